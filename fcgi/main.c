@@ -1,0 +1,215 @@
+/*
+ * pitwall-fcgi: the FastCGI responder started by spawn-fcgi (listening
+ * socket on fd 0).  FCGI_THREADS threads each accept with FCGX_Accept_r and
+ * own their Redis/PostgreSQL connections.  SIGTERM stops accepting, lets
+ * requests in flight finish, then exits (scripts/fcgi-reload relies on it).
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <sodium.h>
+
+#include "db.h"
+#include "extern.h"
+#include "log.h"
+#include "redis.h"
+
+static const struct route routes[ROUTE__MAX] = {
+	[ROUTE_HEALTHZ] = { "/healthz", 0, METHOD_GET | METHOD_HEAD, route_healthz },
+};
+
+static volatile sig_atomic_t stopping;
+
+static const char *
+req_path(struct req *r)
+{
+	const char *p;
+
+	if ((p = http_param(r, "DOCUMENT_URI")) != NULL && *p != '\0')
+		return p;
+	if ((p = http_param(r, "SCRIPT_NAME")) != NULL && *p != '\0')
+		return p;
+	return "/";
+}
+
+static void
+dispatch(struct req *r)
+{
+	const struct route *rt = NULL;
+	size_t i;
+
+	for (i = 0; i < ROUTE__MAX; i++) {
+		const struct route *c = &routes[i];
+		if (c->prefix ? strncmp(r->path, c->path, strlen(c->path)) == 0 :
+		    strcmp(r->path, c->path) == 0) {
+			rt = c;
+			break;
+		}
+	}
+	if (rt == NULL) {
+		http_error(r, 404, "not_found", "no route for %s", r->path);
+		return;
+	}
+	if (!(rt->methods & r->method)) {
+		http_error(r, 405, "method_not_allowed",
+		    "%s is not allowed on %s", r->method_name, rt->path);
+		return;
+	}
+	rt->handler(r);
+}
+
+static void
+req_begin(struct req *r, struct worker_ctx *w)
+{
+	const char *id;
+
+	r->w = w;
+	r->cfg = &w->app->cfg;
+	r->method_name = http_param(r, "REQUEST_METHOD");
+	if (r->method_name == NULL)
+		r->method_name = "GET";
+	r->method = http_method_parse(r->method_name);
+	r->path = req_path(r);
+	r->query = http_param(r, "QUERY_STRING");
+	if (r->query == NULL)
+		r->query = "";
+	id = http_param(r, "REQUEST_ID");
+	if (id != NULL && *id != '\0' && strlen(id) < sizeof(r->reqid_buf)) {
+		snprintf(r->reqid_buf, sizeof(r->reqid_buf), "%s", id);
+	} else {
+		unsigned char rnd[16];
+		randombytes_buf(rnd, sizeof(rnd));
+		sodium_bin2hex(r->reqid_buf, sizeof(r->reqid_buf), rnd, sizeof(rnd));
+	}
+	r->reqid = r->reqid_buf;
+	r->body = NULL;
+	r->bodylen = 0;
+	r->status = 0;
+}
+
+static void
+req_end(struct req *r)
+{
+	if (r->status == 0)
+		http_error(r, 500, "internal", "the request produced no reply");
+	log_debug(r->reqid, "%s %s -> %d", r->method_name, r->path, r->status);
+	free(r->body);
+	r->body = NULL;
+	FCGX_Finish_r(&r->fcgx);
+}
+
+static void *
+thread_main(void *arg)
+{
+	struct worker_ctx *w = arg;
+	struct req r;
+
+	memset(&r, 0, sizeof(r));
+	if (FCGX_InitRequest(&r.fcgx, 0, 0) != 0) {
+		log_error(NULL, "FCGX_InitRequest failed");
+		return NULL;
+	}
+	while (!stopping) {
+		if (FCGX_Accept_r(&r.fcgx) < 0)
+			break;
+		req_begin(&r, w);
+		dispatch(&r);
+		req_end(&r);
+	}
+	FCGX_Free(&r.fcgx, 1);
+	return NULL;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct app app;
+	struct worker_ctx *ws = NULL;
+	pthread_t *tids = NULL;
+	sigset_t set;
+	int i, sig, n;
+
+	(void)argc;
+	memset(&app, 0, sizeof(app));
+	app.prog = "pitwall-fcgi";
+	config_load_or_exit(&app.cfg, CONFIG_NEED_JWT | CONFIG_NEED_CALLBACK, app.prog);
+	if (log_init(app.prog, app.cfg.log_level, app.cfg.log_format,
+	    app.cfg.log_file) == -1) {
+		fprintf(stderr, "%s: cannot open PITWALL_LOG_FILE %s\n", argv[0],
+		    app.cfg.log_file);
+		return 78;
+	}
+	if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0 ||
+	    FCGX_Init() != 0) {
+		log_error(NULL, "library initialisation failed");
+		return 1;
+	}
+
+	/* Signals are taken by the main thread only, with sigwait. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	n = app.cfg.fcgi_threads;
+	ws = calloc((size_t)n, sizeof(*ws));
+	tids = calloc((size_t)n, sizeof(*tids));
+	if (ws == NULL || tids == NULL) {
+		log_error(NULL, "out of memory");
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		ws[i].app = &app;
+		ws[i].id = i;
+		ws[i].redis = redis_new(&app.cfg);
+		ws[i].db = NULL;
+		if (ws[i].redis == NULL) {
+			log_error(NULL, "out of memory");
+			return 1;
+		}
+		if (pthread_create(&tids[i], NULL, thread_main, &ws[i]) != 0) {
+			log_error(NULL, "pthread_create: %s", strerror(errno));
+			return 1;
+		}
+	}
+	log_info(NULL, "serving with %d threads", n);
+
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP || sig == SIGUSR1) {
+			if (log_reopen() == -1)
+				log_error(NULL, "cannot reopen the log file");
+			continue;
+		}
+		break;
+	}
+	log_info(NULL, "signal %d: finishing requests in flight", sig);
+	stopping = 1;
+	FCGX_ShutdownPending();
+	/* Wake the threads blocked in accept(): the socket stops listening. */
+	shutdown(0, SHUT_RDWR);
+	close(0);
+	for (i = 0; i < n; i++) {
+		pthread_join(tids[i], NULL);
+		redis_free(ws[i].redis);
+		db_free(ws[i].db);
+	}
+	free(ws);
+	free(tids);
+	config_free(&app.cfg);
+	curl_global_cleanup();
+	log_info(NULL, "stopped");
+	return 0;
+}
