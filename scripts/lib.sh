@@ -1,0 +1,50 @@
+# Shared by the scripts: paths, ports and the service user of one stack.
+# Source it; it sets variables only.  Every stack lives in its own VAR
+# directory with its own ports, so two stacks never collide.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VAR=${PITWALL_VAR:-$ROOT/var}
+BIN=${PITWALL_BIN:-$ROOT/bin}
+# A stack keeps the ports it was first brought up with.
+if [[ -z ${PITWALL_PORT_BASE:-} && -s $VAR/stack.env ]]; then
+	PITWALL_PORT_BASE=$(sed -n "s/^PITWALL_PORT_BASE='\{0,1\}\([0-9]*\).*/\1/p" "$VAR/stack.env")
+fi
+PORT_BASE=${PITWALL_PORT_BASE:-8440}
+LISTEN_ADDR=${PITWALL_LISTEN_ADDR:-127.0.0.1}
+INTERNAL_ADDR=${PITWALL_INTERNAL_ADDR:-127.0.0.1}
+HTTPS_PORT=${PITWALL_HTTPS_PORT:-$PORT_BASE}
+HTTP_PORT=${PITWALL_HTTP_PORT:-$((PORT_BASE + 1))}
+INTERNAL_PORT=${PITWALL_INTERNAL_PORT:-$((PORT_BASE + 2))}
+PG_PORT=${PITWALL_PG_PORT:-$((PORT_BASE + 3))}
+if [[ $PORT_BASE == 8440 ]]; then
+	JUDGE_PORT=${PITWALL_JUDGE_PORT:-2358}
+else
+	JUDGE_PORT=${PITWALL_JUDGE_PORT:-$((PORT_BASE + 4))}
+fi
+FCGI_PROCS=${PITWALL_FCGI_PROCS:-2}
+
+# Services never run as root: as root we run them as `pitwall`.
+if [[ $EUID -eq 0 ]]; then
+	SVC_USER=${PITWALL_USER:-pitwall}
+else
+	SVC_USER=$(id -un)
+fi
+
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+
+# "${AS_SVC[@]}" CMD...: run CMD as the service user (exec, same pid).
+if [[ $EUID -eq 0 ]]; then
+	AS_SVC=(setpriv --reuid="$SVC_USER" --regid="$SVC_USER" --init-groups
+		--inh-caps=-all --)
+else
+	AS_SVC=(env)
+fi
+as_svc() { "${AS_SVC[@]}" "$@"; }
+
+# pid_alive FILE: the pid in FILE is a running process.
+pid_alive() {
+	local pid
+	[[ -s $1 ]] || return 1
+	pid=$(head -n 1 "$1")
+	[[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
+}
