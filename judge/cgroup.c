@@ -1,0 +1,442 @@
+/*
+ * judge/cgroup.c — one control group per sandbox run: memory limit,
+ * process-count limit, CPU accounting, peak memory, OOM detection and
+ * "kill everything in it".
+ *
+ * cgroup v2 is used when our subtree is delegated (memory and pids can be
+ * enabled for children); otherwise the v1 memory, pids and cpuacct
+ * hierarchies.  Groups are created under the judge's *own* cgroup of each
+ * hierarchy (read from /proc/self/cgroup) so a judge inside a container or
+ * a service slice stays inside its own accounting.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "judge.h"
+
+/* Reads a small file into buf (NUL-terminated).  Returns length or -1. */
+static ssize_t
+cg_read(const char *dir, const char *file, char *buf, size_t len)
+{
+	char	 path[700];
+	int	 fd;
+	ssize_t	 n, got = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	while ((size_t)got + 1 < len &&
+	    (n = read(fd, buf + got, len - 1 - got)) > 0)
+		got += n;
+	close(fd);
+	buf[got] = '\0';
+	return got;
+}
+
+static int
+cg_write(const char *dir, const char *file, const char *val)
+{
+	char	 path[700];
+	int	 fd, rc = 0;
+	size_t	 len = strlen(val);
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if (write(fd, val, len) != (ssize_t)len)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+/* Does the comma/space separated list hold the word? */
+static int
+has_word(const char *list, const char *word)
+{
+	size_t	 wl = strlen(word);
+	const char *p = list;
+
+	while ((p = strstr(p, word)) != NULL) {
+		int start = (p == list || p[-1] == ',' || p[-1] == ' ');
+		int end = (p[wl] == '\0' || p[wl] == ',' || p[wl] == ' ' ||
+		    p[wl] == '\n');
+		if (start && end)
+			return 1;
+		p += wl;
+	}
+	return 0;
+}
+
+/*
+ * Finds where the hierarchy holding `ctrl` (v1) or the unified one
+ * (ctrl == NULL) is mounted and our cgroup in it; writes the directory of
+ * our cgroup into out.  Returns 0 or -1.
+ */
+static int
+cg_own_dir(const char *ctrl, char *out, size_t outlen)
+{
+	FILE	*f;
+	char	 line[1024], own[512] = "", mnt[512] = "", root[512] = "";
+	int	 found = 0;
+
+	if ((f = fopen("/proc/self/cgroup", "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *c1 = strchr(line, ':'), *c2;
+		if (c1 == NULL || (c2 = strchr(c1 + 1, ':')) == NULL)
+			continue;
+		*c2 = '\0';
+		c2[1 + strcspn(c2 + 1, "\n")] = '\0';
+		if ((ctrl == NULL && c1[1] == '\0') ||
+		    (ctrl != NULL && has_word(c1 + 1, ctrl))) {
+			snprintf(own, sizeof(own), "%s", c2 + 1);
+			found = 1;
+			break;
+		}
+	}
+	fclose(f);
+	if (!found || (f = fopen("/proc/self/mountinfo", "re")) == NULL)
+		return -1;
+	found = 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		/* id parent maj:min root mountpoint opts... - fstype src sopts */
+		char r[512], m[512], fstype[64], sopts[512];
+		char *dash = strstr(line, " - ");
+		if (dash == NULL ||
+		    sscanf(line, "%*s %*s %*s %511s %511s", r, m) != 2 ||
+		    sscanf(dash + 3, "%63s %*s %511s", fstype, sopts) != 2)
+			continue;
+		if ((ctrl == NULL && strcmp(fstype, "cgroup2") == 0) ||
+		    (ctrl != NULL && strcmp(fstype, "cgroup") == 0 &&
+		    has_word(sopts, ctrl))) {
+			snprintf(mnt, sizeof(mnt), "%s", m);
+			snprintf(root, sizeof(root), "%s", r);
+			found = 1;
+			break;
+		}
+	}
+	fclose(f);
+	if (!found)
+		return -1;
+	/* Inside a container the mount root is a prefix of our path. */
+	if (strcmp(root, "/") != 0 &&
+	    strncmp(own, root, strlen(root)) == 0)
+		memmove(own, own + strlen(root), strlen(own) - strlen(root) + 1);
+	if (strcmp(own, "/") == 0)
+		own[0] = '\0';
+	if ((size_t)snprintf(out, outlen, "%s%s", mnt, own) >= outlen)
+		return -1;
+	return 0;
+}
+
+/* Can we create (and remove) a child group in dir? */
+static int
+cg_try_mkdir(const char *dir)
+{
+	char	 probe[700];
+
+	snprintf(probe, sizeof(probe), "%s/pitwall-probe-%ld", dir,
+	    (long)getpid());
+	if (mkdir(probe, 0755) == -1)
+		return -1;
+	rmdir(probe);
+	return 0;
+}
+
+static int
+cg_probe_v2(struct cgroup_base *b, const char *v2_root)
+{
+	char	 buf[512];
+
+	if (v2_root != NULL)
+		snprintf(b->mem, sizeof(b->mem), "%s", v2_root);
+	else if (cg_own_dir(NULL, b->mem, sizeof(b->mem)) == -1)
+		return -1;
+	if (cg_read(b->mem, "cgroup.controllers", buf, sizeof(buf)) == -1 ||
+	    !has_word(buf, "memory") || !has_word(buf, "pids"))
+		return -1;
+	if (cg_read(b->mem, "cgroup.subtree_control", buf, sizeof(buf)) == -1)
+		return -1;
+	/* Enabling fails (EBUSY) when our own group holds processes: the
+	 * admin must start the judge in a leaf and hand us the parent. */
+	if ((!has_word(buf, "memory") || !has_word(buf, "pids")) &&
+	    cg_write(b->mem, "cgroup.subtree_control", "+memory +pids") == -1)
+		return -1;
+	if (cg_try_mkdir(b->mem) == -1)
+		return -1;
+	snprintf(b->pids, sizeof(b->pids), "%s", b->mem);
+	snprintf(b->cpu, sizeof(b->cpu), "%s", b->mem);
+	b->mode = CGROUP_V2;
+	return 0;
+}
+
+static int
+cg_probe_v1(struct cgroup_base *b)
+{
+	if (cg_own_dir("memory", b->mem, sizeof(b->mem)) == -1 ||
+	    cg_own_dir("pids", b->pids, sizeof(b->pids)) == -1 ||
+	    cg_own_dir("cpuacct", b->cpu, sizeof(b->cpu)) == -1)
+		return -1;
+	if (cg_try_mkdir(b->mem) == -1 || cg_try_mkdir(b->pids) == -1 ||
+	    cg_try_mkdir(b->cpu) == -1)
+		return -1;
+	b->mode = CGROUP_V1;
+	return 0;
+}
+
+/*
+ * Picks v2 if delegated, else v1, else CGROUP_NONE (then `why` says what
+ * was missing).  Always returns 0; the mode tells the caller.
+ */
+int
+cgroup_probe(struct cgroup_base *b, const char *v2_root, char *why,
+    size_t whylen)
+{
+	memset(b, 0, sizeof(*b));
+	if (cg_probe_v2(b, v2_root) == 0)
+		return 0;
+	if (cg_probe_v1(b) == 0)
+		return 0;
+	memset(b, 0, sizeof(*b));
+	b->mode = CGROUP_NONE;
+	snprintf(why, whylen, "no writable cgroup: v2 %s not delegated "
+	    "(memory+pids), v1 memory/pids/cpuacct not writable%s",
+	    v2_root ? v2_root : "(own group)",
+	    geteuid() != 0 ? " (not root)" : "");
+	return 0;
+}
+
+/* Reads pids from dir/cgroup.procs and SIGKILLs them; returns how many. */
+static int
+cg_kill_pass(const char *dir)
+{
+	char	 buf[65536], *p, *end;
+	int	 n = 0;
+
+	if (cg_read(dir, "cgroup.procs", buf, sizeof(buf)) <= 0)
+		return 0;
+	for (p = buf; *p != '\0'; p = end) {
+		long pid = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		if (pid > 0 && kill((pid_t)pid, SIGKILL) == 0)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * SIGKILLs everything in the run's group until it is empty.  A fork bomb
+ * cannot outrun this because pids.max caps what it can create.
+ */
+int
+cgroup_kill_all(const struct cgroup_run *r)
+{
+	struct timespec ts = { 0, 2000000 };
+	int	 i;
+
+	if (r->mode == CGROUP_NONE)
+		return 0;
+	if (r->mode == CGROUP_V2)
+		cg_write(r->mem, "cgroup.kill", "1");
+	for (i = 0; i < 500; i++) {
+		if (cg_kill_pass(r->pids) == 0 && cg_kill_pass(r->mem) == 0)
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
+static int
+cg_mk(const char *dir)
+{
+	if (mkdir(dir, 0755) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -1;
+	/* Left over by a judge that crashed while holding this box. */
+	if (cg_kill_pass(dir) > 0)
+		usleep(50000);
+	if (rmdir(dir) == -1 && errno != ENOENT)
+		return -1;
+	return mkdir(dir, 0755);
+}
+
+int
+cgroup_create(const struct cgroup_base *b, const char *name,
+    const struct sandbox_limits *lim, struct cgroup_run *r)
+{
+	char	 v[64], path[700];
+	int	 i;
+
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < 3; i++)
+		r->procs_fd[i] = -1;
+	r->mode = b->mode;
+	if (b->mode == CGROUP_NONE)
+		return 0;
+	snprintf(r->mem, sizeof(r->mem), "%s/%s", b->mem, name);
+	snprintf(r->pids, sizeof(r->pids), "%s/%s", b->pids, name);
+	snprintf(r->cpu, sizeof(r->cpu), "%s/%s", b->cpu, name);
+	if (cg_mk(r->mem) == -1)
+		goto fail;
+	if (b->mode == CGROUP_V1 &&
+	    (cg_mk(r->pids) == -1 || cg_mk(r->cpu) == -1))
+		goto fail;
+	if (lim->memory_kb > 0) {
+		snprintf(v, sizeof(v), "%lld", (long long)lim->memory_kb * 1024);
+		if (cg_write(r->mem, b->mode == CGROUP_V1 ?
+		    "memory.limit_in_bytes" : "memory.max", v) == -1)
+			goto fail;
+		/* No swap either; fails harmlessly without swap accounting. */
+		if (b->mode == CGROUP_V1)
+			cg_write(r->mem, "memory.memsw.limit_in_bytes", v);
+		else
+			cg_write(r->mem, "memory.swap.max", "0");
+	}
+	if (lim->max_procs > 0) {
+		snprintf(v, sizeof(v), "%d", lim->max_procs);
+		if (cg_write(r->pids, "pids.max", v) == -1)
+			goto fail;
+	}
+	/* Open now: after fork() the child may only write(). */
+	snprintf(path, sizeof(path), "%s/cgroup.procs", r->mem);
+	if ((r->procs_fd[0] = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+		goto fail;
+	if (b->mode == CGROUP_V1) {
+		snprintf(path, sizeof(path), "%s/cgroup.procs", r->pids);
+		if ((r->procs_fd[1] = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+			goto fail;
+		snprintf(path, sizeof(path), "%s/cgroup.procs", r->cpu);
+		if ((r->procs_fd[2] = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+			goto fail;
+	}
+	return 0;
+fail:
+	cgroup_destroy(r);
+	return -1;
+}
+
+/* In the forked child, before exec: move ourselves ("0") into the group. */
+int
+cgroup_enter(const struct cgroup_run *r)
+{
+	int	 i;
+
+	for (i = 0; i < 3; i++)
+		if (r->procs_fd[i] != -1 && write(r->procs_fd[i], "0", 1) != 1)
+			return -1;
+	return 0;
+}
+
+int
+cgroup_cpu_usage(const struct cgroup_run *r, double *sec)
+{
+	char	 buf[1024], *p;
+
+	if (r->mode == CGROUP_V1) {
+		if (cg_read(r->cpu, "cpuacct.usage", buf, sizeof(buf)) <= 0)
+			return -1;
+		*sec = strtod(buf, NULL) / 1e9;
+		return 0;
+	}
+	if (r->mode == CGROUP_V2 &&
+	    cg_read(r->cpu, "cpu.stat", buf, sizeof(buf)) > 0 &&
+	    (p = strstr(buf, "usage_usec ")) != NULL) {
+		*sec = strtod(p + 11, NULL) / 1e6;
+		return 0;
+	}
+	return -1;
+}
+
+static long
+cg_field(const char *buf, const char *key)
+{
+	const char *p = buf;
+	size_t	 kl = strlen(key);
+
+	while ((p = strstr(p, key)) != NULL) {
+		if ((p == buf || p[-1] == '\n') && p[kl] == ' ')
+			return strtol(p + kl + 1, NULL, 10);
+		p += kl;
+	}
+	return -1;
+}
+
+/* Peak memory (KB) and whether the OOM killer struck in the group. */
+int
+cgroup_stats(const struct cgroup_run *r, long *peak_kb, int *oom)
+{
+	char	 buf[1024];
+	long	 n;
+
+	*peak_kb = -1;
+	*oom = 0;
+	if (r->mode == CGROUP_V1) {
+		if (cg_read(r->mem, "memory.max_usage_in_bytes", buf,
+		    sizeof(buf)) > 0)
+			*peak_kb = (long)(strtoll(buf, NULL, 10) / 1024);
+		if (cg_read(r->mem, "memory.oom_control", buf,
+		    sizeof(buf)) > 0 && (n = cg_field(buf, "oom_kill")) >= 0)
+			*oom = n > 0;
+		else if (cg_read(r->mem, "memory.failcnt", buf,
+		    sizeof(buf)) > 0)
+			*oom = strtol(buf, NULL, 10) > 0;
+	} else if (r->mode == CGROUP_V2) {
+		if (cg_read(r->mem, "memory.peak", buf, sizeof(buf)) > 0)
+			*peak_kb = (long)(strtoll(buf, NULL, 10) / 1024);
+		if (cg_read(r->mem, "memory.events", buf, sizeof(buf)) > 0 &&
+		    (n = cg_field(buf, "oom_kill")) >= 0)
+			*oom = n > 0;
+	}
+	return *peak_kb >= 0 ? 0 : -1;
+}
+
+static int
+cg_rmdir(const char *dir)
+{
+	int	 i;
+
+	for (i = 0; i < 200; i++) {
+		if (rmdir(dir) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY)
+			return -1;
+		cg_kill_pass(dir);
+		usleep(5000);
+	}
+	return -1;
+}
+
+/* Closes the fds and removes the groups; -1 if one could not go. */
+int
+cgroup_destroy(struct cgroup_run *r)
+{
+	int	 i, rc = 0;
+
+	for (i = 0; i < 3; i++) {
+		if (r->procs_fd[i] != -1)
+			close(r->procs_fd[i]);
+		r->procs_fd[i] = -1;
+	}
+	if (r->mode == CGROUP_NONE)
+		return 0;
+	if (r->mem[0] != '\0' && cg_rmdir(r->mem) == -1)
+		rc = -1;
+	if (r->mode == CGROUP_V1) {
+		if (r->pids[0] != '\0' && cg_rmdir(r->pids) == -1)
+			rc = -1;
+		if (r->cpu[0] != '\0' && cg_rmdir(r->cpu) == -1)
+			rc = -1;
+	}
+	r->mode = CGROUP_NONE;
+	return rc;
+}

@@ -1,0 +1,204 @@
+/*
+ * judge/fs.c — file helpers for box directories and the compile cache.
+ *
+ * Box directories are written by an untrusted program, so everything here
+ * that reads or removes them never follows symbolic links (O_NOFOLLOW,
+ * FTW_PHYS, lstat) and only copies regular files.  They run after the box
+ * is dead, so nothing can swap a file under us.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "judge.h"
+
+static int
+rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DP)
+		return rmdir(path) == -1 && errno != ENOENT ? -1 : 0;
+	return unlink(path) == -1 && errno != ENOENT ? -1 : 0;
+}
+
+/* rm -rf path, without following links.  0 when gone (or absent). */
+int
+fs_rmtree(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (S_ISDIR(st.st_mode))
+		chmod(path, 0700);
+	/* XXX: as non-root, a subdirectory the program chmod'ed 0 stays. */
+	return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+/* Writes data to path atomically enough for our use (O_EXCL, mode). */
+int
+fs_write_file(const char *path, const void *data, size_t len, mode_t mode)
+{
+	int	 fd;
+	size_t	 off = 0;
+	ssize_t	 n;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	    mode);
+	if (fd == -1)
+		return -1;
+	while (off < len) {
+		if ((n = write(fd, (const char *)data + off, len - off)) <= 0) {
+			if (n == -1 && errno == EINTR)
+				continue;
+			close(fd);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	if (fchmod(fd, mode) == -1) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/* Reads at most max bytes of a regular file; *data NUL-terminated, caller
+ * frees.  Returns 0 or -1. */
+int
+fs_read_file(const char *path, char **data, size_t *len, size_t max)
+{
+	int	 fd;
+	char	*buf = NULL;
+	size_t	 got = 0;
+	ssize_t	 n;
+	struct stat st;
+
+	*data = NULL;
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
+		goto fail;
+	if ((size_t)st.st_size < max)
+		max = (size_t)st.st_size;
+	if ((buf = malloc(max + 1)) == NULL)
+		goto fail;
+	while (got < max && (n = read(fd, buf + got, max - got)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+	close(fd);
+	*data = buf;
+	*len = got;
+	return 0;
+fail:
+	free(buf);
+	close(fd);
+	return -1;
+}
+
+/* Copies one regular file (not a link) keeping the executable bit. */
+static int
+copy_one(int dfrom, int dto, const char *name, uid_t uid, gid_t gid,
+    size_t *budget)
+{
+	int	 in = -1, out = -1, rc = -1;
+	struct stat st;
+	char	 buf[65536];
+	ssize_t	 n;
+	mode_t	 mode;
+
+	if ((in = openat(dfrom, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK)) == -1)
+		return errno == ELOOP ? 0 : -1;
+	if (fstat(in, &st) == -1)
+		goto out;
+	if (!S_ISREG(st.st_mode)) {
+		rc = 0;		/* skip fifos, dirs, devices */
+		goto out;
+	}
+	if ((size_t)st.st_size > *budget) {
+		errno = EFBIG;
+		goto out;
+	}
+	*budget -= (size_t)st.st_size;
+	mode = (st.st_mode & 0100) ? 0755 : 0644;
+	if ((out = openat(dto, name, O_WRONLY | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, mode)) == -1)
+		goto out;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			goto out;
+	if (n < 0)
+		goto out;
+	if (uid != (uid_t)-1 && fchown(out, uid, gid) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (in != -1)
+		close(in);
+	if (out != -1 && close(out) == -1)
+		rc = -1;
+	return rc;
+}
+
+/*
+ * Copies the regular files directly in `from` into `to` (no recursion,
+ * links and special files skipped), chowning them to uid/gid unless uid is
+ * (uid_t)-1.  Stops with -1 (errno EFBIG) beyond max_total bytes.
+ */
+int
+fs_copy_files(const char *from, const char *to, uid_t uid, gid_t gid,
+    size_t max_total)
+{
+	DIR	*d = NULL;
+	int	 dto = -1, rc = -1;
+	struct dirent *de;
+
+	if ((d = opendir(from)) == NULL)
+		return -1;
+	if ((dto = open(to, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		goto out;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (copy_one(dirfd(d), dto, de->d_name, uid, gid,
+		    &max_total) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (dto != -1)
+		close(dto);
+	closedir(d);
+	return rc;
+}
+
+/* mkdir -p with the given mode for created components. */
+int
+fs_mkdir_p(const char *path, mode_t mode)
+{
+	char	 buf[1024], *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -1;
+	for (p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) == -1 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) == -1 && errno != EEXIST)
+		return -1;
+	return 0;
+}

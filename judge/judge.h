@@ -1,0 +1,333 @@
+/*
+ * judge/judge.h — private header of Pitwall's embedded Judge0-compatible
+ * judge: the sandbox (one bubblewrap box per run), the language table and
+ * the executor that turns a Judge0 submission into a Judge0 result.
+ *
+ * Layering: exec_* uses lang_* and sandbox_*; sandbox_* uses cgroup_* and
+ * fs_*.  Nothing here depends on lib/ yet; logging goes through a callback
+ * held in the sandbox context (no global state).
+ */
+#ifndef PITWALL_JUDGE_H
+#define PITWALL_JUDGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <glob.h>
+#include <sys/types.h>
+
+struct json_object;
+
+/* ------------------------------------------------------------------ */
+/* Logging                                                              */
+
+enum judge_log_level { JUDGE_LOG_ERR, JUDGE_LOG_WARN, JUDGE_LOG_INFO };
+
+/* Called with one formatted line (no trailing newline). */
+typedef void judge_log_fn(void *arg, enum judge_log_level lvl, const char *msg);
+
+/* ------------------------------------------------------------------ */
+/* Sandbox (sandbox.c, cgroup.c)                                        */
+
+struct sandbox_config {
+	const char	*work_root;	/* box dirs live here; created 0711 */
+	const char	*lock_dir;	/* box-N.lock files; NULL: work_root */
+	const char	*box_init;	/* path of pitwall-box-init */
+	const char	*bwrap;		/* NULL: /usr/bin/bwrap */
+	const char	*cgroup_v2_root;/* NULL: auto (our own cgroup) */
+	int		 first_box;	/* box ids first_box .. +box_count-1 */
+	int		 box_count;
+	uid_t		 first_uid;	/* box N runs as first_uid + N */
+	size_t		 output_cap;	/* bytes kept per stream; 0: 64 KiB */
+	judge_log_fn	*log;		/* NULL: stderr */
+	void		*log_arg;
+};
+
+enum cgroup_mode { CGROUP_NONE, CGROUP_V1, CGROUP_V2 };
+
+/* Limits of one run.  0 means "no limit" for every field. */
+struct sandbox_limits {
+	double	cpu_time;	/* s, reported as exceeded above this */
+	double	cpu_extra;	/* s, killed at cpu_time + cpu_extra */
+	double	wall_time;	/* s, killed at this */
+	long	memory_kb;	/* cgroup limit (or RLIMIT_AS fallback) */
+	long	stack_kb;
+	long	fsize_kb;	/* every written file, stdout/stderr too */
+	int	max_procs;	/* processes + threads of the program */
+	int	nofile;		/* open files; 0: 256 */
+};
+
+/* A file placed in /box before the run. */
+struct sandbox_file {
+	const char	*name;	/* plain name, no '/' */
+	const void	*data;
+	size_t		 len;
+	mode_t		 mode;
+};
+
+struct sandbox_request {
+	const char *const	*argv;		/* run in /box; argv[0] path */
+	const void		*stdin_data;	/* may be NULL */
+	size_t			 stdin_len;
+	const struct sandbox_file *files;	/* may be NULL */
+	size_t			 nfiles;
+	const char		*copy_from;	/* dir whose files go in /box */
+	const char		*collect_to;	/* existing dir: /box files out */
+	int			 merge_stderr;	/* stderr into stdout */
+	struct sandbox_limits	 limits;
+};
+
+enum sandbox_outcome {
+	SANDBOX_EXITED,		/* exit_code valid */
+	SANDBOX_SIGNALED,	/* exit_signal valid */
+	SANDBOX_KILLED,		/* we killed it: time limit */
+	SANDBOX_EXEC_FAILED,	/* exec_errno valid (ENOEXEC -> status 14) */
+	SANDBOX_INTERNAL	/* the box itself failed; see message */
+};
+
+struct sandbox_result {
+	enum sandbox_outcome outcome;
+	int	 exit_code;
+	int	 exit_signal;
+	int	 exec_errno;
+	double	 cpu_time;	/* s, user+sys of the program's tree */
+	double	 wall_time;	/* s */
+	long	 memory_kb;	/* peak */
+	int	 cpu_limit_hit;
+	int	 wall_limit_hit;
+	int	 memory_limit_hit;
+	char	*out;		/* NUL-terminated, owned; may hold NULs */
+	size_t	 out_len;
+	int	 out_truncated;
+	char	*err;
+	size_t	 err_len;
+	int	 err_truncated;
+	char	 message[256];	/* why, for SANDBOX_INTERNAL */
+};
+
+struct sandbox;
+
+/* Creates the context: checks bwrap, box-init, work_root, probes cgroups
+ * and logs the degraded modes (not root, no cgroups).  Returns NULL on a
+ * configuration error (logged).  Caller frees with sandbox_free(). */
+struct sandbox	*sandbox_new(const struct sandbox_config *);
+void		 sandbox_free(struct sandbox *);
+enum cgroup_mode sandbox_cgroup_mode(const struct sandbox *);
+
+/* Runs one command in a fresh box.  Returns 0 when *res was filled (any
+ * outcome, SANDBOX_INTERNAL included) and -1 only on bad arguments.  The
+ * caller releases res with sandbox_result_clear(). */
+int		 sandbox_run(struct sandbox *, const struct sandbox_request *,
+		    struct sandbox_result *);
+void		 sandbox_result_clear(struct sandbox_result *);
+void		 sandbox_log(const struct sandbox *, enum judge_log_level,
+		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* What pitwall-box-init (pid 1 of the box) writes on fd 3 when the
+ * program ends.  Absent when the box was killed. */
+enum box_report_kind { BOX_REPORT_EXITED = 1, BOX_REPORT_EXEC_FAILED };
+
+struct box_report {
+	int	 kind;
+	int	 exec_errno;
+	int	 wstatus;
+	int	 pad;
+	int64_t	 cpu_us;	/* program + descendants it reaped */
+	int64_t	 wall_us;
+	int64_t	 maxrss_kb;
+};
+
+#define BOX_REPORT_FD	3
+
+/* cgroup.c — private to the sandbox. */
+struct cgroup_base {
+	enum cgroup_mode mode;
+	char	 mem[512];	/* parent dirs of per-run groups */
+	char	 pids[512];
+	char	 cpu[512];	/* cpuacct (v1); == mem for v2 */
+};
+
+struct cgroup_run {
+	enum cgroup_mode mode;
+	char	 mem[600];
+	char	 pids[600];
+	char	 cpu[600];
+	/* Opened before fork so the child only has to write(). */
+	int	 procs_fd[3];
+};
+
+int	cgroup_probe(struct cgroup_base *, const char *v2_root,
+	    char *why, size_t whylen);
+int	cgroup_create(const struct cgroup_base *, const char *name,
+	    const struct sandbox_limits *, struct cgroup_run *);
+int	cgroup_enter(const struct cgroup_run *);	/* async-signal-safe */
+int	cgroup_cpu_usage(const struct cgroup_run *, double *sec);
+int	cgroup_kill_all(const struct cgroup_run *);
+int	cgroup_stats(const struct cgroup_run *, long *peak_kb, int *oom);
+int	cgroup_destroy(struct cgroup_run *);
+
+/* sandbox.c and box.c only: the context and one locked box. */
+#define BOX_MAX_ARGS	512
+#define BOX_OVERHEAD	3	/* bwrap + box-init in the pids count */
+#define BOX_INFO_FD	4	/* bwrap --info-fd: {"child-pid": N} */
+
+struct sandbox {
+	struct sandbox_config cfg;
+	char		*work_root;
+	char		*lock_dir;
+	char		*box_init;	/* readable by every box uid */
+	char		*bwrap;
+	int		 is_root;
+	struct cgroup_base cg;
+	glob_t		 etc_java;	/* /etc/java* for the JVM */
+	int		 have_glob;
+};
+
+/* A locked box id for the duration of one run. */
+struct box {
+	int	 id;
+	int	 lock_fd;
+	uid_t	 uid;
+	char	 dir[600];
+	char	 cgname[64];
+};
+
+/* box.c — the mechanics of one box (see sandbox.c for the flow). */
+struct rusage;
+int	box_acquire(struct sandbox *, struct box *, char *msg, size_t);
+void	box_release(struct sandbox *, struct box *);
+int	box_fill(struct sandbox *, const struct box *,
+	    const struct sandbox_request *);
+void	box_kill_uid(const struct sandbox *, uid_t);
+int	box_argv(const struct sandbox *, const struct box *,
+	    const struct sandbox_request *, char **av, char store[][64]);
+void	box_child(const struct sandbox *, const struct box *,
+	    const struct cgroup_run *, int in, int out, int err, int rep,
+	    int info, char **av) __attribute__((noreturn));
+int	box_memfd(const char *name, const void *data, size_t len);
+int	box_slurp(int fd, size_t cap, char **data, size_t *len,
+	    int *truncated);
+void	box_watch(struct sandbox_result *, pid_t, int info,
+	    const struct cgroup_run *, const struct sandbox_limits *,
+	    int *wstatus, struct rusage *, double start);
+double	box_now(void);
+
+/* fs.c — file helpers used by sandbox and exec. */
+int	fs_rmtree(const char *path);
+int	fs_write_file(const char *path, const void *, size_t, mode_t);
+int	fs_read_file(const char *path, char **data, size_t *len, size_t max);
+int	fs_copy_files(const char *from, const char *to, uid_t, gid_t,
+	    size_t max_total);
+int	fs_mkdir_p(const char *path, mode_t);
+
+/* ------------------------------------------------------------------ */
+/* Languages (lang.c)                                                   */
+
+struct lang {
+	int		 id;		/* Judge0 CE id */
+	const char	*name;		/* Judge0 CE name, exactly */
+	const char	*source_file;	/* e.g. main.c */
+	const char *const *compile;	/* argv before the options; NULL */
+	const char *const *compile_tail;/* argv after the options */
+	const char *const *run;		/* argv before the arguments */
+	const char	*probe[2];	/* binaries that must exist */
+};
+
+const struct lang *lang_find(int id);
+size_t		 lang_count(void);
+const struct lang *lang_at(size_t i);
+int		 lang_installed(const struct lang *);
+
+/* Splits s like a shell would for words (quotes and backslashes, no
+ * expansion) and appends the words to *argv (NULL-terminated, realloc'd,
+ * *argc counts).  Returns -1 on unbalanced quotes or allocation failure.
+ * Caller frees with lang_argv_free(). */
+int		 lang_argv_append(char ***argv, size_t *argc, const char *s);
+void		 lang_argv_free(char **argv);
+
+/* ------------------------------------------------------------------ */
+/* Executor (exec.c, exec_json.c)                                       */
+
+enum exec_status {
+	EXEC_IN_QUEUE = 1, EXEC_PROCESSING, EXEC_ACCEPTED, EXEC_WRONG_ANSWER,
+	EXEC_TLE, EXEC_CE, EXEC_SIGSEGV, EXEC_SIGXFSZ, EXEC_SIGFPE,
+	EXEC_SIGABRT, EXEC_NZEC, EXEC_RE_OTHER, EXEC_INTERNAL,
+	EXEC_FORMAT_ERROR, EXEC_STATUS__MAX
+};
+
+/* Plain (not base64) Judge0 submission; strings may be NULL. */
+struct exec_submission {
+	const char	*source_code;
+	size_t		 source_len;
+	int		 language_id;
+	const char	*stdin_data;
+	size_t		 stdin_len;
+	const char	*expected_output;
+	size_t		 expected_len;
+	const char	*compiler_options;
+	const char	*command_line_arguments;
+	double		 cpu_time_limit;
+	double		 cpu_extra_time;
+	double		 wall_time_limit;
+	long		 memory_limit;		/* KB */
+	long		 stack_limit;		/* KB */
+	int		 max_processes_and_or_threads;
+	long		 max_file_size;		/* KB */
+	int		 redirect_stderr_to_stdout;
+	int		 enable_network;	/* ignored: always off */
+	int		 number_of_runs;
+};
+
+/* A nullable byte string of the result. */
+struct exec_text {
+	char	*data;		/* NULL: JSON null; else NUL-terminated */
+	size_t	 len;
+};
+
+struct exec_result {
+	int		 status_id;
+	struct exec_text stdout_text;
+	struct exec_text stderr_text;
+	struct exec_text compile_output;
+	struct exec_text message;
+	double		 time;		/* CPU s; < 0: null */
+	double		 wall_time;	/* s; < 0: null */
+	long		 memory;	/* KB; < 0: null */
+	int		 exit_code;	/* < 0: null */
+	int		 exit_signal;	/* < 0: null */
+	int		 compile_cached;/* 1 hit, 0 compiled, -1 no compile */
+};
+
+struct exec_config {
+	struct sandbox_config	 sandbox;
+	const char		*cache_dir;	/* compile cache */
+};
+
+struct exec;
+
+struct exec	*exec_new(const struct exec_config *);
+void		 exec_free(struct exec *);
+struct sandbox	*exec_sandbox(struct exec *);
+
+/* Judge0 defaults for every optional field. */
+void		 exec_submission_defaults(struct exec_submission *);
+/* Range checks per Judge0; on failure returns -1 and sets *field and *msg
+ * (static strings) for a 422 {"field": ["msg"]}. */
+int		 exec_submission_check(const struct exec_submission *,
+		    const char **field, const char **msg);
+/* Compiles (once per digest) and runs.  Returns 0 with *res filled (any
+ * status, 13 included) or -1 on allocation failure.  Caller releases res
+ * with exec_result_clear(). */
+int		 exec_run(struct exec *, const struct exec_submission *,
+		    struct exec_result *);
+void		 exec_result_clear(struct exec_result *);
+const char	*exec_status_description(int id);
+
+/* exec_json.c — plain-text JSON mapping (the HTTP API adds base64).  The
+ * submission's strings point into obj, which must outlive it. */
+int		 exec_json_submission(struct json_object *obj,
+		    struct exec_submission *, const char **field,
+		    const char **msg);
+struct json_object *exec_json_result(const struct exec_result *);
+struct json_object *exec_json_languages(void);
+
+#endif

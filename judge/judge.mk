@@ -1,0 +1,36 @@
+# judge/judge.mk — the embedded judge's sandbox and executor.
+# Included by the top Makefile (CFLAGS, LDLIBS, OUT, BINDIR, obj come
+# from there).  Independent of lib/ for now: a later judge API program
+# links $(call obj,$(JUDGE_CORE_SRC)) plus $(JUDGE_LIBS).
+
+JUDGE_CORE_SRC := judge/sandbox.c judge/box.c judge/cgroup.c judge/fs.c judge/lang.c \
+                  judge/exec.c judge/exec_json.c
+JUDGE_LIBS     := $(shell pkg-config --libs json-c libsodium 2>/dev/null) -lm
+SECCOMP_CFLAGS := $(shell pkg-config --cflags libseccomp 2>/dev/null)
+SECCOMP_LIBS   := $(shell pkg-config --libs libseccomp 2>/dev/null || echo -lseccomp)
+
+# box-init runs inside every box as pid 1 under the program's limits: it
+# is built without sanitizers (their runtime would need more address
+# space, /proc and threads than the box allows).
+BOX_INIT_CFLAGS := $(filter-out -fsanitize=% -fno-sanitize-recover=% \
+                   -fno-omit-frame-pointer,$(CFLAGS)) $(SECCOMP_CFLAGS)
+
+$(OUT)/judge/box_init.o: judge/box_init.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BOX_INIT_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BINDIR)/pitwall-box-init: $(OUT)/judge/box_init.o
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(SECCOMP_LIBS)
+
+$(BINDIR)/pitwall-judge-exec: $(call obj,judge/exec_main.c $(JUDGE_CORE_SRC)) \
+                              $(BINDIR)/pitwall-box-init
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(JUDGE_LIBS) -pthread
+
+.PHONY: judge test-judge
+judge: $(BINDIR)/pitwall-judge-exec $(BINDIR)/pitwall-box-init
+all: $(BINDIR)/pitwall-judge-exec $(BINDIR)/pitwall-box-init
+
+test-judge: judge
+	bash tests/judge/run_hostile.sh $(BINDIR)

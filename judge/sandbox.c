@@ -1,0 +1,380 @@
+/*
+ * judge/sandbox.c — run one command in a fresh bubblewrap box.
+ *
+ * Per run: lock a free box id N (flock on lock_dir/box-N.lock, so several
+ * judge processes share one range), make work_root/box-N owned by uid
+ * first_uid+N, create a cgroup, fork; the child joins the cgroup, drops to
+ * that uid (when we are root) and execs bwrap, which builds the user, pid,
+ * net, ipc, uts, mount and cgroup namespaces and runs pitwall-box-init as
+ * pid 1; box-init applies rlimits and seccomp and execs the program.
+ * Afterwards everything is killed (cgroup, uid, pid namespace) and the
+ * directory and cgroup removed, so nothing of a run survives it.
+ *
+ * stdin is a memfd; stdout/stderr are memfds too, so a flooding program
+ * never blocks on a pipe: it is stopped by RLIMIT_FSIZE (SIGXFSZ, as in
+ * Judge0 where isolate writes output to files) and we keep the first
+ * output_cap bytes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "judge.h"
+
+void
+sandbox_log(const struct sandbox *sb, enum judge_log_level lvl,
+    const char *fmt, ...)
+{
+	static const char *const names[] = { "error", "warning", "info" };
+	char	 msg[1024];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (sb != NULL && sb->cfg.log != NULL)
+		sb->cfg.log(sb->cfg.log_arg, lvl, msg);
+	else
+		fprintf(stderr, "pitwall-judge: %s: %s\n", names[lvl], msg);
+}
+
+enum cgroup_mode
+sandbox_cgroup_mode(const struct sandbox *sb)
+{
+	return sb->cg.mode;
+}
+
+void
+sandbox_free(struct sandbox *sb)
+{
+	if (sb == NULL)
+		return;
+	free(sb->work_root);
+	free(sb->lock_dir);
+	free(sb->box_init);
+	free(sb->bwrap);
+	if (sb->have_glob)
+		globfree(&sb->etc_java);
+	free(sb);
+}
+
+/* Installs box-init under work_root so every box uid can read it
+ * whatever the permissions of the directory it was built in. */
+static int
+sb_install_box_init(struct sandbox *sb, const char *src)
+{
+	char	 tmp[700], dst[700], *data = NULL;
+	size_t	 len;
+	int	 rc = -1;
+
+	snprintf(dst, sizeof(dst), "%s/box-init", sb->work_root);
+	snprintf(tmp, sizeof(tmp), "%s/.box-init.%ld", sb->work_root,
+	    (long)getpid());
+	if (fs_read_file(src, &data, &len, 64 << 20) == -1 ||
+	    fs_write_file(tmp, data, len, 0755) == -1 ||
+	    rename(tmp, dst) == -1) {
+		unlink(tmp);
+		goto out;
+	}
+	if ((sb->box_init = strdup(dst)) != NULL)
+		rc = 0;
+out:
+	free(data);
+	return rc;
+}
+
+/* bwrap runs as the box uid and must reach work_root/box-N: every
+ * ancestor needs o+x.  Returns the first one that lacks it, or NULL. */
+static const char *
+sb_unsearchable(const char *dir, char *buf, size_t len)
+{
+	struct stat st;
+	char	*p;
+
+	snprintf(buf, len, "%s", dir);
+	for (;;) {
+		if (stat(buf, &st) == 0 && !(st.st_mode & S_IXOTH))
+			return buf;
+		if ((p = strrchr(buf, '/')) == NULL || p == buf)
+			return NULL;
+		*p = '\0';
+	}
+}
+
+struct sandbox *
+sandbox_new(const struct sandbox_config *cfg)
+{
+	const char *bad;
+	struct sandbox *sb;
+	char	 why[512], path[700];
+
+	if ((sb = calloc(1, sizeof(*sb))) == NULL)
+		return NULL;
+	sb->cfg = *cfg;
+	if (sb->cfg.output_cap == 0)
+		sb->cfg.output_cap = 64 * 1024;
+	if (sb->cfg.box_count <= 0)
+		sb->cfg.box_count = 100;
+	if (sb->cfg.first_uid == 0)
+		sb->cfg.first_uid = 60000;
+	sb->is_root = geteuid() == 0;
+	if (cfg->work_root == NULL || cfg->box_init == NULL) {
+		sandbox_log(sb, JUDGE_LOG_ERR, "%s: work_root and box_init "
+		    "are required", __func__);
+		goto fail;
+	}
+	sb->work_root = strdup(cfg->work_root);
+	snprintf(path, sizeof(path), "%s/locks", cfg->work_root);
+	sb->lock_dir = strdup(cfg->lock_dir ? cfg->lock_dir : path);
+	sb->bwrap = strdup(cfg->bwrap ? cfg->bwrap : "/usr/bin/bwrap");
+	if (sb->work_root == NULL || sb->lock_dir == NULL || sb->bwrap == NULL)
+		goto fail;
+	if (access(sb->bwrap, X_OK) == -1) {
+		sandbox_log(sb, JUDGE_LOG_ERR, "%s: %s: %s (apt-get install "
+		    "bubblewrap)", __func__, sb->bwrap, strerror(errno));
+		goto fail;
+	}
+	/* 0711: boxes may traverse to their own dir, not list others. */
+	if (fs_mkdir_p(sb->work_root, 0711) == -1 ||
+	    chmod(sb->work_root, 0711) == -1 ||
+	    fs_mkdir_p(sb->lock_dir, 0700) == -1) {
+		sandbox_log(sb, JUDGE_LOG_ERR, "%s: %s: %s", __func__,
+		    sb->work_root, strerror(errno));
+		goto fail;
+	}
+	if (sb->is_root &&
+	    (bad = sb_unsearchable(sb->work_root, path, sizeof(path)))) {
+		sandbox_log(sb, JUDGE_LOG_ERR, "%s: work_root %s: %s is not "
+		    "searchable by the box uids (chmod o+x)", __func__,
+		    sb->work_root, bad);
+		goto fail;
+	}
+	if (sb_install_box_init(sb, cfg->box_init) == -1) {
+		sandbox_log(sb, JUDGE_LOG_ERR, "%s: cannot install %s: %s",
+		    __func__, cfg->box_init, strerror(errno));
+		goto fail;
+	}
+	if (glob("/etc/java*", 0, NULL, &sb->etc_java) == 0)
+		sb->have_glob = 1;
+	if (!sb->is_root)
+		sandbox_log(sb, JUDGE_LOG_WARN, "not running as root: every "
+		    "box runs as uid %ld outside its user namespace (no "
+		    "per-box uid), stale boxes cannot be killed by uid",
+		    (long)geteuid());
+	cgroup_probe(&sb->cg, cfg->cgroup_v2_root, why, sizeof(why));
+	if (sb->cg.mode == CGROUP_NONE)
+		sandbox_log(sb, JUDGE_LOG_WARN, "%s; falling back to "
+		    "RLIMIT_AS for memory, RLIMIT_NPROC for processes (root "
+		    "only) and "
+		    "getrusage maxrss for peak memory", why);
+	else
+		sandbox_log(sb, JUDGE_LOG_INFO, "cgroup v%d: %s",
+		    sb->cg.mode == CGROUP_V2 ? 2 : 1, sb->cg.mem);
+	return sb;
+fail:
+	sandbox_free(sb);
+	return NULL;
+}
+
+/* Turns box-init's report (or its absence) into the result. */
+static void
+sb_outcome(struct sandbox *sb, struct sandbox_result *res,
+    const struct box_report *rep, int have_rep, int wstatus,
+    const struct rusage *ru, const struct cgroup_run *cg,
+    const struct sandbox_limits *l, double wall)
+{
+	double	 cpu = -1;
+	long	 peak;
+	int	 oom;
+
+	res->wall_time = have_rep && res->outcome != SANDBOX_KILLED ?
+	    rep->wall_us / 1e6 : wall;
+	/* box-init's figure is the program and the descendants it reaped,
+	 * without bwrap's set-up (~5 ms); the cgroup's, used when the box
+	 * was killed, is the whole tree; wait4's the last resort. */
+	if (have_rep && res->outcome != SANDBOX_KILLED)
+		cpu = rep->cpu_us / 1e6;
+	else if (cgroup_cpu_usage(cg, &cpu) == -1)
+		cpu = (double)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) +
+		    (ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1e6;
+	res->cpu_time = cpu;
+	if (cgroup_stats(cg, &peak, &oom) == 0) {
+		res->memory_kb = peak;
+		res->memory_limit_hit = oom;
+	} else
+		res->memory_kb = have_rep && rep->maxrss_kb > ru->ru_maxrss ?
+		    rep->maxrss_kb : ru->ru_maxrss;
+	if (res->outcome == SANDBOX_KILLED)
+		return;
+	if (!have_rep) {
+		res->outcome = SANDBOX_INTERNAL;
+		if (res->err_len > 0 || res->out_len > 0)
+			snprintf(res->message, sizeof(res->message),
+			    "sandbox failed: %.200s", res->err_len > 0 ?
+			    res->err : res->out);
+		else
+			snprintf(res->message, sizeof(res->message),
+			    "sandbox failed: bwrap status %d", wstatus);
+		sandbox_log(sb, JUDGE_LOG_ERR, "%s: %s", __func__,
+		    res->message);
+		return;
+	}
+	if (rep->kind == BOX_REPORT_EXEC_FAILED) {
+		res->outcome = SANDBOX_EXEC_FAILED;
+		res->exec_errno = rep->exec_errno;
+		snprintf(res->message, sizeof(res->message), "exec: %s",
+		    strerror(rep->exec_errno));
+		return;
+	}
+	if (WIFSIGNALED(rep->wstatus)) {
+		res->outcome = SANDBOX_SIGNALED;
+		res->exit_signal = WTERMSIG(rep->wstatus);
+		/* SIGXCPU at the soft limit, SIGKILL at the hard one. */
+		if (res->exit_signal == SIGXCPU || (l->cpu_time > 0 &&
+		    res->exit_signal == SIGKILL && !res->memory_limit_hit &&
+		    cpu >= floor(l->cpu_time + l->cpu_extra)))
+			res->cpu_limit_hit = 1;
+	} else {
+		res->outcome = SANDBOX_EXITED;
+		res->exit_code = WEXITSTATUS(rep->wstatus);
+	}
+}
+
+/*
+ * Runs req in a fresh box; see judge.h.  Every resource of the run (box
+ * lock, directory, cgroup, fds) is released before returning.
+ */
+int
+sandbox_run(struct sandbox *sb, const struct sandbox_request *req,
+    struct sandbox_result *res)
+{
+	struct box	 b;
+	struct cgroup_run cg;
+	struct sandbox_limits lim = req->limits;
+	struct box_report rep;
+	struct rusage	 ru;
+	char		*av[BOX_MAX_ARGS], store[24][64];
+	int		 in = -1, out = -1, err = -1, rp[2] = { -1, -1 };
+	int		 ip[2] = { -1, -1 };
+	int		 wstatus = 0, have_rep = 0;
+	double		 start;
+	pid_t		 pid;
+
+	memset(res, 0, sizeof(*res));
+	memset(&ru, 0, sizeof(ru));
+	memset(&cg, 0, sizeof(cg));
+	cg.procs_fd[0] = cg.procs_fd[1] = cg.procs_fd[2] = -1;
+	if (req->argv == NULL || req->argv[0] == NULL)
+		return -1;
+	res->outcome = SANDBOX_INTERNAL;
+	if (box_acquire(sb, &b, res->message, sizeof(res->message)) == -1) {
+		sandbox_log(sb, JUDGE_LOG_ERR, "%s: %s", __func__,
+		    res->message);
+		return 0;
+	}
+	if (lim.max_procs > 0)
+		lim.max_procs += BOX_OVERHEAD;
+	if (box_fill(sb, &b, req) == -1) {
+		snprintf(res->message, sizeof(res->message), "cannot fill "
+		    "box: %s", strerror(errno));
+		goto out;
+	}
+	if (cgroup_create(&sb->cg, b.cgname, &lim, &cg) == -1) {
+		snprintf(res->message, sizeof(res->message), "cgroup %s: %s",
+		    b.cgname, strerror(errno));
+		goto out;
+	}
+	if ((in = box_memfd("stdin", req->stdin_data ? req->stdin_data : "",
+	    req->stdin_len)) == -1 ||
+	    (out = box_memfd("stdout", NULL, 0)) == -1 ||
+	    (!req->merge_stderr && (err = box_memfd("stderr", NULL, 0)) == -1) ||
+	    pipe2(rp, O_CLOEXEC) == -1 ||
+	    pipe2(ip, O_CLOEXEC | O_NONBLOCK) == -1) {
+		snprintf(res->message, sizeof(res->message), "fds: %s",
+		    strerror(errno));
+		goto out;
+	}
+	if (box_argv(sb, &b, req, av, store) == -1) {
+		snprintf(res->message, sizeof(res->message), "too many args");
+		goto out;
+	}
+	start = box_now();
+	if ((pid = fork()) == -1) {
+		snprintf(res->message, sizeof(res->message), "fork: %s",
+		    strerror(errno));
+		goto out;
+	}
+	if (pid == 0)
+		box_child(sb, &b, &cg, in, out, err == -1 ? out : err, rp[1],
+		    ip[1], av);
+	close(rp[1]);
+	close(ip[1]);
+	rp[1] = ip[1] = -1;
+	res->outcome = SANDBOX_EXITED;
+	box_watch(res, pid, ip[0], &cg, &req->limits, &wstatus, &ru, start);
+	/* Nothing may outlive the run, whatever happened above. */
+	cgroup_kill_all(&cg);
+	if (read(rp[0], &rep, sizeof(rep)) == (ssize_t)sizeof(rep))
+		have_rep = 1;
+	if (box_slurp(out, sb->cfg.output_cap, &res->out, &res->out_len,
+	    &res->out_truncated) == -1 || (err != -1 &&
+	    box_slurp(err, sb->cfg.output_cap, &res->err, &res->err_len,
+	    &res->err_truncated) == -1)) {
+		res->outcome = SANDBOX_INTERNAL;
+		snprintf(res->message, sizeof(res->message), "out of memory");
+		goto out;
+	}
+	sb_outcome(sb, res, &rep, have_rep, wstatus, &ru, &cg, &req->limits,
+	    box_now() - start);
+	if (req->collect_to != NULL && res->outcome != SANDBOX_INTERNAL &&
+	    fs_copy_files(b.dir, req->collect_to, (uid_t)-1, (gid_t)-1,
+	    (size_t)256 << 20) == -1) {
+		res->outcome = SANDBOX_INTERNAL;
+		snprintf(res->message, sizeof(res->message), "collect: %s",
+		    strerror(errno));
+	}
+out:
+	if (in != -1)
+		close(in);
+	if (out != -1)
+		close(out);
+	if (err != -1)
+		close(err);
+	if (rp[0] != -1)
+		close(rp[0]);
+	if (rp[1] != -1)
+		close(rp[1]);
+	if (ip[0] != -1)
+		close(ip[0]);
+	if (ip[1] != -1)
+		close(ip[1]);
+	/* The cgroup goes before the lock: the next holder recreates it. */
+	if (cgroup_destroy(&cg) == -1)
+		sandbox_log(sb, JUDGE_LOG_ERR, "%s: cgroup %s not removed: %s",
+		    __func__, b.cgname, strerror(errno));
+	box_release(sb, &b);
+	if (res->outcome == SANDBOX_INTERNAL && res->message[0] != '\0')
+		sandbox_log(sb, JUDGE_LOG_ERR, "%s: %s", __func__,
+		    res->message);
+	return 0;
+}
+
+void
+sandbox_result_clear(struct sandbox_result *res)
+{
+	free(res->out);
+	free(res->err);
+	res->out = res->err = NULL;
+	res->out_len = res->err_len = 0;
+}
