@@ -32,7 +32,7 @@ obj = $(patsubst %.c,$(OUT)/%.o,$(1))
 
 PROGS := $(BINDIR)/pitwall-fcgi $(BINDIR)/pitwall-worker $(BINDIR)/pitwall-admin
 
-.PHONY: all san test demo clean fuzz bench unit
+.PHONY: all san test demo clean fuzz fuzz-build bench unit
 all: $(PROGS)
 
 $(OUT)/%.o: %.c
@@ -75,3 +75,4 @@ clean:
 	rm -rf build bin
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+-include tests/fuzz/fuzz.mk
