@@ -1,0 +1,548 @@
+/*
+ * pitwall-admin user add|import|ban|unban|list and token.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "auth.h"
+#include "db.h"
+#include "extern.h"
+#include "json.h"
+#include "keys.h"
+#include "redis.h"
+
+#define PASSWORD_MIN	8
+#define PASSWORD_MAX	1024
+#define CSV_LINE_MAX	4096
+#define TOKEN_TTL_MAX	(366LL * 24 * 3600)
+
+/* The schema's CHECK: ^[^@\s]+@[^@\s]+$, at most 254 bytes. */
+const char *
+user_email_check(const char *email)
+{
+	const char *at, *s;
+
+	if (email == NULL || *email == '\0')
+		return "email is empty";
+	if (strlen(email) > 254)
+		return "email is longer than 254 bytes";
+	if (!utf8_valid(email, strlen(email)))
+		return "email is not valid UTF-8";
+	for (s = email; *s != '\0'; s++)
+		if (isspace((unsigned char)*s))
+			return "email contains white space";
+	at = strchr(email, '@');
+	if (at == NULL || at == email || at[1] == '\0' || strchr(at + 1, '@'))
+		return "email must look like name@host";
+	return NULL;
+}
+
+/* 1..200 characters (the schema counts characters, not bytes). */
+const char *
+user_name_check(const char *name)
+{
+	size_t len, chars = 0, i;
+
+	if (name == NULL || *name == '\0')
+		return "name is empty";
+	len = strlen(name);
+	if (!utf8_valid(name, len))
+		return "name is not valid UTF-8";
+	for (i = 0; i < len; i++)
+		if (((unsigned char)name[i] & 0xc0) != 0x80)
+			chars++;
+	if (chars > 200)
+		return "name is longer than 200 characters";
+	for (i = 0; i < len; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return "name contains control characters";
+	return NULL;
+}
+
+const char *
+user_password_check(const char *password)
+{
+	size_t len;
+
+	if (password == NULL)
+		return "password is missing";
+	len = strlen(password);
+	if (len < PASSWORD_MIN)
+		return "password is shorter than 8 bytes";
+	if (len > PASSWORD_MAX)
+		return "password is longer than 1024 bytes";
+	return NULL;
+}
+
+const char *
+user_role_check(const char *role)
+{
+	if (strcmp(role, "contestant") != 0 && strcmp(role, "admin") != 0)
+		return "role must be contestant or admin";
+	return NULL;
+}
+
+/*
+ * Create one user.  Returns 1 created (id in *idp), 0 the email exists,
+ * -1 on error (printed).  The hash is computed only for new emails, so a
+ * re-run import does not spend Argon2 time on existing users.
+ */
+static int
+user_create(struct db *db, const char *email, const char *name,
+    const char *password, const char *role, long long *idp)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	const char *params[4];
+	PGresult *res = NULL;
+	int rc = -1;
+
+	params[0] = email;
+	res = db_exec(db, "SELECT id FROM users WHERE lower(email) = lower($1)",
+	    1, params);
+	if (res == NULL)
+		goto out;
+	if (PQntuples(res) > 0) {
+		*idp = atoll(PQgetvalue(res, 0, 0));
+		rc = 0;
+		goto out;
+	}
+	PQclear(res);
+	res = NULL;
+	if (auth_password_hash(password, hash, sizeof(hash)) == -1)
+		goto out;
+	params[1] = name;
+	params[2] = hash;
+	params[3] = role;
+	/* The unique index on lower(email) settles a concurrent insert. */
+	res = db_exec(db,
+	    "INSERT INTO users (email, name, password_hash, role)"
+	    " VALUES ($1, $2, $3, $4)"
+	    " ON CONFLICT ((lower(email))) DO NOTHING RETURNING id", 4, params);
+	if (res == NULL)
+		goto out;
+	if (PQntuples(res) == 0) {
+		rc = 0;
+		goto out;
+	}
+	*idp = atoll(PQgetvalue(res, 0, 0));
+	rc = 1;
+out:
+	sodium_memzero(hash, sizeof(hash));
+	PQclear(res);
+	return rc;
+}
+
+/* Read the first line of stdin (for --password -).  Caller frees. */
+static char *
+password_from_stdin(void)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if ((n = getline(&line, &cap, stdin)) < 0) {
+		free(line);
+		return NULL;
+	}
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	return line;
+}
+
+static int
+user_add(struct actx *a, int argc, char *argv[])
+{
+	const char *email = NULL, *name = NULL, *password = NULL;
+	const char *role = "contestant", *why;
+	char *pos[1], *stdin_pw = NULL;
+	const struct opt opts[] = {
+		{ "email", &email, NULL }, { "name", &name, NULL },
+		{ "password", &password, NULL }, { "role", &role, NULL },
+	};
+	struct db *db;
+	long long id = 0;
+	int npos, rc = ADMIN_FAIL, c;
+
+	if (opts_parse(argc, argv, opts, 4, pos, 0, &npos) == -1)
+		return ADMIN_USAGE;
+	if (email == NULL || name == NULL || password == NULL) {
+		fprintf(stderr, "usage: pitwall-admin user add --email E --name N "
+		    "--password P|- [--role contestant|admin]\n");
+		return ADMIN_USAGE;
+	}
+	if (strcmp(password, "-") == 0) {
+		if ((stdin_pw = password_from_stdin()) == NULL) {
+			fprintf(stderr, "pitwall-admin: no password on stdin\n");
+			return ADMIN_USAGE;
+		}
+		password = stdin_pw;
+	}
+	if ((why = user_email_check(email)) != NULL ||
+	    (why = user_name_check(name)) != NULL ||
+	    (why = user_password_check(password)) != NULL ||
+	    (why = user_role_check(role)) != NULL) {
+		fprintf(stderr, "pitwall-admin: %s\n", why);
+		rc = ADMIN_USAGE;
+		goto out;
+	}
+	actx_config(a, CONFIG_NEED_DB);
+	if ((db = actx_db(a)) == NULL)
+		goto out;
+	c = user_create(db, email, name, password, role, &id);
+	if (c == 1) {
+		printf("created user %lld %s (%s)\n", id, email, role);
+		rc = ADMIN_OK;
+	} else if (c == 0)
+		fprintf(stderr, "pitwall-admin: user %s exists (id %lld); "
+		    "nothing changed\n", email, id);
+	else
+		fprintf(stderr, "pitwall-admin: cannot create user %s\n", email);
+out:
+	if (stdin_pw != NULL) {
+		sodium_memzero(stdin_pw, strlen(stdin_pw));
+		free(stdin_pw);
+	}
+	return rc;
+}
+
+/*
+ * Split one CSV line into at most maxf fields in place (RFC 4180 quoting
+ * within the line: "a, b" and "" for a quote).  Returns the number of
+ * fields, or -1 with *why set.
+ */
+static int
+csv_split(char *line, char *f[], int maxf, const char **why)
+{
+	char *r = line, *w;
+	int n = 0;
+
+	for (;;) {
+		if (n == maxf) {
+			*why = "too many fields (expected email,name,password[,role])";
+			return -1;
+		}
+		f[n++] = w = r;
+		if (*r == '"') {
+			r++;
+			for (;;) {
+				if (*r == '\0') {
+					*why = "unterminated quoted field";
+					return -1;
+				}
+				if (*r == '"' && r[1] == '"') {
+					*w++ = '"';
+					r += 2;
+				} else if (*r == '"') {
+					r++;
+					break;
+				} else
+					*w++ = *r++;
+			}
+			if (*r != ',' && *r != '\0') {
+				*why = "text after a closing quote";
+				return -1;
+			}
+		} else {
+			while (*r != ',' && *r != '\0') {
+				if (*r == '"') {
+					*why = "quote inside an unquoted field";
+					return -1;
+				}
+				*w++ = *r++;
+			}
+		}
+		if (*r == '\0') {
+			*w = '\0';
+			return n;
+		}
+		r++;	/* the comma */
+		*w = '\0';
+	}
+}
+
+/* Trim spaces around a CSV field (not inside quotes: already removed). */
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	return s;
+}
+
+/*
+ * user import FILE.csv: one user per line, email,name,password[,role].
+ * A first line whose first field is "email" is a header.  Each row stands
+ * alone: bad rows are reported on stderr as FILE:LINE: reason and skipped,
+ * existing emails are reported and left unchanged.  Exit 0 when no row was
+ * bad (a re-run is therefore 0), 1 when any row was bad or failed.
+ */
+static int
+user_import(struct actx *a, int argc, char *argv[])
+{
+	char *pos[1], *line = NULL, *f[4];
+	const struct opt *opts = NULL;
+	const char *why, *role;
+	struct db *db;
+	FILE *fp = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long lineno = 0;
+	long long id;
+	int npos, nf, c, rc = ADMIN_FAIL;
+	int created = 0, existing = 0, bad = 0;
+
+	if (opts_parse(argc, argv, opts, 0, pos, 1, &npos) == -1 || npos != 1) {
+		fprintf(stderr, "usage: pitwall-admin user import FILE.csv\n");
+		return ADMIN_USAGE;
+	}
+	actx_config(a, CONFIG_NEED_DB);
+	if ((fp = fopen(pos[0], "r")) == NULL) {
+		fprintf(stderr, "pitwall-admin: %s: %s\n", pos[0], strerror(errno));
+		goto out;
+	}
+	if ((db = actx_db(a)) == NULL)
+		goto out;
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		lineno++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (lineno == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0)
+			memmove(line, line + 3, (size_t)(n -= 3) + 1);	/* BOM */
+		if (line[strspn(line, " \t")] == '\0')
+			continue;
+		if (n > CSV_LINE_MAX) {
+			fprintf(stderr, "%s:%ld: line longer than %d bytes\n",
+			    pos[0], lineno, CSV_LINE_MAX);
+			bad++;
+			continue;
+		}
+		if ((size_t)n != strlen(line)) {
+			fprintf(stderr, "%s:%ld: NUL byte in line\n", pos[0], lineno);
+			bad++;
+			continue;
+		}
+		if ((nf = csv_split(line, f, 4, &why)) == -1) {
+			fprintf(stderr, "%s:%ld: %s\n", pos[0], lineno, why);
+			bad++;
+			continue;
+		}
+		if (lineno == 1 && strcasecmp(trim(f[0]), "email") == 0)
+			continue;	/* header */
+		if (nf < 3) {
+			fprintf(stderr, "%s:%ld: expected email,name,password[,role]\n",
+			    pos[0], lineno);
+			bad++;
+			continue;
+		}
+		/* Passwords are taken as written: spaces may be meant. */
+		f[0] = trim(f[0]);
+		f[1] = trim(f[1]);
+		role = nf == 4 && *trim(f[3]) != '\0' ? trim(f[3]) : "contestant";
+		if ((why = user_email_check(f[0])) != NULL ||
+		    (why = user_name_check(f[1])) != NULL ||
+		    (why = user_password_check(f[2])) != NULL ||
+		    (why = user_role_check(role)) != NULL) {
+			fprintf(stderr, "%s:%ld: %s\n", pos[0], lineno, why);
+			bad++;
+			continue;
+		}
+		c = user_create(db, f[0], f[1], f[2], role, &id);
+		if (c == 1) {
+			printf("%ld: created %s (id %lld, %s)\n", lineno, f[0], id,
+			    role);
+			created++;
+		} else if (c == 0) {
+			printf("%ld: exists %s (id %lld)\n", lineno, f[0], id);
+			existing++;
+		} else {
+			fprintf(stderr, "%s:%ld: database error\n", pos[0], lineno);
+			bad++;
+		}
+		sodium_memzero(line, (size_t)n);
+	}
+	if (ferror(fp)) {
+		fprintf(stderr, "pitwall-admin: %s: read error\n", pos[0]);
+		bad++;
+	}
+	printf("created %d, existing %d, bad %d\n", created, existing, bad);
+	rc = bad == 0 ? ADMIN_OK : ADMIN_FAIL;
+out:
+	if (line != NULL) {
+		sodium_memzero(line, cap);
+		free(line);
+	}
+	if (fp != NULL)
+		fclose(fp);
+	return rc;
+}
+
+/* ban/unban: users.banned, and the Redis set every route checks. */
+static int
+user_ban(struct actx *a, int argc, char *argv[], int ban)
+{
+	const char *email = NULL;
+	const struct opt opts[] = { { "email", &email, NULL } };
+	const char *params[2];
+	char *pos[1];
+	struct db *db;
+	struct redis *r;
+	redisReply *rep = NULL;
+	PGresult *res = NULL;
+	int npos, rc = ADMIN_FAIL;
+
+	if (opts_parse(argc, argv, opts, 1, pos, 0, &npos) == -1 ||
+	    email == NULL) {
+		fprintf(stderr, "usage: pitwall-admin user %s --email E\n",
+		    ban ? "ban" : "unban");
+		return ADMIN_USAGE;
+	}
+	actx_config(a, CONFIG_NEED_DB);
+	if ((db = actx_db(a)) == NULL)
+		goto out;
+	params[0] = email;
+	params[1] = ban ? "t" : "f";
+	res = db_exec(db, "UPDATE users SET banned = $2::boolean"
+	    " WHERE lower(email) = lower($1) RETURNING id", 2, params);
+	if (res == NULL)
+		goto out;
+	if (PQntuples(res) != 1) {
+		fprintf(stderr, "pitwall-admin: no user %s\n", email);
+		goto out;
+	}
+	/* The database is the record; Redis is what the routes read. */
+	if ((r = actx_redis(a)) == NULL)
+		goto redis_failed;
+	rep = redis_cmd(r, "%s %s %s", ban ? "SADD" : "SREM", KEY_BANNED,
+	    PQgetvalue(res, 0, 0));
+	if (rep == NULL || rep->type == REDIS_REPLY_ERROR)
+		goto redis_failed;
+	printf("%s user %s %s\n", ban ? "banned" : "unbanned",
+	    PQgetvalue(res, 0, 0), email);
+	rc = ADMIN_OK;
+	goto out;
+redis_failed:
+	fprintf(stderr, "pitwall-admin: users.banned is set but Redis was not "
+	    "updated; run the command again\n");
+out:
+	if (rep != NULL)
+		freeReplyObject(rep);
+	PQclear(res);
+	return rc;
+}
+
+/* Tab-separated, with a header; never the password hash. */
+static int
+user_list(struct actx *a, int argc, char *argv[])
+{
+	char *pos[1];
+	struct db *db;
+	PGresult *res;
+	int npos, i;
+
+	(void)argv;
+	if (opts_parse(argc, argv, NULL, 0, pos, 0, &npos) == -1) {
+		fprintf(stderr, "usage: pitwall-admin user list\n");
+		return ADMIN_USAGE;
+	}
+	actx_config(a, CONFIG_NEED_DB);
+	if ((db = actx_db(a)) == NULL)
+		return ADMIN_FAIL;
+	res = db_exec(db, "SELECT id, email, name, role,"
+	    " CASE WHEN banned THEN 'banned' ELSE '-' END,"
+	    " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	    " FROM users ORDER BY id", 0, NULL);
+	if (res == NULL)
+		return ADMIN_FAIL;
+	printf("id\temail\tname\trole\tbanned\tcreated_at\n");
+	for (i = 0; i < PQntuples(res); i++)
+		printf("%s\t%s\t%s\t%s\t%s\t%s\n", PQgetvalue(res, i, 0),
+		    PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+		    PQgetvalue(res, i, 3), PQgetvalue(res, i, 4),
+		    PQgetvalue(res, i, 5));
+	PQclear(res);
+	return ADMIN_OK;
+}
+
+int
+cmd_user(struct actx *a, int argc, char *argv[])
+{
+	if (argc >= 1 && strcmp(argv[0], "add") == 0)
+		return user_add(a, argc - 1, argv + 1);
+	if (argc >= 1 && strcmp(argv[0], "import") == 0)
+		return user_import(a, argc - 1, argv + 1);
+	if (argc >= 1 && strcmp(argv[0], "ban") == 0)
+		return user_ban(a, argc - 1, argv + 1, 1);
+	if (argc >= 1 && strcmp(argv[0], "unban") == 0)
+		return user_ban(a, argc - 1, argv + 1, 0);
+	if (argc >= 1 && strcmp(argv[0], "list") == 0)
+		return user_list(a, argc - 1, argv + 1);
+	usage();
+	return ADMIN_USAGE;
+}
+
+/*
+ * token --email E [--ttl SECONDS]: a JWT for that user with their role, on
+ * stdout alone (scripts capture it).  A banned user still gets one, with
+ * a warning: the routes refuse banned users whatever their token.
+ */
+int
+cmd_token(struct actx *a, int argc, char *argv[])
+{
+	const char *email = NULL, *ttl_s = NULL;
+	const struct opt opts[] = {
+		{ "email", &email, NULL }, { "ttl", &ttl_s, NULL },
+	};
+	const char *params[1];
+	char *pos[1], *tok = NULL;
+	struct db *db;
+	PGresult *res = NULL;
+	long long ttl = 0;
+	int npos, rc = ADMIN_FAIL;
+
+	if (opts_parse(argc, argv, opts, 2, pos, 0, &npos) == -1 ||
+	    email == NULL ||
+	    (ttl_s != NULL && arg_int(ttl_s, 1, TOKEN_TTL_MAX, &ttl) == -1)) {
+		fprintf(stderr, "usage: pitwall-admin token --email E "
+		    "[--ttl SECONDS (1..%lld)]\n", TOKEN_TTL_MAX);
+		return ADMIN_USAGE;
+	}
+	actx_config(a, CONFIG_NEED_DB | CONFIG_NEED_JWT);
+	if (ttl == 0)
+		ttl = a->cfg.jwt_ttl_s;
+	if ((db = actx_db(a)) == NULL)
+		goto out;
+	params[0] = email;
+	res = db_exec(db, "SELECT id, role, banned FROM users"
+	    " WHERE lower(email) = lower($1)", 1, params);
+	if (res == NULL)
+		goto out;
+	if (PQntuples(res) != 1) {
+		fprintf(stderr, "pitwall-admin: no user %s\n", email);
+		goto out;
+	}
+	if (PQgetvalue(res, 0, 2)[0] == 't')
+		fprintf(stderr, "pitwall-admin: warning: %s is banned; the "
+		    "token will be refused until they are unbanned\n", email);
+	tok = auth_jwt_issue(a->cfg.jwt_secret, a->cfg.jwt_issuer,
+	    atoll(PQgetvalue(res, 0, 0)), PQgetvalue(res, 0, 1), (int)ttl,
+	    time(NULL));
+	if (tok == NULL)
+		goto out;
+	printf("%s\n", tok);
+	rc = ADMIN_OK;
+out:
+	free(tok);
+	PQclear(res);
+	return rc;
+}
