@@ -1,0 +1,390 @@
+/*
+ * Read-through caches in Redis for questions (with testcases) and
+ * languages.  The hot path reads PostgreSQL only here, on a miss.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "cache.h"
+#include "config.h"
+#include "db.h"
+#include "keys.h"
+#include "log.h"
+#include "redis.h"
+
+#define NEGATIVE_TTL_S	10
+
+static struct db *
+cache_db(struct db **dbp, const struct config *cfg)
+{
+	if (*dbp == NULL)
+		*dbp = db_new(cfg->database_url, cfg->db_connect_timeout_s);
+	return *dbp;
+}
+
+void
+cache_question_free(struct cache_question *q)
+{
+	size_t i;
+
+	if (q == NULL)
+		return;
+	for (i = 0; i < q->ntests; i++) {
+		free(q->tests[i].name);
+		free(q->tests[i].input);
+		free(q->tests[i].expected);
+	}
+	free(q->tests);
+	free(q->slug);
+	free(q->title);
+	free(q->checker);
+	free(q);
+}
+
+static long long
+jint(json_object *o, const char *k)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
+}
+
+static char *
+jstr(json_object *o, const char *k, size_t *lenp)
+{
+	json_object *v;
+	const char *s = "";
+	size_t len = 0;
+	char *out;
+
+	if (json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string)) {
+		s = json_object_get_string(v);
+		len = (size_t)json_object_get_string_len(v);
+	}
+	if ((out = malloc(len + 1)) == NULL)
+		return NULL;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	if (lenp != NULL)
+		*lenp = len;
+	return out;
+}
+
+/* Build the struct from the cached JSON.  NULL on malformed data. */
+static struct cache_question *
+question_from_json(json_object *o)
+{
+	struct cache_question *q;
+	json_object *tests;
+	size_t i;
+
+	if (!json_object_object_get_ex(o, "tests", &tests) ||
+	    !json_object_is_type(tests, json_type_array))
+		return NULL;
+	if ((q = calloc(1, sizeof(*q))) == NULL)
+		return NULL;
+	q->id = jint(o, "id");
+	q->round_id = jint(o, "round_id");
+	q->points = (int)jint(o, "points");
+	q->time_limit_ms = (int)jint(o, "time_limit_ms");
+	q->memory_limit_kb = (int)jint(o, "memory_limit_kb");
+	q->starts_at = jint(o, "starts_at");
+	q->ends_at = jint(o, "ends_at");
+	q->slug = jstr(o, "slug", NULL);
+	q->title = jstr(o, "title", NULL);
+	q->checker = jstr(o, "checker", NULL);
+	q->ntests = json_object_array_length(tests);
+	q->tests = calloc(q->ntests ? q->ntests : 1, sizeof(*q->tests));
+	if (q->slug == NULL || q->title == NULL || q->checker == NULL ||
+	    q->tests == NULL)
+		goto fail;
+	for (i = 0; i < q->ntests; i++) {
+		json_object *t = json_object_array_get_idx(tests, i);
+		struct cache_testcase *tc = &q->tests[i];
+
+		tc->id = jint(t, "id");
+		tc->ordinal = (int)jint(t, "ordinal");
+		tc->is_sample = (int)jint(t, "sample");
+		tc->points = (int)jint(t, "points");
+		tc->name = jstr(t, "name", NULL);
+		tc->input = jstr(t, "input", &tc->input_len);
+		tc->expected = jstr(t, "expected", &tc->expected_len);
+		if (tc->name == NULL || tc->input == NULL || tc->expected == NULL)
+			goto fail;
+	}
+	return q;
+fail:
+	cache_question_free(q);
+	return NULL;
+}
+
+/* Load question qid from PostgreSQL as the cache's JSON.  NULL: missing/error. */
+static json_object *
+question_load(struct db *db, long long qid, int *missing)
+{
+	char id[32];
+	const char *params[1] = { id };
+	PGresult *res = NULL, *tres = NULL;
+	json_object *o = NULL, *tests;
+	int i;
+
+	*missing = 0;
+	snprintf(id, sizeof(id), "%lld", qid);
+	res = db_exec(db,
+	    "SELECT q.id, q.round_id, q.slug, q.title, q.points, q.time_limit_ms,"
+	    " q.memory_limit_kb, q.checker,"
+	    " coalesce(extract(epoch FROM r.starts_at)::bigint, 0),"
+	    " coalesce(extract(epoch FROM r.ends_at)::bigint, 0)"
+	    " FROM questions q JOIN rounds r ON r.id = q.round_id WHERE q.id = $1",
+	    1, params);
+	if (res == NULL)
+		goto out;
+	if (PQntuples(res) != 1) {
+		*missing = 1;
+		goto out;
+	}
+	tres = db_exec(db,
+	    "SELECT id, ordinal, name, input, expected_output, is_sample, points"
+	    " FROM testcases WHERE question_id = $1 ORDER BY ordinal", 1, params);
+	if (tres == NULL)
+		goto out;
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_int64(atoll(PQgetvalue(res, 0, 0))));
+	json_object_object_add(o, "round_id", json_object_new_int64(atoll(PQgetvalue(res, 0, 1))));
+	json_object_object_add(o, "slug", json_object_new_string(PQgetvalue(res, 0, 2)));
+	json_object_object_add(o, "title", json_object_new_string(PQgetvalue(res, 0, 3)));
+	json_object_object_add(o, "points", json_object_new_int(atoi(PQgetvalue(res, 0, 4))));
+	json_object_object_add(o, "time_limit_ms", json_object_new_int(atoi(PQgetvalue(res, 0, 5))));
+	json_object_object_add(o, "memory_limit_kb", json_object_new_int(atoi(PQgetvalue(res, 0, 6))));
+	json_object_object_add(o, "checker", json_object_new_string(PQgetvalue(res, 0, 7)));
+	json_object_object_add(o, "starts_at", json_object_new_int64(atoll(PQgetvalue(res, 0, 8))));
+	json_object_object_add(o, "ends_at", json_object_new_int64(atoll(PQgetvalue(res, 0, 9))));
+	tests = json_object_new_array();
+	json_object_object_add(o, "tests", tests);
+	for (i = 0; i < PQntuples(tres); i++) {
+		json_object *t = json_object_new_object();
+		json_object_object_add(t, "id", json_object_new_int64(atoll(PQgetvalue(tres, i, 0))));
+		json_object_object_add(t, "ordinal", json_object_new_int(atoi(PQgetvalue(tres, i, 1))));
+		json_object_object_add(t, "name", json_object_new_string(PQgetvalue(tres, i, 2)));
+		json_object_object_add(t, "input", json_object_new_string_len(PQgetvalue(tres, i, 3), PQgetlength(tres, i, 3)));
+		json_object_object_add(t, "expected", json_object_new_string_len(PQgetvalue(tres, i, 4), PQgetlength(tres, i, 4)));
+		json_object_object_add(t, "sample", json_object_new_int(PQgetvalue(tres, i, 5)[0] == 't'));
+		json_object_object_add(t, "points", json_object_new_int(atoi(PQgetvalue(tres, i, 6))));
+		json_object_array_add(tests, t);
+	}
+out:
+	PQclear(res);
+	PQclear(tres);
+	return o;
+}
+
+enum cache_rc
+cache_question_get(struct redis *r, struct db **dbp, const struct config *cfg,
+    long long qid, struct cache_question **out)
+{
+	char key[64];
+	redisReply *rep;
+	json_object *o = NULL;
+	struct db *db;
+	int missing = 0;
+	enum cache_rc rc = CACHE_UNAVAILABLE;
+
+	*out = NULL;
+	snprintf(key, sizeof(key), KEY_QUESTION_FMT, qid);
+	if ((rep = redis_cmd_idem(r, "GET %s", key)) != NULL) {
+		if (rep->type == REDIS_REPLY_STRING) {
+			if (strcmp(rep->str, "none") == 0) {
+				freeReplyObject(rep);
+				return CACHE_NOT_FOUND;
+			}
+			o = json_tokener_parse(rep->str);
+		}
+		freeReplyObject(rep);
+	}
+	if (o == NULL) {
+		if ((db = cache_db(dbp, cfg)) == NULL)
+			return CACHE_UNAVAILABLE;
+		if ((o = question_load(db, qid, &missing)) == NULL) {
+			if (!missing)
+				return CACHE_UNAVAILABLE;
+			rep = redis_cmd(r, "SET %s none EX %d", key, NEGATIVE_TTL_S);
+			freeReplyObject(rep);
+			return CACHE_NOT_FOUND;
+		}
+		rep = redis_cmd(r, "SET %s %s EX %d", key,
+		    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
+		    cfg->cache_ttl_s);
+		freeReplyObject(rep);
+	}
+	if ((*out = question_from_json(o)) != NULL)
+		rc = CACHE_OK;
+	else
+		log_error(NULL, "malformed cache entry %s", key);
+	json_object_put(o);
+	return rc;
+}
+
+static json_object *
+languages_load(struct db *db)
+{
+	PGresult *res;
+	json_object *arr;
+	int i;
+
+	res = db_exec(db, "SELECT judge0_id, name, time_multiplier::float8, enabled"
+	    " FROM languages ORDER BY judge0_id", 0, NULL);
+	if (res == NULL)
+		return NULL;
+	arr = json_object_new_array();
+	for (i = 0; i < PQntuples(res); i++) {
+		json_object *l = json_object_new_object();
+		json_object_object_add(l, "id", json_object_new_int(atoi(PQgetvalue(res, i, 0))));
+		json_object_object_add(l, "name", json_object_new_string(PQgetvalue(res, i, 1)));
+		json_object_object_add(l, "mult", json_object_new_double(atof(PQgetvalue(res, i, 2))));
+		json_object_object_add(l, "enabled", json_object_new_boolean(PQgetvalue(res, i, 3)[0] == 't'));
+		json_object_array_add(arr, l);
+	}
+	PQclear(res);
+	return arr;
+}
+
+enum cache_rc
+cache_language_get(struct redis *r, struct db **dbp, const struct config *cfg,
+    int judge0_id, struct cache_language *out)
+{
+	redisReply *rep;
+	json_object *arr = NULL, *v;
+	struct db *db;
+	enum cache_rc rc = CACHE_NOT_FOUND;
+	size_t i;
+
+	if ((rep = redis_cmd_idem(r, "GET %s", KEY_LANGUAGES)) != NULL) {
+		if (rep->type == REDIS_REPLY_STRING)
+			arr = json_tokener_parse(rep->str);
+		freeReplyObject(rep);
+	}
+	if (!json_object_is_type(arr, json_type_array)) {
+		json_object_put(arr);
+		if ((db = cache_db(dbp, cfg)) == NULL ||
+		    (arr = languages_load(db)) == NULL)
+			return CACHE_UNAVAILABLE;
+		rep = redis_cmd(r, "SET %s %s EX %d", KEY_LANGUAGES,
+		    json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN),
+		    cfg->cache_ttl_s);
+		freeReplyObject(rep);
+	}
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		json_object *l = json_object_array_get_idx(arr, i);
+		if (jint(l, "id") != judge0_id)
+			continue;
+		memset(out, 0, sizeof(*out));
+		out->id = judge0_id;
+		if (json_object_object_get_ex(l, "name", &v))
+			snprintf(out->name, sizeof(out->name), "%s", json_object_get_string(v));
+		out->time_multiplier = json_object_object_get_ex(l, "mult", &v) ?
+		    json_object_get_double(v) : 1.0;
+		out->enabled = json_object_object_get_ex(l, "enabled", &v) &&
+		    json_object_get_boolean(v);
+		rc = CACHE_OK;
+		break;
+	}
+	json_object_put(arr);
+	return rc;
+}
+
+int
+cache_invalidate_question(struct redis *r, long long qid)
+{
+	char key[64];
+	redisReply *rep;
+	char cursor[32] = "0";
+
+	if (qid != 0) {
+		snprintf(key, sizeof(key), KEY_QUESTION_FMT, qid);
+		if ((rep = redis_cmd(r, "DEL %s", key)) == NULL)
+			return -1;
+		freeReplyObject(rep);
+		return 0;
+	}
+	if ((rep = redis_cmd(r, "DEL pitwall:rounds")) == NULL)
+		return -1;
+	freeReplyObject(rep);
+	/* Every question: SCAN, since KEYS would block Redis. */
+	do {
+		size_t i;
+		rep = redis_cmd(r, "SCAN %s MATCH pitwall:q:* COUNT 1000", cursor);
+		if (rep == NULL || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
+			freeReplyObject(rep);
+			return -1;
+		}
+		snprintf(cursor, sizeof(cursor), "%s", rep->element[0]->str);
+		for (i = 0; i < rep->element[1]->elements; i++) {
+			redisReply *d = redis_cmd(r, "DEL %s", rep->element[1]->element[i]->str);
+			freeReplyObject(d);
+		}
+		freeReplyObject(rep);
+	} while (strcmp(cursor, "0") != 0);
+	return 0;
+}
+
+int
+cache_invalidate_languages(struct redis *r)
+{
+	redisReply *rep = redis_cmd(r, "DEL %s", KEY_LANGUAGES);
+
+	if (rep == NULL)
+		return -1;
+	freeReplyObject(rep);
+	return 0;
+}
+
+int
+cache_round_open(struct redis *r, struct db **dbp, const struct config *cfg,
+    long long now)
+{
+	redisReply *rep;
+	json_object *arr = NULL;
+	struct db *db;
+	PGresult *res;
+	size_t i;
+	int open = 0;
+
+	if ((rep = redis_cmd_idem(r, "GET pitwall:rounds")) != NULL) {
+		if (rep->type == REDIS_REPLY_STRING)
+			arr = json_tokener_parse(rep->str);
+		freeReplyObject(rep);
+	}
+	if (!json_object_is_type(arr, json_type_array)) {
+		json_object_put(arr);
+		if ((db = cache_db(dbp, cfg)) == NULL)
+			return -1;
+		res = db_exec(db, "SELECT coalesce(extract(epoch FROM starts_at)::bigint, 0),"
+		    " coalesce(extract(epoch FROM ends_at)::bigint, 0) FROM rounds", 0, NULL);
+		if (res == NULL)
+			return -1;
+		arr = json_object_new_array();
+		for (i = 0; i < (size_t)PQntuples(res); i++) {
+			json_object *w = json_object_new_array();
+			json_object_array_add(w, json_object_new_int64(atoll(PQgetvalue(res, (int)i, 0))));
+			json_object_array_add(w, json_object_new_int64(atoll(PQgetvalue(res, (int)i, 1))));
+			json_object_array_add(arr, w);
+		}
+		PQclear(res);
+		rep = redis_cmd(r, "SET pitwall:rounds %s EX %d",
+		    json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN),
+		    cfg->cache_ttl_s);
+		freeReplyObject(rep);
+	}
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		json_object *w = json_object_array_get_idx(arr, i);
+		long long st = json_object_get_int64(json_object_array_get_idx(w, 0));
+		long long en = json_object_get_int64(json_object_array_get_idx(w, 1));
+		if (st != 0 && en != 0 && now >= st && now < en)
+			open = 1;
+	}
+	json_object_put(arr);
+	return open;
+}

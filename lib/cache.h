@@ -1,0 +1,83 @@
+/*
+ * Question, testcase and language data as the hot path sees it: from a
+ * Redis cache (pitwall:q:<qid>, pitwall:languages) filled from PostgreSQL
+ * on a miss.  Expected outputs are in the cache (server side only) since
+ * the worker judges with them; routes never send hidden ones to clients.
+ */
+#ifndef PITWALL_CACHE_H
+#define PITWALL_CACHE_H
+
+#include <stddef.h>
+
+struct db;
+struct redis;
+struct config;
+
+struct cache_testcase {
+	long long	 id;
+	int		 ordinal;
+	char		*name;
+	char		*input;
+	size_t		 input_len;
+	char		*expected;
+	size_t		 expected_len;
+	int		 is_sample;
+	int		 points;
+};
+
+struct cache_question {
+	long long		 id;
+	long long		 round_id;
+	char			*slug;
+	char			*title;
+	int			 points;
+	int			 time_limit_ms;
+	int			 memory_limit_kb;
+	char			*checker;
+	long long		 starts_at;	/* unix seconds; 0 when unset */
+	long long		 ends_at;	/* unix seconds; 0 when unset */
+	struct cache_testcase	*tests;
+	size_t			 ntests;
+};
+
+struct cache_language {
+	int	id;
+	char	name[64];
+	double	time_multiplier;
+	int	enabled;
+};
+
+enum cache_rc {
+	CACHE_OK,
+	CACHE_NOT_FOUND,
+	CACHE_UNAVAILABLE,	/* Redis and PostgreSQL both failed */
+	CACHE_RC__MAX
+};
+
+/*
+ * The question qid with its testcases.  *out is owned by the caller
+ * (cache_question_free).  *dbp is a lazily connected database handle the
+ * caller keeps per thread (may point to NULL at first).
+ */
+enum cache_rc	cache_question_get(struct redis *r, struct db **dbp,
+		    const struct config *cfg, long long qid,
+		    struct cache_question **out);
+void		cache_question_free(struct cache_question *q);
+
+/* The language judge0_id, enabled or not. */
+enum cache_rc	cache_language_get(struct redis *r, struct db **dbp,
+		    const struct config *cfg, int judge0_id,
+		    struct cache_language *out);
+
+/*
+ * 1 when some round is open at unix time `now`, 0 when none, -1 when the
+ * data is unavailable.  (Rounds are cached as one list, pitwall:rounds.)
+ */
+int		cache_round_open(struct redis *r, struct db **dbp,
+		    const struct config *cfg, long long now);
+
+/* Drop cached entries (after admin changes).  Question 0 also drops rounds.  qid 0: every question. */
+int		cache_invalidate_question(struct redis *r, long long qid);
+int		cache_invalidate_languages(struct redis *r);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * Sending a submission's testcases to Judge0 (used by /submit and by the
+ * worker's dispatch retry and reaper).
+ */
+#ifndef PITWALL_DISPATCH_H
+#define PITWALL_DISPATCH_H
+
+#include <stddef.h>
+
+struct config;
+struct judge0;
+struct redis;
+struct cache_question;
+struct cache_language;
+
+struct dispatch_sub {
+	const char			*sid;
+	const char			*source;
+	size_t				 source_len;
+	const struct cache_question	*q;
+	const struct cache_language	*lang;
+};
+
+/* cpu_time_limit for Judge0: question limit × multiplier, clamped to max. */
+double	dispatch_cpu_limit(const struct config *cfg, int time_limit_ms,
+	    double multiplier);
+
+/*
+ * Send the testcases tids[0..n) (ids of sub->q's tests) at `attempt` in
+ * batches of JUDGE0_BATCH_SIZE with signed callback URLs.  For each token:
+ * HSET pitwall:tokens, ZADD pitwall:deadlines.  Items Judge0 refused (422)
+ * become result jobs with status 13 and Judge0's message.  Batches Judge0
+ * did not take (unavailable) are put on pitwall:dispatch with backoff
+ * (`tries` is how many times this set was tried before).
+ * Returns the number of testcases Judge0 took, or -1 when Redis failed.
+ */
+int	dispatch_send(struct redis *r, struct judge0 *j, const struct config *cfg,
+	    const struct dispatch_sub *sub, const long long *tids, size_t n,
+	    int attempt, int tries, const char *reqid);
+
+/* Seconds to wait before try number `tries` (1, 2, 4, … capped at 60). */
+int	dispatch_backoff(int tries);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * Redis keys and job formats shared by pitwall-fcgi, pitwall-worker and
+ * pitwall-admin.  Everything Pitwall keeps in Redis is listed here.
+ *
+ *   pitwall:sub:<sid>            hash   user_id, question_id, language_id, source,
+ *                                       total, created_at (unix ms), status
+ *                                       (queued|judging|done), done, passed,
+ *                                       failed, score, attempt:<tid> (current
+ *                                       attempt of each testcase)
+ *   pitwall:sub:<sid>:pending    set    testcase ids without a stored result
+ *   pitwall:sub:<sid>:results    hash   <tid> -> {"ordinal","verdict","status_id",
+ *                                       "time_ms","memory_kb"} (written by the worker)
+ *   pitwall:queue                list   jobs for the worker (LPUSH, worker BLMOVEs RIGHT)
+ *   pitwall:processing:<worker>  list   jobs a worker is handling
+ *   pitwall:dead                 list   {"reason","job"} for jobs that cannot be processed
+ *   pitwall:tokens               hash   judge0 token -> "<sid> <tid> <attempt>"
+ *   pitwall:deadlines            zset   judge0 token scored by the unix time after
+ *                                       which the reaper re-polls it
+ *   pitwall:dispatch             zset   {"s":sid,"t":[tid,…],"a":attempt,"n":tries}
+ *                                       scored by the unix time of the next try
+ *   pitwall:workers              set    worker ids; pitwall:worker:<id> holds its
+ *                                       heartbeat (unix time, expires)
+ *   pitwall:banned               set    user ids refused on every route
+ *   pitwall:q:<qid>              string question cache (JSON, see cache.h), TTL CACHE_TTL
+ *   pitwall:languages            string language cache (JSON), TTL CACHE_TTL
+ *   pitwall:rl:<kind>:<uid>:<minute> counter for rate limits
+ *   pitwall:lb:<round_id>        zset   user id scored by round total (leaderboard)
+ *   pitwall:lb:<round_id>:meta   hash   user id -> {"name","score","last_improved_at"}
+ *
+ * Jobs on pitwall:queue (JSON objects):
+ *   {"type":"submission","s":sid}
+ *       persist the submission row from pitwall:sub:<sid>.
+ *   {"type":"result","s":sid,"t":tid,"a":attempt,"body":"<raw Judge0 JSON>"}
+ *       a Judge0 result (callback body or re-polled submission), stored once.
+ */
+#ifndef PITWALL_KEYS_H
+#define PITWALL_KEYS_H
+
+#define KEY_QUEUE	"pitwall:queue"
+#define KEY_DEAD	"pitwall:dead"
+#define KEY_TOKENS	"pitwall:tokens"
+#define KEY_DEADLINES	"pitwall:deadlines"
+#define KEY_DISPATCH	"pitwall:dispatch"
+#define KEY_WORKERS	"pitwall:workers"
+#define KEY_BANNED	"pitwall:banned"
+#define KEY_LANGUAGES	"pitwall:languages"
+
+#define KEY_SUB_FMT		"pitwall:sub:%s"
+#define KEY_SUB_PENDING_FMT	"pitwall:sub:%s:pending"
+#define KEY_SUB_RESULTS_FMT	"pitwall:sub:%s:results"
+#define KEY_PROCESSING_FMT	"pitwall:processing:%s"
+#define KEY_WORKER_FMT		"pitwall:worker:%s"
+#define KEY_QUESTION_FMT	"pitwall:q:%lld"
+#define KEY_LB_FMT		"pitwall:lb:%lld"
+#define KEY_LB_META_FMT		"pitwall:lb:%lld:meta"
+
+/* How long a submission's Redis state outlives its last change (seconds). */
+#define SUB_TTL_S	(7 * 24 * 3600)
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * Query strings (application/x-www-form-urlencoded): bounded lookup with
+ * percent-decoding.  Outside input: see tests/fuzz/fuzz_query.c.
+ */
+#ifndef PITWALL_QUERY_H
+#define PITWALL_QUERY_H
+
+#include <stddef.h>
+
+/*
+ * Find the first `name` in query string qs and decode its value into out
+ * (NUL-terminated).  Returns the decoded length, -1 when absent, -2 when
+ * malformed (bad %-escape, NUL byte) or too long for out.
+ */
+long	query_get(const char *qs, const char *name, char *out, size_t outsz);
+
+/* 1 when s is a lowercase canonical UUID (8-4-4-4-12 hex). */
+int	uuid_valid(const char *s);
+
+/* Parse a decimal integer in [min, max] from all of s.  0 / -1. */
+int	parse_ll(const char *s, long long min, long long max, long long *out);
+
+#endif
