@@ -34,3 +34,26 @@ all: $(BINDIR)/pitwall-judge-exec $(BINDIR)/pitwall-box-init
 
 test-judge: judge
 	bash tests/judge/run_hostile.sh $(BINDIR)
+
+# The service layer: pitwall-judge (Judge0 API, FastCGI, runs as the
+# service user) and pitwall-judge-runner (drains the Redis job list, runs
+# as root).  Both link lib/ (config, log, redis, json).
+JUDGE_STORE_SRC  := judge/store.c judge/store_json.c judge/api_b64.c
+JUDGE_API_SRC    := judge/api_main.c judge/api_http.c judge/api_submissions.c \
+                    judge/api_info.c $(JUDGE_STORE_SRC)
+JUDGE_RUNNER_SRC := judge/runner_main.c judge/runner_callback.c $(JUDGE_STORE_SRC)
+
+$(BINDIR)/pitwall-judge: $(call obj,$(JUDGE_API_SRC) $(JUDGE_CORE_SRC)) \
+                         $(OUT)/libpitwall.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS) $(JUDGE_LIBS)
+
+$(BINDIR)/pitwall-judge-runner: $(call obj,$(JUDGE_RUNNER_SRC) $(JUDGE_CORE_SRC)) \
+                                $(OUT)/libpitwall.a $(BINDIR)/pitwall-box-init
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS) $(JUDGE_LIBS)
+
+.PHONY: judge-service
+judge-service: $(BINDIR)/pitwall-judge $(BINDIR)/pitwall-judge-runner
+judge: judge-service
+all: $(BINDIR)/pitwall-judge $(BINDIR)/pitwall-judge-runner

@@ -59,6 +59,25 @@ struct config {
 	int	 worker_heartbeat_s;
 	int	 worker_reap_interval_s;
 	int	 worker_max_attempts;
+
+	/* embedded judge (pitwall-judge, pitwall-judge-runner) */
+	char	*judge_auth_header;
+	char	*judge_auth_token;
+	int	 judge_max_queue;
+	int	 judge_max_batch;
+	int	 judge_max_body_bytes;
+	int	 judge_api_threads;
+	int	 judge_api_procs;
+	int	 judge_runners;
+	int	 judge_submission_ttl_s;
+	int	 judge_wait_max_s;
+	char	*judge_box_dir;
+	char	*judge_cache_dir;
+	int	 judge_first_box;
+	int	 judge_boxes;
+	int	 judge_heartbeat_s;
+	int	 judge_callback_tries;
+	int	 judge_callback_timeout_ms;
 };
 
 enum config_type {

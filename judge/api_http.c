@@ -1,0 +1,234 @@
+/*
+ * judge/api_http.c — HTTP over FastCGI for the judge API: replies in
+ * Judge0's shapes ({"error": …}, 422 field hashes), request bodies and
+ * query parameters.  Every reply goes through api_reply().
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "json.h"
+#include "log.h"
+#include "service.h"
+
+static const char *
+status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 413: return "Payload Too Large";
+	case 422: return "Unprocessable Entity";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default:  return "Unknown";
+	}
+}
+
+const char *
+api_param(struct api_req *r, const char *name)
+{
+	return FCGX_GetParam(name, r->fcgx.envp);
+}
+
+enum api_method
+api_method_parse(const char *name)
+{
+	static const struct { const char *n; enum api_method m; } tab[] = {
+		{ "GET", AM_GET }, { "POST", AM_POST }, { "PUT", AM_PUT },
+		{ "DELETE", AM_DELETE }, { "HEAD", AM_HEAD },
+	};
+	size_t	 i;
+
+	for (i = 0; name != NULL && i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (strcmp(name, tab[i].n) == 0)
+			return tab[i].m;
+	return AM_OTHER;
+}
+
+/* body NULL: no Content-Type, empty body (Judge0's bare 401). */
+void
+api_reply(struct api_req *r, int status, const char *body, size_t len)
+{
+	FCGX_Stream *out = r->fcgx.out;
+
+	r->status = status;
+	FCGX_FPrintF(out, "Status: %d %s\r\n", status, status_text(status));
+	FCGX_FPrintF(out, "Cache-Control: no-store\r\n");
+	if (body != NULL)
+		FCGX_FPrintF(out, "Content-Type: application/json; "
+		    "charset=utf-8\r\n");
+	FCGX_PutS("\r\n", out);
+	if (body != NULL && len > 0 && r->method != AM_HEAD)
+		FCGX_PutStr(body, (int)len, out);
+}
+
+void
+api_reply_json(struct api_req *r, int status, json_object *obj)
+{
+	size_t	 len;
+	const char *s;
+
+	if (obj == NULL) {
+		api_reply(r, status, "null", 4);
+		return;
+	}
+	s = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	api_reply(r, status, s, len);
+}
+
+void
+api_error(struct api_req *r, int status, const char *fmt, ...)
+{
+	char	 msg[512];
+	json_object *o;
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if ((o = json_object_new_object()) == NULL) {
+		api_reply(r, 500, "{\"error\":\"out of memory\"}", 25);
+		return;
+	}
+	json_object_object_add(o, "error", json_object_new_string(msg));
+	api_reply_json(r, status, o);
+	json_object_put(o);
+	if (status >= 500 && status != 503)
+		log_error(NULL, "%s %s -> %d: %s", r->method_name, r->path,
+		    status, msg);
+}
+
+json_object *
+api_field_error(const char *field, const char *msg)
+{
+	json_object *o, *a;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	a = json_object_new_array();
+	json_object_array_add(a, json_object_new_string(msg));
+	json_object_object_add(o, field, a);
+	return o;
+}
+
+static int
+read_body(struct api_req *r, size_t max)
+{
+	const char *cl = api_param(r, "CONTENT_LENGTH");
+	unsigned long long want = 0;
+	char	*end;
+	size_t	 got = 0;
+	int	 n;
+
+	if (cl != NULL && *cl != '\0') {
+		want = strtoull(cl, &end, 10);
+		if (*end != '\0') {
+			api_error(r, 400, "Content-Length is not a number");
+			return -1;
+		}
+	}
+	if (want > max) {
+		api_error(r, 413, "the request body is larger than %zu bytes",
+		    max);
+		return -1;
+	}
+	if ((r->body = malloc((size_t)want + 1)) == NULL) {
+		api_error(r, 500, "out of memory");
+		return -1;
+	}
+	while (got < want) {
+		n = FCGX_GetStr(r->body + got, (int)(want - got), r->fcgx.in);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got < want) {
+		api_error(r, 400, "the request body was cut short");
+		return -1;
+	}
+	r->body[got] = '\0';
+	r->bodylen = got;
+	return 0;
+}
+
+int
+api_json_body_or_reply(struct api_req *r, json_object **out)
+{
+	struct jerr err;
+
+	*out = NULL;
+	if (read_body(r, (size_t)r->cfg->judge_max_body_bytes) == -1)
+		return -1;
+	/* Rails reads JSON whatever the Content-Type says; so do we. */
+	if ((*out = json_parse_bounded(r->body, r->bodylen, 32, &err)) == NULL) {
+		api_error(r, 400, "invalid JSON body: %s", err.message);
+		return -1;
+	}
+	if (!json_object_is_type(*out, json_type_object)) {
+		json_object_put(*out);
+		*out = NULL;
+		api_error(r, 400, "the body must be a JSON object");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+api_query(const struct api_req *r, const char *name, char *buf, size_t bufsz)
+{
+	const char *p = r->query, *amp, *v;
+	size_t	 nlen = strlen(name), n;
+	int	 hi, lo;
+
+	while (p != NULL && *p != '\0') {
+		amp = strchr(p, '&');
+		if (strncmp(p, name, nlen) == 0 && (p[nlen] == '=' ||
+		    p[nlen] == '&' || p[nlen] == '\0')) {
+			v = p[nlen] == '=' ? p + nlen + 1 : p + nlen;
+			for (n = 0; *v != '\0' && *v != '&' && n + 1 < bufsz; v++) {
+				if (*v == '+')
+					buf[n++] = ' ';
+				else if (*v == '%' && (hi = hexval(v[1])) != -1 &&
+				    (lo = hexval(v[2])) != -1) {
+					buf[n++] = (char)(hi * 16 + lo);
+					v += 2;
+				} else
+					buf[n++] = *v;
+			}
+			buf[n] = '\0';
+			return 1;
+		}
+		p = amp ? amp + 1 : NULL;
+	}
+	if (bufsz > 0)
+		buf[0] = '\0';
+	return 0;
+}
+
+int
+api_query_true(const struct api_req *r, const char *name)
+{
+	char	 v[16];
+
+	return api_query(r, name, v, sizeof(v)) && strcmp(v, "true") == 0;
+}

@@ -1,0 +1,231 @@
+/*
+ * judge/api_main.c — pitwall-judge: the embedded judge's Judge0-compatible
+ * HTTP API, a FastCGI responder started by spawn-fcgi (listening socket on
+ * fd 0) behind nginx's judge listener.  JUDGE_API_THREADS threads accept
+ * with FCGX_Accept_r, each with its own Redis connection.  It only stores
+ * and reads submissions; pitwall-judge-runner runs them.  SIGTERM stops
+ * accepting and lets requests in flight finish.
+ */
+#include <sys/socket.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "log.h"
+#include "redis.h"
+#include "service.h"
+
+static const struct api_route_def routes[AR__MAX] = {
+	[AR_SUBMISSIONS] = { "/submissions", 0, AM_POST, route_submissions },
+	[AR_BATCH] = { "/submissions/batch", 0, AM_GET | AM_POST, route_batch },
+	[AR_SUBMISSION] = { "/submissions/", 1, AM_GET, route_submission },
+	[AR_LANGUAGES] = { "/languages", 0, AM_GET, route_languages },
+	[AR_LANGUAGE] = { "/languages/", 1, AM_GET, route_language },
+	[AR_STATUSES] = { "/statuses", 0, AM_GET, route_statuses },
+	[AR_CONFIG_INFO] = { "/config_info", 0, AM_GET, route_config_info },
+	[AR_WORKERS] = { "/workers", 0, AM_GET, route_workers },
+	[AR_ABOUT] = { "/about", 0, AM_GET, route_about },
+};
+
+static volatile sig_atomic_t stopping;
+
+/* X-Auth-Token when JUDGE_AUTH_TOKEN is set; Judge0 answers a bare 401. */
+static int
+auth_ok(struct api_req *r)
+{
+	const char *want = r->cfg->judge_auth_token, *got;
+	size_t	 len = strlen(want);
+
+	if (len == 0)
+		return 1;
+	got = api_param(r, r->t->app->auth_param);
+	return got != NULL && strlen(got) == len &&
+	    sodium_memcmp(got, want, len) == 0;
+}
+
+static void
+dispatch(struct api_req *r)
+{
+	const struct api_route_def *rt = NULL;
+	size_t	 i;
+
+	if (!auth_ok(r)) {
+		api_reply(r, 401, NULL, 0);
+		return;
+	}
+	for (i = 0; i < AR__MAX; i++) {
+		const struct api_route_def *c = &routes[i];
+		if (c->prefix ? strncmp(r->path, c->path, strlen(c->path)) == 0 :
+		    strcmp(r->path, c->path) == 0) {
+			rt = c;
+			break;
+		}
+	}
+	if (rt == NULL) {
+		api_error(r, 404, "not found");
+		return;
+	}
+	if (!(rt->methods & r->method)) {
+		api_error(r, 405, "%s is not allowed on %s", r->method_name,
+		    rt->path);
+		return;
+	}
+	rt->handler(r);
+}
+
+static void
+req_begin(struct api_req *r, struct api_thread *t)
+{
+	const char *p;
+
+	r->t = t;
+	r->cfg = &t->app->cfg;
+	r->redis = t->redis;
+	r->method_name = api_param(r, "REQUEST_METHOD");
+	if (r->method_name == NULL)
+		r->method_name = "GET";
+	r->method = api_method_parse(r->method_name);
+	if ((p = api_param(r, "DOCUMENT_URI")) == NULL || *p == '\0')
+		if ((p = api_param(r, "SCRIPT_NAME")) == NULL || *p == '\0')
+			p = "/";
+	r->path = p;
+	if ((r->query = api_param(r, "QUERY_STRING")) == NULL)
+		r->query = "";
+	r->body = NULL;
+	r->bodylen = 0;
+	r->status = 0;
+}
+
+static void
+req_end(struct api_req *r)
+{
+	if (r->status == 0)
+		api_error(r, 500, "the request produced no reply");
+	log_debug(NULL, "%s %s -> %d", r->method_name, r->path, r->status);
+	free(r->body);
+	r->body = NULL;
+	FCGX_Finish_r(&r->fcgx);
+}
+
+static void *
+thread_main(void *arg)
+{
+	struct api_thread *t = arg;
+	struct api_req r;
+
+	memset(&r, 0, sizeof(r));
+	if (FCGX_InitRequest(&r.fcgx, 0, 0) != 0) {
+		log_error(NULL, "FCGX_InitRequest failed");
+		return NULL;
+	}
+	while (!stopping) {
+		if (FCGX_Accept_r(&r.fcgx) < 0)
+			break;
+		req_begin(&r, t);
+		dispatch(&r);
+		req_end(&r);
+	}
+	FCGX_Free(&r.fcgx, 1);
+	return NULL;
+}
+
+/* "X-Auth-Token" -> "HTTP_X_AUTH_TOKEN", as nginx passes headers. */
+static void
+auth_param_name(const char *header, char *out, size_t outsz)
+{
+	size_t	 n;
+
+	n = (size_t)snprintf(out, outsz, "HTTP_");
+	for (; *header != '\0' && n + 1 < outsz; header++)
+		out[n++] = *header == '-' ? '_' :
+		    (char)toupper((unsigned char)*header);
+	out[n] = '\0';
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct api_app	 app;
+	struct api_thread *ts = NULL;
+	pthread_t	*tids = NULL;
+	sigset_t	 set;
+	int		 i, sig, n;
+
+	(void)argc;
+	memset(&app, 0, sizeof(app));
+	app.prog = "pitwall-judge";
+	config_load_or_exit(&app.cfg, 0, app.prog);
+	if (log_init(app.prog, app.cfg.log_level, app.cfg.log_format,
+	    app.cfg.log_file) == -1) {
+		fprintf(stderr, "%s: cannot open PITWALL_LOG_FILE %s\n",
+		    argv[0], app.cfg.log_file);
+		return 78;
+	}
+	auth_param_name(app.cfg.judge_auth_header, app.auth_param,
+	    sizeof(app.auth_param));
+	if (sodium_init() < 0 || FCGX_Init() != 0) {
+		log_error(NULL, "library initialisation failed");
+		return 1;
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	n = app.cfg.judge_api_threads;
+	ts = calloc((size_t)n, sizeof(*ts));
+	tids = calloc((size_t)n, sizeof(*tids));
+	if (ts == NULL || tids == NULL) {
+		log_error(NULL, "out of memory");
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		ts[i].app = &app;
+		ts[i].id = i;
+		if ((ts[i].redis = redis_new(&app.cfg)) == NULL) {
+			log_error(NULL, "out of memory");
+			return 1;
+		}
+		if (pthread_create(&tids[i], NULL, thread_main, &ts[i]) != 0) {
+			log_error(NULL, "pthread_create: %s", strerror(errno));
+			return 1;
+		}
+	}
+	log_info(NULL, "serving the Judge0 API with %d threads%s", n,
+	    *app.cfg.judge_auth_token ? " (X-Auth-Token required)" : "");
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP || sig == SIGUSR1) {
+			if (log_reopen() == -1)
+				log_error(NULL, "cannot reopen the log file");
+			continue;
+		}
+		break;
+	}
+	log_info(NULL, "signal %d: finishing requests in flight", sig);
+	stopping = 1;
+	FCGX_ShutdownPending();
+	shutdown(0, SHUT_RDWR);
+	close(0);
+	for (i = 0; i < n; i++) {
+		pthread_join(tids[i], NULL);
+		redis_free(ts[i].redis);
+	}
+	free(ts);
+	free(tids);
+	config_free(&app.cfg);
+	log_info(NULL, "stopped");
+	return 0;
+}
