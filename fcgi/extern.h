@@ -11,7 +11,9 @@
 
 #include "config.h"
 
+struct auth_claims;
 struct db;
+struct judge0;
 struct redis;
 
 /* Shared by all threads; read-only once the threads run. */
@@ -25,6 +27,7 @@ struct worker_ctx {
 	struct app	*app;
 	struct redis	*redis;
 	struct db	*db;		/* lazily connected; only /healthz and cache fills */
+	struct judge0	*j0;
 	int		 id;
 };
 
@@ -54,6 +57,11 @@ struct req {
 
 enum route_id {
 	ROUTE_HEALTHZ,
+	ROUTE_SUBMIT,
+	ROUTE_CALLBACK,
+	ROUTE_SUBMISSION,
+	ROUTE_RUN,
+	ROUTE_RUNCUSTOM,
 	ROUTE__MAX
 };
 
@@ -76,7 +84,27 @@ int		 http_json_body_or_reply(struct req *r, size_t max, int depth,
 		    json_object **out);
 enum method	 http_method_parse(const char *name);
 
+/* auth_req.c: who is asking.  -1: reply (401/403/503) already written. */
+int		 req_auth_or_reply(struct req *r, struct auth_claims *who);
+/* Per-user fixed-window rate limit.  -1: 429 (or 503) already written. */
+int		 req_rate_limit_or_reply(struct req *r, const char *kind,
+		    long long uid, int per_min);
+
+/* route_submit.c: checks shared with /run and /runcustom.  -1: reply written. */
+struct cache_question;
+struct cache_language;
+int		 req_source_or_reply(struct req *r, json_object *body,
+		    const char *key, const char **src, size_t *len);
+int		 req_question_or_reply(struct req *r, const struct auth_claims *who,
+		    long long qid, int lang_id, struct cache_question **q,
+		    struct cache_language *lang);
+
 /* routes */
 void	route_healthz(struct req *);
+void	route_submit(struct req *);
+void	route_callback(struct req *);
+void	route_submission(struct req *);
+void	route_run(struct req *);
+void	route_runcustom(struct req *);
 
 #endif

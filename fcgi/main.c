@@ -18,12 +18,18 @@
 #include <sodium.h>
 
 #include "db.h"
+#include "judge0.h"
 #include "extern.h"
 #include "log.h"
 #include "redis.h"
 
 static const struct route routes[ROUTE__MAX] = {
 	[ROUTE_HEALTHZ] = { "/healthz", 0, METHOD_GET | METHOD_HEAD, route_healthz },
+	[ROUTE_SUBMIT] = { "/submit", 0, METHOD_POST, route_submit },
+	[ROUTE_CALLBACK] = { "/callback", 0, METHOD_PUT | METHOD_POST, route_callback },
+	[ROUTE_SUBMISSION] = { "/submissions/", 1, METHOD_GET, route_submission },
+	[ROUTE_RUN] = { "/run", 0, METHOD_POST, route_run },
+	[ROUTE_RUNCUSTOM] = { "/runcustom", 0, METHOD_POST, route_runcustom },
 };
 
 static volatile sig_atomic_t stopping;
@@ -174,7 +180,8 @@ main(int argc, char *argv[])
 		ws[i].id = i;
 		ws[i].redis = redis_new(&app.cfg);
 		ws[i].db = NULL;
-		if (ws[i].redis == NULL) {
+		ws[i].j0 = judge0_new(&app.cfg);
+		if (ws[i].redis == NULL || ws[i].j0 == NULL) {
 			log_error(NULL, "out of memory");
 			return 1;
 		}
@@ -205,6 +212,7 @@ main(int argc, char *argv[])
 		pthread_join(tids[i], NULL);
 		redis_free(ws[i].redis);
 		db_free(ws[i].db);
+		judge0_free(ws[i].j0);
 	}
 	free(ws);
 	free(tids);
