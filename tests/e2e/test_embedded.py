@@ -1,0 +1,58 @@
+"""End to end on the embedded judge (no fake): the demo package, real C
+and Python programs compiled and run in the sandbox, verdicts, scores."""
+import os
+
+from contest import auth, jwt, make_user, submission, submit, wait_done
+from pw import BIN, ENV, URL, eq, http, psql, run
+
+S = {}
+SUM_OK = '#include <stdio.h>\nint main(void){long long a,b;scanf("%lld %lld",&a,&b);printf("%lld\\n",a+b);return 0;}\n'
+SUM_WRONG = '#include <stdio.h>\nint main(void){long long a,b;scanf("%lld %lld",&a,&b);printf("%lld\\n",a-b);return 0;}\n'
+
+
+def setup_module():
+    run([os.path.join(BIN, "pitwall-admin"), "import", "demo/contest"])
+    run([os.path.join(BIN, "pitwall-admin"), "round", "open", "r1"])
+    S["qid"] = int(psql("SELECT id FROM questions WHERE slug = 'sum'"))
+    S["uid"] = make_user()
+    S["tok"] = jwt(S["uid"])
+
+
+def test_run_wrong_solution_is_wrong_answer():
+    r = http("POST", URL + "/run", body={"question_id": S["qid"], "language_id": 50,
+                                        "source_code": SUM_WRONG}, headers=auth(S["tok"]), timeout=120)
+    eq(r.status, 200, f"{r!r}")
+    body = r.json()
+    eq(body["passed"], 0, "passed")
+    assert body["total"] >= 1
+    eq({x["verdict"] for x in body["results"]}, {"WA"}, "verdicts")
+
+
+def test_submit_right_solution_scores_full():
+    r = submit(S["tok"], S["qid"], source=SUM_OK, lang=50)
+    eq(r.status, 202, f"{r!r}")
+    sid = r.json()["submission_id"]
+    row = wait_done(sid, timeout=180)
+    eq(row[3:5], [row[2], "0"], "all passed")
+    eq(float(row[5]), 100.0, "score")
+    body = submission(S["tok"], sid).json()
+    eq({x["verdict"] for x in body["results"]}, {"AC"}, "verdicts")
+    assert all(x["time_ms"] is not None for x in body["results"]), body
+
+
+def test_compile_error_and_python_runtime_error():
+    r = submit(S["tok"], S["qid"], source="int main( {", lang=50)
+    sid = r.json()["submission_id"]
+    wait_done(sid, timeout=180)
+    eq({x["verdict"] for x in submission(S["tok"], sid).json()["results"]}, {"CE"}, "compile error")
+    r = submit(S["tok"], S["qid"], source="raise SystemExit(3)\n", lang=71)
+    sid = r.json()["submission_id"]
+    wait_done(sid, timeout=180)
+    eq({x["verdict"] for x in submission(S["tok"], sid).json()["results"]}, {"RE"}, "runtime error")
+
+
+def test_runcustom_python():
+    r = http("POST", URL + "/runcustom", body={"language_id": 71, "source_code": "print(input()[::-1])",
+                                              "stdin": "pitwall\n"}, headers=auth(S["tok"]), timeout=120)
+    eq(r.status, 200, f"{r!r}")
+    eq((r.json()["verdict"], r.json()["stdout"]), ("AC", "llawtip\n"), "custom run")
