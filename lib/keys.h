@@ -6,7 +6,8 @@
  *                                       total, created_at (unix ms), status
  *                                       (queued|judging|done), done, passed,
  *                                       failed, score, attempt:<tid> (current
- *                                       attempt of each testcase)
+ *                                       attempt of each testcase), stuck:<tid>
+ *                                       (when the reaper first saw it stuck)
  *   pitwall:sub:<sid>:pending    set    testcase ids without a stored result
  *   pitwall:sub:<sid>:results    hash   <tid> -> {"ordinal","verdict","status_id",
  *                                       "time_ms","memory_kb"} (written by the worker)
@@ -26,6 +27,15 @@
  *   pitwall:rl:<kind>:<uid>:<minute> counter for rate limits
  *   pitwall:lb:<round_id>        zset   user id scored by round total (leaderboard)
  *   pitwall:lb:<round_id>:meta   hash   user id -> {"name","score","last_improved_at"}
+ *   pitwall:metrics              hash   Prometheus sample -> value, summed over every
+ *                                       process (lib/metrics.c, docs/metrics.md)
+ *   pitwall:rounds               string round cache: [[starts_at, ends_at, id, slug, name], …]
+ *                                       (unix seconds, 0 when unset), TTL CACHE_TTL
+ *   pitwall:round_questions      hash   round id -> the contestant view of its questions
+ *                                       (GET /questions; statement, samples only), TTL CACHE_TTL
+ *   pitwall:revoked:<jti>        string a logged-out access token, until its exp
+ *   pitwall:rl:login-ip:<ip>:<minute>, pitwall:rl:login-acct:<sha256(email)>:<minute>
+ *                                       counters of failed logins
  *
  * Jobs on pitwall:queue (JSON objects):
  *   {"type":"submission","s":sid}
@@ -44,6 +54,9 @@
 #define KEY_WORKERS	"pitwall:workers"
 #define KEY_BANNED	"pitwall:banned"
 #define KEY_LANGUAGES	"pitwall:languages"
+#define KEY_METRICS	"pitwall:metrics"
+#define KEY_ROUNDS	"pitwall:rounds"
+#define KEY_ROUND_QUESTIONS	"pitwall:round_questions"
 
 #define KEY_SUB_FMT		"pitwall:sub:%s"
 #define KEY_SUB_PENDING_FMT	"pitwall:sub:%s:pending"
@@ -53,6 +66,7 @@
 #define KEY_QUESTION_FMT	"pitwall:q:%lld"
 #define KEY_LB_FMT		"pitwall:lb:%lld"
 #define KEY_LB_META_FMT		"pitwall:lb:%lld:meta"
+#define KEY_REVOKED_FMT		"pitwall:revoked:%s"
 
 /* How long a submission's Redis state outlives its last change (seconds). */
 #define SUB_TTL_S	(7 * 24 * 3600)

@@ -4,19 +4,105 @@
 #ifndef PITWALL_WORKER_EXTERN_H
 #define PITWALL_WORKER_EXTERN_H
 
+#include <stddef.h>
+#include <time.h>
+
 #include "config.h"
+#include "verdict.h"
 
 struct db;
 struct redis;
+struct judge0;
 
 struct wctx {
 	struct config	 cfg;
 	struct redis	*redis;
-	struct db	*db;
+	struct db	*db;		/* the worker's transactions */
+	struct db	*cdb;		/* cache fills, outside the transactions */
+	struct judge0	*judge0;
 	char		 id[128];	/* this worker's name: host:pid or WORKER_ID */
 	char		 processing[192];	/* its processing list */
+	time_t		 last_beat;
+	time_t		 last_sweep;
+	time_t		 last_reap;
+	time_t		 last_metrics;	/* last metrics_flush() */
 };
 
+/* Where a job is on its way through a batch. */
+enum job_state {
+	JOB_NEW,	/* parsed (or not yet): to be stored */
+	JOB_STORED,	/* in PostgreSQL (now or before): refresh Redis */
+	JOB_IGNORE,	/* nothing to store (status 1/2) */
+	JOB_REDISPATCH,	/* Internal Error below the attempt bound: resend */
+	JOB_DEAD,	/* to the dead-letter list with `reason` */
+	JOB_FINISHED,	/* removed from the processing list */
+	JOB_STATE__MAX
+};
+
+enum job_type {
+	JOB_SUBMISSION,
+	JOB_RESULT,
+	JOB_TYPE__MAX
+};
+
+/* One queue job.  raw is owned (the exact string, for LREM). */
+struct job {
+	char			*raw;
+	size_t			 rawlen;
+	enum job_state		 state;
+	int			 parsed;
+	enum job_type		 type;
+	char			 sid[40];
+	long long		 tid;
+	int			 attempt;
+	struct verdict_result	 res;
+	int			 finalized;	/* this job completed the submission */
+	char			 reason[256];
+};
+
+/* main.c */
 int	heartbeat_beat(struct wctx *w);
+void	worker_tick(struct wctx *w);
+int	worker_stopping(void);
+void	worker_nap(struct wctx *w, int seconds);
+
+/* queue.c */
+size_t	queue_take(struct wctx *w, struct job *jobs, size_t max);
+int	queue_done(struct wctx *w, const struct job *job);
+int	queue_dead(struct wctx *w, const struct job *job);
+int	queue_dead_raw(struct wctx *w, const char *list, const char *raw,
+	    size_t rawlen, const char *reason);
+int	queue_requeue(struct wctx *w, const char *list);
+int	queue_sweep(struct wctx *w);
+int	queue_push_result(struct wctx *w, const char *sid, long long tid,
+	    int attempt, const char *body);
+void	job_clear(struct job *job);
+struct redisReply;
+int	queue_reply_ok(struct redisReply *rep);
+
+/* store.c */
+size_t	store_batch(struct wctx *w, struct job *jobs, size_t n);
+
+/* sync.c */
+struct subhash {
+	void		*reply;		/* the HGETALL reply the fields point into */
+	long long	 user_id;
+	long long	 question_id;
+	int		 language_id;
+	const char	*source;
+	size_t		 source_len;
+	int		 total;
+	long long	 created_at_ms;
+};
+int	subhash_load(struct wctx *w, const char *sid, struct subhash *h,
+	    char *why, size_t whysz);
+void	subhash_free(struct subhash *h);
+int	sync_result(struct wctx *w, const struct job *job);
+
+/* reaper.c */
+int	reaper_pass(struct wctx *w);
+int	dispatch_pass(struct wctx *w);
+int	redispatch(struct wctx *w, const char *sid, long long tid, int attempt,
+	    const char *token);
 
 #endif
