@@ -376,7 +376,9 @@ class Fake:
 
     def find_rule(self, p, used):   # caller holds the lock; used: uses in this request
         for r in self.rules:
-            if r.get("times", 1) - used.get(id(r), 0) > 0 and self.matches(r.get("match", {}), p):
+            # A rule without "times" applies to every item, in a batch too.
+            left = r["times"] - used.get(id(r), 0) if "times" in r else 1
+            if left > 0 and self.matches(r.get("match", {}), p):
                 used[id(r)] = used.get(id(r), 0) + 1
                 return r
         return None
