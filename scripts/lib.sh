@@ -41,10 +41,17 @@ else
 fi
 as_svc() { "${AS_SVC[@]}" "$@"; }
 
+# proc_alive PID: PID runs (a zombie — killed, not yet reaped by an init
+# that may never reap it — counts as dead).
+proc_alive() {
+	local st
+	[[ $1 =~ ^[0-9]+$ ]] && kill -0 "$1" 2>/dev/null || return 1
+	st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	[[ -n $st && $st != Z* ]]
+}
+
 # pid_alive FILE: the pid in FILE is a running process.
 pid_alive() {
-	local pid
 	[[ -s $1 ]] || return 1
-	pid=$(head -n 1 "$1")
-	[[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
+	proc_alive "$(head -n 1 "$1")"
 }
