@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "account.h"
 #include "auth.h"
 #include "db.h"
 #include "extern.h"
@@ -17,126 +18,35 @@
 #include "keys.h"
 #include "redis.h"
 
-#define PASSWORD_MIN	8
-#define PASSWORD_MAX	1024
-#define CSV_LINE_MAX	4096
 #define TOKEN_TTL_MAX	(366LL * 24 * 3600)
 
-/* The schema's CHECK: ^[^@\s]+@[^@\s]+$, at most 254 bytes. */
+/* The checks and the creation live in lib/account.c (the /admin routes
+ * use them too). */
 const char *
 user_email_check(const char *email)
 {
-	const char *at, *s;
-
-	if (email == NULL || *email == '\0')
-		return "email is empty";
-	if (strlen(email) > 254)
-		return "email is longer than 254 bytes";
-	if (!utf8_valid(email, strlen(email)))
-		return "email is not valid UTF-8";
-	for (s = email; *s != '\0'; s++)
-		if (isspace((unsigned char)*s))
-			return "email contains white space";
-	at = strchr(email, '@');
-	if (at == NULL || at == email || at[1] == '\0' || strchr(at + 1, '@'))
-		return "email must look like name@host";
-	return NULL;
+	return account_email_check(email);
 }
 
-/* 1..200 characters (the schema counts characters, not bytes). */
 const char *
 user_name_check(const char *name)
 {
-	size_t len, chars = 0, i;
-
-	if (name == NULL || *name == '\0')
-		return "name is empty";
-	len = strlen(name);
-	if (!utf8_valid(name, len))
-		return "name is not valid UTF-8";
-	for (i = 0; i < len; i++)
-		if (((unsigned char)name[i] & 0xc0) != 0x80)
-			chars++;
-	if (chars > 200)
-		return "name is longer than 200 characters";
-	for (i = 0; i < len; i++)
-		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
-			return "name contains control characters";
-	return NULL;
+	return account_name_check(name);
 }
 
 const char *
 user_password_check(const char *password)
 {
-	size_t len;
-
-	if (password == NULL)
-		return "password is missing";
-	len = strlen(password);
-	if (len < PASSWORD_MIN)
-		return "password is shorter than 8 bytes";
-	if (len > PASSWORD_MAX)
-		return "password is longer than 1024 bytes";
-	return NULL;
+	return account_password_check(password);
 }
 
 const char *
 user_role_check(const char *role)
 {
-	if (strcmp(role, "contestant") != 0 && strcmp(role, "admin") != 0)
-		return "role must be contestant or admin";
-	return NULL;
+	return account_role_check(role);
 }
 
-/*
- * Create one user.  Returns 1 created (id in *idp), 0 the email exists,
- * -1 on error (printed).  The hash is computed only for new emails, so a
- * re-run import does not spend Argon2 time on existing users.
- */
-static int
-user_create(struct db *db, const char *email, const char *name,
-    const char *password, const char *role, long long *idp)
-{
-	char hash[crypto_pwhash_STRBYTES];
-	const char *params[4];
-	PGresult *res = NULL;
-	int rc = -1;
-
-	params[0] = email;
-	res = db_exec(db, "SELECT id FROM users WHERE lower(email) = lower($1)",
-	    1, params);
-	if (res == NULL)
-		goto out;
-	if (PQntuples(res) > 0) {
-		*idp = atoll(PQgetvalue(res, 0, 0));
-		rc = 0;
-		goto out;
-	}
-	PQclear(res);
-	res = NULL;
-	if (auth_password_hash(password, hash, sizeof(hash)) == -1)
-		goto out;
-	params[1] = name;
-	params[2] = hash;
-	params[3] = role;
-	/* The unique index on lower(email) settles a concurrent insert. */
-	res = db_exec(db,
-	    "INSERT INTO users (email, name, password_hash, role)"
-	    " VALUES ($1, $2, $3, $4)"
-	    " ON CONFLICT ((lower(email))) DO NOTHING RETURNING id", 4, params);
-	if (res == NULL)
-		goto out;
-	if (PQntuples(res) == 0) {
-		rc = 0;
-		goto out;
-	}
-	*idp = atoll(PQgetvalue(res, 0, 0));
-	rc = 1;
-out:
-	sodium_memzero(hash, sizeof(hash));
-	PQclear(res);
-	return rc;
-}
+#define user_create	account_create
 
 /* Read the first line of stdin (for --password -).  Caller frees. */
 static char *
@@ -212,75 +122,6 @@ out:
 }
 
 /*
- * Split one CSV line into at most maxf fields in place (RFC 4180 quoting
- * within the line: "a, b" and "" for a quote).  Returns the number of
- * fields, or -1 with *why set.
- */
-static int
-csv_split(char *line, char *f[], int maxf, const char **why)
-{
-	char *r = line, *w;
-	int n = 0;
-
-	for (;;) {
-		if (n == maxf) {
-			*why = "too many fields (expected email,name,password[,role])";
-			return -1;
-		}
-		f[n++] = w = r;
-		if (*r == '"') {
-			r++;
-			for (;;) {
-				if (*r == '\0') {
-					*why = "unterminated quoted field";
-					return -1;
-				}
-				if (*r == '"' && r[1] == '"') {
-					*w++ = '"';
-					r += 2;
-				} else if (*r == '"') {
-					r++;
-					break;
-				} else
-					*w++ = *r++;
-			}
-			if (*r != ',' && *r != '\0') {
-				*why = "text after a closing quote";
-				return -1;
-			}
-		} else {
-			while (*r != ',' && *r != '\0') {
-				if (*r == '"') {
-					*why = "quote inside an unquoted field";
-					return -1;
-				}
-				*w++ = *r++;
-			}
-		}
-		if (*r == '\0') {
-			*w = '\0';
-			return n;
-		}
-		r++;	/* the comma */
-		*w = '\0';
-	}
-}
-
-/* Trim spaces around a CSV field (not inside quotes: already removed). */
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-		*--e = '\0';
-	return s;
-}
-
-/*
  * user import FILE.csv: one user per line, email,name,password[,role].
  * A first line whose first field is "email" is a header.  Each row stands
  * alone: bad rows are reported on stderr as FILE:LINE: reason and skipped,
@@ -290,16 +131,17 @@ trim(char *s)
 static int
 user_import(struct actx *a, int argc, char *argv[])
 {
-	char *pos[1], *line = NULL, *f[4];
+	char *pos[1], *line = NULL;
 	const struct opt *opts = NULL;
-	const char *why, *role;
+	struct account_row row;
+	const char *why;
 	struct db *db;
 	FILE *fp = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	long lineno = 0;
 	long long id;
-	int npos, nf, c, rc = ADMIN_FAIL;
+	int npos, c, rc = ADMIN_FAIL;
 	int created = 0, existing = 0, bad = 0;
 
 	if (opts_parse(argc, argv, opts, 0, pos, 1, &npos) == -1 || npos != 1) {
@@ -319,51 +161,26 @@ user_import(struct actx *a, int argc, char *argv[])
 			line[--n] = '\0';
 		if (lineno == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0)
 			memmove(line, line + 3, (size_t)(n -= 3) + 1);	/* BOM */
-		if (line[strspn(line, " \t")] == '\0')
-			continue;
-		if (n > CSV_LINE_MAX) {
-			fprintf(stderr, "%s:%ld: line longer than %d bytes\n",
-			    pos[0], lineno, CSV_LINE_MAX);
-			bad++;
-			continue;
-		}
 		if ((size_t)n != strlen(line)) {
 			fprintf(stderr, "%s:%ld: NUL byte in line\n", pos[0], lineno);
 			bad++;
 			continue;
 		}
-		if ((nf = csv_split(line, f, 4, &why)) == -1) {
+		if ((c = account_csv_row(line, lineno, &row, &why)) == 1)
+			continue;	/* blank or header */
+		if (c == -1) {
 			fprintf(stderr, "%s:%ld: %s\n", pos[0], lineno, why);
 			bad++;
 			continue;
 		}
-		if (lineno == 1 && strcasecmp(trim(f[0]), "email") == 0)
-			continue;	/* header */
-		if (nf < 3) {
-			fprintf(stderr, "%s:%ld: expected email,name,password[,role]\n",
-			    pos[0], lineno);
-			bad++;
-			continue;
-		}
-		/* Passwords are taken as written: spaces may be meant. */
-		f[0] = trim(f[0]);
-		f[1] = trim(f[1]);
-		role = nf == 4 && *trim(f[3]) != '\0' ? trim(f[3]) : "contestant";
-		if ((why = user_email_check(f[0])) != NULL ||
-		    (why = user_name_check(f[1])) != NULL ||
-		    (why = user_password_check(f[2])) != NULL ||
-		    (why = user_role_check(role)) != NULL) {
-			fprintf(stderr, "%s:%ld: %s\n", pos[0], lineno, why);
-			bad++;
-			continue;
-		}
-		c = user_create(db, f[0], f[1], f[2], role, &id);
+		c = user_create(db, row.email, row.name, row.password, row.role,
+		    &id);
 		if (c == 1) {
-			printf("%ld: created %s (id %lld, %s)\n", lineno, f[0], id,
-			    role);
+			printf("%ld: created %s (id %lld, %s)\n", lineno, row.email,
+			    id, row.role);
 			created++;
 		} else if (c == 0) {
-			printf("%ld: exists %s (id %lld)\n", lineno, f[0], id);
+			printf("%ld: exists %s (id %lld)\n", lineno, row.email, id);
 			existing++;
 		} else {
 			fprintf(stderr, "%s:%ld: database error\n", pos[0], lineno);

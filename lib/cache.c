@@ -136,8 +136,8 @@ question_load(struct db *db, long long qid, int *missing)
 	res = db_exec(db,
 	    "SELECT q.id, q.round_id, q.slug, q.title, q.points, q.time_limit_ms,"
 	    " q.memory_limit_kb, q.checker,"
-	    " coalesce(extract(epoch FROM r.starts_at)::bigint, 0),"
-	    " coalesce(extract(epoch FROM r.ends_at)::bigint, 0)"
+	    " coalesce(ceil(extract(epoch FROM r.starts_at))::bigint, 0),"
+	    " coalesce(floor(extract(epoch FROM r.ends_at))::bigint, 0)"
 	    " FROM questions q JOIN rounds r ON r.id = q.round_id WHERE q.id = $1",
 	    1, params);
 	if (res == NULL)
@@ -302,6 +302,10 @@ cache_invalidate_question(struct redis *r, long long qid)
 	redisReply *rep;
 	char cursor[32] = "0";
 
+	/* The contestant view of every round's questions (GET /questions). */
+	if ((rep = redis_cmd(r, "DEL %s", KEY_ROUND_QUESTIONS)) == NULL)
+		return -1;
+	freeReplyObject(rep);
 	if (qid != 0) {
 		snprintf(key, sizeof(key), KEY_QUESTION_FMT, qid);
 		if ((rep = redis_cmd(r, "DEL %s", key)) == NULL)
@@ -309,7 +313,7 @@ cache_invalidate_question(struct redis *r, long long qid)
 		freeReplyObject(rep);
 		return 0;
 	}
-	if ((rep = redis_cmd(r, "DEL pitwall:rounds")) == NULL)
+	if ((rep = redis_cmd(r, "DEL %s", KEY_ROUNDS)) == NULL)
 		return -1;
 	freeReplyObject(rep);
 	/* Every question: SCAN, since KEYS would block Redis. */
@@ -341,50 +345,124 @@ cache_invalidate_languages(struct redis *r)
 	return 0;
 }
 
-int
-cache_round_open(struct redis *r, struct db **dbp, const struct config *cfg,
-    long long now)
+/* The rounds list as cached in pitwall:rounds.  NULL when unavailable. */
+static json_object *
+rounds_json(struct redis *r, struct db **dbp, const struct config *cfg)
 {
 	redisReply *rep;
-	json_object *arr = NULL;
+	json_object *arr = NULL, *w0;
 	struct db *db;
 	PGresult *res;
-	size_t i;
-	int open = 0;
+	int i;
 
-	if ((rep = redis_cmd_idem(r, "GET pitwall:rounds")) != NULL) {
+	if ((rep = redis_cmd_idem(r, "GET %s", KEY_ROUNDS)) != NULL) {
 		if (rep->type == REDIS_REPLY_STRING)
 			arr = json_tokener_parse(rep->str);
 		freeReplyObject(rep);
 	}
-	if (!json_object_is_type(arr, json_type_array)) {
-		json_object_put(arr);
-		if ((db = cache_db(dbp, cfg)) == NULL)
-			return -1;
-		res = db_exec(db, "SELECT coalesce(extract(epoch FROM starts_at)::bigint, 0),"
-		    " coalesce(extract(epoch FROM ends_at)::bigint, 0) FROM rounds", 0, NULL);
-		if (res == NULL)
-			return -1;
-		arr = json_object_new_array();
-		for (i = 0; i < (size_t)PQntuples(res); i++) {
-			json_object *w = json_object_new_array();
-			json_object_array_add(w, json_object_new_int64(atoll(PQgetvalue(res, (int)i, 0))));
-			json_object_array_add(w, json_object_new_int64(atoll(PQgetvalue(res, (int)i, 1))));
-			json_object_array_add(arr, w);
-		}
-		PQclear(res);
-		rep = redis_cmd(r, "SET pitwall:rounds %s EX %d",
-		    json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN),
-		    cfg->cache_ttl_s);
-		freeReplyObject(rep);
+	/* An entry of an older format (two columns) is reloaded. */
+	if (json_object_is_type(arr, json_type_array) &&
+	    (json_object_array_length(arr) == 0 ||
+	    ((w0 = json_object_array_get_idx(arr, 0)) != NULL &&
+	    json_object_is_type(w0, json_type_array) &&
+	    json_object_array_length(w0) >= 5)))
+		return arr;
+	json_object_put(arr);
+	if ((db = cache_db(dbp, cfg)) == NULL)
+		return NULL;
+	res = db_exec(db, "SELECT coalesce(ceil(extract(epoch FROM starts_at))::bigint, 0),"
+	    " coalesce(floor(extract(epoch FROM ends_at))::bigint, 0), id, slug, name"
+	    " FROM rounds ORDER BY id", 0, NULL);
+	if (res == NULL)
+		return NULL;
+	arr = json_object_new_array();
+	for (i = 0; i < PQntuples(res); i++) {
+		json_object *w = json_object_new_array();
+		json_object_array_add(w, json_object_new_int64(atoll(PQgetvalue(res, i, 0))));
+		json_object_array_add(w, json_object_new_int64(atoll(PQgetvalue(res, i, 1))));
+		json_object_array_add(w, json_object_new_int64(atoll(PQgetvalue(res, i, 2))));
+		json_object_array_add(w, json_object_new_string(PQgetvalue(res, i, 3)));
+		json_object_array_add(w, json_object_new_string(PQgetvalue(res, i, 4)));
+		json_object_array_add(arr, w);
 	}
-	for (i = 0; i < json_object_array_length(arr); i++) {
+	PQclear(res);
+	rep = redis_cmd(r, "SET %s %s EX %d", KEY_ROUNDS,
+	    json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN),
+	    cfg->cache_ttl_s);
+	freeReplyObject(rep);
+	return arr;
+}
+
+int
+cache_rounds_get(struct redis *r, struct db **dbp, const struct config *cfg,
+    struct cache_round **out, size_t *n)
+{
+	json_object *arr;
+	struct cache_round *rs;
+	size_t i, len;
+
+	*out = NULL;
+	*n = 0;
+	if ((arr = rounds_json(r, dbp, cfg)) == NULL)
+		return -1;
+	len = json_object_array_length(arr);
+	if ((rs = calloc(len ? len : 1, sizeof(*rs))) == NULL) {
+		json_object_put(arr);
+		return -1;
+	}
+	for (i = 0; i < len; i++) {
 		json_object *w = json_object_array_get_idx(arr, i);
-		long long st = json_object_get_int64(json_object_array_get_idx(w, 0));
-		long long en = json_object_get_int64(json_object_array_get_idx(w, 1));
-		if (st != 0 && en != 0 && now >= st && now < en)
-			open = 1;
+
+		rs[i].starts_at = json_object_get_int64(json_object_array_get_idx(w, 0));
+		rs[i].ends_at = json_object_get_int64(json_object_array_get_idx(w, 1));
+		rs[i].id = json_object_get_int64(json_object_array_get_idx(w, 2));
+		snprintf(rs[i].slug, sizeof(rs[i].slug), "%s",
+		    json_object_get_string(json_object_array_get_idx(w, 3)));
+		snprintf(rs[i].name, sizeof(rs[i].name), "%s",
+		    json_object_get_string(json_object_array_get_idx(w, 4)));
 	}
 	json_object_put(arr);
+	*out = rs;
+	*n = len;
+	return 0;
+}
+
+const struct cache_round *
+cache_round_current(const struct cache_round *rs, size_t n, long long now,
+    int or_next)
+{
+	const struct cache_round *open = NULL, *next = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct cache_round *c = &rs[i];
+
+		if (c->starts_at == 0 || c->ends_at == 0)
+			continue;
+		if (now >= c->starts_at && now < c->ends_at) {
+			/* Several open: the one that ends first. */
+			if (open == NULL || c->ends_at < open->ends_at)
+				open = c;
+		} else if (now < c->starts_at &&
+		    (next == NULL || c->starts_at < next->starts_at))
+			next = c;
+	}
+	if (open != NULL)
+		return open;
+	return or_next ? next : NULL;
+}
+
+int
+cache_round_open(struct redis *r, struct db **dbp, const struct config *cfg,
+    long long now)
+{
+	struct cache_round *rs;
+	size_t n;
+	int open;
+
+	if (cache_rounds_get(r, dbp, cfg, &rs, &n) == -1)
+		return -1;
+	open = cache_round_current(rs, n, now, 0) != NULL;
+	free(rs);
 	return open;
 }

@@ -34,8 +34,10 @@ struct cache_question {
 	int			 time_limit_ms;
 	int			 memory_limit_kb;
 	char			*checker;
-	long long		 starts_at;	/* unix seconds; 0 when unset */
-	long long		 ends_at;	/* unix seconds; 0 when unset */
+	/* Unix seconds, 0 when unset; the start rounded up and the end down,
+	 * so a whole-second clock never sees the round open too early or late. */
+	long long		 starts_at;
+	long long		 ends_at;
 	struct cache_testcase	*tests;
 	size_t			 ntests;
 };
@@ -69,6 +71,28 @@ enum cache_rc	cache_language_get(struct redis *r, struct db **dbp,
 		    const struct config *cfg, int judge0_id,
 		    struct cache_language *out);
 
+/* A round as the rounds cache (pitwall:rounds) holds it. */
+struct cache_round {
+	long long	id;
+	long long	starts_at;	/* unix seconds; 0 when unset */
+	long long	ends_at;	/* unix seconds; 0 when unset */
+	char		slug[72];
+	char		name[256];
+};
+
+/*
+ * Every round, ordered by id.  *out is owned by the caller (free()); 0,
+ * or -1 when Redis and PostgreSQL both failed.
+ */
+int		cache_rounds_get(struct redis *r, struct db **dbp,
+		    const struct config *cfg, struct cache_round **out, size_t *n);
+/*
+ * The round open at `now` (when several are, the one ending first), else
+ * with or_next the next one to start, else NULL.  Points into rs.
+ */
+const struct cache_round *cache_round_current(const struct cache_round *rs,
+		    size_t n, long long now, int or_next);
+
 /*
  * 1 when some round is open at unix time `now`, 0 when none, -1 when the
  * data is unavailable.  (Rounds are cached as one list, pitwall:rounds.)
@@ -76,7 +100,8 @@ enum cache_rc	cache_language_get(struct redis *r, struct db **dbp,
 int		cache_round_open(struct redis *r, struct db **dbp,
 		    const struct config *cfg, long long now);
 
-/* Drop cached entries (after admin changes).  Question 0 also drops rounds.  qid 0: every question. */
+/* Drop cached entries (after admin changes): the question (qid 0: every
+ * question, and the rounds), and always the contestant question lists. */
 int		cache_invalidate_question(struct redis *r, long long qid);
 int		cache_invalidate_languages(struct redis *r);
 

@@ -1,0 +1,174 @@
+/*
+ * Helpers of the /admin routes and /auth/login: the lazily connected
+ * database with SQLSTATE-aware replies, results as JSON, path segments.
+ * These routes are not on the contestant hot path (DESIGN.md §2), so
+ * they may read and write PostgreSQL.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <libpq-fe.h>
+
+#include "cache.h"
+#include "db.h"
+#include "extern.h"
+#include "log.h"
+
+/* PostgreSQL type oids (pg_type.h). */
+#define OID_BOOL	16
+#define OID_INT8	20
+#define OID_INT2	21
+#define OID_INT4	23
+#define OID_JSON	114
+#define OID_FLOAT4	700
+#define OID_FLOAT8	701
+#define OID_NUMERIC	1700
+#define OID_JSONB	3802
+
+struct db *
+req_db_or_reply(struct req *r)
+{
+	if (r->w->db == NULL)
+		r->w->db = db_new(r->cfg->database_url, r->cfg->db_connect_timeout_s);
+	if (r->w->db == NULL || db_ensure(r->w->db) == -1) {
+		http_error(r, 503, "unavailable", "the database is unavailable");
+		return NULL;
+	}
+	return r->w->db;
+}
+
+PGresult *
+req_sql_or_reply(struct req *r, const char *sql, int n,
+    const char *const *params)
+{
+	struct db *db;
+	PGconn *c;
+	PGresult *res;
+	ExecStatusType st;
+	const char *state, *msg;
+
+	if ((db = req_db_or_reply(r)) == NULL)
+		return NULL;
+	c = db_conn(db);
+	res = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+	st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return res;
+	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	msg = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	if (msg == NULL)
+		msg = "database error";
+	if (state != NULL && strcmp(state, "23505") == 0)
+		http_error(r, 409, "conflict", "%s", msg);
+	else if (state != NULL && strcmp(state, "23503") == 0)
+		http_error(r, 409, "in_use", "%s", msg);
+	else if (state != NULL && (strncmp(state, "22", 2) == 0 ||
+	    strncmp(state, "23", 2) == 0))
+		http_error(r, 422, "invalid_field", "%s", msg);
+	else {
+		log_error(r->reqid, "query failed (%s): %s", state ? state : "-",
+		    res != NULL ? PQresultErrorMessage(res) : PQerrorMessage(c));
+		http_error(r, 503, "unavailable", "the database is unavailable");
+	}
+	PQclear(res);
+	return NULL;
+}
+
+json_object *
+pg_row_json(const PGresult *res, int row)
+{
+	json_object *o = json_object_new_object();
+	int i;
+
+	for (i = 0; i < PQnfields(res); i++) {
+		const char *v = PQgetvalue(res, row, i);
+		json_object *jv;
+
+		if (PQgetisnull(res, row, i)) {
+			json_object_object_add(o, PQfname(res, i), NULL);
+			continue;
+		}
+		switch (PQftype(res, i)) {
+		case OID_BOOL:
+			jv = json_object_new_boolean(v[0] == 't');
+			break;
+		case OID_INT2:
+		case OID_INT4:
+		case OID_INT8:
+			jv = json_object_new_int64(strtoll(v, NULL, 10));
+			break;
+		case OID_FLOAT4:
+		case OID_FLOAT8:
+		case OID_NUMERIC:
+			jv = json_object_new_double(strtod(v, NULL));
+			break;
+		case OID_JSON:
+		case OID_JSONB:
+			jv = json_tokener_parse(v);
+			break;
+		default:
+			jv = json_object_new_string_len(v, PQgetlength(res, row, i));
+			break;
+		}
+		json_object_object_add(o, PQfname(res, i), jv);
+	}
+	return o;
+}
+
+json_object *
+pg_rows_json(const PGresult *res)
+{
+	json_object *arr = json_object_new_array();
+	int i;
+
+	for (i = 0; i < PQntuples(res); i++)
+		json_object_array_add(arr, pg_row_json(res, i));
+	return arr;
+}
+
+int
+path_segment(const char **p, char *out, size_t outsz)
+{
+	const char *s = *p, *e;
+	size_t n;
+
+	if (*s != '/')
+		return -1;
+	s++;
+	e = strchr(s, '/');
+	n = e != NULL ? (size_t)(e - s) : strlen(s);
+	if (n == 0 || n >= outsz)
+		return -1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	*p = s + n;
+	return 0;
+}
+
+int
+path_id(const char **p, long long *out)
+{
+	char seg[24], *end;
+	long long v;
+
+	if (path_segment(p, seg, sizeof(seg)) == -1 || !isdigit((unsigned char)seg[0]))
+		return -1;
+	errno = 0;
+	v = strtoll(seg, &end, 10);
+	if (errno != 0 || *end != '\0' || v <= 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+void
+req_caches_drop(struct req *r, long long qid)
+{
+	if (cache_invalidate_question(r->w->redis, qid) == -1)
+		log_warn(r->reqid, "the database changed but the Redis caches could "
+		    "not be dropped; they expire after CACHE_TTL seconds");
+}

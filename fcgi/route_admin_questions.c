@@ -1,0 +1,415 @@
+/*
+ * Questions and testcases (role admin):
+ *   GET    /admin/questions[?round=slug]       -> [question summary]
+ *   POST   /admin/questions {round, slug, title, statement?, points?,
+ *          time_limit_ms?, memory_limit_kb?, checker?} -> 201 question
+ *   GET    /admin/questions/{id}               -> question with every testcase
+ *   PATCH or PUT /admin/questions/{id} {any of the fields} -> question
+ *   DELETE /admin/questions/{id}               -> 204 (409 once submitted to)
+ *   GET    /admin/questions/{id}/testcases     -> [testcase]
+ *   POST   /admin/questions/{id}/testcases {input, expected_output,
+ *          is_sample?, points?, ordinal?, name?} -> 201 testcase
+ *   GET    /admin/testcases/{id}               -> testcase
+ *   PATCH or PUT /admin/testcases/{id} {any of the fields} -> testcase
+ *   DELETE /admin/testcases/{id}               -> 204 (409 once judged against)
+ * Ranges are the schema's; every change drops the question's caches (and
+ * the contestant question lists), so responders and the worker reload.
+ * A testcase fixed in place can then be rejudged (POST /admin/rejudge).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "auth.h"
+#include "db.h"
+#include "extern.h"
+#include "json.h"
+#include "query.h"
+
+#define ADMIN_BODY_MAX	(32 * 1024 * 1024)
+
+#define Q_COLS \
+	"q.id, r.slug AS round, q.slug, q.title, q.statement, q.points," \
+	" q.time_limit_ms, q.memory_limit_kb, q.checker"
+#define T_COLS \
+	"t.id, t.question_id, t.ordinal, t.name, t.is_sample, t.points," \
+	" t.input, t.expected_output"
+
+/* Reply with question qid and all of its testcases. */
+static void
+question_reply(struct req *r, long long qid, int status)
+{
+	char id[24];
+	const char *p[1] = { id };
+	PGresult *res;
+	json_object *o;
+
+	snprintf(id, sizeof(id), "%lld", qid);
+	if ((res = req_sql_or_reply(r, "SELECT " Q_COLS ","
+	    " coalesce((SELECT json_agg(json_build_object('id', t.id, 'ordinal',"
+	    "  t.ordinal, 'name', t.name, 'is_sample', t.is_sample, 'points',"
+	    "  t.points, 'input', t.input, 'expected_output', t.expected_output)"
+	    "  ORDER BY t.ordinal) FROM testcases t WHERE t.question_id = q.id),"
+	    "  '[]'::json) AS testcases"
+	    " FROM questions q JOIN rounds r ON r.id = q.round_id WHERE q.id = $1",
+	    1, p)) == NULL)
+		return;
+	if (PQntuples(res) != 1)
+		http_error(r, 404, "not_found", "no question %lld", qid);
+	else {
+		o = pg_row_json(res, 0);
+		http_reply_json(r, status, o);
+		json_object_put(o);
+	}
+	PQclear(res);
+}
+
+static void
+testcase_reply(struct req *r, long long tid, int status)
+{
+	char id[24];
+	const char *p[1] = { id };
+	PGresult *res;
+	json_object *o;
+
+	snprintf(id, sizeof(id), "%lld", tid);
+	if ((res = req_sql_or_reply(r, "SELECT " T_COLS " FROM testcases t"
+	    " WHERE t.id = $1", 1, p)) == NULL)
+		return;
+	if (PQntuples(res) != 1)
+		http_error(r, 404, "not_found", "no testcase %lld", tid);
+	else {
+		o = pg_row_json(res, 0);
+		http_reply_json(r, status, o);
+		json_object_put(o);
+	}
+	PQclear(res);
+}
+
+static void
+questions_list(struct req *r)
+{
+	char slug[72];
+	const char *p[1] = { NULL };
+	long qlen;
+	PGresult *res;
+	json_object *arr;
+
+	qlen = query_get(r->query, "round", slug, sizeof(slug));
+	if (qlen == -2 || qlen == 0) {
+		http_error(r, 400, "bad_request", "round must be a round slug");
+		return;
+	}
+	if (qlen > 0)
+		p[0] = slug;
+	if ((res = req_sql_or_reply(r, "SELECT q.id, r.slug AS round, q.slug,"
+	    " q.title, q.points, q.time_limit_ms, q.memory_limit_kb, q.checker,"
+	    " (SELECT count(*) FROM testcases t WHERE t.question_id = q.id)::int"
+	    "  AS testcases,"
+	    " (SELECT count(*) FROM testcases t WHERE t.question_id = q.id"
+	    "  AND t.is_sample)::int AS samples"
+	    " FROM questions q JOIN rounds r ON r.id = q.round_id"
+	    " WHERE $1::text IS NULL OR r.slug = $1 ORDER BY q.id", 1, p)) == NULL)
+		return;
+	arr = pg_rows_json(res);
+	http_reply_json(r, 200, arr);
+	json_object_put(arr);
+	PQclear(res);
+}
+
+/* Question fields of a POST (create: required ones) or PATCH body. */
+struct qfields {
+	const char	*round, *slug, *title, *statement, *checker;
+	int64_t		 points, time_limit_ms, memory_limit_kb;
+	int		 has_points, has_tl, has_ml;
+};
+
+static int
+question_fields(struct req *r, json_object *body, int create, struct qfields *f)
+{
+	struct jerr jerr;
+	const struct jfield fields[] = {
+		{ "round", JF_STRING, create, 1, 64, &f->round, NULL },
+		{ "slug", JF_STRING, create, 1, 64, &f->slug, NULL },
+		{ "title", JF_STRING, create, 1, 500, &f->title, NULL },
+		{ "statement", JF_STRING, 0, 0, 1024 * 1024, &f->statement, NULL },
+		{ "checker", JF_STRING, 0, 1, 16, &f->checker, NULL },
+		{ "points", JF_INT, 0, 0, 1000000, &f->points, NULL },
+		{ "time_limit_ms", JF_INT, 0, 1, 60000, &f->time_limit_ms, NULL },
+		{ "memory_limit_kb", JF_INT, 0, 2048, 4194304, &f->memory_limit_kb, NULL },
+	};
+	json_object *v;
+
+	memset(f, 0, sizeof(*f));
+	if (json_read_fields(body, fields, sizeof(fields) / sizeof(fields[0]),
+	    &jerr) == -1) {
+		http_error(r, 422, "invalid_field", "%s", jerr.message);
+		return -1;
+	}
+	f->has_points = json_object_object_get_ex(body, "points", &v) && v != NULL;
+	f->has_tl = json_object_object_get_ex(body, "time_limit_ms", &v) && v != NULL;
+	f->has_ml = json_object_object_get_ex(body, "memory_limit_kb", &v) && v != NULL;
+	return 0;
+}
+
+/* Create (qid 0) or update question qid. */
+static void
+question_write(struct req *r, long long qid)
+{
+	json_object *body = NULL;
+	struct qfields f;
+	char pts[16], tl[16], ml[16], id[24];
+	const char *p[9];
+	PGresult *res = NULL;
+
+	if (http_json_body_or_reply(r, ADMIN_BODY_MAX, 4, &body) == -1)
+		return;
+	if (question_fields(r, body, qid == 0, &f) == -1)
+		goto out;
+	snprintf(pts, sizeof(pts), "%lld", (long long)f.points);
+	snprintf(tl, sizeof(tl), "%lld", (long long)f.time_limit_ms);
+	snprintf(ml, sizeof(ml), "%lld", (long long)f.memory_limit_kb);
+	snprintf(id, sizeof(id), "%lld", qid);
+	p[0] = id;
+	p[1] = f.round;
+	p[2] = f.slug;
+	p[3] = f.title;
+	p[4] = f.statement;
+	p[5] = f.has_points ? pts : NULL;
+	p[6] = f.has_tl ? tl : NULL;
+	p[7] = f.has_ml ? ml : NULL;
+	p[8] = f.checker;
+	if (f.round != NULL) {
+		PGresult *rr = req_sql_or_reply(r, "SELECT 1 FROM rounds WHERE slug = $1",
+		    1, p + 1);
+		int found;
+
+		if (rr == NULL)
+			goto out;
+		found = PQntuples(rr) == 1;
+		PQclear(rr);
+		if (!found) {
+			http_error(r, 422, "invalid_field", "no round %s", f.round);
+			goto out;
+		}
+	}
+	if (qid == 0)
+		res = req_sql_or_reply(r, "INSERT INTO questions (round_id, slug, title,"
+		    " statement, points, time_limit_ms, memory_limit_kb, checker)"
+		    " SELECT r.id, $3, $4, coalesce($5, ''), coalesce($6::int, 100),"
+		    " coalesce($7::int, 1000), coalesce($8::int, 262144),"
+		    " coalesce($9, 'exact') FROM rounds r WHERE r.slug = $2"
+		    " AND $1::bigint = 0 RETURNING id", 9, p);
+	else
+		res = req_sql_or_reply(r, "UPDATE questions SET"
+		    " round_id = coalesce((SELECT id FROM rounds WHERE slug = $2), round_id),"
+		    " slug = coalesce($3, slug), title = coalesce($4, title),"
+		    " statement = coalesce($5, statement),"
+		    " points = coalesce($6::int, points),"
+		    " time_limit_ms = coalesce($7::int, time_limit_ms),"
+		    " memory_limit_kb = coalesce($8::int, memory_limit_kb),"
+		    " checker = coalesce($9, checker) WHERE id = $1 RETURNING id", 9, p);
+	if (res == NULL)
+		goto out;
+	if (PQntuples(res) != 1) {
+		http_error(r, 404, "not_found", "no question %lld", qid);
+		goto out;
+	}
+	qid = atoll(PQgetvalue(res, 0, 0));
+	req_caches_drop(r, qid);
+	question_reply(r, qid, p[0][0] == '0' ? 201 : 200);
+out:
+	PQclear(res);
+	json_object_put(body);
+}
+
+static void
+row_delete(struct req *r, const char *sql, long long id, long long qid_for_cache,
+    const char *what)
+{
+	char buf[24];
+	const char *p[1] = { buf };
+	PGresult *res;
+
+	snprintf(buf, sizeof(buf), "%lld", id);
+	if ((res = req_sql_or_reply(r, sql, 1, p)) == NULL)
+		return;
+	if (PQntuples(res) != 1)
+		http_error(r, 404, "not_found", "no %s %lld", what, id);
+	else {
+		req_caches_drop(r, qid_for_cache ? qid_for_cache :
+		    atoll(PQgetvalue(res, 0, 0)));
+		http_reply(r, 204, NULL, NULL, NULL, 0);
+	}
+	PQclear(res);
+}
+
+static void
+testcases_list(struct req *r, long long qid)
+{
+	char id[24];
+	const char *p[1] = { id };
+	PGresult *res;
+	json_object *arr;
+
+	snprintf(id, sizeof(id), "%lld", qid);
+	if ((res = req_sql_or_reply(r, "SELECT " T_COLS " FROM testcases t"
+	    " WHERE t.question_id = $1 ORDER BY t.ordinal", 1, p)) == NULL)
+		return;
+	arr = pg_rows_json(res);
+	http_reply_json(r, 200, arr);
+	json_object_put(arr);
+	PQclear(res);
+}
+
+/* Create a testcase of question qid (tid 0) or update testcase tid. */
+static void
+testcase_write(struct req *r, long long qid, long long tid)
+{
+	json_object *body = NULL, *v;
+	const char *input = NULL, *expected = NULL, *name = NULL, *p[8];
+	size_t inlen = 0, explen = 0;
+	int64_t points = 0, ordinal = 0;
+	int sample = 0, has_sample, has_points, has_ordinal;
+	char qb[24], tb[24], pb[16], ob[16];
+	struct jerr jerr;
+	PGresult *res = NULL;
+	const struct jfield fields[] = {
+		{ "input", JF_STRING, tid == 0, 0, ADMIN_BODY_MAX, &input, &inlen },
+		{ "expected_output", JF_STRING, tid == 0, 0, ADMIN_BODY_MAX, &expected, &explen },
+		{ "name", JF_STRING, 0, 1, 64, &name, NULL },
+		{ "points", JF_INT, 0, 0, 1000000, &points, NULL },
+		{ "ordinal", JF_INT, 0, 0, 1000000, &ordinal, NULL },
+		{ "is_sample", JF_BOOL, 0, 0, 0, &sample, NULL },
+	};
+
+	if (http_json_body_or_reply(r, ADMIN_BODY_MAX, 4, &body) == -1)
+		return;
+	if (json_read_fields(body, fields, sizeof(fields) / sizeof(fields[0]),
+	    &jerr) == -1) {
+		http_error(r, 422, "invalid_field", "%s", jerr.message);
+		goto out;
+	}
+	has_sample = json_object_object_get_ex(body, "is_sample", &v) && v != NULL;
+	has_points = json_object_object_get_ex(body, "points", &v) && v != NULL;
+	has_ordinal = json_object_object_get_ex(body, "ordinal", &v) && v != NULL;
+	snprintf(qb, sizeof(qb), "%lld", qid);
+	snprintf(tb, sizeof(tb), "%lld", tid);
+	snprintf(pb, sizeof(pb), "%lld", (long long)points);
+	snprintf(ob, sizeof(ob), "%lld", (long long)ordinal);
+	p[0] = tid == 0 ? qb : tb;
+	p[1] = input;
+	p[2] = expected;
+	p[3] = name;
+	p[4] = has_points ? pb : NULL;
+	p[5] = has_ordinal ? ob : NULL;
+	p[6] = has_sample ? (sample ? "t" : "f") : NULL;
+	p[7] = NULL;
+	if (tid == 0)
+		/* Defaults: the next ordinal, named after it (01, 02, …). */
+		res = req_sql_or_reply(r, "WITH n AS (SELECT coalesce($6::int,"
+		    " (SELECT coalesce(max(ordinal) + 1, 0) FROM testcases"
+		    "  WHERE question_id = $1::bigint)) AS o)"
+		    " INSERT INTO testcases (question_id, ordinal, name, input,"
+		    " expected_output, is_sample, points)"
+		    " SELECT q.id, n.o, coalesce($4, lpad((n.o + 1)::text, 2, '0')),"
+		    " $2, $3, coalesce($7::boolean, false), coalesce($5::int, 1)"
+		    " FROM questions q, n WHERE q.id = $1::bigint"
+		    " RETURNING id, question_id", 7, p);
+	else
+		res = req_sql_or_reply(r, "UPDATE testcases SET"
+		    " input = coalesce($2, input),"
+		    " expected_output = coalesce($3, expected_output),"
+		    " name = coalesce($4, name), points = coalesce($5::int, points),"
+		    " ordinal = coalesce($6::int, ordinal),"
+		    " is_sample = coalesce($7::boolean, is_sample)"
+		    " WHERE id = $1::bigint RETURNING id, question_id", 7, p);
+	if (res == NULL)
+		goto out;
+	if (PQntuples(res) != 1) {
+		if (tid == 0)
+			http_error(r, 404, "not_found", "no question %lld", qid);
+		else
+			http_error(r, 404, "not_found", "no testcase %lld", tid);
+		goto out;
+	}
+	req_caches_drop(r, atoll(PQgetvalue(res, 0, 1)));
+	testcase_reply(r, atoll(PQgetvalue(res, 0, 0)), tid == 0 ? 201 : 200);
+out:
+	PQclear(res);
+	json_object_put(body);
+}
+
+void
+route_admin_questions(struct req *r)
+{
+	struct auth_claims who;
+	const char *rest = r->path + strlen("/admin/questions");
+	char seg[16];
+	long long qid;
+
+	if (req_admin_or_reply(r, &who) == -1)
+		return;
+	if (*rest == '\0' || strcmp(rest, "/") == 0) {
+		if (r->method == METHOD_GET)
+			questions_list(r);
+		else if (r->method == METHOD_POST)
+			question_write(r, 0);
+		else
+			http_error(r, 405, "method_not_allowed", "GET or POST");
+		return;
+	}
+	if (path_id(&rest, &qid) == -1) {
+		http_error(r, 404, "not_found", "no route for %s", r->path);
+		return;
+	}
+	if (*rest == '\0') {
+		if (r->method == METHOD_GET)
+			question_reply(r, qid, 200);
+		else if (r->method == METHOD_PATCH || r->method == METHOD_PUT)
+			question_write(r, qid);
+		else if (r->method == METHOD_DELETE)
+			row_delete(r, "DELETE FROM questions WHERE id = $1 RETURNING id",
+			    qid, qid, "question");
+		else
+			http_error(r, 405, "method_not_allowed", "GET, PATCH, PUT or DELETE");
+		return;
+	}
+	if (path_segment(&rest, seg, sizeof(seg)) == -1 || *rest != '\0' ||
+	    strcmp(seg, "testcases") != 0) {
+		http_error(r, 404, "not_found", "no route for %s", r->path);
+		return;
+	}
+	if (r->method == METHOD_GET)
+		testcases_list(r, qid);
+	else if (r->method == METHOD_POST)
+		testcase_write(r, qid, 0);
+	else
+		http_error(r, 405, "method_not_allowed", "GET or POST");
+}
+
+void
+route_admin_testcases(struct req *r)
+{
+	struct auth_claims who;
+	const char *rest = r->path + strlen("/admin/testcases");
+	long long tid;
+
+	if (req_admin_or_reply(r, &who) == -1)
+		return;
+	if (path_id(&rest, &tid) == -1 || *rest != '\0') {
+		http_error(r, 404, "not_found", "no route for %s", r->path);
+		return;
+	}
+	if (r->method == METHOD_GET)
+		testcase_reply(r, tid, 200);
+	else if (r->method == METHOD_PATCH || r->method == METHOD_PUT)
+		testcase_write(r, 0, tid);
+	else if (r->method == METHOD_DELETE)
+		row_delete(r, "DELETE FROM testcases WHERE id = $1 RETURNING question_id",
+		    tid, 0, "testcase");
+	else
+		http_error(r, 405, "method_not_allowed", "GET, PATCH, PUT or DELETE");
+}

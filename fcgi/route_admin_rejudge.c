@@ -1,0 +1,369 @@
+/*
+ * POST /admin/rejudge {submission_id} | {question_id}
+ *     -> 202 {rejudged: [id], skipped: [{id, reason}]}
+ *
+ * A rejudge runs a finished submission again through the normal pipeline,
+ * in place (same id, same created_at, so ties keep their order):
+ *
+ *  1. One PostgreSQL transaction, the submission row locked FOR UPDATE
+ *     (the worker locks it the same way before storing a result): its
+ *     results are deleted, its counters reset against the question's
+ *     current testcases (status judging), and the user's best score for
+ *     the question recomputed from their other finished submissions, so
+ *     a score can go down.
+ *  2. Before COMMIT, in one MULTI/EXEC: the Redis hash rebuilt from the
+ *     row (attempt counters and stuck marks gone), the pending set, the
+ *     old Judge0 tokens forgotten, and a pitwall:dispatch entry due now:
+ *     the worker sends the testcases to Judge0 as for any retry.  Redis
+ *     failing rolls the transaction back.
+ *  3. The worker stores each result once (primary key (submission,
+ *     testcase), the deleted rows leave room for exactly one each),
+ *     finalizes, raises best_scores when better and updates the
+ *     leaderboard.  This route refreshes the user's leaderboard entry at
+ *     once (the score may have dropped).
+ *
+ * Only submissions with status done are rejudged: one still judging has
+ * results in flight that would mix with the new ones.
+ * XXX a duplicate of an old result still queued at the moment of the
+ * rejudge (a Judge0 callback sent twice) would be taken as the new one;
+ * the worker does not compare attempts with the rejudge.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "auth.h"
+#include "db.h"
+#include "extern.h"
+#include "json.h"
+#include "keys.h"
+#include "log.h"
+#include "query.h"
+#include "redis.h"
+
+/* Queue one command inside MULTI; -1 unless Redis said QUEUED. */
+static int
+queued(redisReply *rep)
+{
+	int ok = rep != NULL && rep->type == REDIS_REPLY_STATUS &&
+	    strcmp(rep->str, "QUEUED") == 0;
+
+	freeReplyObject(rep);
+	return ok ? 0 : -1;
+}
+
+/*
+ * Step 2: the submission's Redis state for a fresh judging.  sub is the
+ * row (user_id, question_id, language_id, source, created_ms), tids the
+ * testcases, old the old results' tokens.  0 / -1.
+ */
+static int
+rejudge_redis(struct req *r, const char *sid, PGresult *sub, PGresult *tids,
+    PGresult *old)
+{
+	struct redis *rd = r->w->redis;
+	char key[96], rkey[112], pkey[112], total[16];
+	json_object *entry = NULL, *arr;
+	redisReply *rep;
+	const char *argv[22];
+	size_t argl[22];
+	int i, rc = -1;
+
+	snprintf(key, sizeof(key), KEY_SUB_FMT, sid);
+	snprintf(rkey, sizeof(rkey), KEY_SUB_RESULTS_FMT, sid);
+	snprintf(pkey, sizeof(pkey), KEY_SUB_PENDING_FMT, sid);
+	snprintf(total, sizeof(total), "%d", PQntuples(tids));
+	entry = json_object_new_object();
+	arr = json_object_new_array();
+	json_object_object_add(entry, "s", json_object_new_string(sid));
+	json_object_object_add(entry, "t", arr);
+	json_object_object_add(entry, "a", json_object_new_int(1));
+	json_object_object_add(entry, "n", json_object_new_int(0));
+	for (i = 0; i < PQntuples(tids); i++)
+		json_object_array_add(arr, json_object_new_int64(
+		    atoll(PQgetvalue(tids, i, 0))));
+
+	if ((rep = redis_cmd(rd, "MULTI")) == NULL)
+		goto out;
+	freeReplyObject(rep);
+	if (queued(redis_cmd(rd, "DEL %s %s %s", key, rkey, pkey)) == -1)
+		goto discard;
+	{
+		const char *hv[] = { "HSET", key, "user_id", PQgetvalue(sub, 0, 0),
+		    "question_id", PQgetvalue(sub, 0, 1), "language_id",
+		    PQgetvalue(sub, 0, 2), "source", PQgetvalue(sub, 0, 3),
+		    "total", total, "created_at", PQgetvalue(sub, 0, 4),
+		    "status", "judging", "done", "0", "passed", "0", "failed", "0" };
+		size_t k, nh = sizeof(hv) / sizeof(hv[0]);
+
+		for (k = 0; k < nh; k++) {
+			argv[k] = hv[k];
+			argl[k] = strlen(hv[k]);
+		}
+		argl[9] = (size_t)PQgetlength(sub, 0, 3);
+		if (queued(redis_cmdargv(rd, (int)nh, argv, argl)) == -1)
+			goto discard;
+	}
+	for (i = 0; i < PQntuples(tids); i++)
+		if (queued(redis_cmd(rd, "SADD %s %s", pkey,
+		    PQgetvalue(tids, i, 0))) == -1)
+			goto discard;
+	for (i = 0; i < PQntuples(old); i++) {
+		const char *tok = PQgetvalue(old, i, 0);
+
+		if (*tok == '\0')
+			continue;
+		if (queued(redis_cmd(rd, "ZREM %s %s", KEY_DEADLINES, tok)) == -1 ||
+		    queued(redis_cmd(rd, "HDEL %s %s", KEY_TOKENS, tok)) == -1)
+			goto discard;
+	}
+	if (queued(redis_cmd(rd, "EXPIRE %s %d", key, SUB_TTL_S)) == -1 ||
+	    queued(redis_cmd(rd, "EXPIRE %s %d", pkey, SUB_TTL_S)) == -1 ||
+	    queued(redis_cmd(rd, "ZADD %s %lld %s", KEY_DISPATCH,
+	    (long long)time(NULL), json_object_to_json_string_ext(entry,
+	    JSON_C_TO_STRING_PLAIN))) == -1)
+		goto discard;
+	rep = redis_cmd(rd, "EXEC");
+	rc = rep != NULL && rep->type == REDIS_REPLY_ARRAY ? 0 : -1;
+	freeReplyObject(rep);
+	goto out;
+discard:
+	freeReplyObject(redis_cmd(rd, "DISCARD"));
+out:
+	json_object_put(entry);
+	return rc;
+}
+
+/*
+ * The user's leaderboard entry for the round of question qid, from
+ * best_scores (the worker's sync_leaderboard, same query).  0 / -1.
+ */
+static int
+rejudge_leaderboard(struct req *r, const char *uid, const char *qid)
+{
+	const char *p[2] = { qid, uid };
+	PGresult *res;
+	json_object *meta;
+	char key[64], mkey[64];
+	redisReply *a, *b;
+	int rc = -1;
+
+	res = db_exec(r->w->db, "SELECT q.round_id, u.name,"
+	    " COALESCE(sum(b.score), 0)::text,"
+	    " to_char(COALESCE(max(b.achieved_at) FILTER (WHERE b.score > 0),"
+	    "  min(b.achieved_at)) AT TIME ZONE 'UTC',"
+	    "  'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+	    " FROM questions q CROSS JOIN users u"
+	    " LEFT JOIN best_scores b ON b.user_id = u.id"
+	    "  AND b.question_id IN (SELECT id FROM questions WHERE round_id = q.round_id)"
+	    " WHERE q.id = $1 AND u.id = $2 GROUP BY q.round_id, u.id, u.name", 2, p);
+	if (res == NULL || PQntuples(res) != 1) {
+		PQclear(res);
+		return -1;
+	}
+	meta = json_object_new_object();
+	json_object_object_add(meta, "name", json_object_new_string(PQgetvalue(res, 0, 1)));
+	json_object_object_add(meta, "score", json_object_new_double_s(
+	    strtod(PQgetvalue(res, 0, 2), NULL), PQgetvalue(res, 0, 2)));
+	json_object_object_add(meta, "last_improved_at", PQgetisnull(res, 0, 3) ?
+	    NULL : json_object_new_string(PQgetvalue(res, 0, 3)));
+	snprintf(key, sizeof(key), KEY_LB_FMT, atoll(PQgetvalue(res, 0, 0)));
+	snprintf(mkey, sizeof(mkey), KEY_LB_META_FMT, atoll(PQgetvalue(res, 0, 0)));
+	a = redis_cmd(r->w->redis, "ZADD %s %s %s", key, PQgetvalue(res, 0, 2), uid);
+	b = redis_cmd(r->w->redis, "HSET %s %s %s", mkey, uid,
+	    json_object_to_json_string_ext(meta, JSON_C_TO_STRING_PLAIN));
+	if (a != NULL && a->type != REDIS_REPLY_ERROR && b != NULL &&
+	    b->type != REDIS_REPLY_ERROR)
+		rc = 0;
+	freeReplyObject(a);
+	freeReplyObject(b);
+	json_object_put(meta);
+	PQclear(res);
+	return rc;
+}
+
+/*
+ * Rejudge submission sid.  0 rejudged; 1 skipped with *why (404/409
+ * material); -1 with the reply (503) written.
+ */
+static int
+rejudge_one(struct req *r, const char *sid, const char **why, int *status)
+{
+	const char *p[3];
+	char total[16];
+	PGresult *sub = NULL, *tids = NULL, *old = NULL, *res = NULL;
+	int rc = -1, began = 0;
+
+	*why = NULL;
+	if (db_begin(r->w->db) == -1) {
+		http_error(r, 503, "unavailable", "the database is unavailable");
+		return -1;
+	}
+	began = 1;
+	p[0] = sid;
+	if ((sub = req_sql_or_reply(r, "SELECT user_id, question_id, language_id,"
+	    " source, (extract(epoch FROM created_at) * 1000)::bigint, status"
+	    " FROM submissions WHERE id = $1::uuid FOR UPDATE", 1, p)) == NULL)
+		goto out;
+	if (PQntuples(sub) != 1) {
+		*why = "no such submission";
+		*status = 404;
+		rc = 1;
+		goto out;
+	}
+	if (strcmp(PQgetvalue(sub, 0, 5), "done") != 0) {
+		*why = "the submission is still being judged";
+		*status = 409;
+		rc = 1;
+		goto out;
+	}
+	p[1] = PQgetvalue(sub, 0, 1);
+	if ((tids = req_sql_or_reply(r, "SELECT id FROM testcases"
+	    " WHERE question_id = $1 ORDER BY ordinal", 1, p + 1)) == NULL ||
+	    (old = req_sql_or_reply(r, "SELECT coalesce(judge_token, '')"
+	    " FROM submission_results WHERE submission_id = $1", 1, p)) == NULL)
+		goto out;
+	if (PQntuples(tids) == 0) {
+		*why = "the question has no testcases";
+		*status = 409;
+		rc = 1;
+		goto out;
+	}
+	snprintf(total, sizeof(total), "%d", PQntuples(tids));
+	p[1] = total;
+	if ((res = req_sql_or_reply(r, "DELETE FROM submission_results"
+	    " WHERE submission_id = $1", 1, p)) == NULL)
+		goto out;
+	PQclear(res);
+	if ((res = req_sql_or_reply(r, "UPDATE submissions SET status = 'judging',"
+	    " total = $2::int, done = 0, passed = 0, failed = 0, score = NULL,"
+	    " max_time_ms = NULL, max_memory_kb = NULL, finished_at = NULL"
+	    " WHERE id = $1", 2, p)) == NULL)
+		goto out;
+	PQclear(res);
+	p[0] = PQgetvalue(sub, 0, 0);
+	p[1] = PQgetvalue(sub, 0, 1);
+	if ((res = req_sql_or_reply(r, "DELETE FROM best_scores"
+	    " WHERE user_id = $1 AND question_id = $2", 2, p)) == NULL)
+		goto out;
+	PQclear(res);
+	/* The best of the others; the worker raises it if the rejudge does better. */
+	if ((res = req_sql_or_reply(r, "INSERT INTO best_scores (user_id,"
+	    " question_id, score, submission_id, achieved_at)"
+	    " SELECT user_id, question_id, score, id, created_at FROM submissions"
+	    " WHERE user_id = $1 AND question_id = $2 AND status = 'done'"
+	    " ORDER BY score DESC, created_at, id LIMIT 1", 2, p)) == NULL)
+		goto out;
+	PQclear(res);
+	res = NULL;
+	if (rejudge_redis(r, sid, sub, tids, old) == -1) {
+		http_error(r, 503, "unavailable", "Redis is unavailable; nothing changed");
+		goto out;
+	}
+	if (db_commit(r->w->db) == -1) {
+		began = 0;
+		http_error(r, 503, "unavailable", "the database is unavailable");
+		goto out;
+	}
+	began = 0;
+	if (rejudge_leaderboard(r, PQgetvalue(sub, 0, 0), PQgetvalue(sub, 0, 1)) == -1)
+		log_warn(r->reqid, "submission %s: leaderboard not refreshed; the "
+		    "worker refreshes it when the rejudge finishes", sid);
+	log_info(r->reqid, "rejudge submission %s (%d testcases)", sid,
+	    PQntuples(tids));
+	rc = 0;
+out:
+	if (began)
+		db_rollback(r->w->db);
+	PQclear(res);
+	PQclear(sub);
+	PQclear(tids);
+	PQclear(old);
+	return rc;
+}
+
+/* POST /admin/rejudge {submission_id} | {question_id} -> 202 {rejudged, skipped} */
+void
+route_admin_rejudge(struct req *r)
+{
+	struct auth_claims who;
+	json_object *body = NULL, *o = NULL, *done, *skipped;
+	const char *sid = NULL, *why;
+	int64_t qid = 0;
+	struct jerr jerr;
+	PGresult *list = NULL;
+	char qb[24];
+	const char *p[1] = { qb };
+	int i, rc, status = 0;
+	const struct jfield fields[] = {
+		{ "submission_id", JF_STRING, 0, 36, 36, &sid, NULL },
+		{ "question_id", JF_INT, 0, 1, INT64_MAX, &qid, NULL },
+	};
+
+	if (req_admin_or_reply(r, &who) == -1)
+		return;
+	if (http_json_body_or_reply(r, 16384, 4, &body) == -1)
+		return;
+	if (json_read_fields(body, fields, 2, &jerr) == -1) {
+		http_error(r, 422, "invalid_field", "%s", jerr.message);
+		goto out;
+	}
+	if ((sid == NULL) == (qid == 0) || (sid != NULL && !uuid_valid(sid))) {
+		http_error(r, 422, "invalid_field",
+		    "send either submission_id (a UUID) or question_id");
+		goto out;
+	}
+	if (req_db_or_reply(r) == NULL)
+		goto out;
+	o = json_object_new_object();
+	done = json_object_new_array();
+	skipped = json_object_new_array();
+	json_object_object_add(o, "rejudged", done);
+	json_object_object_add(o, "skipped", skipped);
+	if (sid != NULL) {
+		if ((rc = rejudge_one(r, sid, &why, &status)) == -1)
+			goto out;
+		if (rc == 1) {
+			http_error(r, status, status == 404 ? "not_found" : "conflict",
+			    "%s", why);
+			goto out;
+		}
+		json_object_array_add(done, json_object_new_string(sid));
+		http_reply_json(r, 202, o);
+		goto out;
+	}
+	snprintf(qb, sizeof(qb), "%lld", (long long)qid);
+	if ((list = req_sql_or_reply(r, "SELECT (SELECT count(*) FROM questions"
+	    " WHERE id = $1)::int, s.id::text FROM (SELECT 1) x LEFT JOIN"
+	    " submissions s ON s.question_id = $1 ORDER BY s.created_at, s.id",
+	    1, p)) == NULL)
+		goto out;
+	if (PQntuples(list) == 0 || atoi(PQgetvalue(list, 0, 0)) == 0) {
+		http_error(r, 404, "not_found", "no question %lld", (long long)qid);
+		goto out;
+	}
+	for (i = 0; i < PQntuples(list); i++) {
+		const char *s = PQgetvalue(list, i, 1);
+
+		if (PQgetisnull(list, i, 1))
+			continue;
+		if ((rc = rejudge_one(r, s, &why, &status)) == -1)
+			goto out;
+		if (rc == 0)
+			json_object_array_add(done, json_object_new_string(s));
+		else {
+			json_object *e = json_object_new_object();
+			json_object_object_add(e, "id", json_object_new_string(s));
+			json_object_object_add(e, "reason", json_object_new_string(why));
+			json_object_array_add(skipped, e);
+		}
+	}
+	http_reply_json(r, 202, o);
+out:
+	PQclear(list);
+	json_object_put(o);
+	json_object_put(body);
+}

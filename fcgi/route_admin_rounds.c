@@ -1,0 +1,290 @@
+/*
+ * /admin/rounds (role admin):
+ *   GET    /admin/rounds                  -> [round]
+ *   POST   /admin/rounds {slug, name, starts_at?, ends_at?, minutes?} -> 201 round
+ *   GET    /admin/rounds/{slug}           -> round
+ *   PATCH or PUT /admin/rounds/{slug} {name?, starts_at?, ends_at?, minutes?,
+ *          extend_minutes?}               -> round   (null unsets a time)
+ *   POST   /admin/rounds/{slug}/open {minutes?} -> round (starts now)
+ *   POST   /admin/rounds/{slug}/close     -> round   (ends now)
+ * round = {id, slug, name, minutes, starts_at, ends_at, state, questions}.
+ * Times are ISO-8601 with a zone.  Every change drops the round and
+ * question caches, so all responders see it on their next request.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "auth.h"
+#include "db.h"
+#include "extern.h"
+#include "json.h"
+
+#define ROUND_COLS \
+	"r.id, r.slug, r.name, r.minutes," \
+	" to_char(r.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS starts_at," \
+	" to_char(r.ends_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS ends_at," \
+	" CASE WHEN r.starts_at IS NULL OR r.ends_at IS NULL THEN 'unscheduled'" \
+	"  WHEN now() < r.starts_at THEN 'scheduled'" \
+	"  WHEN now() < r.ends_at THEN 'open' ELSE 'closed' END AS state," \
+	" (SELECT count(*) FROM questions q WHERE q.round_id = r.id)::int AS questions"
+
+/*
+ * An optional time field: absent (*present 0), null (*val NULL) or an
+ * ISO-8601 string (checked loosely here, parsed by PostgreSQL: a bad one
+ * is 422 from there).  -1: 422 written.
+ */
+static int
+time_field(struct req *r, json_object *body, const char *key, int *present,
+    const char **val)
+{
+	json_object *v;
+	const char *s;
+
+	*present = 0;
+	*val = NULL;
+	if (!json_object_object_get_ex(body, key, &v))
+		return 0;
+	*present = 1;
+	if (v == NULL || json_object_is_type(v, json_type_null))
+		return 0;
+	s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+	if (!isdigit((unsigned char)s[0]) || strlen(s) < 10 || strlen(s) > 40 ||
+	    strchr(s, 'T') == NULL) {
+		http_error(r, 422, "invalid_field", "%s must be null or an ISO-8601"
+		    " time with a zone, like 2025-05-01T09:00:00Z", key);
+		return -1;
+	}
+	*val = s;
+	return 0;
+}
+
+/* Reply with the round `slug` (status 200 or 201). */
+static void
+round_reply(struct req *r, const char *slug, int status)
+{
+	const char *p[1] = { slug };
+	PGresult *res;
+	json_object *o;
+
+	if ((res = req_sql_or_reply(r, "SELECT " ROUND_COLS " FROM rounds r"
+	    " WHERE r.slug = $1", 1, p)) == NULL)
+		return;
+	if (PQntuples(res) != 1)
+		http_error(r, 404, "not_found", "no round %s", slug);
+	else {
+		o = pg_row_json(res, 0);
+		http_reply_json(r, status, o);
+		json_object_put(o);
+	}
+	PQclear(res);
+}
+
+static void
+rounds_list(struct req *r)
+{
+	PGresult *res;
+	json_object *arr;
+
+	if ((res = req_sql_or_reply(r, "SELECT " ROUND_COLS " FROM rounds r"
+	    " ORDER BY r.id", 0, NULL)) == NULL)
+		return;
+	arr = pg_rows_json(res);
+	http_reply_json(r, 200, arr);
+	json_object_put(arr);
+	PQclear(res);
+}
+
+static void
+round_create(struct req *r)
+{
+	json_object *body = NULL;
+	const char *slug = NULL, *name = NULL, *st, *en, *p[5];
+	int64_t minutes = 0;
+	char mbuf[16];
+	int has_st, has_en;
+	struct jerr jerr;
+	PGresult *res = NULL;
+	const struct jfield fields[] = {
+		{ "slug", JF_STRING, 1, 1, 64, &slug, NULL },
+		{ "name", JF_STRING, 1, 1, 200, &name, NULL },
+		{ "minutes", JF_INT, 0, 1, 100000, &minutes, NULL },
+	};
+
+	if (http_json_body_or_reply(r, 16384, 4, &body) == -1)
+		return;
+	if (json_read_fields(body, fields, 3, &jerr) == -1) {
+		http_error(r, 422, "invalid_field", "%s", jerr.message);
+		goto out;
+	}
+	if (time_field(r, body, "starts_at", &has_st, &st) == -1 ||
+	    time_field(r, body, "ends_at", &has_en, &en) == -1)
+		goto out;
+	snprintf(mbuf, sizeof(mbuf), "%lld", (long long)minutes);
+	p[0] = slug;
+	p[1] = name;
+	p[2] = st;
+	p[3] = en;
+	p[4] = minutes > 0 ? mbuf : NULL;
+	if ((res = req_sql_or_reply(r, "INSERT INTO rounds (slug, name, starts_at,"
+	    " ends_at, minutes) VALUES ($1, $2, $3::timestamptz, $4::timestamptz,"
+	    " coalesce($5::int, 180))", 5, p)) == NULL)
+		goto out;
+	req_caches_drop(r, 0);
+	round_reply(r, slug, 201);
+out:
+	PQclear(res);
+	json_object_put(body);
+}
+
+static void
+round_update(struct req *r, const char *slug)
+{
+	json_object *body = NULL;
+	const char *name = NULL, *st, *en, *p[8];
+	int64_t minutes = 0, extend = 0;
+	char mbuf[16], ebuf[16];
+	int has_st, has_en;
+	struct jerr jerr;
+	PGresult *res = NULL;
+	const struct jfield fields[] = {
+		{ "name", JF_STRING, 0, 1, 200, &name, NULL },
+		{ "minutes", JF_INT, 0, 1, 100000, &minutes, NULL },
+		{ "extend_minutes", JF_INT, 0, -100000, 100000, &extend, NULL },
+	};
+
+	if (http_json_body_or_reply(r, 16384, 4, &body) == -1)
+		return;
+	if (json_read_fields(body, fields, 3, &jerr) == -1) {
+		http_error(r, 422, "invalid_field", "%s", jerr.message);
+		goto out;
+	}
+	if (time_field(r, body, "starts_at", &has_st, &st) == -1 ||
+	    time_field(r, body, "ends_at", &has_en, &en) == -1)
+		goto out;
+	snprintf(mbuf, sizeof(mbuf), "%lld", (long long)minutes);
+	snprintf(ebuf, sizeof(ebuf), "%lld", (long long)extend);
+	p[0] = slug;
+	p[1] = name;
+	p[2] = minutes > 0 ? mbuf : NULL;
+	p[3] = has_st ? "t" : "f";
+	p[4] = st;
+	p[5] = has_en ? "t" : "f";
+	p[6] = en;
+	p[7] = ebuf;
+	if ((res = req_sql_or_reply(r, "UPDATE rounds SET"
+	    " name = coalesce($2, name), minutes = coalesce($3::int, minutes),"
+	    " starts_at = CASE WHEN $4::boolean THEN $5::timestamptz ELSE starts_at END,"
+	    " ends_at = (CASE WHEN $6::boolean THEN $7::timestamptz ELSE ends_at END)"
+	    "  + make_interval(mins => $8::int)"
+	    " WHERE slug = $1 RETURNING id", 8, p)) == NULL)
+		goto out;
+	if (PQntuples(res) != 1) {
+		http_error(r, 404, "not_found", "no round %s", slug);
+		goto out;
+	}
+	req_caches_drop(r, 0);
+	round_reply(r, slug, 200);
+out:
+	PQclear(res);
+	json_object_put(body);
+}
+
+/* open: the window starts now, for {minutes} or the round's own minutes;
+ * close: it ends now (a round not yet started gets a start just before). */
+static void
+round_open_close(struct req *r, const char *slug, int open)
+{
+	json_object *body = NULL;
+	int64_t minutes = 0;
+	char mbuf[16];
+	const char *p[2];
+	struct jerr jerr;
+	PGresult *res = NULL;
+	const struct jfield fields[] = {
+		{ "minutes", JF_INT, 0, 1, 100000, &minutes, NULL },
+	};
+
+	if (open && http_param(r, "CONTENT_LENGTH") != NULL &&
+	    atoll(http_param(r, "CONTENT_LENGTH")) > 0) {
+		if (http_json_body_or_reply(r, 16384, 4, &body) == -1)
+			return;
+		if (json_read_fields(body, fields, 1, &jerr) == -1) {
+			http_error(r, 422, "invalid_field", "%s", jerr.message);
+			goto out;
+		}
+	}
+	snprintf(mbuf, sizeof(mbuf), "%lld", (long long)minutes);
+	p[0] = slug;
+	p[1] = minutes > 0 ? mbuf : NULL;
+	/* Whole seconds: the responders compare the clock in seconds. */
+	res = open ? req_sql_or_reply(r, "UPDATE rounds SET"
+	    " starts_at = date_trunc('second', now()),"
+	    " ends_at = date_trunc('second', now())"
+	    "  + make_interval(mins => coalesce($2::integer, minutes))"
+	    " WHERE slug = $1 RETURNING id", 2, p) :
+	    req_sql_or_reply(r, "UPDATE rounds SET ends_at = CASE WHEN ends_at IS"
+	    " NOT NULL AND ends_at <= now() THEN ends_at"
+	    " ELSE date_trunc('second', now()) END,"
+	    " starts_at = CASE WHEN starts_at IS NOT NULL"
+	    " AND starts_at < date_trunc('second', now()) THEN starts_at"
+	    " ELSE date_trunc('second', now()) - interval '1 second' END"
+	    " WHERE slug = $1 RETURNING id", 1, p);
+	if (res == NULL)
+		goto out;
+	if (PQntuples(res) != 1) {
+		http_error(r, 404, "not_found", "no round %s", slug);
+		goto out;
+	}
+	req_caches_drop(r, 0);
+	round_reply(r, slug, 200);
+out:
+	PQclear(res);
+	json_object_put(body);
+}
+
+void
+route_admin_rounds(struct req *r)
+{
+	struct auth_claims who;
+	const char *rest = r->path + strlen("/admin/rounds");
+	char slug[72], action[16];
+
+	if (req_admin_or_reply(r, &who) == -1)
+		return;
+	if (*rest == '\0' || strcmp(rest, "/") == 0) {
+		if (r->method == METHOD_GET)
+			rounds_list(r);
+		else if (r->method == METHOD_POST)
+			round_create(r);
+		else
+			http_error(r, 405, "method_not_allowed", "GET or POST");
+		return;
+	}
+	if (path_segment(&rest, slug, sizeof(slug)) == -1) {
+		http_error(r, 404, "not_found", "no route for %s", r->path);
+		return;
+	}
+	if (*rest == '\0') {
+		if (r->method == METHOD_GET)
+			round_reply(r, slug, 200);
+		else if (r->method == METHOD_PATCH || r->method == METHOD_PUT)
+			round_update(r, slug);
+		else
+			http_error(r, 405, "method_not_allowed", "GET, PATCH or PUT");
+		return;
+	}
+	if (path_segment(&rest, action, sizeof(action)) == -1 || *rest != '\0' ||
+	    (strcmp(action, "open") != 0 && strcmp(action, "close") != 0)) {
+		http_error(r, 404, "not_found", "no route for %s", r->path);
+		return;
+	}
+	if (r->method != METHOD_POST) {
+		http_error(r, 405, "method_not_allowed", "POST");
+		return;
+	}
+	round_open_close(r, slug, strcmp(action, "open") == 0);
+}

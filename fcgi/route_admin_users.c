@@ -1,0 +1,331 @@
+/*
+ * Users (role admin).  Listings never contain password hashes.
+ *   GET  /admin/users                      -> [user]
+ *   POST /admin/users {email, name, password, role?} -> 201 user (409 exists)
+ *   GET  /admin/users/{id}                 -> user
+ *   POST /admin/users/{id}/ban, /unban     -> user   (DB and the Redis set
+ *                                             every route checks)
+ *   POST /admin/users/import (text/csv: email,name,password[,role])
+ *        -> {created, existing, bad, rows: [{line, status, email, id, reason}]}
+ *   GET  /admin/users/{id}/submissions     -> [submission with source]
+ * user = {id, email, name, role, banned, created_at}.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+#include <sodium.h>
+
+#include "account.h"
+#include "auth.h"
+#include "db.h"
+#include "extern.h"
+#include "json.h"
+#include "keys.h"
+#include "log.h"
+#include "redis.h"
+
+#define CSV_BODY_MAX	(4 * 1024 * 1024)
+
+#define USER_COLS "u.id, u.email, u.name, u.role, u.banned," \
+	" to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at"
+
+static void
+user_reply(struct req *r, long long uid, int status)
+{
+	char id[24];
+	const char *p[1] = { id };
+	PGresult *res;
+	json_object *o;
+
+	snprintf(id, sizeof(id), "%lld", uid);
+	if ((res = req_sql_or_reply(r, "SELECT " USER_COLS " FROM users u"
+	    " WHERE u.id = $1", 1, p)) == NULL)
+		return;
+	if (PQntuples(res) != 1)
+		http_error(r, 404, "not_found", "no user %lld", uid);
+	else {
+		o = pg_row_json(res, 0);
+		http_reply_json(r, status, o);
+		json_object_put(o);
+	}
+	PQclear(res);
+}
+
+static void
+users_list(struct req *r)
+{
+	PGresult *res;
+	json_object *arr;
+
+	if ((res = req_sql_or_reply(r, "SELECT " USER_COLS " FROM users u"
+	    " ORDER BY u.id", 0, NULL)) == NULL)
+		return;
+	arr = pg_rows_json(res);
+	http_reply_json(r, 200, arr);
+	json_object_put(arr);
+	PQclear(res);
+}
+
+static void
+user_create(struct req *r)
+{
+	json_object *body = NULL;
+	const char *email = NULL, *name = NULL, *password = NULL;
+	const char *role = "contestant", *why;
+	struct jerr jerr;
+	long long id = 0;
+	int c;
+	const struct jfield fields[] = {
+		{ "email", JF_STRING, 1, 1, 254, &email, NULL },
+		{ "name", JF_STRING, 1, 1, 1000, &name, NULL },
+		{ "password", JF_STRING, 1, 1, ACCOUNT_PASSWORD_MAX, &password, NULL },
+		{ "role", JF_STRING, 0, 1, 16, &role, NULL },
+	};
+
+	if (http_json_body_or_reply(r, 16384, 4, &body) == -1)
+		return;
+	if (json_read_fields(body, fields, 4, &jerr) == -1) {
+		http_error(r, 422, "invalid_field", "%s", jerr.message);
+		goto out;
+	}
+	if (role == NULL)
+		role = "contestant";
+	if ((why = account_email_check(email)) != NULL ||
+	    (why = account_name_check(name)) != NULL ||
+	    (why = account_password_check(password)) != NULL ||
+	    (why = account_role_check(role)) != NULL) {
+		http_error(r, 422, "invalid_field", "%s", why);
+		goto out;
+	}
+	if (req_db_or_reply(r) == NULL)
+		goto out;
+	c = account_create(r->w->db, email, name, password, role, &id);
+	if (c == -1)
+		http_error(r, 503, "unavailable", "the user could not be created");
+	else if (c == 0)
+		http_error(r, 409, "conflict", "a user with this email exists (id %lld)", id);
+	else
+		user_reply(r, id, 201);
+out:
+	json_object_put(body);
+}
+
+/* ban/unban: users.banned is the record, pitwall:banned what routes read. */
+static void
+user_ban(struct req *r, long long uid, int ban)
+{
+	char id[24];
+	const char *p[2] = { id, ban ? "t" : "f" };
+	PGresult *res;
+	redisReply *rep;
+
+	snprintf(id, sizeof(id), "%lld", uid);
+	if ((res = req_sql_or_reply(r, "UPDATE users SET banned = $2::boolean"
+	    " WHERE id = $1 RETURNING id", 2, p)) == NULL)
+		return;
+	if (PQntuples(res) != 1) {
+		http_error(r, 404, "not_found", "no user %lld", uid);
+		PQclear(res);
+		return;
+	}
+	PQclear(res);
+	rep = redis_cmd(r->w->redis, "%s %s %lld", ban ? "SADD" : "SREM",
+	    KEY_BANNED, uid);
+	if (rep == NULL || rep->type == REDIS_REPLY_ERROR) {
+		freeReplyObject(rep);
+		http_error(r, 503, "unavailable", "users.banned is set but Redis was"
+		    " not updated; send the request again");
+		return;
+	}
+	freeReplyObject(rep);
+	log_info(r->reqid, "%s user %lld", ban ? "banned" : "unbanned", uid);
+	user_reply(r, uid, 200);
+}
+
+static json_object *
+import_row(long lineno, const char *status, const char *email, long long id,
+    const char *reason)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "line", json_object_new_int64(lineno));
+	json_object_object_add(o, "status", json_object_new_string(status));
+	if (email != NULL)
+		json_object_object_add(o, "email", json_object_new_string(email));
+	if (id > 0)
+		json_object_object_add(o, "id", json_object_new_int64(id));
+	if (reason != NULL)
+		json_object_object_add(o, "reason", json_object_new_string(reason));
+	return o;
+}
+
+/*
+ * POST /admin/users/import: each row stands alone; bad rows are reported
+ * and skipped, existing emails reported and left unchanged.
+ */
+static void
+users_import(struct req *r)
+{
+	const char *ct = http_param(r, "CONTENT_TYPE");
+	struct account_row row;
+	json_object *o = NULL, *rows;
+	char *line, *next;
+	const char *why;
+	long lineno = 0;
+	long long id;
+	int c, created = 0, existing = 0, bad = 0;
+
+	if (ct == NULL || strncasecmp(ct, "text/csv", 8) != 0 ||
+	    (ct[8] != '\0' && ct[8] != ';' && ct[8] != ' ')) {
+		http_error(r, 415, "unsupported_media_type", "send the users as text/csv");
+		return;
+	}
+	if (http_read_body(r, CSV_BODY_MAX) == -1 || req_db_or_reply(r) == NULL)
+		return;
+	o = json_object_new_object();
+	rows = json_object_new_array();
+	for (line = r->body; line != NULL && line < r->body + r->bodylen; line = next) {
+		size_t n;
+
+		lineno++;
+		next = memchr(line, '\n', (size_t)(r->body + r->bodylen - line));
+		n = next != NULL ? (size_t)(next - line) : (size_t)(r->body + r->bodylen - line);
+		if (next != NULL)
+			*next++ = '\0';
+		while (n > 0 && line[n - 1] == '\r')
+			line[--n] = '\0';
+		if (lineno == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+			line += 3;	/* BOM */
+			n -= 3;
+		}
+		if (strlen(line) != n) {
+			json_object_array_add(rows, import_row(lineno, "bad", NULL, 0,
+			    "NUL byte in line"));
+			bad++;
+			continue;
+		}
+		if ((c = account_csv_row(line, lineno, &row, &why)) == 1)
+			continue;
+		if (c == -1) {
+			json_object_array_add(rows, import_row(lineno, "bad", NULL, 0, why));
+			bad++;
+			continue;
+		}
+		c = account_create(r->w->db, row.email, row.name, row.password,
+		    row.role, &id);
+		if (c == 1) {
+			json_object_array_add(rows, import_row(lineno, "created",
+			    row.email, id, NULL));
+			created++;
+		} else if (c == 0) {
+			json_object_array_add(rows, import_row(lineno, "exists",
+			    row.email, id, NULL));
+			existing++;
+		} else {
+			json_object_array_add(rows, import_row(lineno, "bad",
+			    row.email, 0, "database error"));
+			bad++;
+		}
+		sodium_memzero(line, n);
+	}
+	json_object_object_add(o, "created", json_object_new_int(created));
+	json_object_object_add(o, "existing", json_object_new_int(existing));
+	json_object_object_add(o, "bad", json_object_new_int(bad));
+	json_object_object_add(o, "rows", rows);
+	log_info(r->reqid, "user import: created %d, existing %d, bad %d",
+	    created, existing, bad);
+	http_reply_json(r, 200, o);
+	json_object_put(o);
+	sodium_memzero(r->body, r->bodylen);
+}
+
+static void
+user_submissions(struct req *r, long long uid)
+{
+	char id[24];
+	const char *p[1] = { id };
+	PGresult *res;
+	json_object *arr;
+
+	snprintf(id, sizeof(id), "%lld", uid);
+	if ((res = req_sql_or_reply(r, "SELECT 1 FROM users WHERE id = $1", 1, p)) == NULL)
+		return;
+	if (PQntuples(res) != 1) {
+		http_error(r, 404, "not_found", "no user %lld", uid);
+		PQclear(res);
+		return;
+	}
+	PQclear(res);
+	if ((res = req_sql_or_reply(r, "SELECT s.id::text, s.question_id,"
+	    " q.slug AS question, s.language_id, s.status, s.total, s.done,"
+	    " s.passed, s.failed, s.score::float8 AS score, s.max_time_ms,"
+	    " s.max_memory_kb,"
+	    " to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS created_at,"
+	    " to_char(s.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS finished_at,"
+	    " s.source"
+	    " FROM submissions s JOIN questions q ON q.id = s.question_id"
+	    " WHERE s.user_id = $1 ORDER BY s.created_at DESC, s.id", 1, p)) == NULL)
+		return;
+	arr = pg_rows_json(res);
+	http_reply_json(r, 200, arr);
+	json_object_put(arr);
+	PQclear(res);
+}
+
+void
+route_admin_users(struct req *r)
+{
+	struct auth_claims who;
+	const char *rest = r->path + strlen("/admin/users");
+	char seg[16];
+	long long uid;
+
+	if (req_admin_or_reply(r, &who) == -1)
+		return;
+	if (*rest == '\0' || strcmp(rest, "/") == 0) {
+		if (r->method == METHOD_GET)
+			users_list(r);
+		else if (r->method == METHOD_POST)
+			user_create(r);
+		else
+			http_error(r, 405, "method_not_allowed", "GET or POST");
+		return;
+	}
+	if (strcmp(rest, "/import") == 0) {
+		if (r->method == METHOD_POST)
+			users_import(r);
+		else
+			http_error(r, 405, "method_not_allowed", "POST");
+		return;
+	}
+	if (path_id(&rest, &uid) == -1) {
+		http_error(r, 404, "not_found", "no route for %s", r->path);
+		return;
+	}
+	if (*rest == '\0') {
+		if (r->method == METHOD_GET)
+			user_reply(r, uid, 200);
+		else
+			http_error(r, 405, "method_not_allowed", "GET");
+		return;
+	}
+	if (path_segment(&rest, seg, sizeof(seg)) == -1 || *rest != '\0') {
+		http_error(r, 404, "not_found", "no route for %s", r->path);
+		return;
+	}
+	if (strcmp(seg, "ban") == 0 || strcmp(seg, "unban") == 0) {
+		if (r->method == METHOD_POST)
+			user_ban(r, uid, strcmp(seg, "ban") == 0);
+		else
+			http_error(r, 405, "method_not_allowed", "POST");
+	} else if (strcmp(seg, "submissions") == 0) {
+		if (r->method == METHOD_GET)
+			user_submissions(r, uid);
+		else
+			http_error(r, 405, "method_not_allowed", "GET");
+	} else
+		http_error(r, 404, "not_found", "no route for %s", r->path);
+}

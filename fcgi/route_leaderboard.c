@@ -1,0 +1,187 @@
+/*
+ * GET /leaderboard[?round=slug] -> [{rank, name, score, last_improved_at}]
+ *
+ * Public (a token that is sent must be valid).  The round is ?round, else
+ * the open one, else the one that ended last; none: [].  Served from
+ * Redis: pitwall:lb:<round_id> (user -> total) and its :meta (name, time
+ * the user reached that total), kept by the worker and rebuilt by
+ * `pitwall-admin leaderboard rebuild`.
+ *
+ * Order: score descending, then last_improved_at ascending (who got there
+ * first), then name and user id (only to make the order stable).  Rank is
+ * competition ranking: entries equal in score and last_improved_at share
+ * a rank, and the next rank skips (1, 2, 2, 4).  Banned users are left out
+ * and do not take a rank.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "auth.h"
+#include "cache.h"
+#include "extern.h"
+#include "keys.h"
+#include "query.h"
+#include "redis.h"
+
+struct lb_entry {
+	long long	 uid;
+	double		 score;
+	const char	*name;		/* into meta */
+	const char	*at;		/* into meta; NULL when unknown */
+	json_object	*meta;
+};
+
+static int
+lb_cmp(const void *a, const void *b)
+{
+	const struct lb_entry *x = a, *y = b;
+	int c;
+
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	if ((x->at == NULL) != (y->at == NULL))
+		return x->at == NULL ? 1 : -1;
+	if (x->at != NULL && (c = strcmp(x->at, y->at)) != 0)
+		return c;
+	if ((c = strcmp(x->name, y->name)) != 0)
+		return c;
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+static int
+lb_same_place(const struct lb_entry *x, const struct lb_entry *y)
+{
+	return x->score == y->score && (x->at == NULL ? y->at == NULL :
+	    y->at != NULL && strcmp(x->at, y->at) == 0);
+}
+
+/* The round the board is for.  NULL with the reply written. */
+static const struct cache_round *
+lb_round(struct req *r, const struct cache_round *rs, size_t n, int *none)
+{
+	const struct cache_round *cur = NULL;
+	long long now = (long long)time(NULL);
+	char slug[72];
+	long qlen;
+	size_t i;
+
+	*none = 0;
+	qlen = query_get(r->query, "round", slug, sizeof(slug));
+	if (qlen == -2 || qlen == 0) {
+		http_error(r, 400, "bad_request", "round must be a round slug");
+		return NULL;
+	}
+	if (qlen > 0) {
+		for (i = 0; i < n; i++)
+			if (strcmp(rs[i].slug, slug) == 0)
+				return &rs[i];
+		http_error(r, 404, "not_found", "no round %s", slug);
+		return NULL;
+	}
+	if ((cur = cache_round_current(rs, n, now, 0)) != NULL)
+		return cur;
+	/* No round open: the last one that ended. */
+	for (i = 0; i < n; i++)
+		if (rs[i].ends_at != 0 && rs[i].ends_at <= now &&
+		    (cur == NULL || rs[i].ends_at > cur->ends_at))
+			cur = &rs[i];
+	if (cur == NULL)
+		*none = 1;
+	return cur;
+}
+
+/* GET /leaderboard[?round=slug] */
+void
+route_leaderboard(struct req *r)
+{
+	struct auth_claims who;
+	struct cache_round *rs = NULL;
+	const struct cache_round *cur;
+	redisReply *z = NULL, *meta = NULL, *banned = NULL;
+	struct lb_entry *e = NULL;
+	json_object *arr = NULL;
+	char key[64], mkey[64];
+	size_t n, i, k, m = 0;
+	int none;
+
+	if (req_auth_optional_or_reply(r, &who) == -1)
+		return;
+	if (cache_rounds_get(r->w->redis, &r->w->db, r->cfg, &rs, &n) == -1) {
+		http_error(r, 503, "unavailable", "round data is unavailable");
+		return;
+	}
+	if ((cur = lb_round(r, rs, n, &none)) == NULL && !none)
+		goto out;
+	arr = json_object_new_array();
+	if (cur == NULL) {
+		http_reply_json(r, 200, arr);
+		goto out;
+	}
+	snprintf(key, sizeof(key), KEY_LB_FMT, cur->id);
+	snprintf(mkey, sizeof(mkey), KEY_LB_META_FMT, cur->id);
+	z = redis_cmd_idem(r->w->redis, "ZRANGE %s 0 -1 WITHSCORES", key);
+	meta = redis_cmd_idem(r->w->redis, "HGETALL %s", mkey);
+	banned = redis_cmd_idem(r->w->redis, "SMEMBERS %s", KEY_BANNED);
+	if (z == NULL || meta == NULL || banned == NULL ||
+	    z->type != REDIS_REPLY_ARRAY || meta->type != REDIS_REPLY_ARRAY ||
+	    banned->type != REDIS_REPLY_ARRAY) {
+		http_error(r, 503, "unavailable", "the leaderboard is unavailable");
+		goto out;
+	}
+	if ((e = calloc(z->elements / 2 + 1, sizeof(*e))) == NULL) {
+		http_error(r, 500, "internal", "out of memory");
+		goto out;
+	}
+	for (i = 0; i + 1 < z->elements; i += 2) {
+		const char *uid = z->element[i]->str;
+		json_object *mo = NULL, *v;
+		int skip = 0;
+
+		for (k = 0; k < banned->elements && !skip; k++)
+			skip = strcmp(banned->element[k]->str, uid) == 0;
+		if (skip)
+			continue;
+		for (k = 0; k + 1 < meta->elements && mo == NULL; k += 2)
+			if (strcmp(meta->element[k]->str, uid) == 0)
+				mo = json_tokener_parse(meta->element[k + 1]->str);
+		if (mo == NULL)
+			mo = json_object_new_object();
+		e[m].uid = atoll(uid);
+		e[m].score = strtod(z->element[i + 1]->str, NULL);
+		e[m].meta = mo;
+		e[m].name = json_object_object_get_ex(mo, "name", &v) &&
+		    json_object_is_type(v, json_type_string) ?
+		    json_object_get_string(v) : "";
+		e[m].at = json_object_object_get_ex(mo, "last_improved_at", &v) &&
+		    json_object_is_type(v, json_type_string) ?
+		    json_object_get_string(v) : NULL;
+		m++;
+	}
+	qsort(e, m, sizeof(*e), lb_cmp);
+	for (i = 0, k = 1; i < m; i++) {
+		json_object *o = json_object_new_object();
+
+		if (i > 0 && !lb_same_place(&e[i - 1], &e[i]))
+			k = i + 1;
+		json_object_object_add(o, "rank", json_object_new_int64((long long)k));
+		json_object_object_add(o, "name", json_object_new_string(e[i].name));
+		json_object_object_add(o, "score", json_object_new_double(e[i].score));
+		json_object_object_add(o, "last_improved_at", e[i].at != NULL ?
+		    json_object_new_string(e[i].at) : NULL);
+		json_object_array_add(arr, o);
+	}
+	http_reply_json(r, 200, arr);
+out:
+	for (i = 0; i < m; i++)
+		json_object_put(e[i].meta);
+	free(e);
+	json_object_put(arr);
+	freeReplyObject(z);
+	freeReplyObject(meta);
+	freeReplyObject(banned);
+	free(rs);
+}

@@ -1,0 +1,48 @@
+/*
+ * User accounts as pitwall-admin and the /admin routes create them: field
+ * checks (the schema's CHECKs, with reasons), creation with an Argon2id
+ * hash, and the CSV rows of a bulk import (email,name,password[,role]).
+ */
+#ifndef PITWALL_ACCOUNT_H
+#define PITWALL_ACCOUNT_H
+
+#include <stddef.h>
+
+struct db;
+
+#define ACCOUNT_PASSWORD_MIN	8
+#define ACCOUNT_PASSWORD_MAX	1024
+#define ACCOUNT_CSV_LINE_MAX	4096
+
+/* NULL when valid, else a sentence saying why not. */
+const char	*account_email_check(const char *email);
+const char	*account_name_check(const char *name);
+const char	*account_password_check(const char *password);
+const char	*account_role_check(const char *role);
+
+/*
+ * Create one user.  Returns 1 created (id in *idp), 0 the email exists
+ * (its id in *idp), -1 on a database error (logged).  The hash is
+ * computed only for new emails.
+ */
+int		 account_create(struct db *db, const char *email, const char *name,
+		    const char *password, const char *role, long long *idp);
+
+/* One CSV row of a user import, pointing into the line it was split from. */
+struct account_row {
+	const char	*email;
+	const char	*name;
+	const char	*password;
+	const char	*role;
+};
+
+/*
+ * Split and check one line (in place; CR/LF already removed) of a user
+ * CSV: RFC 4180 quoting within the line, spaces around email, name and
+ * role trimmed, passwords taken as written.  Returns 0 for a user row,
+ * 1 for a line to skip (blank, or the header on line 1), -1 with *why.
+ */
+int		 account_csv_row(char *line, long lineno, struct account_row *out,
+		    const char **why);
+
+#endif
