@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 #include <sodium.h>
@@ -12,6 +13,7 @@
 #include "config.h"
 #include "judge0.h"
 #include "log.h"
+#include "metrics.h"
 
 #define RESULT_FIELDS "token,status,time,memory,stdout,stderr,compile_output,message,exit_code,exit_signal"
 #define MAX_REPLY (64u * 1024 * 1024)
@@ -134,6 +136,13 @@ judge0_free(struct judge0 *j)
 	free(j);
 }
 
+static double
+elapsed(const struct timespec *t0, const struct timespec *t1)
+{
+	return (double)(t1->tv_sec - t0->tv_sec) +
+	    (double)(t1->tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 /*
  * One request.  Returns J0_OK with *status and the reply in b, or
  * J0_UNAVAILABLE on transport errors.
@@ -144,8 +153,15 @@ judge0_request(struct judge0 *j, const char *method, const char *path,
     char *err, size_t errsz)
 {
 	char url[8192];
+	struct timespec t0, t1;
+	enum metrics_j0_op op;
 	CURLcode cc;
 
+	op = strncmp(path, "/submissions/batch", 18) == 0 ?
+	    (strcmp(method, "GET") == 0 ? METRICS_J0_BATCH_GET : METRICS_J0_BATCH_SUBMIT) :
+	    strncmp(path, "/submissions", 12) == 0 && strcmp(method, "POST") == 0 ?
+	    METRICS_J0_SUBMIT : METRICS_J0_OTHER;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	snprintf(url, sizeof(url), "%s%s", j->base, path);
 	curl_easy_reset(j->curl);
 	curl_easy_setopt(j->curl, CURLOPT_URL, url);
@@ -161,12 +177,16 @@ judge0_request(struct judge0 *j, const char *method, const char *path,
 	curl_easy_setopt(j->curl, CURLOPT_WRITEDATA, b);
 	curl_easy_setopt(j->curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	cc = curl_easy_perform(j->curl);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (cc != CURLE_OK) {
+		metrics_judge0(op, metrics_j0_outcome_of(0,
+		    cc == CURLE_OPERATION_TIMEDOUT), elapsed(&t0, &t1));
 		snprintf(err, errsz, "Judge0 %s %s: %s", method, path,
 		    b->overflow ? "reply too large" : curl_easy_strerror(cc));
 		return J0_UNAVAILABLE;
 	}
 	curl_easy_getinfo(j->curl, CURLINFO_RESPONSE_CODE, status);
+	metrics_judge0(op, metrics_j0_outcome_of(*status, 0), elapsed(&t0, &t1));
 	return J0_OK;
 }
 
@@ -390,6 +410,7 @@ judge0_run_wait(struct judge0 *j, const struct judge0_item *items, size_t n,
 	char **bodies = NULL, url[1024];
 	enum judge0_rc worst = J0_OK;
 	int running = 0, left;
+	double secs = 0;
 	size_t i;
 	CURLMsg *msg;
 
@@ -440,14 +461,19 @@ judge0_run_wait(struct judge0 *j, const struct judge0_item *items, size_t n,
 		for (i = 0; i < n; i++) {
 			if (easy[i] != msg->easy_handle)
 				continue;
+			curl_easy_getinfo(easy[i], CURLINFO_TOTAL_TIME, &secs);
 			if (msg->data.result != CURLE_OK) {
 				out[i].timed_out = msg->data.result == CURLE_OPERATION_TIMEDOUT;
+				metrics_judge0(METRICS_J0_SUBMIT,
+				    metrics_j0_outcome_of(0, out[i].timed_out), secs);
 				snprintf(out[i].error, sizeof(out[i].error), "%s",
 				    curl_easy_strerror(msg->data.result));
 				out[i].rc = J0_UNAVAILABLE;
 				break;
 			}
 			curl_easy_getinfo(easy[i], CURLINFO_RESPONSE_CODE, &out[i].http_status);
+			metrics_judge0(METRICS_J0_SUBMIT,
+			    metrics_j0_outcome_of(out[i].http_status, 0), secs);
 			out[i].reply = bufs[i].data ? json_tokener_parse(bufs[i].data) : NULL;
 			if (out[i].http_status == 201 || out[i].http_status == 200)
 				out[i].rc = J0_OK;

@@ -220,8 +220,6 @@ send_hist(redisContext *ctx, struct pending *p, struct hist *h,
 		cum += v[i] - h->b[i].sent;
 		if (pending_add(p, &h->b[i], v[i]) == -1)
 			return -1;
-		if (cum == 0)
-			continue;
 		if (i < nle)
 			snprintf(field, sizeof(field), "%s_bucket{%s%sle=\"%g\"}",
 			    name, labels, sep, le[i]);

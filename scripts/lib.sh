@@ -55,3 +55,35 @@ pid_alive() {
 	[[ -s $1 ]] || return 1
 	proc_alive "$(head -n 1 "$1")"
 }
+
+# pool_spawn NAME PROCS THREADS: start PROCS pitwall-fcgi processes of
+# THREADS threads with spawn-fcgi on a socket of their own,
+# $VAR/run/NAME.<gen>.sock (pids in NAME.<gen>.pids), and print <gen>.
+# nginx reaches a pool through the symlink NAME.sock (pool_switch).
+pool_spawn() {
+	local name=$1 procs=$2 threads=$3 gen
+	gen=$(date +%s%N)
+	(cd "$VAR" && FCGI_THREADS=$threads PITWALL_LOG_FILE=$VAR/log/$name.log \
+		as_svc spawn-fcgi -s "$VAR/run/$name.$gen.sock" -M 0660 -F "$procs" \
+		-P "$VAR/run/$name.$gen.pids" -- "$BIN/pitwall-fcgi" >/dev/null) || return 1
+	echo "$gen"
+}
+
+# pool_switch NAME GEN: new connections go to pool GEN from now on (the
+# symlink NAME.sock is replaced by rename, atomically), and NAME.pids
+# lists its pids.
+pool_switch() {
+	local run=$VAR/run
+	ln -sfn "$1.$2.sock" "$run/.$1.sock.new"
+	mv -Tf "$run/.$1.sock.new" "$run/$1.sock"
+	cp "$run/$1.$2.pids" "$run/.$1.pids.new"
+	mv -f "$run/.$1.pids.new" "$run/$1.pids"
+}
+
+# pool_gen NAME: the generation NAME.sock points at ("" when none).
+pool_gen() {
+	local t
+	t=$(readlink "$VAR/run/$1.sock" 2>/dev/null) || return 0
+	t=${t#"$1".}
+	echo "${t%.sock}"
+}
