@@ -99,6 +99,17 @@ int	subhash_load(struct wctx *w, const char *sid, struct subhash *h,
 void	subhash_free(struct subhash *h);
 int	sync_result(struct wctx *w, const struct job *job);
 
+/* live.c: best-effort push to the browsers (nchan), after Redis is current. */
+struct live_event {
+	const char	*sid;
+	const char	*status;	/* queued | judging | done */
+	const char	*total, *ndone, *passed, *failed, *score;
+	const char	*result_json;	/* this testcase's result, or NULL */
+	const char	*round_id;	/* the leaderboard to announce when done */
+	int		 done;
+};
+void	live_publish_result(struct wctx *w, const struct live_event *ev);
+
 /* reaper.c */
 int	reaper_pass(struct wctx *w);
 int	dispatch_pass(struct wctx *w);

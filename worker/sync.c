@@ -263,6 +263,14 @@ sync_result(struct wctx *w, const struct job *job)
 	if (done && sync_leaderboard(w, PQgetvalue(sub, 0, 6),
 	    PQgetvalue(sub, 0, 5)) == -1)
 		goto out;
+	/* Browsers watching this submission (and the leaderboard). */
+	{
+		struct live_event ev = { job->sid, PQgetvalue(sub, 0, 0),
+		    PQgetvalue(sub, 0, 7), PQgetvalue(sub, 0, 1),
+		    PQgetvalue(sub, 0, 2), PQgetvalue(sub, 0, 3),
+		    PQgetvalue(sub, 0, 4), rj, PQgetvalue(sub, 0, 6), done };
+		live_publish_result(w, &ev);
+	}
 	if (job->finalized)
 		log_info(NULL, "submission %s finalized: passed %s/%s score %s",
 		    job->sid, PQgetvalue(sub, 0, 2), PQgetvalue(sub, 0, 7),

@@ -1,0 +1,100 @@
+/*
+ * GET /live-auth (LIVE_URI=/live/submissions/{id}) -> 204 | 401 | 403 (| 503)
+ * Before a browser may subscribe to nchan's /live/submissions/{id}, nginx
+ * asks this (auth_request /live-auth: an internal subrequest carrying the
+ * subscriber's cookie or Authorization header, and the URI it asked for
+ * as LIVE_URI; see nginx/nchan.conf.in): only the owner of the
+ * submission, or an admin, may listen to its results.  auth_request
+ * passes only 2xx, 401 and 403 on, so an unknown submission is 403 too.
+ * (nchan_authorize_request crashed Debian's nchan 1.3.6 workers.)
+ * Redis first (the submission hash), PostgreSQL when it has expired.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "db.h"
+#include "extern.h"
+#include "keys.h"
+#include "query.h"
+#include "redis.h"
+
+#define LIVE_PREFIX	"/live/submissions/"
+
+/* The owner's user id: 0 when there is no such submission, -1 on error. */
+static long long
+submission_owner(struct req *r, const char *sid)
+{
+	const char *params[1] = { sid };
+	redisReply *rep;
+	PGresult *res;
+	long long owner = -1;
+	char key[96];
+
+	snprintf(key, sizeof(key), KEY_SUB_FMT, sid);
+	rep = redis_cmd_idem(r->w->redis, "HGET %s user_id", key);
+	if (rep != NULL && rep->type == REDIS_REPLY_STRING) {
+		owner = atoll(rep->str);
+		freeReplyObject(rep);
+		return owner > 0 ? owner : -1;
+	}
+	if (rep == NULL || rep->type != REDIS_REPLY_NIL) {
+		freeReplyObject(rep);
+		return -1;
+	}
+	freeReplyObject(rep);
+	if (r->w->db == NULL)
+		r->w->db = db_new(r->cfg->database_url, r->cfg->db_connect_timeout_s);
+	if (r->w->db == NULL)
+		return -1;
+	res = db_exec(r->w->db, "SELECT user_id FROM submissions WHERE id = $1",
+	    1, params);
+	if (res == NULL)
+		return -1;
+	owner = PQntuples(res) == 1 ? atoll(PQgetvalue(res, 0, 0)) : 0;
+	PQclear(res);
+	return owner;
+}
+
+void
+route_live_auth(struct req *r)
+{
+	struct auth_claims who;
+	const char *uri = http_param(r, "LIVE_URI");
+	char sid[40];
+	size_t n;
+	long long owner;
+
+	if (req_auth_or_reply(r, &who) == -1)
+		return;
+	if (uri == NULL || strncmp(uri, LIVE_PREFIX, strlen(LIVE_PREFIX)) != 0) {
+		http_error(r, 403, "forbidden", "not a live channel of a submission");
+		return;
+	}
+	uri += strlen(LIVE_PREFIX);
+	n = strcspn(uri, "?");
+	if (n >= sizeof(sid)) {
+		http_error(r, 403, "forbidden", "no such submission");
+		return;
+	}
+	memcpy(sid, uri, n);
+	sid[n] = '\0';
+	if (!uuid_valid(sid)) {
+		http_error(r, 403, "forbidden", "no such submission");
+		return;
+	}
+	if ((owner = submission_owner(r, sid)) == -1) {
+		http_error(r, 503, "unavailable", "submission data is unavailable");
+		return;
+	}
+	if (owner == 0) {
+		http_error(r, 403, "forbidden", "no such submission");
+		return;
+	}
+	if (owner != who.user_id && strcmp(who.role, "admin") != 0) {
+		http_error(r, 403, "forbidden", "this submission is not yours");
+		return;
+	}
+	http_reply(r, 204, NULL, NULL, NULL, 0);
+}
