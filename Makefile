@@ -58,6 +58,7 @@ $(BINDIR)/pitwall-admin: $(call obj,$(ADMIN_SRC)) $(OUT)/libpitwall.a
 # Each component may add its own programs and tests in a fragment.
 -include judge/judge.mk
 -include tests/tests.mk
+-include web/web.mk
 
 san:
 	$(MAKE) BUILD=san all
@@ -70,6 +71,9 @@ demo:
 	bash scripts/install-deps
 	$(MAKE) all
 	bash scripts/demo
+
+bench:
+	bash tests/bench/run
 
 clean:
 	rm -rf build bin

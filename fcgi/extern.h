@@ -5,6 +5,7 @@
 #define PITWALL_FCGI_EXTERN_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include <fcgiapp.h>
 #include <json-c/json.h>
@@ -37,6 +38,7 @@ enum method {
 	METHOD_PUT	= 0x04,
 	METHOD_DELETE	= 0x08,
 	METHOD_HEAD	= 0x10,
+	METHOD_PATCH	= 0x20,
 	METHOD_OTHER	= 0x80
 };
 
@@ -53,6 +55,8 @@ struct req {
 	char			*body;		/* read on demand, NUL-terminated */
 	size_t			 bodylen;
 	int			 status;	/* status of the reply written */
+	size_t			 route;		/* index in the route table; ROUTE__MAX: none */
+	struct timespec		 t0;		/* when the request was accepted */
 };
 
 enum route_id {
@@ -62,6 +66,18 @@ enum route_id {
 	ROUTE_SUBMISSION,
 	ROUTE_RUN,
 	ROUTE_RUNCUSTOM,
+	ROUTE_AUTH_LOGIN,
+	ROUTE_AUTH_LOGOUT,
+	ROUTE_TIME,
+	ROUTE_QUESTIONS,
+	ROUTE_LEADERBOARD,
+	ROUTE_ADMIN_ROUNDS,
+	ROUTE_ADMIN_QUESTIONS,
+	ROUTE_ADMIN_TESTCASES,
+	ROUTE_ADMIN_USERS,
+	ROUTE_ADMIN_REJUDGE,
+	ROUTE_METRICS,
+	ROUTE_LIVE_AUTH,
 	ROUTE__MAX
 };
 
@@ -86,6 +102,11 @@ enum method	 http_method_parse(const char *name);
 
 /* auth_req.c: who is asking.  -1: reply (401/403/503) already written. */
 int		 req_auth_or_reply(struct req *r, struct auth_claims *who);
+/* As req_auth_or_reply, but a request without a token passes as
+ * anonymous (who->user_id 0); a token that is sent must be valid. */
+int		 req_auth_optional_or_reply(struct req *r, struct auth_claims *who);
+/* A valid token with role admin: else 401 (no/bad token) or 403. */
+int		 req_admin_or_reply(struct req *r, struct auth_claims *who);
 /* Per-user fixed-window rate limit.  -1: 429 (or 503) already written. */
 int		 req_rate_limit_or_reply(struct req *r, const char *kind,
 		    long long uid, int per_min);
@@ -99,12 +120,45 @@ int		 req_question_or_reply(struct req *r, const struct auth_claims *who,
 		    long long qid, int lang_id, struct cache_question **q,
 		    struct cache_language *lang);
 
+/* admin_req.c: helpers of the /admin routes (and login). */
+struct pg_result;
+struct db	*req_db_or_reply(struct req *r);
+/*
+ * Run one statement; NULL with the reply written: 409 for unique or
+ * foreign-key conflicts, 422 for CHECK/NOT NULL/bad values, 503 when
+ * PostgreSQL is down.  The result is the caller's (PQclear).
+ */
+struct pg_result *req_sql_or_reply(struct req *r, const char *sql, int n,
+		    const char *const *params);
+/* Row `row` of a result as a JSON object, typed by column type. */
+json_object	*pg_row_json(const struct pg_result *res, int row);
+/* Every row of a result as a JSON array. */
+json_object	*pg_rows_json(const struct pg_result *res);
+/* The next path segment after *p ("/x/…"): copies it, advances *p.  0 / -1. */
+int		 path_segment(const char **p, char *out, size_t outsz);
+/* A positive decimal id segment.  0 / -1. */
+int		 path_id(const char **p, long long *out);
+/* Admin changes to rounds, questions or testcases: drop the caches. */
+void		 req_caches_drop(struct req *r, long long qid);
+
 /* routes */
 void	route_healthz(struct req *);
+void	route_metrics(struct req *);
 void	route_submit(struct req *);
 void	route_callback(struct req *);
 void	route_submission(struct req *);
 void	route_run(struct req *);
 void	route_runcustom(struct req *);
+void	route_auth_login(struct req *);
+void	route_auth_logout(struct req *);
+void	route_time(struct req *);
+void	route_questions(struct req *);
+void	route_leaderboard(struct req *);
+void	route_admin_rounds(struct req *);
+void	route_admin_questions(struct req *);
+void	route_admin_testcases(struct req *);
+void	route_admin_users(struct req *);
+void	route_admin_rejudge(struct req *);
+void	route_live_auth(struct req *);
 
 #endif

@@ -51,7 +51,7 @@ http_method_parse(const char *name)
 	static const struct { const char *n; enum method m; } tab[] = {
 		{ "GET", METHOD_GET }, { "POST", METHOD_POST },
 		{ "PUT", METHOD_PUT }, { "DELETE", METHOD_DELETE },
-		{ "HEAD", METHOD_HEAD },
+		{ "HEAD", METHOD_HEAD }, { "PATCH", METHOD_PATCH },
 	};
 	size_t i;
 

@@ -21,7 +21,11 @@
 #include "judge0.h"
 #include "extern.h"
 #include "log.h"
+#include "metrics.h"
 #include "redis.h"
+
+#define ADMIN_METHODS \
+	(METHOD_GET | METHOD_POST | METHOD_PUT | METHOD_PATCH | METHOD_DELETE)
 
 static const struct route routes[ROUTE__MAX] = {
 	[ROUTE_HEALTHZ] = { "/healthz", 0, METHOD_GET | METHOD_HEAD, route_healthz },
@@ -30,6 +34,19 @@ static const struct route routes[ROUTE__MAX] = {
 	[ROUTE_SUBMISSION] = { "/submissions/", 1, METHOD_GET, route_submission },
 	[ROUTE_RUN] = { "/run", 0, METHOD_POST, route_run },
 	[ROUTE_RUNCUSTOM] = { "/runcustom", 0, METHOD_POST, route_runcustom },
+	[ROUTE_AUTH_LOGIN] = { "/auth/login", 0, METHOD_POST, route_auth_login },
+	[ROUTE_AUTH_LOGOUT] = { "/auth/logout", 0, METHOD_POST, route_auth_logout },
+	[ROUTE_TIME] = { "/time", 0, METHOD_GET | METHOD_HEAD, route_time },
+	[ROUTE_QUESTIONS] = { "/questions", 0, METHOD_GET, route_questions },
+	[ROUTE_LEADERBOARD] = { "/leaderboard", 0, METHOD_GET, route_leaderboard },
+	/* Admin groups check the method and the rest of the path themselves. */
+	[ROUTE_ADMIN_ROUNDS] = { "/admin/rounds", 1, ADMIN_METHODS, route_admin_rounds },
+	[ROUTE_ADMIN_QUESTIONS] = { "/admin/questions", 1, ADMIN_METHODS, route_admin_questions },
+	[ROUTE_ADMIN_TESTCASES] = { "/admin/testcases", 1, ADMIN_METHODS, route_admin_testcases },
+	[ROUTE_ADMIN_USERS] = { "/admin/users", 1, ADMIN_METHODS, route_admin_users },
+	[ROUTE_ADMIN_REJUDGE] = { "/admin/rejudge", 0, METHOD_POST, route_admin_rejudge },
+	[ROUTE_METRICS] = { "/metrics", 0, METHOD_GET | METHOD_HEAD, route_metrics },
+	[ROUTE_LIVE_AUTH] = { "/live-auth", 0, METHOD_GET | METHOD_HEAD, route_live_auth },
 };
 
 static volatile sig_atomic_t stopping;
@@ -57,6 +74,7 @@ dispatch(struct req *r)
 		if (c->prefix ? strncmp(r->path, c->path, strlen(c->path)) == 0 :
 		    strcmp(r->path, c->path) == 0) {
 			rt = c;
+			r->route = i;
 			break;
 		}
 	}
@@ -77,6 +95,8 @@ req_begin(struct req *r, struct worker_ctx *w)
 {
 	const char *id;
 
+	clock_gettime(CLOCK_MONOTONIC, &r->t0);
+	r->route = ROUTE__MAX;
 	r->w = w;
 	r->cfg = &w->app->cfg;
 	r->method_name = http_param(r, "REQUEST_METHOD");
@@ -104,12 +124,17 @@ req_begin(struct req *r, struct worker_ctx *w)
 static void
 req_end(struct req *r)
 {
+	struct timespec t1;
+
 	if (r->status == 0)
 		http_error(r, 500, "internal", "the request produced no reply");
 	log_debug(r->reqid, "%s %s -> %d", r->method_name, r->path, r->status);
 	free(r->body);
 	r->body = NULL;
 	FCGX_Finish_r(&r->fcgx);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	metrics_http(r->route, r->status, (double)(t1.tv_sec - r->t0.tv_sec) +
+	    (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e9);
 }
 
 static void *
@@ -139,7 +164,10 @@ main(int argc, char *argv[])
 {
 	struct app app;
 	struct worker_ctx *ws = NULL;
+	struct redis *mredis = NULL;
 	pthread_t *tids = NULL;
+	const char *route_names[ROUTE__MAX];
+	struct timespec tick = { 1, 0 };
 	sigset_t set;
 	int i, sig, n;
 
@@ -168,6 +196,15 @@ main(int argc, char *argv[])
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* Metrics are labelled with the route's path; the main thread flushes. */
+	for (i = 0; i < ROUTE__MAX; i++)
+		route_names[i] = routes[i].path ? routes[i].path : "unknown";
+	metrics_routes(route_names, ROUTE__MAX);
+	if ((mredis = redis_new(&app.cfg)) == NULL) {
+		log_error(NULL, "out of memory");
+		return 1;
+	}
+
 	n = app.cfg.fcgi_threads;
 	ws = calloc((size_t)n, sizeof(*ws));
 	tids = calloc((size_t)n, sizeof(*tids));
@@ -193,8 +230,10 @@ main(int argc, char *argv[])
 	log_info(NULL, "serving with %d threads", n);
 
 	for (;;) {
-		if (sigwait(&set, &sig) != 0)
+		if ((sig = sigtimedwait(&set, NULL, &tick)) == -1) {
+			(void)metrics_flush(mredis);
 			continue;
+		}
 		if (sig == SIGHUP || sig == SIGUSR1) {
 			if (log_reopen() == -1)
 				log_error(NULL, "cannot reopen the log file");
@@ -214,6 +253,8 @@ main(int argc, char *argv[])
 		db_free(ws[i].db);
 		judge0_free(ws[i].j0);
 	}
+	(void)metrics_flush(mredis);
+	redis_free(mredis);
 	free(ws);
 	free(tids);
 	config_free(&app.cfg);

@@ -29,6 +29,7 @@ struct config {
 	int	 jwt_ttl_s;
 	char	*callback_secret;
 	char	*callback_base_url;
+	char	*live_publish_url;
 
 	/* judge0 */
 	char	*judge0_url;
@@ -49,6 +50,8 @@ struct config {
 	int	 max_callback_bytes;
 	int	 submit_rate_per_min;
 	int	 run_rate_per_min;
+	int	 login_fail_rate_per_min;
+	int	 login_ip_fail_rate_per_min;
 	int	 run_timeout_ms;
 	int	 output_limit_bytes;
 	int	 cache_ttl_s;
