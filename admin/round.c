@@ -41,8 +41,11 @@ round_open(struct actx *a, int argc, char *argv[])
 	snprintf(mbuf, sizeof(mbuf), "%lld", mins);
 	p[0] = pos[0];
 	p[1] = mins_s != NULL ? mbuf : NULL;
-	res = db_exec(db, "UPDATE rounds SET starts_at = now(),"
-	    " ends_at = now() + make_interval(mins => coalesce($2::integer, minutes))"
+	/* Whole seconds: the caches compare at second precision, and a start
+	 * rounded up would keep a just-opened round closed for a moment. */
+	res = db_exec(db, "UPDATE rounds SET starts_at = date_trunc('second', now()),"
+	    " ends_at = date_trunc('second', now())"
+	    " + make_interval(mins => coalesce($2::integer, minutes))"
 	    " WHERE slug = $1 RETURNING " TS("starts_at") ", " TS("ends_at"),
 	    2, p);
 	if (res == NULL)
