@@ -191,7 +191,7 @@ def test_metrics_on_internal_listener_only():
         assert f"# TYPE {fam} " in text, fam
     # Every sample line is "name{labels} value".
     for line in text.splitlines():
-        assert line.startswith("#") or re.fullmatch(r"[a-z_]+(\{[^}]*\})? [-0-9.e+Inf]+", line), line
+        assert line.startswith("#") or re.fullmatch(r"[a-z_][a-z0-9_]*(\{[^}]*\})? [-0-9.e+Inf]+", line), line
     name = 'pitwall_http_requests_total{route="/healthz",status="200"}'
     before = metric(text, name)
     for _ in range(5):
