@@ -67,7 +67,8 @@ def main():
     env.pop("JUDGE0_URL", None)
     try:
         subprocess.run(["bash", "scripts/stack", "up"], cwd=ROOT, env=env, check=True, capture_output=True)
-        base = [l.split("=", 1)[1].strip("'") for l in open(tmp + "/var/stack.env") if l.startswith("JUDGE0_URL=")][0]
+        base = [l.strip().split("=", 1)[1].strip("'") for l in open(tmp + "/var/stack.env")
+                if l.startswith("JUDGE0_URL=")][0]
         inputs = ["1 2\n", "3 4\n"]
         by_wait(base, inputs)  # warm the compile cache
         w, p = [], []
