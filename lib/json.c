@@ -60,6 +60,96 @@ utf8_valid(const char *str, size_t len)
 	return 1;
 }
 
+struct span {
+	const char	*p;
+	size_t		 len;
+};
+
+static int
+span_cmp(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return memcmp(x->p, y->p, x->len);
+}
+
+/*
+ * Find a key given twice in one object of the JSON text buf[0..len), which
+ * json-c would silently resolve to the last value.  Keys are compared as
+ * written (escapes not decoded).  Returns 1 with *dup set when found, 0
+ * when none, -1 when out of memory.  The text is already known to parse.
+ */
+static int
+json_duplicate_key(const char *buf, size_t len, struct span *dup)
+{
+	struct obj {
+		struct span	*keys;
+		size_t		 n, cap;
+	} stack[64];
+	int depth = -1, rc = 0;
+	size_t i = 0, k;
+
+	memset(stack, 0, sizeof(stack));
+	while (i < len) {
+		char c = buf[i];
+
+		if (c == '"') {
+			size_t start = ++i;
+			while (i < len && buf[i] != '"')
+				i += buf[i] == '\\' ? 2 : 1;
+			if (i > len)
+				i = len;
+			{
+				size_t end = i++, j = i;
+				/* A string followed by ':' is a key of the innermost object. */
+				while (j < len && strchr(" \t\r\n", buf[j]) != NULL)
+					j++;
+				if (j < len && buf[j] == ':' && depth >= 0 && depth < 64) {
+					struct obj *o = &stack[depth];
+					if (o->n == o->cap) {
+						size_t ncap = o->cap ? o->cap * 2 : 16;
+						struct span *nk = realloc(o->keys, ncap * sizeof(*nk));
+						if (nk == NULL) {
+							rc = -1;
+							goto out;
+						}
+						o->keys = nk;
+						o->cap = ncap;
+					}
+					o->keys[o->n].p = buf + start;
+					o->keys[o->n++].len = end - start;
+				}
+			}
+			continue;
+		}
+		if (c == '{' || c == '[') {
+			depth++;
+			if (depth < 64)
+				stack[depth].n = 0;
+			/* Arrays hold no keys; an entry keeps the depths aligned. */
+		} else if (c == '}' || c == ']') {
+			if (depth >= 0 && depth < 64 && c == '}' && stack[depth].n > 1) {
+				struct obj *o = &stack[depth];
+				qsort(o->keys, o->n, sizeof(*o->keys), span_cmp);
+				for (k = 1; k < o->n; k++)
+					if (span_cmp(&o->keys[k - 1], &o->keys[k]) == 0) {
+						*dup = o->keys[k];
+						rc = 1;
+						goto out;
+					}
+			}
+			depth--;
+		}
+		i++;
+	}
+out:
+	for (k = 0; k < 64; k++)
+		free(stack[k].keys);
+	return rc;
+}
+
 json_object *
 json_parse_bounded(const char *buf, size_t len, int depth, struct jerr *err)
 {
@@ -99,6 +189,18 @@ json_parse_bounded(const char *buf, size_t len, int depth, struct jerr *err)
 				jerr_set(err, "", "unexpected data after the JSON value");
 				goto fail;
 			}
+	}
+	{
+		struct span dup;
+		int d = json_duplicate_key(buf, len, &dup);
+		if (d != 0) {
+			if (d == 1)
+				jerr_set(err, "", "the key \"%.*s\" appears twice in one object",
+				    (int)(dup.len > 64 ? 64 : dup.len), dup.p);
+			else
+				jerr_set(err, "", "out of memory");
+			goto fail;
+		}
 	}
 	json_tokener_free(tok);
 	return obj;

@@ -37,6 +37,14 @@ test_parse_bounded(void **state)
 	o = parse("[[[[[[[1]]]]]]]", &err);
 	assert_non_null(o);
 	json_object_put(o);
+
+	/* Duplicate keys: refused in any object, not across objects. */
+	assert_null(parse("{\"a\": 1, \"b\": 2, \"a\": 3}", &err));
+	assert_non_null(strstr(err.message, "twice"));
+	assert_null(parse("[{\"x\": {\"k\": 1, \"k\": 1}}]", &err));
+	o = parse("{\"a\": {\"a\": 1}, \"b\": [{\"a\": 2}, {\"a\": \"\\\"a\\\":\"}]}", &err);
+	assert_non_null(o);
+	json_object_put(o);
 }
 
 static void
