@@ -97,7 +97,7 @@ const struct config_setting config_settings[] = {
 
 	{ "WORKER_ID", CONFIG_STR, "", 0, 0, NULL,
 	    OFF(worker_id), "Name of this worker's processing list (default host:pid)." },
-	{ "WORKER_BATCH", CONFIG_INT, "64", 1, 10000, NULL,
+	{ "WORKER_BATCH", CONFIG_INT, "256", 1, 10000, NULL,
 	    OFF(worker_batch), "Most queue jobs persisted in one PostgreSQL transaction." },
 	{ "WORKER_HEARTBEAT", CONFIG_INT, "5", 1, 300, NULL,
 	    OFF(worker_heartbeat_s), "Seconds between worker heartbeats (stale after 6 missed)." },

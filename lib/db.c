@@ -14,6 +14,7 @@ struct db {
 	char	*conninfo;
 	char	 timeout[16];
 	int	 in_tx;
+	unsigned long epoch;	/* bumped on every (re)connect */
 };
 
 static PGconn *
@@ -48,6 +49,7 @@ db_new(const char *conninfo, int timeout_s)
 	}
 	snprintf(db->timeout, sizeof(db->timeout), "%d", timeout_s);
 	db->conn = db_open(db);
+	db->epoch = 1;
 	return db;
 }
 
@@ -72,6 +74,7 @@ db_ensure(struct db *db)
 		PQreset(db->conn);
 		if (PQstatus(db->conn) == CONNECTION_OK) {
 			log_info(NULL, "reconnected to PostgreSQL");
+			db->epoch++;
 			return 0;
 		}
 		PQfinish(db->conn);
@@ -79,7 +82,14 @@ db_ensure(struct db *db)
 	}
 	if ((db->conn = db_open(db)) == NULL)
 		return -1;
+	db->epoch++;
 	return 0;
+}
+
+unsigned long
+db_epoch(struct db *db)
+{
+	return db->epoch;
 }
 
 PGconn *

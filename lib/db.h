@@ -20,6 +20,12 @@ int		 db_ensure(struct db *db);
 PGconn		*db_conn(struct db *db);
 
 /*
+ * Changes whenever the session is new (connect, reconnect): prepared
+ * statements made before are gone.
+ */
+unsigned long	 db_epoch(struct db *db);
+
+/*
  * Run a parameterised statement (text params, NULL for SQL NULL).  Returns
  * the result on PGRES_COMMAND_OK / PGRES_TUPLES_OK (caller PQclear()s it),
  * NULL on error (logged, with the SQLSTATE in *sqlstate when not NULL).

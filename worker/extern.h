@@ -26,6 +26,8 @@ struct wctx {
 	time_t		 last_sweep;
 	time_t		 last_reap;
 	time_t		 last_metrics;	/* last metrics_flush() */
+	unsigned long	 prep_epoch;	/* w->db session the statements are in */
+	unsigned int	 prep_mask;	/* store.c statements prepared there */
 };
 
 /* Where a job is on its way through a batch. */
@@ -69,6 +71,7 @@ void	worker_nap(struct wctx *w, int seconds);
 /* queue.c */
 size_t	queue_take(struct wctx *w, struct job *jobs, size_t max);
 int	queue_done(struct wctx *w, const struct job *job);
+int	queue_done_many(struct wctx *w, struct job *const *jobs, size_t n);
 int	queue_dead(struct wctx *w, const struct job *job);
 int	queue_dead_raw(struct wctx *w, const char *list, const char *raw,
 	    size_t rawlen, const char *reason);
@@ -97,7 +100,7 @@ struct subhash {
 int	subhash_load(struct wctx *w, const char *sid, struct subhash *h,
 	    char *why, size_t whysz);
 void	subhash_free(struct subhash *h);
-int	sync_result(struct wctx *w, const struct job *job);
+size_t	sync_results(struct wctx *w, struct job *const *jobs, size_t n);
 
 /* live.c: best-effort push to the browsers (nchan), after Redis is current. */
 struct live_event {

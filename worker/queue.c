@@ -42,13 +42,16 @@ job_from_reply(struct job *job, redisReply *rep)
 
 /*
  * Move up to max jobs to the processing list: wait up to 1 s for the
- * first, then take what is already there.  Returns how many are in jobs.
+ * first, then take what is already there, the LMOVEs pipelined (one
+ * round trip).  Returns how many are in jobs.
  */
 size_t
 queue_take(struct wctx *w, struct job *jobs, size_t max)
 {
+	redisContext *c;
 	redisReply *rep;
-	size_t n = 0;
+	void *r;
+	size_t n = 0, i, sent = 0;
 
 	rep = redis_cmd(w->redis, "BLMOVE %s %s RIGHT LEFT 1", KEY_QUEUE,
 	    w->processing);
@@ -59,19 +62,66 @@ queue_take(struct wctx *w, struct job *jobs, size_t max)
 	if (job_from_reply(&jobs[n], rep) == 0)
 		n++;
 	freeReplyObject(rep);
-	while (n > 0 && n < max) {
-		rep = redis_cmd(w->redis, "LMOVE %s %s RIGHT LEFT", KEY_QUEUE,
-		    w->processing);
-		if (rep == NULL)
+	if (n == 0 || n >= max || (c = redis_ctx(w->redis)) == NULL)
+		return n;
+	for (i = n; i < max; i++) {
+		if (redisAppendCommand(c, "LMOVE %s %s RIGHT LEFT", KEY_QUEUE,
+		    w->processing) != REDIS_OK)
 			break;
-		if (job_from_reply(&jobs[n], rep) == -1) {
-			freeReplyObject(rep);
+		sent++;
+	}
+	/*
+	 * Every reply is read; a job moved but not kept here (no memory)
+	 * stays in the processing list and comes back with the next requeue.
+	 */
+	for (i = 0; i < sent; i++) {
+		if (redisGetReply(c, &r) != REDIS_OK) {
+			log_warn(NULL, "Redis LMOVE failed: %s", c->errstr);
+			redis_broken(w->redis);
 			break;
 		}
-		n++;
+		rep = r;
+		if (job_from_reply(&jobs[n], rep) == 0)
+			n++;
 		freeReplyObject(rep);
 	}
 	return n;
+}
+
+/*
+ * Remove one copy of each job from the processing list, pipelined.
+ * 0 / -1 (some may be removed: LREM again is harmless).
+ */
+int
+queue_done_many(struct wctx *w, struct job *const *jobs, size_t n)
+{
+	redisContext *c;
+	void *r;
+	size_t i, sent = 0;
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	if ((c = redis_ctx(w->redis)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (redisAppendCommand(c, "LREM %s 1 %b", w->processing,
+		    jobs[i]->raw, jobs[i]->rawlen) != REDIS_OK) {
+			rc = -1;
+			break;
+		}
+		sent++;
+	}
+	for (i = 0; i < sent; i++) {
+		if (redisGetReply(c, &r) != REDIS_OK) {
+			log_warn(NULL, "Redis LREM failed: %s", c->errstr);
+			redis_broken(w->redis);
+			return -1;
+		}
+		if (queue_reply_ok(r) == -1)
+			rc = -1;
+	}
+	return rc;
 }
 
 /* Remove one copy of the job from the processing list.  0 / -1. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 #include <libpq-fe.h>
@@ -76,6 +77,209 @@ store_run(struct wctx *w, const char *sql, int n, const char *const *params)
 {
 	enum step st;
 	PGresult *res = store_exec(w, &st, sql, n, params);
+
+	if (res == NULL)
+		return st;
+	PQclear(res);
+	return STEP_OK;
+}
+
+/* Statements prepared once per session (db_epoch) on w->db. */
+enum stmt {
+	STMT_SUB_LOCK,
+	STMT_SUB_INSERT,
+	STMT_TC_FETCH,
+	STMT_EXISTS,
+	STMT_FINALIZE,
+	STMT_SUBS_LOCK,
+	STMT_SUBS_INSERT,
+	STMT_BATCH_INSERT,
+	STMT_BATCH_FINALIZE,
+	STMT__MAX
+};
+
+static const struct {
+	const char	*name;
+	const char	*sql;
+	int		 nparams;
+} stmts[STMT__MAX] = {
+	[STMT_SUB_LOCK] = { "pw_sub_lock",
+	    "SELECT question_id FROM submissions WHERE id = $1::uuid FOR UPDATE",
+	    1 },
+	[STMT_SUB_INSERT] = { "pw_sub_insert",
+	    "INSERT INTO submissions (id, user_id, question_id, language_id,"
+	    " source, total, created_at, status) VALUES ($1::uuid, $2::bigint,"
+	    " $3::bigint, $4::int, $5::text, $6::int,"
+	    " to_timestamp($7::bigint / 1000.0), 'judging')"
+	    " ON CONFLICT (id) DO NOTHING", 7 },
+	[STMT_TC_FETCH] = { "pw_tc_fetch",
+	    "SELECT id, question_id, expected_output FROM testcases"
+	    " WHERE id = ANY ($1::bigint[])", 1 },
+	[STMT_EXISTS] = { "pw_exists",
+	    "SELECT 1 FROM submission_results"
+	    " WHERE submission_id = $1::uuid AND testcase_id = $2::bigint", 2 },
+	/*
+	 * All testcases are in: status done, the score (question points ×
+	 * passed points / total points of the submission's testcases), and
+	 * the user's best for the question, replaced only when strictly
+	 * better (or equal and reached earlier), so ties go to whoever got
+	 * there first.
+	 */
+	[STMT_FINALIZE] = { "pw_finalize",
+	    "WITH f AS (UPDATE submissions s SET status = 'done',"
+	    " finished_at = now(),"
+	    " score = CASE WHEN a.tp > 0"
+	    "  THEN round(q.points::numeric * a.pp / a.tp, 4) ELSE 0 END"
+	    " FROM questions q, (SELECT"
+	    "  COALESCE(sum(t.points) FILTER (WHERE r.passed), 0) AS pp,"
+	    "  COALESCE(sum(t.points), 0) AS tp"
+	    "  FROM submission_results r JOIN testcases t ON t.id = r.testcase_id"
+	    "  WHERE r.submission_id = $1::uuid) a"
+	    " WHERE s.id = $1::uuid AND q.id = s.question_id"
+	    " RETURNING s.user_id, s.question_id, s.score, s.id, s.created_at)"
+	    " INSERT INTO best_scores AS b (user_id, question_id, score,"
+	    " submission_id, achieved_at)"
+	    " SELECT user_id, question_id, score, id, created_at FROM f"
+	    " ON CONFLICT (user_id, question_id) DO UPDATE SET"
+	    " score = EXCLUDED.score, submission_id = EXCLUDED.submission_id,"
+	    " achieved_at = EXCLUDED.achieved_at"
+	    " WHERE EXCLUDED.score > b.score OR (EXCLUDED.score = b.score"
+	    " AND EXCLUDED.achieved_at < b.achieved_at)", 1 },
+	/* A batch's submissions, locked in one order across workers. */
+	[STMT_SUBS_LOCK] = { "pw_subs_lock",
+	    "SELECT id::text, question_id FROM submissions"
+	    " WHERE id = ANY ($1::uuid[]) ORDER BY id FOR UPDATE", 1 },
+	[STMT_SUBS_INSERT] = { "pw_subs_insert",
+	    "INSERT INTO submissions (id, user_id, question_id, language_id,"
+	    " source, total, created_at, status)"
+	    " SELECT id, uid, qid, lid, src, total,"
+	    "  to_timestamp(ms / 1000.0), 'judging'"
+	    " FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::int[],"
+	    "  $5::text[], $6::int[], $7::bigint[])"
+	    "  AS x(id, uid, qid, lid, src, total, ms)"
+	    " ON CONFLICT (id) DO NOTHING", 7 },
+	/*
+	 * A batch's new results and, per submission, for the rows really
+	 * inserted (ON CONFLICT DO NOTHING) only, the counters.  Returns
+	 * the submissions whose done reached total.
+	 */
+	[STMT_BATCH_INSERT] = { "pw_batch_insert",
+	    "WITH v AS (SELECT * FROM unnest($1::uuid[], $2::bigint[],"
+	    "  $3::text[], $4::int[], $5::text[], $6::bool[], $7::int[],"
+	    "  $8::int[], $9::text[], $10::text[]) AS v(sid, tid, token, status,"
+	    "  verdict, passed, tms, mkb, excerpt, message)),"
+	    " ins AS (INSERT INTO submission_results (submission_id, testcase_id,"
+	    "  judge_token, status_id, verdict, passed, time_ms, memory_kb,"
+	    "  output_excerpt, message) SELECT sid, tid, token, status,"
+	    "  verdict, passed, tms, mkb, excerpt, message FROM v"
+	    "  ON CONFLICT (submission_id, testcase_id) DO NOTHING"
+	    "  RETURNING submission_id, passed, time_ms, memory_kb),"
+	    " a AS (SELECT submission_id, count(*)::int AS n,"
+	    "  (count(*) FILTER (WHERE passed))::int AS p,"
+	    "  max(time_ms) AS t, max(memory_kb) AS m FROM ins"
+	    "  GROUP BY submission_id),"
+	    " upd AS (UPDATE submissions s SET done = s.done + a.n,"
+	    "  passed = s.passed + a.p, failed = s.failed + a.n - a.p,"
+	    "  max_time_ms = GREATEST(s.max_time_ms, a.t),"
+	    "  max_memory_kb = GREATEST(s.max_memory_kb, a.m)"
+	    "  FROM a WHERE s.id = a.submission_id"
+	    "  RETURNING s.id, s.done = s.total AS fin)"
+	    " SELECT id::text FROM upd WHERE fin", 10 },
+	/*
+	 * STMT_FINALIZE for several submissions: of one user's on one
+	 * question only the best (then earliest) meets best_scores, as if
+	 * they were finalized one after the other.
+	 */
+	[STMT_BATCH_FINALIZE] = { "pw_batch_finalize",
+	    "WITH f AS (UPDATE submissions s SET status = 'done',"
+	    " finished_at = now(),"
+	    " score = CASE WHEN a.tp > 0"
+	    "  THEN round(q.points::numeric * a.pp / a.tp, 4) ELSE 0 END"
+	    " FROM questions q, (SELECT x.id,"
+	    "  COALESCE(sum(t.points) FILTER (WHERE r.passed), 0) AS pp,"
+	    "  COALESCE(sum(t.points), 0) AS tp"
+	    "  FROM unnest($1::uuid[]) AS x(id)"
+	    "  LEFT JOIN submission_results r ON r.submission_id = x.id"
+	    "  LEFT JOIN testcases t ON t.id = r.testcase_id GROUP BY x.id) a"
+	    " WHERE s.id = a.id AND q.id = s.question_id"
+	    " RETURNING s.user_id, s.question_id, s.score, s.id, s.created_at),"
+	    " best AS (SELECT DISTINCT ON (user_id, question_id) * FROM f"
+	    "  ORDER BY user_id, question_id, score DESC, created_at, id)"
+	    " INSERT INTO best_scores AS b (user_id, question_id, score,"
+	    " submission_id, achieved_at)"
+	    " SELECT user_id, question_id, score, id, created_at FROM best"
+	    " ON CONFLICT (user_id, question_id) DO UPDATE SET"
+	    " score = EXCLUDED.score, submission_id = EXCLUDED.submission_id,"
+	    " achieved_at = EXCLUDED.achieved_at"
+	    " WHERE EXCLUDED.score > b.score OR (EXCLUDED.score = b.score"
+	    " AND EXCLUDED.achieved_at < b.achieved_at)", 1 },
+};
+
+/*
+ * As store_exec(), with statement `id` prepared (once per PostgreSQL
+ * session: after a reconnect they are prepared again).
+ */
+static PGresult *
+store_execp(struct wctx *w, enum step *st, enum stmt id,
+    const char *const *params)
+{
+	PGconn *c = db_conn(w->db);
+	PGresult *res;
+	const char *state;
+	ExecStatusType rs;
+
+	*st = STEP_RETRY;
+	if (c == NULL || PQstatus(c) != CONNECTION_OK)
+		return NULL;
+	if (w->prep_epoch != db_epoch(w->db)) {
+		w->prep_epoch = db_epoch(w->db);
+		w->prep_mask = 0;
+	}
+	if (!(w->prep_mask & (1u << id))) {
+		res = PQprepare(c, stmts[id].name, stmts[id].sql,
+		    stmts[id].nparams, NULL);
+		if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
+			log_error(NULL, "prepare %s: %s", stmts[id].name,
+			    res ? PQresultErrorMessage(res) :
+			    PQerrorMessage(c));
+			PQclear(res);
+			return NULL;	/* STEP_RETRY: the server, not the data */
+		}
+		PQclear(res);
+		w->prep_mask |= 1u << id;
+	}
+	res = PQexecPrepared(c, stmts[id].name, stmts[id].nparams, params,
+	    NULL, NULL, 0);
+	rs = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK) {
+		*st = STEP_OK;
+		return res;
+	}
+	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (PQstatus(c) == CONNECTION_OK && state != NULL &&
+	    strncmp(state, "08", 2) != 0 &&
+	    strncmp(state, "26", 2) != 0 &&	/* statement gone: prepare again */
+	    strncmp(state, "40", 2) != 0 &&
+	    strncmp(state, "53", 2) != 0 &&
+	    strncmp(state, "57", 2) != 0 &&
+	    strncmp(state, "58", 2) != 0 &&
+	    strncmp(state, "XX", 2) != 0)
+		*st = STEP_DEAD;
+	if (state != NULL && strncmp(state, "26", 2) == 0)
+		w->prep_mask = 0;
+	log_warn(NULL, "query failed (%s): %s [%s]", state ? state : "-",
+	    res ? PQresultErrorMessage(res) : PQerrorMessage(c),
+	    stmts[id].name);
+	PQclear(res);
+	return NULL;
+}
+
+/* A prepared statement whose result is not needed. */
+static enum step
+store_runp(struct wctx *w, enum stmt id, const char *const *params)
+{
+	enum step st;
+	PGresult *res = store_execp(w, &st, id, params);
 
 	if (res == NULL)
 		return st;
@@ -180,13 +384,6 @@ struct subrow {
 static enum step
 sub_ensure(struct wctx *w, struct job *job, struct subrow *row)
 {
-	static const char sel[] =
-	    "SELECT question_id FROM submissions WHERE id = $1 FOR UPDATE";
-	static const char ins[] =
-	    "INSERT INTO submissions (id, user_id, question_id, language_id,"
-	    " source, total, created_at, status) VALUES ($1, $2, $3, $4, $5, $6,"
-	    " to_timestamp($7::bigint / 1000.0), 'judging')"
-	    " ON CONFLICT (id) DO NOTHING";
 	const char *p[7];
 	char uid[24], qid[24], lid[16], total[16], created[24];
 	struct subhash h;
@@ -198,7 +395,7 @@ sub_ensure(struct wctx *w, struct job *job, struct subrow *row)
 	memset(&h, 0, sizeof(h));
 	p[0] = job->sid;
 	for (pass = 0; pass < 2; pass++) {
-		if ((res = store_exec(w, &st, sel, 1, p)) == NULL)
+		if ((res = store_execp(w, &st, STMT_SUB_LOCK, p)) == NULL)
 			goto out;
 		if (PQntuples(res) == 1) {
 			row->question_id = strtoll(PQgetvalue(res, 0, 0), NULL,
@@ -231,7 +428,7 @@ sub_ensure(struct wctx *w, struct job *job, struct subrow *row)
 		p[4] = h.source;
 		p[5] = total;
 		p[6] = created;
-		if ((st = store_run(w, ins, 7, p)) != STEP_OK) {
+		if ((st = store_runp(w, STMT_SUB_INSERT, p)) != STEP_OK) {
 			if (st == STEP_DEAD)
 				snprintf(job->reason, sizeof(job->reason),
 				    "submission %s refers to an unknown user, "
@@ -248,40 +445,14 @@ out:
 	return st;
 }
 
-/*
- * All testcases are in: status done, the score (question points ×
- * passed points / total points of the submission's testcases), and the
- * user's best for the question, replaced only when strictly better (or
- * equal and reached earlier), so ties go to whoever got there first.
- */
+/* All testcases are in: score, status done, best_scores (STMT_FINALIZE). */
 static enum step
 sub_finalize(struct wctx *w, struct job *job)
 {
-	static const char fin[] =
-	    "UPDATE submissions s SET status = 'done', finished_at = now(),"
-	    " score = CASE WHEN a.tp > 0"
-	    "  THEN round(q.points::numeric * a.pp / a.tp, 4) ELSE 0 END"
-	    " FROM questions q, (SELECT"
-	    "  COALESCE(sum(t.points) FILTER (WHERE r.passed), 0) AS pp,"
-	    "  COALESCE(sum(t.points), 0) AS tp"
-	    "  FROM submission_results r JOIN testcases t ON t.id = r.testcase_id"
-	    "  WHERE r.submission_id = $1) a"
-	    " WHERE s.id = $1 AND q.id = s.question_id";
-	static const char best[] =
-	    "INSERT INTO best_scores AS b (user_id, question_id, score,"
-	    " submission_id, achieved_at)"
-	    " SELECT user_id, question_id, score, id, created_at"
-	    " FROM submissions WHERE id = $1"
-	    " ON CONFLICT (user_id, question_id) DO UPDATE SET"
-	    " score = EXCLUDED.score, submission_id = EXCLUDED.submission_id,"
-	    " achieved_at = EXCLUDED.achieved_at"
-	    " WHERE EXCLUDED.score > b.score OR (EXCLUDED.score = b.score"
-	    " AND EXCLUDED.achieved_at < b.achieved_at)";
 	const char *p[1] = { job->sid };
 	enum step st;
 
-	if ((st = store_run(w, fin, 1, p)) != STEP_OK ||
-	    (st = store_run(w, best, 1, p)) != STEP_OK)
+	if ((st = store_runp(w, STMT_FINALIZE, p)) != STEP_OK)
 		return st;
 	job->finalized = 1;
 	return STEP_OK;
@@ -438,6 +609,542 @@ job_store(struct wctx *w, struct job *job)
 	return job_store_result(w, job);
 }
 
+/* Testcases of a batch by id, fetched with one query. */
+struct tcrow {
+	long long	 id;
+	long long	 question_id;
+	const char	*expected;
+	size_t		 expected_len;
+};
+
+struct tcset {
+	PGresult	*res;
+	struct tcrow	*rows;
+	size_t		 n;
+};
+
+static int
+tcrow_cmp(const void *a, const void *b)
+{
+	const struct tcrow *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void
+tcset_free(struct tcset *t)
+{
+	PQclear(t->res);
+	free(t->rows);
+	memset(t, 0, sizeof(*t));
+}
+
+static const struct tcrow *
+tcset_find(const struct tcset *t, long long id)
+{
+	struct tcrow key;
+
+	if (t->n == 0)
+		return NULL;
+	key.id = id;
+	return bsearch(&key, t->rows, t->n, sizeof(*t->rows), tcrow_cmp);
+}
+
+/* PostgreSQL array literals, built in memory (open_memstream). */
+struct arr {
+	FILE	*f;
+	char	*buf;
+	size_t	 len;
+	int	 n;
+};
+
+static int
+arr_open(struct arr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if ((a->f = open_memstream(&a->buf, &a->len)) == NULL)
+		return -1;
+	fputc('{', a->f);
+	return 0;
+}
+
+/* Close the literal: 0 with a->buf owned by the caller (free()), or -1. */
+static int
+arr_close(struct arr *a)
+{
+	int rc;
+
+	if (a->f == NULL)
+		return -1;
+	fputc('}', a->f);
+	rc = fclose(a->f);
+	a->f = NULL;
+	return rc == 0 ? 0 : -1;
+}
+
+static void
+arr_free(struct arr *a)
+{
+	if (a->f != NULL)
+		fclose(a->f);
+	free(a->buf);
+	memset(a, 0, sizeof(*a));
+}
+
+static void
+arr_text(struct arr *a, const char *s)
+{
+	if (a->n++ > 0)
+		fputc(',', a->f);
+	if (s == NULL) {
+		fputs("NULL", a->f);
+		return;
+	}
+	fputc('"', a->f);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', a->f);
+		fputc(*s, a->f);
+	}
+	fputc('"', a->f);
+}
+
+static void
+arr_int(struct arr *a, long long v, int null)
+{
+	if (a->n++ > 0)
+		fputc(',', a->f);
+	if (null)
+		fputs("NULL", a->f);
+	else
+		fprintf(a->f, "%lld", v);
+}
+
+/* The testcases the result jobs of todo[0..n) name. */
+static enum step
+tcset_fetch(struct wctx *w, struct job **todo, size_t n, struct tcset *t)
+{
+	struct arr ids;
+	const char *p[1];
+	enum step st;
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	if (arr_open(&ids) == -1)
+		return STEP_RETRY;
+	for (i = 0; i < n; i++)
+		if (todo[i]->type == JOB_RESULT)
+			arr_int(&ids, todo[i]->tid, 0);
+	if (ids.n == 0) {
+		arr_free(&ids);
+		return STEP_OK;
+	}
+	if (arr_close(&ids) == -1) {
+		arr_free(&ids);
+		return STEP_RETRY;
+	}
+	p[0] = ids.buf;
+	t->res = store_execp(w, &st, STMT_TC_FETCH, p);
+	arr_free(&ids);
+	if (t->res == NULL)
+		return st;
+	t->n = (size_t)PQntuples(t->res);
+	if (t->n > 0 && (t->rows = calloc(t->n, sizeof(*t->rows))) == NULL) {
+		tcset_free(t);
+		return STEP_RETRY;
+	}
+	for (i = 0; i < t->n; i++) {
+		t->rows[i].id = strtoll(PQgetvalue(t->res, (int)i, 0), NULL, 10);
+		t->rows[i].question_id = strtoll(PQgetvalue(t->res, (int)i, 1),
+		    NULL, 10);
+		t->rows[i].expected = PQgetvalue(t->res, (int)i, 2);
+		t->rows[i].expected_len = (size_t)PQgetlength(t->res, (int)i, 2);
+	}
+	if (t->n > 1)
+		qsort(t->rows, t->n, sizeof(*t->rows), tcrow_cmp);
+	return STEP_OK;
+}
+
+/* A result to insert, with what it keeps of the output. */
+struct pend {
+	struct job	*job;
+	enum verdict	 v;
+	char		*excerpt;
+	char		*message;
+};
+
+static void
+pend_free(struct pend *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; p != NULL && i < n; i++) {
+		free(p[i].excerpt);
+		free(p[i].message);
+	}
+	free(p);
+}
+
+/*
+ * Check the jobs g[0..n) of one submission (question qid) before any SQL:
+ * unknown testcase, another question's, bad status become dead letters
+ * without touching the transaction.  The results to store are appended
+ * to pend[*np] (one per testcase: later ones are duplicates).  0.
+ */
+static int
+group_check(struct wctx *w, struct job **g, size_t n, long long qid,
+    const struct tcset *tcs, struct pend *pend, size_t *np)
+{
+	const struct tcrow *tc;
+	enum verdict v;
+	enum verdict_rc vrc;
+	size_t i, k, first = *np;
+
+	for (i = 0; i < n; i++) {
+		struct job *job = g[i];
+		const struct verdict_result *r = &job->res;
+		const char *src;
+		size_t srclen;
+
+		job->finalized = 0;
+		if (job->type == JOB_SUBMISSION) {
+			job->state = JOB_STORED;
+			continue;
+		}
+		if ((tc = tcset_find(tcs, job->tid)) == NULL) {
+			snprintf(job->reason, sizeof(job->reason),
+			    "unknown testcase %lld", job->tid);
+			job->state = JOB_DEAD;
+			continue;
+		}
+		if (tc->question_id != qid) {
+			snprintf(job->reason, sizeof(job->reason),
+			    "testcase %lld is not of submission %s's question",
+			    job->tid, job->sid);
+			job->state = JOB_DEAD;
+			continue;
+		}
+		v = VERDICT_IE;
+		vrc = verdict_from_status(r->status_id, r->out, r->out_len,
+		    tc->expected, tc->expected_len, &v);
+		if (vrc == VERDICT_BAD_STATUS) {
+			snprintf(job->reason, sizeof(job->reason),
+			    "unknown Judge0 status %d", r->status_id);
+			job->state = JOB_DEAD;
+			continue;
+		}
+		if (vrc == VERDICT_PENDING) {
+			/* Not a result: the reaper polls the token again. */
+			job->state = JOB_IGNORE;
+			continue;
+		}
+		if (r->status_id == J0_STATUS_INTERNAL &&
+		    job->attempt < w->cfg.worker_max_attempts) {
+			/* Decided after the INSERT: stored already, or resend. */
+			job->state = JOB_REDISPATCH;
+			continue;
+		}
+		job->state = JOB_STORED;
+		for (k = first; k < *np; k++)
+			if (pend[k].job->tid == job->tid)
+				break;
+		if (k < *np)
+			continue;	/* a duplicate in this batch */
+		pend[*np].job = job;
+		pend[*np].v = v;
+		src = job_excerpt_src(job, v, &srclen);
+		pend[*np].excerpt = verdict_excerpt(src, srclen, EXCERPT_MAX);
+		pend[*np].message = verdict_excerpt(r->message, r->message_len,
+		    EXCERPT_MAX);
+		(*np)++;
+	}
+	return 0;
+}
+
+/*
+ * Store pend[0..np) with one INSERT that also advances the counters by
+ * the rows really inserted, finalize the submissions that got their last
+ * testcase with one more statement, then decide the Internal Errors of
+ * todo[0..n).  STEP_DEAD means a statement failed on the data: the
+ * transaction is aborted and the caller redoes the batch job by job.
+ */
+static enum step
+batch_insert(struct wctx *w, struct pend *pend, size_t np, struct job **todo,
+    size_t n)
+{
+	struct arr cols[10], fin;
+	PGresult *res = NULL;
+	const char *params[10];
+	char tid[24];
+	enum step st = STEP_RETRY;
+	size_t i, k;
+	int r;
+
+	memset(cols, 0, sizeof(cols));
+	memset(&fin, 0, sizeof(fin));
+	if (np > 0) {
+		for (k = 0; k < 10; k++)
+			if (arr_open(&cols[k]) == -1)
+				goto out;
+		if (arr_open(&fin) == -1)
+			goto out;
+		for (i = 0; i < np; i++) {
+			const struct verdict_result *vr = &pend[i].job->res;
+
+			arr_text(&cols[0], pend[i].job->sid);
+			arr_int(&cols[1], pend[i].job->tid, 0);
+			arr_text(&cols[2], vr->token[0] ? vr->token : NULL);
+			arr_int(&cols[3], vr->status_id, 0);
+			arr_text(&cols[4], verdict_name(pend[i].v));
+			arr_text(&cols[5], pend[i].v == VERDICT_AC ? "t" : "f");
+			arr_int(&cols[6], vr->time_ms, vr->time_ms < 0);
+			arr_int(&cols[7], vr->memory_kb, vr->memory_kb < 0);
+			arr_text(&cols[8], pend[i].excerpt);
+			arr_text(&cols[9], pend[i].message);
+		}
+		for (k = 0; k < 10; k++) {
+			if (arr_close(&cols[k]) == -1)
+				goto out;
+			params[k] = cols[k].buf;
+		}
+		if ((res = store_execp(w, &st, STMT_BATCH_INSERT,
+		    params)) == NULL)
+			goto out;
+		for (r = 0; r < PQntuples(res); r++) {
+			arr_text(&fin, PQgetvalue(res, r, 0));
+			/* For the log: the last job of that submission. */
+			for (i = np; i-- > 0; )
+				if (strcasecmp(pend[i].job->sid,
+				    PQgetvalue(res, r, 0)) == 0) {
+					pend[i].job->finalized = 1;
+					break;
+				}
+		}
+		PQclear(res);
+		res = NULL;
+		if (fin.n > 0) {
+			if (arr_close(&fin) == -1) {
+				st = STEP_RETRY;
+				goto out;
+			}
+			params[0] = fin.buf;
+			if ((st = store_runp(w, STMT_BATCH_FINALIZE,
+			    params)) != STEP_OK)
+				goto out;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (todo[i]->state != JOB_REDISPATCH)
+			continue;
+		snprintf(tid, sizeof(tid), "%lld", todo[i]->tid);
+		params[0] = todo[i]->sid;
+		params[1] = tid;
+		if ((res = store_execp(w, &st, STMT_EXISTS, params)) == NULL)
+			goto out;
+		if (PQntuples(res) > 0)
+			todo[i]->state = JOB_STORED;
+		PQclear(res);
+		res = NULL;
+	}
+	st = STEP_OK;
+out:
+	PQclear(res);
+	for (k = 0; k < 10; k++)
+		arr_free(&cols[k]);
+	arr_free(&fin);
+	return st;
+}
+
+/* The question of each submission of a batch, by position in sids. */
+struct sublocks {
+	size_t		  n;
+	const char	**sid;		/* one job's sid per submission */
+	long long	 *qid;		/* 0: no row (yet) */
+};
+
+static void
+sublocks_free(struct sublocks *l)
+{
+	free(l->sid);
+	free(l->qid);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Lock the rows of the submissions in l with qid 0; fill their qid. */
+static enum step
+sublocks_lock(struct wctx *w, struct sublocks *l)
+{
+	struct arr ids;
+	PGresult *res;
+	const char *p[1];
+	enum step st;
+	size_t i;
+	int r;
+
+	if (arr_open(&ids) == -1)
+		return STEP_RETRY;
+	for (i = 0; i < l->n; i++)
+		if (l->qid[i] == 0)
+			arr_text(&ids, l->sid[i]);
+	if (arr_close(&ids) == -1) {
+		arr_free(&ids);
+		return STEP_RETRY;
+	}
+	p[0] = ids.buf;
+	res = store_execp(w, &st, STMT_SUBS_LOCK, p);
+	arr_free(&ids);
+	if (res == NULL)
+		return st;
+	for (r = 0; r < PQntuples(res); r++)
+		for (i = 0; i < l->n; i++)
+			if (l->qid[i] == 0 && strcasecmp(PQgetvalue(res, r, 0),
+			    l->sid[i]) == 0)
+				l->qid[i] = strtoll(PQgetvalue(res, r, 1), NULL,
+				    10);
+	PQclear(res);
+	return STEP_OK;
+}
+
+/*
+ * Make sure every submission of the batch has its row (inserted from
+ * the Redis hashes of those without, in one statement) and lock them all.
+ * STEP_DEAD when one cannot be (no hash, unknown user …): the caller
+ * redoes the batch job by job, where that job becomes a dead letter.
+ */
+static enum step
+sublocks_take(struct wctx *w, struct job **todo, size_t n, struct sublocks *l)
+{
+	struct subhash *h = NULL;
+	struct arr cols[7];
+	const char *p[7];
+	char why[128];
+	enum step st = STEP_RETRY;
+	size_t i, k, miss = 0;
+	int hrc;
+
+	memset(l, 0, sizeof(*l));
+	memset(cols, 0, sizeof(cols));
+	if ((l->sid = calloc(n, sizeof(*l->sid))) == NULL ||
+	    (l->qid = calloc(n, sizeof(*l->qid))) == NULL)
+		return STEP_RETRY;
+	for (i = 0; i < n; i++)
+		if (i == 0 || strcmp(todo[i]->sid, todo[i - 1]->sid) != 0)
+			l->sid[l->n++] = todo[i]->sid;
+	if ((st = sublocks_lock(w, l)) != STEP_OK)
+		return st;
+	for (i = 0; i < l->n; i++)
+		if (l->qid[i] == 0)
+			miss++;
+	if (miss == 0)
+		return STEP_OK;
+	st = STEP_RETRY;
+	if ((h = calloc(l->n, sizeof(*h))) == NULL)
+		goto out;
+	for (k = 0; k < 7; k++)
+		if (arr_open(&cols[k]) == -1)
+			goto out;
+	for (i = 0; i < l->n; i++) {
+		if (l->qid[i] != 0)
+			continue;
+		hrc = subhash_load(w, l->sid[i], &h[i], why, sizeof(why));
+		if (hrc == -1)
+			goto out;
+		if (hrc != 0) {
+			st = STEP_DEAD;
+			goto out;
+		}
+		arr_text(&cols[0], l->sid[i]);
+		arr_int(&cols[1], h[i].user_id, 0);
+		arr_int(&cols[2], h[i].question_id, 0);
+		arr_int(&cols[3], h[i].language_id, 0);
+		arr_text(&cols[4], h[i].source);
+		arr_int(&cols[5], h[i].total, 0);
+		arr_int(&cols[6], h[i].created_at_ms, 0);
+	}
+	for (k = 0; k < 7; k++) {
+		if (arr_close(&cols[k]) == -1)
+			goto out;
+		p[k] = cols[k].buf;
+	}
+	if ((st = store_runp(w, STMT_SUBS_INSERT, p)) != STEP_OK)
+		goto out;
+	if ((st = sublocks_lock(w, l)) != STEP_OK)
+		goto out;
+	for (i = 0; i < l->n; i++)
+		if (l->qid[i] == 0) {
+			st = STEP_DEAD;	/* vanished: see sub_ensure() */
+			goto out;
+		}
+	st = STEP_OK;
+out:
+	for (k = 0; k < 7; k++)
+		arr_free(&cols[k]);
+	for (i = 0; h != NULL && i < l->n; i++)
+		subhash_free(&h[i]);
+	free(h);
+	return st;
+}
+
+/*
+ * The batch in one transaction without savepoints: jobs are checked
+ * before SQL, so a statement failing on the data is rare.  0 when
+ * committed, -1 when rolled back (retry), 1 when rolled back because a
+ * statement failed on the data (redo with store_tx_safe()).
+ */
+static int
+store_tx_fast(struct wctx *w, struct job **todo, size_t n)
+{
+	struct sublocks locks;
+	struct tcset tcs;
+	struct pend *pend = NULL;
+	enum step st;
+	size_t i, j, g, np = 0;
+	int rc = -1;
+
+	memset(&tcs, 0, sizeof(tcs));
+	memset(&locks, 0, sizeof(locks));
+	if (db_ensure(w->db) == -1 || db_begin(w->db) == -1)
+		return -1;
+	if ((st = sublocks_take(w, todo, n, &locks)) != STEP_OK ||
+	    (st = tcset_fetch(w, todo, n, &tcs)) != STEP_OK)
+		goto fail;
+	if ((pend = calloc(n, sizeof(*pend))) == NULL) {
+		st = STEP_RETRY;
+		goto fail;
+	}
+	for (i = 0, g = 0; i < n; i = j, g++) {
+		for (j = i + 1; j < n && strcmp(todo[j]->sid, todo[i]->sid) == 0;
+		    j++)
+			;
+		if (group_check(w, todo + i, j - i, locks.qid[g], &tcs, pend,
+		    &np) == -1) {
+			st = STEP_RETRY;
+			goto fail;
+		}
+	}
+	if ((st = batch_insert(w, pend, np, todo, n)) != STEP_OK)
+		goto fail;
+	pend_free(pend, np);
+	tcset_free(&tcs);
+	sublocks_free(&locks);
+	if (db_commit(w->db) == -1)
+		goto fail_committed;
+	return 0;
+fail:
+	pend_free(pend, np);
+	tcset_free(&tcs);
+	sublocks_free(&locks);
+	db_rollback(w->db);
+	if (st == STEP_DEAD)
+		rc = 1;
+fail_committed:
+	for (i = 0; i < n; i++) {
+		todo[i]->state = JOB_NEW;
+		todo[i]->finalized = 0;
+	}
+	return rc;
+}
+
 /* Lock submissions in one order across workers: fewer deadlocks. */
 static int
 job_cmp(const void *a, const void *b)
@@ -448,12 +1155,13 @@ job_cmp(const void *a, const void *b)
 }
 
 /*
- * The database part of a batch.  0 when committed (each job is now
- * STORED, IGNORE, REDISPATCH or DEAD), -1 when everything was rolled back
- * and is to be retried.
+ * The database part of a batch, job by job with a SAVEPOINT each, so
+ * that a job failing on its data becomes a dead letter and the others
+ * go on.  0 when committed (each job is now STORED, IGNORE, REDISPATCH
+ * or DEAD), -1 when everything was rolled back and is to be retried.
  */
 static int
-store_tx(struct wctx *w, struct job **todo, size_t n)
+store_tx_safe(struct wctx *w, struct job **todo, size_t n)
 {
 	size_t i;
 	enum step st;
@@ -491,46 +1199,40 @@ fail_committed:
 	return -1;
 }
 
-/* What follows the commit for one job: Redis.  0 / -1 (retry the job). */
+/* The fast path, and job by job when it met a poison job. */
 static int
-job_after(struct wctx *w, struct job *job)
+store_tx(struct wctx *w, struct job **todo, size_t n)
 {
-	switch (job->state) {
-	case JOB_DEAD:
-		return queue_dead(w, job);
-	case JOB_IGNORE:
-		log_debug(NULL, "submission %s testcase %lld: Judge0 status %d "
-		    "is not final; left to the reaper", job->sid, job->tid,
-		    job->res.status_id);
-		return queue_done(w, job);
-	case JOB_REDISPATCH:
-		if (redispatch(w, job->sid, job->tid, job->attempt,
-		    job->res.token) == -1)
-			return -1;
-		return queue_done(w, job);
-	case JOB_STORED:
-		if (job->type == JOB_RESULT && sync_result(w, job) == -1)
-			return -1;
-		return queue_done(w, job);
-	default:
-		return -1;
-	}
+	int rc;
+
+	if ((rc = store_tx_fast(w, todo, n)) != 1)
+		return rc;
+	log_info(NULL, "a statement failed on a job's data; storing the "
+	    "batch of %zu job by job", n);
+	return store_tx_safe(w, todo, n);
 }
 
 /*
- * Store jobs[0..n) (parsing them first) and finish each one in Redis.
+ * Store jobs[0..n) (parsing them first) and finish each one in Redis:
+ * the view of each submission rewritten once (pipelined), then the
+ * finished jobs removed from the processing list in one round trip.
  * Returns how many are still unfinished: the caller naps and calls again
  * with the same array; finished jobs are skipped.
  */
 size_t
 store_batch(struct wctx *w, struct job *jobs, size_t n)
 {
-	struct job **todo;
-	size_t i, m = 0, left = 0;
+	struct job **todo, **grp = NULL, **fin = NULL;
+	size_t i, k, m = 0, nfin = 0, left = 0;
 	int committed = 1;
 
-	if ((todo = calloc(n, sizeof(*todo))) == NULL)
-		return n;
+	todo = calloc(n, sizeof(*todo));
+	grp = calloc(n, sizeof(*grp));
+	fin = calloc(n, sizeof(*fin));
+	if (todo == NULL || grp == NULL || fin == NULL) {
+		left = n;
+		goto out;
+	}
 	for (i = 0; i < n; i++) {
 		struct job *job = &jobs[i];
 
@@ -546,25 +1248,62 @@ store_batch(struct wctx *w, struct job *jobs, size_t n)
 	qsort(todo, m, sizeof(*todo), job_cmp);
 	if (m > 0 && store_tx(w, todo, m) == -1)
 		committed = 0;
+	/* The Redis view of the stored results (in submission order). */
+	for (i = 0, k = 0; committed && i < m; i++)
+		if (todo[i]->state == JOB_STORED && todo[i]->type == JOB_RESULT)
+			grp[k++] = todo[i];
+	if (k > 0)
+		(void)sync_results(w, grp, k);
 	for (i = 0; i < n; i++) {
 		struct job *job = &jobs[i];
 
 		if (job->state == JOB_FINISHED)
 			continue;
-		if (job->state == JOB_NEW || !committed) {
-			if (job->state != JOB_DEAD) {
-				left++;
-				continue;
-			}
-		}
-		if (job_after(w, job) == -1) {
-			if (job->state != JOB_DEAD)
-				job->state = JOB_NEW;
+		if ((job->state == JOB_NEW || !committed) &&
+		    job->state != JOB_DEAD) {
 			left++;
 			continue;
 		}
-		job->state = JOB_FINISHED;
+		switch (job->state) {
+		case JOB_DEAD:
+			if (queue_dead(w, job) == -1) {
+				left++;
+				continue;
+			}
+			job->state = JOB_FINISHED;
+			continue;
+		case JOB_IGNORE:
+			log_debug(NULL, "submission %s testcase %lld: Judge0 "
+			    "status %d is not final; left to the reaper",
+			    job->sid, job->tid, job->res.status_id);
+			break;
+		case JOB_REDISPATCH:
+			if (redispatch(w, job->sid, job->tid, job->attempt,
+			    job->res.token) == -1) {
+				job->state = JOB_NEW;
+				left++;
+				continue;
+			}
+			break;
+		case JOB_STORED:
+			break;
+		default:
+			job->state = JOB_NEW;
+			left++;
+			continue;
+		}
+		fin[nfin++] = job;
 	}
+	if (queue_done_many(w, fin, nfin) == -1) {
+		for (i = 0; i < nfin; i++)
+			fin[i]->state = JOB_NEW;
+		left += nfin;
+	} else
+		for (i = 0; i < nfin; i++)
+			fin[i]->state = JOB_FINISHED;
+out:
 	free(todo);
+	free(grp);
+	free(fin);
 	return left;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -106,62 +107,9 @@ subhash_free(struct subhash *h)
 	memset(h, 0, sizeof(*h));
 }
 
-/*
- * The user's total on the round from best_scores: ZADD the leaderboard
- * and HSET its meta {"name","score","last_improved_at"}; the time is when
- * the user reached that total (their latest scoring best).  0 / -1.
- */
-static int
-sync_leaderboard(struct wctx *w, const char *round_id, const char *user_id)
-{
-	static const char sql[] =
-	    "SELECT u.name, COALESCE(sum(b.score), 0)::text,"
-	    " to_char(COALESCE(max(b.achieved_at) FILTER (WHERE b.score > 0),"
-	    "  min(b.achieved_at)) AT TIME ZONE 'UTC',"
-	    "  'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-	    " FROM users u LEFT JOIN best_scores b ON b.user_id = u.id"
-	    "  AND b.question_id IN (SELECT id FROM questions WHERE round_id = $1)"
-	    " WHERE u.id = $2 GROUP BY u.id, u.name";
-	const char *p[2] = { round_id, user_id };
-	PGresult *res;
-	json_object *meta = NULL;
-	const char *score;
-	char key[128], mkey[128];
-	int rc = -1;
-
-	if ((res = db_exec(w->db, sql, 2, p)) == NULL)
-		return -1;
-	if (PQntuples(res) != 1) {
-		rc = 0;		/* the user is gone: nothing to show */
-		goto out;
-	}
-	score = PQgetvalue(res, 0, 1);
-	if ((meta = json_object_new_object()) == NULL)
-		goto out;
-	json_object_object_add(meta, "name",
-	    json_object_new_string(PQgetvalue(res, 0, 0)));
-	json_object_object_add(meta, "score",
-	    json_object_new_double_s(strtod(score, NULL), score));
-	json_object_object_add(meta, "last_improved_at",
-	    PQgetisnull(res, 0, 2) ? NULL :
-	    json_object_new_string(PQgetvalue(res, 0, 2)));
-	snprintf(key, sizeof(key), "pitwall:lb:%s", round_id);
-	snprintf(mkey, sizeof(mkey), "pitwall:lb:%s:meta", round_id);
-	if (queue_reply_ok(redis_cmd(w->redis, "ZADD %s %s %s", key, score,
-	    user_id)) == -1 ||
-	    queue_reply_ok(redis_cmd(w->redis, "HSET %s %s %s", mkey, user_id,
-	    json_object_to_json_string_ext(meta, JSON_C_TO_STRING_PLAIN))) == -1)
-		goto out;
-	rc = 0;
-out:
-	json_object_put(meta);
-	PQclear(res);
-	return rc;
-}
-
-/* {"ordinal","verdict","status_id","time_ms","memory_kb"} of a result row. */
+/* {"ordinal","verdict","status_id","time_ms","memory_kb"} of result row i. */
 static char *
-result_json(PGresult *res)
+result_json(PGresult *res, int i)
 {
 	json_object *o;
 	char *s;
@@ -169,116 +117,433 @@ result_json(PGresult *res)
 	if ((o = json_object_new_object()) == NULL)
 		return NULL;
 	json_object_object_add(o, "ordinal",
-	    json_object_new_int(atoi(PQgetvalue(res, 0, 0))));
+	    json_object_new_int(atoi(PQgetvalue(res, i, 0))));
 	json_object_object_add(o, "verdict",
-	    json_object_new_string(PQgetvalue(res, 0, 1)));
+	    json_object_new_string(PQgetvalue(res, i, 1)));
 	json_object_object_add(o, "status_id",
-	    json_object_new_int(atoi(PQgetvalue(res, 0, 2))));
-	json_object_object_add(o, "time_ms", PQgetisnull(res, 0, 3) ? NULL :
-	    json_object_new_int(atoi(PQgetvalue(res, 0, 3))));
-	json_object_object_add(o, "memory_kb", PQgetisnull(res, 0, 4) ? NULL :
-	    json_object_new_int(atoi(PQgetvalue(res, 0, 4))));
+	    json_object_new_int(atoi(PQgetvalue(res, i, 2))));
+	json_object_object_add(o, "time_ms", PQgetisnull(res, i, 3) ? NULL :
+	    json_object_new_int(atoi(PQgetvalue(res, i, 3))));
+	json_object_object_add(o, "memory_kb", PQgetisnull(res, i, 4) ? NULL :
+	    json_object_new_int(atoi(PQgetvalue(res, i, 4))));
 	s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
 	return s;
 }
 
-/* Forget a Judge0 token: no deadline, no mapping. */
-static int
-sync_token_drop(struct wctx *w, const char *token)
+/* {"name","score","last_improved_at"} of leaderboard row i. */
+static char *
+lb_meta(PGresult *lb, int i)
 {
-	if (token == NULL || *token == '\0')
-		return 0;
-	if (queue_reply_ok(redis_cmd(w->redis, "ZREM %s %s", KEY_DEADLINES,
-	    token)) == -1 ||
-	    queue_reply_ok(redis_cmd(w->redis, "HDEL %s %s", KEY_TOKENS,
-	    token)) == -1)
+	json_object *meta;
+	const char *score = PQgetvalue(lb, i, 1);
+	char *s;
+
+	if ((meta = json_object_new_object()) == NULL)
+		return NULL;
+	json_object_object_add(meta, "name",
+	    json_object_new_string(PQgetvalue(lb, i, 0)));
+	json_object_object_add(meta, "score",
+	    json_object_new_double_s(strtod(score, NULL), score));
+	json_object_object_add(meta, "last_improved_at",
+	    PQgetisnull(lb, i, 2) ? NULL :
+	    json_object_new_string(PQgetvalue(lb, i, 2)));
+	s = strdup(json_object_to_json_string_ext(meta, JSON_C_TO_STRING_PLAIN));
+	json_object_put(meta);
+	return s;
+}
+
+/* A growing "{a,b,c}" array literal of plain elements (ids, uuids). */
+struct idlist {
+	FILE	*f;
+	char	*buf;
+	size_t	 len;
+	int	 n;
+};
+
+static int
+idlist_open(struct idlist *l)
+{
+	memset(l, 0, sizeof(*l));
+	if ((l->f = open_memstream(&l->buf, &l->len)) == NULL)
 		return -1;
+	fputc('{', l->f);
 	return 0;
 }
 
-/*
- * Refresh Redis for the stored result of job (sid, tid).  0 / -1.
- */
-int
-sync_result(struct wctx *w, const struct job *job)
+static void
+idlist_add(struct idlist *l, const char *s)
+{
+	fprintf(l->f, "%s%s", l->n++ ? "," : "", s);
+}
+
+static int
+idlist_close(struct idlist *l)
+{
+	int rc;
+
+	fputc('}', l->f);
+	rc = fclose(l->f);
+	l->f = NULL;
+	return rc == 0 ? 0 : -1;
+}
+
+static void
+idlist_free(struct idlist *l)
+{
+	if (l->f != NULL)
+		fclose(l->f);
+	free(l->buf);
+	memset(l, 0, sizeof(*l));
+}
+
+/* What PostgreSQL says of a batch's stored results, read after COMMIT. */
+struct view {
+	PGresult	*sub;	/* status … total, id (column 8) */
+	PGresult	*res;	/* result rows: … token, tid, sid (5, 6, 7) */
+	PGresult	*lb;	/* name, score, last_improved_at, round, user */
+	char		**rj;	/* result_json() of each res row */
+	char		**meta;	/* lb_meta() of each lb row */
+};
+
+static void
+view_free(struct view *v)
+{
+	int i;
+
+	for (i = 0; v->rj != NULL && i < PQntuples(v->res); i++)
+		free(v->rj[i]);
+	for (i = 0; v->meta != NULL && i < PQntuples(v->lb); i++)
+		free(v->meta[i]);
+	free(v->rj);
+	free(v->meta);
+	PQclear(v->sub);
+	PQclear(v->res);
+	PQclear(v->lb);
+	memset(v, 0, sizeof(*v));
+}
+
+/* Three queries for the whole batch (jobs sorted by sid).  0 / -1. */
+static int
+view_load(struct wctx *w, struct job *const *jobs, size_t n, struct view *v)
 {
 	static const char subq[] =
 	    "SELECT s.status, s.done, s.passed, s.failed,"
-	    " COALESCE(s.score::text, ''), s.user_id, q.round_id, s.total"
+	    " COALESCE(s.score::text, ''), s.user_id, q.round_id, s.total,"
+	    " s.id::text"
 	    " FROM submissions s JOIN questions q ON q.id = s.question_id"
-	    " WHERE s.id = $1";
+	    " WHERE s.id = ANY ($1::uuid[])";
 	static const char resq[] =
 	    "SELECT t.ordinal, r.verdict, r.status_id, r.time_ms, r.memory_kb,"
-	    " COALESCE(r.judge_token, '')"
-	    " FROM submission_results r JOIN testcases t ON t.id = r.testcase_id"
-	    " WHERE r.submission_id = $1 AND r.testcase_id = $2";
-	PGresult *sub = NULL, *res = NULL;
+	    " COALESCE(r.judge_token, ''), r.testcase_id, r.submission_id::text"
+	    " FROM (SELECT DISTINCT * FROM unnest($1::uuid[], $2::bigint[]))"
+	    "  AS x(sid, tid)"
+	    " JOIN submission_results r"
+	    "  ON r.submission_id = x.sid AND r.testcase_id = x.tid"
+	    " JOIN testcases t ON t.id = r.testcase_id";
+	static const char lbq[] =
+	    "SELECT u.name, COALESCE(sum(b.score), 0)::text,"
+	    " to_char(COALESCE(max(b.achieved_at) FILTER (WHERE b.score > 0),"
+	    "  min(b.achieved_at)) AT TIME ZONE 'UTC',"
+	    "  'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), x.rid, u.id"
+	    " FROM (SELECT DISTINCT * FROM unnest($1::bigint[], $2::bigint[]))"
+	    "  AS x(rid, uid)"
+	    " JOIN users u ON u.id = x.uid"
+	    " LEFT JOIN best_scores b ON b.user_id = u.id"
+	    "  AND b.question_id IN (SELECT id FROM questions q"
+	    "  WHERE q.round_id = x.rid)"
+	    " GROUP BY x.rid, u.id, u.name";
+	struct idlist sids, psid, ptid, rids, uids;
 	const char *p[2];
-	char tid[24], key[128], rkey[128], pkey[128];
-	char *rj = NULL;
-	int rc = -1, done;
+	char tid[24];
+	size_t i;
+	int r, rc = -1;
 
-	snprintf(tid, sizeof(tid), "%lld", job->tid);
-	p[0] = job->sid;
-	p[1] = tid;
-	if ((sub = db_exec(w->db, subq, 1, p)) == NULL ||
-	    (res = db_exec(w->db, resq, 2, p)) == NULL)
+	memset(v, 0, sizeof(*v));
+	if (idlist_open(&sids) == -1 || idlist_open(&psid) == -1 ||
+	    idlist_open(&ptid) == -1 || idlist_open(&rids) == -1 ||
+	    idlist_open(&uids) == -1)
 		goto out;
-	if (PQntuples(sub) != 1) {
-		log_warn(NULL, "submission %s is gone from PostgreSQL", job->sid);
-		rc = 0;
-		goto out;
+	for (i = 0; i < n; i++) {
+		if (i == 0 || strcmp(jobs[i]->sid, jobs[i - 1]->sid) != 0)
+			idlist_add(&sids, jobs[i]->sid);
+		snprintf(tid, sizeof(tid), "%lld", jobs[i]->tid);
+		idlist_add(&psid, jobs[i]->sid);
+		idlist_add(&ptid, tid);
 	}
-	snprintf(key, sizeof(key), KEY_SUB_FMT, job->sid);
-	snprintf(rkey, sizeof(rkey), KEY_SUB_RESULTS_FMT, job->sid);
-	snprintf(pkey, sizeof(pkey), KEY_SUB_PENDING_FMT, job->sid);
-	done = strcmp(PQgetvalue(sub, 0, 0), "done") == 0;
-
-	if (PQntuples(res) == 1 && (rj = result_json(res)) == NULL)
+	if (idlist_close(&sids) == -1 || idlist_close(&psid) == -1 ||
+	    idlist_close(&ptid) == -1)
 		goto out;
-	if (queue_reply_ok(redis_cmd(w->redis, "MULTI")) == -1)
+	p[0] = sids.buf;
+	if ((v->sub = db_exec(w->db, subq, 1, p)) == NULL)
 		goto out;
-	if (queue_reply_ok(redis_cmd(w->redis,
-	    "HSET %s status %s done %s passed %s failed %s", key,
-	    PQgetvalue(sub, 0, 0), PQgetvalue(sub, 0, 1), PQgetvalue(sub, 0, 2),
-	    PQgetvalue(sub, 0, 3))) == -1 ||
-	    (done && queue_reply_ok(redis_cmd(w->redis, "HSET %s score %s", key,
-	    PQgetvalue(sub, 0, 4))) == -1) ||
-	    (rj != NULL && queue_reply_ok(redis_cmd(w->redis, "HSET %s %s %s",
-	    rkey, tid, rj)) == -1) ||
-	    (rj != NULL && queue_reply_ok(redis_cmd(w->redis, "SREM %s %s",
-	    pkey, tid)) == -1) ||
-	    queue_reply_ok(redis_cmd(w->redis, "EXPIRE %s %d", key,
-	    SUB_TTL_S)) == -1 ||
-	    queue_reply_ok(redis_cmd(w->redis, "EXPIRE %s %d", rkey,
-	    SUB_TTL_S)) == -1 ||
-	    (rj != NULL && sync_token_drop(w, job->res.token) == -1) ||
-	    (rj != NULL && sync_token_drop(w, PQgetvalue(res, 0, 5)) == -1)) {
-		(void)queue_reply_ok(redis_cmd(w->redis, "DISCARD"));
+	p[0] = psid.buf;
+	p[1] = ptid.buf;
+	if ((v->res = db_exec(w->db, resq, 2, p)) == NULL)
 		goto out;
+	if (PQntuples(v->res) > 0 &&
+	    (v->rj = calloc((size_t)PQntuples(v->res), sizeof(*v->rj))) == NULL)
+		goto out;
+	for (r = 0; r < PQntuples(v->res); r++)
+		if ((v->rj[r] = result_json(v->res, r)) == NULL)
+			goto out;
+	for (r = 0; r < PQntuples(v->sub); r++) {
+		if (strcmp(PQgetvalue(v->sub, r, 0), "done") != 0)
+			continue;
+		idlist_add(&rids, PQgetvalue(v->sub, r, 6));
+		idlist_add(&uids, PQgetvalue(v->sub, r, 5));
 	}
-	if (queue_reply_ok(redis_cmd(w->redis, "EXEC")) == -1)
-		goto out;
-	if (done && sync_leaderboard(w, PQgetvalue(sub, 0, 6),
-	    PQgetvalue(sub, 0, 5)) == -1)
-		goto out;
-	/* Browsers watching this submission (and the leaderboard). */
-	{
-		struct live_event ev = { job->sid, PQgetvalue(sub, 0, 0),
-		    PQgetvalue(sub, 0, 7), PQgetvalue(sub, 0, 1),
-		    PQgetvalue(sub, 0, 2), PQgetvalue(sub, 0, 3),
-		    PQgetvalue(sub, 0, 4), rj, PQgetvalue(sub, 0, 6), done };
-		live_publish_result(w, &ev);
+	if (rids.n > 0) {
+		if (idlist_close(&rids) == -1 || idlist_close(&uids) == -1)
+			goto out;
+		p[0] = rids.buf;
+		p[1] = uids.buf;
+		if ((v->lb = db_exec(w->db, lbq, 2, p)) == NULL)
+			goto out;
+		if (PQntuples(v->lb) > 0 && (v->meta = calloc(
+		    (size_t)PQntuples(v->lb), sizeof(*v->meta))) == NULL)
+			goto out;
+		for (r = 0; r < PQntuples(v->lb); r++)
+			if ((v->meta[r] = lb_meta(v->lb, r)) == NULL)
+				goto out;
 	}
-	if (job->finalized)
-		log_info(NULL, "submission %s finalized: passed %s/%s score %s",
-		    job->sid, PQgetvalue(sub, 0, 2), PQgetvalue(sub, 0, 7),
-		    PQgetvalue(sub, 0, 4));
 	rc = 0;
 out:
-	free(rj);
-	PQclear(sub);
-	PQclear(res);
+	idlist_free(&sids);
+	idlist_free(&psid);
+	idlist_free(&ptid);
+	idlist_free(&rids);
+	idlist_free(&uids);
+	if (rc == -1)
+		view_free(v);
 	return rc;
+}
+
+/* The row of v->res for (sid, tid), or -1. */
+static int
+view_result(const struct view *v, const char *sid, long long tid)
+{
+	int i;
+
+	for (i = 0; i < PQntuples(v->res); i++)
+		if (strtoll(PQgetvalue(v->res, i, 6), NULL, 10) == tid &&
+		    strcasecmp(PQgetvalue(v->res, i, 7), sid) == 0)
+			return i;
+	return -1;
+}
+
+/* The row of v->sub for sid, or -1. */
+static int
+view_sub(const struct view *v, const char *sid)
+{
+	int i;
+
+	for (i = 0; i < PQntuples(v->sub); i++)
+		if (strcasecmp(PQgetvalue(v->sub, i, 8), sid) == 0)
+			return i;
+	return -1;
+}
+
+/* The row of v->lb for (round, user), or -1. */
+static int
+view_lb(const struct view *v, const char *rid, const char *uid)
+{
+	int i;
+
+	for (i = 0; v->lb != NULL && i < PQntuples(v->lb); i++)
+		if (strcmp(PQgetvalue(v->lb, i, 3), rid) == 0 &&
+		    strcmp(PQgetvalue(v->lb, i, 4), uid) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * Queue one submission's MULTI … EXEC on c: its hash, results, pending
+ * set, the tokens, and when it is done the leaderboard.  Returns how
+ * many commands were appended, -1 when one could not be.
+ */
+static int
+view_append(redisContext *c, const struct view *v, int s,
+    struct job *const *jobs, size_t n)
+{
+	PGresult *sub = v->sub, *res = v->res;
+	const char *sid = jobs[0]->sid;
+	char key[128], rkey[128], pkey[128], lkey[128], mkey[128];
+	int nc = 0, bad = 0, r, l, done;
+	size_t i;
+
+	snprintf(key, sizeof(key), KEY_SUB_FMT, sid);
+	snprintf(rkey, sizeof(rkey), KEY_SUB_RESULTS_FMT, sid);
+	snprintf(pkey, sizeof(pkey), KEY_SUB_PENDING_FMT, sid);
+	done = strcmp(PQgetvalue(sub, s, 0), "done") == 0;
+#define APPEND(...) do {						\
+	if (redisAppendCommand(c, __VA_ARGS__) != REDIS_OK)		\
+		bad = 1;						\
+	else								\
+		nc++;							\
+} while (0)
+	APPEND("MULTI");
+	APPEND("HSET %s status %s done %s passed %s failed %s", key,
+	    PQgetvalue(sub, s, 0), PQgetvalue(sub, s, 1), PQgetvalue(sub, s, 2),
+	    PQgetvalue(sub, s, 3));
+	if (done)
+		APPEND("HSET %s score %s", key, PQgetvalue(sub, s, 4));
+	for (i = 0; i < n; i++) {
+		if ((r = view_result(v, sid, jobs[i]->tid)) == -1)
+			continue;
+		APPEND("HSET %s %s %s", rkey, PQgetvalue(res, r, 6), v->rj[r]);
+		APPEND("SREM %s %s", pkey, PQgetvalue(res, r, 6));
+		/* Forget the Judge0 tokens: no deadline, no mapping. */
+		if (*jobs[i]->res.token != '\0') {
+			APPEND("ZREM %s %s", KEY_DEADLINES, jobs[i]->res.token);
+			APPEND("HDEL %s %s", KEY_TOKENS, jobs[i]->res.token);
+		}
+		if (*PQgetvalue(res, r, 5) != '\0') {
+			APPEND("ZREM %s %s", KEY_DEADLINES, PQgetvalue(res, r, 5));
+			APPEND("HDEL %s %s", KEY_TOKENS, PQgetvalue(res, r, 5));
+		}
+	}
+	APPEND("EXPIRE %s %d", key, SUB_TTL_S);
+	APPEND("EXPIRE %s %d", rkey, SUB_TTL_S);
+	if (done && (l = view_lb(v, PQgetvalue(sub, s, 6),
+	    PQgetvalue(sub, s, 5))) != -1) {
+		snprintf(lkey, sizeof(lkey), "pitwall:lb:%s", PQgetvalue(sub, s, 6));
+		snprintf(mkey, sizeof(mkey), "pitwall:lb:%s:meta",
+		    PQgetvalue(sub, s, 6));
+		APPEND("ZADD %s %s %s", lkey, PQgetvalue(v->lb, l, 1),
+		    PQgetvalue(sub, s, 5));
+		APPEND("HSET %s %s %s", mkey, PQgetvalue(sub, s, 5), v->meta[l]);
+	}
+	if (bad)
+		APPEND("DISCARD");
+	else
+		APPEND("EXEC");
+#undef APPEND
+	return bad ? -1 : nc;
+}
+
+/*
+ * Read nc replies of one MULTI … EXEC.  0 when it ran without an error,
+ * 1 when it did not, -1 when the connection failed (then broken).
+ */
+static int
+view_replies(struct wctx *w, redisContext *c, int nc)
+{
+	redisReply *rep;
+	void *vr;
+	size_t k;
+	int i, bad = 0;
+
+	for (i = 0; i < nc; i++) {
+		if (redisGetReply(c, &vr) != REDIS_OK) {
+			log_warn(NULL, "Redis pipeline failed: %s", c->errstr);
+			redis_broken(w->redis);
+			return -1;
+		}
+		rep = vr;
+		if (i + 1 == nc) {
+			if (rep == NULL || rep->type != REDIS_REPLY_ARRAY)
+				bad = 1;	/* EXEC aborted, or DISCARD */
+			for (k = 0; rep != NULL &&
+			    rep->type == REDIS_REPLY_ARRAY && k < rep->elements; k++)
+				if (rep->element[k]->type == REDIS_REPLY_ERROR) {
+					log_error(NULL, "Redis: %s",
+					    rep->element[k]->str);
+					bad = 1;
+				}
+		}
+		if (queue_reply_ok(rep) == -1)
+			bad = 1;
+	}
+	return bad;
+}
+
+/*
+ * Refresh Redis for the stored results jobs[0..n) (sorted by
+ * submission): read from PostgreSQL for the whole batch, then one
+ * MULTI per submission, all sent as one pipeline.  Jobs of a submission
+ * whose refresh failed go back to JOB_NEW (to be replayed: every write
+ * is idempotent).  Returns how many went back.
+ */
+size_t
+sync_results(struct wctx *w, struct job *const *jobs, size_t n)
+{
+	struct view v;
+	redisContext *c;
+	size_t i, j, k, back = 0;
+	int *nc = NULL, *srow = NULL, g, ng = 0, rr, failed = 0;
+
+	if (n == 0)
+		return 0;
+	if ((nc = calloc(n, sizeof(*nc))) == NULL ||
+	    (srow = calloc(n, sizeof(*srow))) == NULL ||
+	    view_load(w, jobs, n, &v) == -1) {
+		free(nc);
+		free(srow);
+		for (i = 0; i < n; i++)
+			jobs[i]->state = JOB_NEW;
+		return n;
+	}
+	c = redis_ctx(w->redis);
+	/* Append every submission's MULTI; nc[g] = 0: nothing sent. */
+	for (i = 0, g = 0; i < n; i = j, g++) {
+		for (j = i + 1; j < n && strcmp(jobs[j]->sid, jobs[i]->sid) == 0;
+		    j++)
+			;
+		srow[g] = view_sub(&v, jobs[i]->sid);
+		if (srow[g] == -1) {
+			log_warn(NULL, "submission %s is gone from PostgreSQL",
+			    jobs[i]->sid);
+			continue;
+		}
+		if (c == NULL || failed)
+			nc[g] = -1;
+		else if ((nc[g] = view_append(c, &v, srow[g], jobs + i,
+		    j - i)) == -1)
+			failed = 1;	/* the pipeline is in an unknown state */
+	}
+	ng = g;
+	/* Read the replies in order; publish what went through. */
+	for (i = 0, g = 0; g < ng; i = j, g++) {
+		for (j = i + 1; j < n && strcmp(jobs[j]->sid, jobs[i]->sid) == 0;
+		    j++)
+			;
+		if (srow[g] == -1)
+			continue;
+		rr = 1;
+		if (nc[g] > 0 && !failed)
+			rr = view_replies(w, c, nc[g]);
+		if (rr == -1)
+			failed = 1;
+		if (rr != 0) {
+			for (k = i; k < j; k++)
+				jobs[k]->state = JOB_NEW;
+			back += j - i;
+			continue;
+		}
+		for (k = i; k < j; k++) {
+			int s = srow[g], r = view_result(&v, jobs[k]->sid,
+			    jobs[k]->tid);
+			struct live_event ev = { jobs[k]->sid,
+			    PQgetvalue(v.sub, s, 0), PQgetvalue(v.sub, s, 7),
+			    PQgetvalue(v.sub, s, 1), PQgetvalue(v.sub, s, 2),
+			    PQgetvalue(v.sub, s, 3), PQgetvalue(v.sub, s, 4),
+			    r >= 0 ? v.rj[r] : NULL, PQgetvalue(v.sub, s, 6),
+			    strcmp(PQgetvalue(v.sub, s, 0), "done") == 0 };
+
+			live_publish_result(w, &ev);
+			if (jobs[k]->finalized)
+				log_info(NULL, "submission %s finalized: passed "
+				    "%s/%s score %s", jobs[k]->sid,
+				    PQgetvalue(v.sub, s, 2),
+				    PQgetvalue(v.sub, s, 7),
+				    PQgetvalue(v.sub, s, 4));
+		}
+	}
+	if (failed && c != NULL)
+		redis_broken(w->redis);
+	view_free(&v);
+	free(nc);
+	free(srow);
+	return back;
 }
