@@ -1,0 +1,204 @@
+// End-to-end test of the contestant page in Debian's Chromium, driven by
+// playwright-core (never a downloaded browser), against a running stack
+// on the embedded judge.  Prints "ok - name" / "not ok - name" lines;
+// screenshots of each step go to $SCREENSHOTS.
+//
+// Environment: PITWALL_URL, EMAIL, PASSWORD, USER_NAME, SCREENSHOTS,
+// CHROMIUM (default /usr/bin/chromium).
+import { createRequire } from 'node:module';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const require = createRequire(new URL('../../web/package.json', import.meta.url));
+const { chromium } = require('playwright-core');
+
+const BASE = process.env.PITWALL_URL;
+const EMAIL = process.env.EMAIL;
+const PASSWORD = process.env.PASSWORD;
+const NAME = process.env.USER_NAME;
+const SHOTS = process.env.SCREENSHOTS || 'tests/out/screenshots';
+mkdirSync(SHOTS, { recursive: true });
+
+const WRONG = '#include <stdio.h>\nint main(void) { long long a, b; scanf("%lld %lld", &a, &b); printf("%lld\\n", a - b); return 0; }\n';
+const RIGHT = '#include <stdio.h>\nint main(void) { long long a, b; scanf("%lld %lld", &a, &b); printf("%lld\\n", a + b); return 0; }\n';
+
+let failed = 0;
+let n = 0;
+async function test(name, fn) {
+  try {
+    await fn();
+    console.log('ok - ' + name);
+  } catch (e) {
+    failed++;
+    console.log('not ok - ' + name);
+    console.log('# ' + String(e && e.stack || e).split('\n').slice(0, 6).join('\n# '));
+  }
+}
+function assert(c, msg) { if (!c) throw new Error(msg); }
+const shot = (page, name) => page.screenshot({ path: join(SHOTS, String(++n).padStart(2, '0') + '-' + name + '.png'), fullPage: true });
+
+const profile = mkdtempSync(join(tmpdir(), 'pitwall-chromium-'));
+// A fresh, empty profile (user-data-dir) for every run.
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--disable-dev-shm-usage'],
+  ignoreHTTPSErrors: true,
+  viewport: { width: 1280, height: 900 },
+});
+const page = context.pages()[0] || await context.newPage();
+page.setDefaultTimeout(30000);
+const consoleErrors = [];
+page.on('pageerror', (e) => consoleErrors.push(String(e)));
+
+async function setCode(text) {
+  await page.click('.cm-content');
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(text);
+  await page.waitForTimeout(400); // the page saves after 250 ms
+}
+const editorText = () => page.evaluate(() => [...document.querySelectorAll('.cm-content .cm-line')].map((l) => l.textContent).join('\n'));
+
+async function login() {
+  await page.fill('#email', EMAIL);
+  await page.fill('#password', PASSWORD);
+  await page.press('#password', 'Enter');
+  await page.waitForSelector('#contest-view:not([hidden]) .qbtn');
+}
+
+try {
+  await test('the page loads and asks to log in', async () => {
+    await page.goto(BASE + '/');
+    await page.waitForSelector('#login-view:not([hidden])');
+    await shot(page, 'login');
+  });
+
+  await test('a wrong password reads as a sentence', async () => {
+    await page.fill('#email', EMAIL);
+    await page.fill('#password', 'not-the-password');
+    await page.click('#login-button');
+    await page.waitForFunction(() => document.getElementById('login-error').textContent.length > 0);
+    const t = await page.textContent('#login-error');
+    assert(/do not match/.test(t), 'login error: ' + t);
+  });
+
+  await test('log in: questions, statement and the round clock', async () => {
+    await login();
+    await page.click('.qbtn:has-text("Sum of two integers")');
+    await page.waitForSelector('#q-title:has-text("Sum of two integers")');
+    await page.waitForFunction(() => /left$/.test(document.getElementById('clock').textContent));
+    const meta = await page.textContent('#q-meta');
+    assert(/100 points/.test(meta) && /time limit 1 s/.test(meta), 'limits: ' + meta);
+    assert(await page.locator('#samples .sample').count() >= 1, 'no samples shown');
+    assert(await page.locator('#q-body h1, #q-body h2').count() >= 1, 'statement Markdown not rendered');
+    await shot(page, 'question');
+  });
+
+  await test('Run (Ctrl+Enter) with a wrong C solution shows Wrong Answer', async () => {
+    await page.selectOption('#language', '50');
+    await setCode(WRONG);
+    await page.press('.cm-content', 'Control+Enter');
+    await page.waitForSelector('#run-summary', { timeout: 60000 });
+    const wa = await page.locator('#run-result tr[data-verdict="WA"]').count();
+    assert(wa >= 1, 'no Wrong Answer row');
+    assert(/Wrong Answer/.test(await page.textContent('#run-result')), 'no "Wrong Answer" text');
+    assert(/0 of \d+ samples passed/.test(await page.textContent('#run-summary')), 'summary');
+    await shot(page, 'run-wrong-answer');
+  });
+
+  let lbBefore = '';
+  await test('Submit a right solution: every testcase turns Accepted live, no reload', async () => {
+    lbBefore = await page.textContent('#leaderboard tbody');
+    await page.evaluate(() => { window.__sameDocument = true; });
+    await setCode(RIGHT);
+    await page.click('#submit');
+    await page.waitForSelector('#sub-summary');
+    await shot(page, 'submit-sent');
+    const seen = new Set();
+    let live = false;
+    const t0 = Date.now();
+    for (;;) {
+      const s = await page.evaluate(() => ({
+        status: document.getElementById('sub-summary')?.dataset.status,
+        ac: document.querySelectorAll('#sub-table tr[data-verdict="AC"]').length,
+        rows: document.querySelectorAll('#sub-table tbody tr').length,
+        live: (document.getElementById('sub-live')?.textContent || '').includes('live'),
+      }));
+      seen.add(s.ac);
+      live = live || s.live;
+      if (s.status === 'done') {
+        assert(s.rows > 0 && s.ac === s.rows, 'done with ' + s.ac + ' of ' + s.rows + ' Accepted');
+        break;
+      }
+      assert(Date.now() - t0 < 90000, 'not done after 90 s');
+      await page.waitForTimeout(50);
+    }
+    assert(await page.evaluate(() => window.__sameDocument === true), 'the page was reloaded');
+    console.log('# Accepted counts seen while judging: ' + [...seen].join(', ') + (live ? ' (push channel live)' : ' (polling)'));
+    await shot(page, 'submit-accepted');
+    const mine = await page.textContent('#my-submissions tbody');
+    assert(/passed/.test(mine), 'my submissions: ' + mine);
+  });
+
+  await test('results arrived over the push channel (nchan)', async () => {
+    const r = await page.evaluate(async (id) => {
+      return await new Promise((resolve) => {
+        const es = new EventSource('/live/submissions/' + id);
+        const t = setTimeout(() => { es.close(); resolve({ ok: false, why: 'no message in 5 s' }); }, 5000);
+        es.onmessage = (m) => { clearTimeout(t); es.close(); resolve({ ok: true, data: m.data }); };
+        es.onerror = () => { clearTimeout(t); es.close(); resolve({ ok: false, why: 'EventSource error' }); };
+      });
+    }, await page.getAttribute('#sub-summary', 'data-id'));
+    assert(r.ok, r.why);
+    assert(/"verdict":"AC"/.test(r.data), 'message: ' + r.data);
+  });
+
+  await test('the leaderboard changes without a reload', async () => {
+    await page.waitForFunction((name) => [...document.querySelectorAll('#leaderboard tbody tr')]
+      .some((tr) => tr.children[1].textContent === name && tr.children[2].textContent === '100'), NAME, { timeout: 20000 });
+    assert(!lbBefore.includes(NAME), 'already on the leaderboard before');
+    await shot(page, 'leaderboard');
+  });
+
+  await test('reload: still logged in, the code is still there', async () => {
+    await page.reload();
+    await page.waitForSelector('#contest-view:not([hidden]) .qbtn');
+    await page.waitForSelector('#q-title:has-text("Sum of two integers")');
+    const t = await editorText();
+    assert(t.trim() === RIGHT.trim(), 'editor holds: ' + t);
+    assert(/passed/.test(await page.textContent('#my-submissions tbody')), 'my submissions lost');
+    await shot(page, 'after-reload');
+  });
+
+  await test('session expired: back to login with the code kept', async () => {
+    await context.clearCookies();
+    await setCode(RIGHT + '// edited\n');
+    await page.click('#run');
+    await page.waitForSelector('#login-view:not([hidden])');
+    assert(/session has expired/.test(await page.textContent('#login-error')), 'message');
+    await shot(page, 'session-expired');
+    await login();
+    await page.waitForSelector('#q-title:has-text("Sum of two integers")');
+    assert((await editorText()).includes('// edited'), 'code lost');
+  });
+
+  await test('phone width: one column, nothing wider than the screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(300);
+    const w = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert(w <= 392, 'page is ' + w + ' px wide');
+    await shot(page, 'phone');
+  });
+
+  await test('no script errors on the page', async () => {
+    assert(consoleErrors.length === 0, consoleErrors.join('; '));
+  });
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,432 @@
+// Pitwall's contestant page: log in, read the questions, write code, Run,
+// Run Custom, Submit and watch the verdicts and the leaderboard live.
+import { marked } from 'marked';
+import DOMPurify from 'dompurify';
+import { api, setUnauthorizedHandler, verdictName } from './api.js';
+import { createEditor, LANGUAGES, languageById } from './editor.js';
+import { watchSubmission, watchLeaderboard } from './live.js';
+
+const $ = (id) => document.getElementById(id);
+const store = {
+  get(k, d) { try { const v = localStorage.getItem(k); return v == null ? d : JSON.parse(v); } catch { return d; } },
+  set(k, v) { try { localStorage.setItem(k, JSON.stringify(v)); } catch { /* full or disabled */ } },
+};
+
+const S = {
+  user: store.get('pitwall:user', null), // {email, sub, role}
+  questions: [],
+  round: null,
+  current: null,
+  lang: store.get('pitwall:lang', 50),
+  clockOffset: 0,
+  timeRound: null,
+  stopWatch: null,
+  stopLb: null,
+  busy: false,
+};
+
+function el(tag, attrs, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v == null || v === false) continue;
+    if (k === 'class') e.className = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of kids.flat(Infinity)) if (c != null) e.append(c instanceof Node ? c : String(c));
+  return e;
+}
+
+// ---- source kept per question and language --------------------------------
+const srcKey = (q, lang) => 'pitwall:src:' + q.id + ':' + lang;
+function loadSource(q, lang) {
+  const s = store.get(srcKey(q, lang), null);
+  return s != null ? s : languageById(lang).template;
+}
+let saveTimer = null;
+function saveSourceSoon() {
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(saveSourceNow, 250);
+}
+function saveSourceNow() {
+  clearTimeout(saveTimer);
+  if (S.current) store.set(srcKey(S.current, S.lang), editor.get());
+}
+window.addEventListener('pagehide', saveSourceNow);
+window.addEventListener('beforeunload', saveSourceNow);
+
+const editor = createEditor($('editor'), { onChange: saveSourceSoon, onRun: () => runSamples() });
+
+// ---- messages ----------------------------------------------------------------
+function showError(msg) { $('action-error').textContent = msg || ''; }
+function showStatus(msg) { $('action-status').textContent = msg || ''; }
+function banner(msg) { $('banner').textContent = msg || ''; $('banner').hidden = !msg; }
+
+// ---- views -------------------------------------------------------------------
+function showLogin(message) {
+  saveSourceNow();
+  if (S.stopWatch) { S.stopWatch(); S.stopWatch = null; }
+  $('contest-view').hidden = true;
+  $('login-view').hidden = false;
+  $('logout').hidden = true;
+  $('who').textContent = '';
+  $('login-error').textContent = message || '';
+  if (S.user && S.user.email) $('email').value = S.user.email;
+  ($('email').value ? $('password') : $('email')).focus();
+}
+
+async function showContest(questions) {
+  $('login-view').hidden = true;
+  $('contest-view').hidden = false;
+  $('logout').hidden = false;
+  $('who').textContent = S.user ? S.user.email : '';
+  await loadQuestions(questions);
+  refreshLeaderboard();
+  refreshMySubmissions();
+  if (!S.stopLb) {
+    S.stopLb = watchLeaderboard({
+      onChange: debounce(refreshLeaderboard, 300),
+      onLive: (on) => { $('lb-live').textContent = on ? '● live' : ''; },
+    });
+  }
+}
+
+setUnauthorizedHandler((err) => showLogin(err.message));
+
+// ---- login -------------------------------------------------------------------
+function jwtPayload(tok) {
+  try {
+    const b = tok.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    return JSON.parse(atob(b + '==='.slice((b.length + 3) % 4)));
+  } catch { return {}; }
+}
+
+$('login-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const email = $('email').value.trim();
+  const password = $('password').value;
+  if (!email || !password) { $('login-error').textContent = 'Enter your email and password.'; return; }
+  $('login-button').disabled = true;
+  $('login-error').textContent = '';
+  try {
+    const r = await api('POST', '/auth/login', { email, password }, 'log in');
+    const p = jwtPayload(r.access_token || '');
+    S.user = { email, sub: p.sub != null ? String(p.sub) : email, role: p.role || 'contestant' };
+    store.set('pitwall:user', S.user);
+    $('password').value = '';
+    await showContest();
+  } catch (e) {
+    $('login-error').textContent = e.message;
+  } finally {
+    $('login-button').disabled = false;
+  }
+});
+
+$('logout').addEventListener('click', async () => {
+  saveSourceNow();
+  try { await api('POST', '/auth/logout'); } catch { /* gone already */ }
+  showLogin('You are logged out.');
+});
+
+// ---- clock (server time) -----------------------------------------------------
+async function syncTime() {
+  const t0 = Date.now();
+  try {
+    const r = await api('GET', '/time');
+    const t1 = Date.now();
+    S.clockOffset = r.server_time_ms - (t0 + t1) / 2;
+    S.timeRound = r.round;
+  } catch { /* keep the last offset */ }
+  tick();
+}
+const fmt = (s) => {
+  s = Math.max(0, Math.floor(s));
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), x = s % 60;
+  return (h ? h + ':' + String(m).padStart(2, '0') : String(m)) + ':' + String(x).padStart(2, '0');
+};
+function tick() {
+  const r = S.timeRound;
+  const now = Date.now() + S.clockOffset;
+  if (!r) { $('round-name').textContent = ''; $('clock').textContent = 'No round scheduled'; return; }
+  const start = Date.parse(r.starts_at), end = Date.parse(r.ends_at);
+  $('round-name').textContent = r.name;
+  let text;
+  if (now < start) text = 'starts in ' + fmt((start - now) / 1000);
+  else if (now < end) text = fmt((end - now) / 1000) + ' left';
+  else text = 'closed';
+  $('clock').textContent = text;
+  $('clock').dataset.state = now < start ? 'scheduled' : now < end ? 'open' : 'closed';
+  // The round just opened or closed: the question list changes.
+  const open = now >= start && now < end;
+  if (S.lastOpen !== undefined && S.lastOpen !== open && !$('contest-view').hidden) loadQuestions();
+  S.lastOpen = open;
+}
+setInterval(tick, 1000);
+setInterval(syncTime, 60000);
+
+// ---- questions ---------------------------------------------------------------
+async function loadQuestions(given) {
+  let r = given;
+  try {
+    if (!r) r = await api('GET', '/questions');
+  } catch (e) {
+    if (e.status !== 401) banner(e.message);
+    return;
+  }
+  banner('');
+  S.round = r.round;
+  S.questions = r.questions || [];
+  const ul = $('questions');
+  ul.replaceChildren(...S.questions.map((q, i) => el('li', {},
+    el('button', { type: 'button', class: 'qbtn', 'data-qid': q.id, onclick: () => selectQuestion(q.id) },
+      String.fromCharCode(65 + (i % 26)) + '. ' + q.title, el('span', { class: 'pts' }, q.points + ' pts')))));
+  $('no-questions').hidden = S.questions.length > 0;
+  const keep = S.current && S.questions.find((q) => q.id === S.current.id);
+  const last = store.get('pitwall:question', null);
+  const pick = keep || S.questions.find((q) => q.id === last) || S.questions[0];
+  if (pick) selectQuestion(pick.id);
+  else { S.current = null; $('q-title').textContent = ''; $('q-meta').textContent = ''; $('q-body').replaceChildren(); $('samples').replaceChildren(); $('samples-title').hidden = true; }
+}
+
+function limitText(q) {
+  const mem = q.memory_limit_kb >= 1024 ? Math.round(q.memory_limit_kb / 1024) + ' MB' : q.memory_limit_kb + ' KB';
+  return q.points + ' points · time limit ' + (q.time_limit_ms / 1000) + ' s · memory limit ' + mem;
+}
+
+function selectQuestion(id) {
+  const q = S.questions.find((x) => x.id === id);
+  if (!q) return;
+  if (S.current && S.current.id !== q.id) saveSourceNow();
+  S.current = q;
+  store.set('pitwall:question', q.id);
+  for (const b of document.querySelectorAll('.qbtn')) b.setAttribute('aria-current', Number(b.dataset.qid) === q.id ? 'true' : 'false');
+  $('q-title').textContent = q.title;
+  $('q-meta').textContent = limitText(q);
+  $('q-body').innerHTML = DOMPurify.sanitize(marked.parse(q.statement || ''));
+  const samples = q.samples || [];
+  $('samples-title').hidden = samples.length === 0;
+  $('samples').replaceChildren(...samples.map((s, i) => el('div', { class: 'sample' },
+    el('div', {}, el('h4', {}, 'Input ' + (i + 1)), el('pre', {}, s.input)),
+    el('div', {}, el('h4', {}, 'Output ' + (i + 1)), el('pre', {}, s.expected_output)))));
+  editor.set(loadSource(q, S.lang), S.lang);
+  $('run-result').replaceChildren();
+  showError('');
+}
+
+// ---- language ----------------------------------------------------------------
+const langSel = $('language');
+langSel.replaceChildren(...LANGUAGES.map((l) => el('option', { value: l.id }, l.name)));
+langSel.value = String(languageById(S.lang).id);
+S.lang = Number(langSel.value);
+langSel.addEventListener('change', () => {
+  saveSourceNow();
+  S.lang = Number(langSel.value);
+  store.set('pitwall:lang', S.lang);
+  if (S.current) editor.set(loadSource(S.current, S.lang), S.lang);
+});
+
+// ---- run / run custom --------------------------------------------------------
+function setBusy(b, what) {
+  S.busy = b;
+  for (const id of ['run', 'run-custom', 'submit']) $(id).disabled = b;
+  showStatus(b ? what : '');
+}
+
+function textCell(s, cls) {
+  return el('td', { class: cls }, s != null && s !== '' ? el('pre', {}, s) : el('span', { class: 'muted' }, '—'));
+}
+
+function runTable(results, samples) {
+  const custom = samples == null;
+  return el('table', { class: 'results' },
+    el('thead', {}, el('tr', {},
+      el('th', { scope: 'col' }, '#'), el('th', { scope: 'col' }, 'Verdict'), el('th', { scope: 'col' }, 'Time'),
+      el('th', { scope: 'col' }, 'Memory'), el('th', { scope: 'col' }, 'Output'),
+      custom ? null : el('th', { scope: 'col' }, 'Expected'))),
+    el('tbody', {}, results.map((r, i) => {
+      const expected = r.expected_output != null ? r.expected_output : (samples && samples[i] ? samples[i].expected_output : null);
+      const rows = [el('tr', { 'data-verdict': r.verdict },
+        el('td', {}, String(i + 1)),
+        el('td', { class: 'verdict v-' + r.verdict }, verdictName(r.verdict)),
+        el('td', {}, r.time_ms != null ? r.time_ms + ' ms' : '—'),
+        el('td', {}, r.memory_kb != null ? r.memory_kb + ' KB' : '—'),
+        textCell(r.stdout),
+        custom ? null : textCell(expected))];
+      const extra = r.compile_output || r.stderr || r.message;
+      if (extra) {
+        rows.push(el('tr', { class: 'detail' }, el('td', { colspan: custom ? 5 : 6 },
+          el('h4', {}, r.compile_output ? 'Compiler output' : r.stderr ? 'Standard error' : 'Message'),
+          el('pre', {}, extra))));
+      }
+      return rows;
+    })));
+}
+
+async function runSamples() {
+  if (!S.current || S.busy) return;
+  saveSourceNow();
+  showError('');
+  setBusy(true, 'Running the samples…');
+  try {
+    const r = await api('POST', '/run', { question_id: S.current.id, language_id: S.lang, source_code: editor.get() }, 'run');
+    $('run-result').replaceChildren(
+      el('h3', { id: 'run-summary', 'data-passed': r.passed, 'data-total': r.total },
+        'Run: ' + r.passed + ' of ' + r.total + ' samples passed'),
+      runTable(r.results || [], S.current.samples || []));
+  } catch (e) {
+    showError(e.message);
+  } finally {
+    setBusy(false);
+  }
+}
+
+async function runCustom() {
+  if (S.busy) return;
+  saveSourceNow();
+  showError('');
+  setBusy(true, 'Running with your input…');
+  try {
+    const r = await api('POST', '/runcustom', { language_id: S.lang, source_code: editor.get(), stdin: $('stdin').value }, 'run custom');
+    $('run-result').replaceChildren(el('h3', { id: 'run-summary' }, 'Run Custom'), runTable([r], null));
+  } catch (e) {
+    showError(e.message);
+  } finally {
+    setBusy(false);
+  }
+}
+
+$('run').addEventListener('click', runSamples);
+$('run-custom').addEventListener('click', runCustom);
+$('custom-toggle').addEventListener('click', () => {
+  const box = $('custom');
+  box.hidden = !box.hidden;
+  $('custom-toggle').setAttribute('aria-expanded', String(!box.hidden));
+  if (!box.hidden) $('stdin').focus();
+});
+document.addEventListener('keydown', (ev) => {
+  if ((ev.ctrlKey || ev.metaKey) && ev.key === 'Enter' && !$('contest-view').hidden) {
+    ev.preventDefault();
+    if (ev.target === $('stdin')) runCustom(); else runSamples();
+  }
+});
+
+// ---- submit and my submissions -------------------------------------------------
+const mineKey = () => 'pitwall:subs:' + (S.user ? S.user.sub : '-');
+const mine = () => store.get(mineKey(), []);
+function saveMine(list) { store.set(mineKey(), list.slice(0, 100)); }
+function updateMine(id, patch) {
+  const list = mine();
+  const i = list.findIndex((s) => s.id === id);
+  if (i >= 0) { list[i] = { ...list[i], ...patch }; saveMine(list); }
+  renderMine();
+}
+
+function renderMine() {
+  const tb = $('my-submissions').tBodies[0];
+  tb.replaceChildren(...mine().map((s) => el('tr', { 'data-id': s.id, 'data-status': s.status || 'queued' },
+    el('td', {}, new Date(s.created).toLocaleTimeString()),
+    el('td', {}, s.title),
+    el('td', {}, languageById(s.lang).name),
+    el('td', {}, s.status === 'done' ? s.passed + '/' + s.total + ' passed' : (s.status || 'queued') + '…'),
+    el('td', {}, s.score != null ? String(Math.round(s.score * 100) / 100) : '—'))));
+}
+
+async function refreshMySubmissions() {
+  renderMine();
+  for (const s of mine().filter((x) => x.status !== 'done').slice(0, 10)) {
+    try {
+      const r = await api('GET', '/submissions/' + s.id);
+      updateMine(s.id, { status: r.status, passed: r.passed, total: r.total, score: r.score });
+    } catch (e) {
+      if (e.status === 404 || e.status === 403) updateMine(s.id, { status: 'done', passed: '?', total: '?' });
+    }
+  }
+}
+
+function renderSubmission(sub) {
+  const total = sub.total || 0;
+  const results = sub.results || [];
+  const rows = results.map((r, i) => el('tr', { 'data-verdict': r.verdict },
+    el('td', {}, String(i + 1)),
+    el('td', { class: 'verdict v-' + r.verdict }, verdictName(r.verdict)),
+    el('td', {}, r.time_ms != null ? r.time_ms + ' ms' : '—'),
+    el('td', {}, r.memory_kb != null ? r.memory_kb + ' KB' : '—')));
+  for (let i = results.length; i < total; i++) {
+    rows.push(el('tr', { 'data-verdict': 'pending' }, el('td', {}, String(i + 1)),
+      el('td', { class: 'verdict pending' }, 'Judging…'), el('td', {}, '—'), el('td', {}, '—')));
+  }
+  const head = sub.status === 'done'
+    ? 'Submission: ' + sub.passed + ' of ' + total + ' testcases passed · score ' + (sub.score != null ? Math.round(sub.score * 100) / 100 : 0)
+    : 'Submission: judging… ' + results.length + (total ? ' of ' + total : '') + ' done';
+  $('submission').replaceChildren(
+    el('h3', { id: 'sub-summary', 'data-status': sub.status, 'data-id': sub.id }, head,
+      el('span', { id: 'sub-live', class: 'live' }, S.subLive ? ' ● live' : '')),
+    el('table', { class: 'results', id: 'sub-table' },
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col', title: 'Testcase' }, '#'), el('th', { scope: 'col' }, 'Verdict'),
+        el('th', { scope: 'col' }, 'Time'), el('th', { scope: 'col' }, 'Memory'))),
+      el('tbody', {}, rows)));
+}
+
+function watch(id) {
+  if (S.stopWatch) S.stopWatch();
+  S.subLive = false;
+  S.stopWatch = watchSubmission(id, {
+    fetchOnce: () => api('GET', '/submissions/' + id),
+    onLive: (on) => { S.subLive = on; const l = $('sub-live'); if (l) l.textContent = on ? ' ● live' : ''; },
+    onUpdate: (sub) => {
+      renderSubmission(sub);
+      updateMine(id, { status: sub.status, passed: sub.passed, total: sub.total, score: sub.score });
+      if (sub.status === 'done') refreshLeaderboard();
+    },
+  });
+}
+
+async function submit() {
+  if (!S.current || S.busy) return;
+  saveSourceNow();
+  showError('');
+  setBusy(true, 'Submitting…');
+  try {
+    const r = await api('POST', '/submit', { question_id: S.current.id, language_id: S.lang, source_code: editor.get() }, 'submit');
+    const list = mine();
+    list.unshift({ id: r.submission_id, question_id: S.current.id, title: S.current.title, lang: S.lang, created: Date.now(), status: 'queued' });
+    saveMine(list);
+    renderMine();
+    renderSubmission({ id: r.submission_id, status: 'queued', total: 0, results: [] });
+    watch(r.submission_id);
+  } catch (e) {
+    showError(e.message);
+  } finally {
+    setBusy(false);
+  }
+}
+$('submit').addEventListener('click', submit);
+
+// ---- leaderboard -------------------------------------------------------------
+async function refreshLeaderboard() {
+  let rows;
+  try { rows = await api('GET', '/leaderboard'); } catch { return; }
+  const me = S.user ? S.user.name : null;
+  $('leaderboard').tBodies[0].replaceChildren(...(Array.isArray(rows) ? rows : []).slice(0, 100).map((r) =>
+    el('tr', { class: me && r.name === me ? 'me' : null },
+      el('td', {}, String(r.rank)), el('td', {}, r.name), el('td', {}, String(Math.round(r.score * 100) / 100)))));
+}
+
+function debounce(fn, ms) {
+  let t = null;
+  return () => { clearTimeout(t); t = setTimeout(fn, ms); };
+}
+
+// ---- start -------------------------------------------------------------------
+(async function start() {
+  syncTime();
+  // The cookie decides: /questions answers 401 when there is no session.
+  let q;
+  try {
+    q = await api('GET', '/questions');
+  } catch (e) {
+    showLogin(e.status === 401 && !S.user ? '' : e.message);
+    return;
+  }
+  await showContest(q);
+})();
