@@ -9,27 +9,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "httpstatus.h"
 #include "json.h"
 #include "log.h"
 #include "service.h"
 
-static const char *
-status_text(int status)
-{
-	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 413: return "Payload Too Large";
-	case 422: return "Unprocessable Entity";
-	case 500: return "Internal Server Error";
-	case 503: return "Service Unavailable";
-	default:  return "Unknown";
-	}
-}
 
 const char *
 api_param(struct api_req *r, const char *name)
@@ -59,7 +43,7 @@ api_reply(struct api_req *r, int status, const char *body, size_t len)
 	FCGX_Stream *out = r->fcgx.out;
 
 	r->status = status;
-	FCGX_FPrintF(out, "Status: %d %s\r\n", status, status_text(status));
+	FCGX_FPrintF(out, "Status: %d %s\r\n", status, http_status_text(status));
 	FCGX_FPrintF(out, "Cache-Control: no-store\r\n");
 	if (body != NULL)
 		FCGX_FPrintF(out, "Content-Type: application/json; "
