@@ -107,11 +107,14 @@ struct live_event {
 	const char	*sid;
 	const char	*status;	/* queued | judging | done */
 	const char	*total, *ndone, *passed, *failed, *score;
-	const char	*result_json;	/* this testcase's result, or NULL */
+	const char	*const *results; /* JSON of the results this batch stored */
+	size_t		 nresults;
 	const char	*round_id;	/* the leaderboard to announce when done */
 	int		 done;
 };
-void	live_publish_result(struct wctx *w, const struct live_event *ev);
+void	live_submission(struct wctx *w, const struct live_event *ev);
+void	live_leaderboard(struct wctx *w, long long round_id);
+void	live_flush(struct wctx *w);
 
 /* reaper.c */
 int	reaper_pass(struct wctx *w);

@@ -469,17 +469,21 @@ size_t
 sync_results(struct wctx *w, struct job *const *jobs, size_t n)
 {
 	struct view v;
+	struct live_event ev;
 	redisContext *c;
-	size_t i, j, k, back = 0;
-	int *nc = NULL, *srow = NULL, g, ng = 0, rr, failed = 0;
+	const char **rj = NULL;
+	size_t i, j, k, nr, back = 0;
+	int *nc = NULL, *srow = NULL, g, ng = 0, rr, s, r, failed = 0;
 
 	if (n == 0)
 		return 0;
 	if ((nc = calloc(n, sizeof(*nc))) == NULL ||
 	    (srow = calloc(n, sizeof(*srow))) == NULL ||
+	    (rj = calloc(n, sizeof(*rj))) == NULL ||
 	    view_load(w, jobs, n, &v) == -1) {
 		free(nc);
 		free(srow);
+		free(rj);
 		for (i = 0; i < n; i++)
 			jobs[i]->state = JOB_NEW;
 		return n;
@@ -521,17 +525,10 @@ sync_results(struct wctx *w, struct job *const *jobs, size_t n)
 			back += j - i;
 			continue;
 		}
-		for (k = i; k < j; k++) {
-			int s = srow[g], r = view_result(&v, jobs[k]->sid,
-			    jobs[k]->tid);
-			struct live_event ev = { jobs[k]->sid,
-			    PQgetvalue(v.sub, s, 0), PQgetvalue(v.sub, s, 7),
-			    PQgetvalue(v.sub, s, 1), PQgetvalue(v.sub, s, 2),
-			    PQgetvalue(v.sub, s, 3), PQgetvalue(v.sub, s, 4),
-			    r >= 0 ? v.rj[r] : NULL, PQgetvalue(v.sub, s, 6),
-			    strcmp(PQgetvalue(v.sub, s, 0), "done") == 0 };
-
-			live_publish_result(w, &ev);
+		s = srow[g];
+		for (k = i, nr = 0; k < j; k++) {
+			if ((r = view_result(&v, jobs[k]->sid, jobs[k]->tid)) >= 0)
+				rj[nr++] = v.rj[r];
 			if (jobs[k]->finalized)
 				log_info(NULL, "submission %s finalized: passed "
 				    "%s/%s score %s", jobs[k]->sid,
@@ -539,11 +536,25 @@ sync_results(struct wctx *w, struct job *const *jobs, size_t n)
 				    PQgetvalue(v.sub, s, 7),
 				    PQgetvalue(v.sub, s, 4));
 		}
+		ev.sid = jobs[i]->sid;
+		ev.status = PQgetvalue(v.sub, s, 0);
+		ev.total = PQgetvalue(v.sub, s, 7);
+		ev.ndone = PQgetvalue(v.sub, s, 1);
+		ev.passed = PQgetvalue(v.sub, s, 2);
+		ev.failed = PQgetvalue(v.sub, s, 3);
+		ev.score = PQgetvalue(v.sub, s, 4);
+		ev.results = rj;
+		ev.nresults = nr;
+		ev.round_id = PQgetvalue(v.sub, s, 6);
+		ev.done = strcmp(ev.status, "done") == 0;
+		live_submission(w, &ev);
 	}
+	live_flush(w);
 	if (failed && c != NULL)
 		redis_broken(w->redis);
 	view_free(&v);
 	free(nc);
 	free(srow);
+	free(rj);
 	return back;
 }
