@@ -24,9 +24,10 @@
  *
  * Only submissions with status done are rejudged: one still judging has
  * results in flight that would mix with the new ones.
- * XXX a duplicate of an old result still queued at the moment of the
- * rejudge (a Judge0 callback sent twice) would be taken as the new one;
- * the worker does not compare attempts with the rejudge.
+ * Each rejudge counts up submissions.judging, and the new run's attempt
+ * numbers carry it (lib/attempt.h): a result of the old run that is
+ * still queued or arrives late (a callback sent twice) is ignored by the
+ * worker instead of being taken for the new one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@
 
 #include <json-c/json.h>
 
+#include "attempt.h"
 #include "auth.h"
 #include "db.h"
 #include "extern.h"
@@ -58,11 +60,12 @@ queued(redisReply *rep)
 /*
  * Step 2: the submission's Redis state for a fresh judging.  sub is the
  * row (user_id, question_id, language_id, source, created_ms), tids the
- * testcases, old the old results' tokens.  0 / -1.
+ * testcases, old the old results' tokens, judging the new judging's
+ * number.  0 / -1.
  */
 static int
 rejudge_redis(struct req *r, const char *sid, PGresult *sub, PGresult *tids,
-    PGresult *old)
+    PGresult *old, int judging)
 {
 	struct redis *rd = r->w->redis;
 	char key[96], rkey[112], pkey[112], total[16];
@@ -80,7 +83,8 @@ rejudge_redis(struct req *r, const char *sid, PGresult *sub, PGresult *tids,
 	arr = json_object_new_array();
 	json_object_object_add(entry, "s", json_object_new_string(sid));
 	json_object_object_add(entry, "t", arr);
-	json_object_object_add(entry, "a", json_object_new_int(1));
+	json_object_object_add(entry, "a",
+	    json_object_new_int(attempt_first(judging)));
 	json_object_object_add(entry, "n", json_object_new_int(0));
 	for (i = 0; i < PQntuples(tids); i++)
 		json_object_array_add(arr, json_object_new_int64(
@@ -195,7 +199,7 @@ rejudge_one(struct req *r, const char *sid, const char **why, int *status)
 	const char *p[3];
 	char total[16];
 	PGresult *sub = NULL, *tids = NULL, *old = NULL, *res = NULL;
-	int rc = -1, began = 0;
+	int rc = -1, began = 0, judging;
 
 	*why = NULL;
 	if (db_begin(r->w->db) == -1) {
@@ -205,8 +209,9 @@ rejudge_one(struct req *r, const char *sid, const char **why, int *status)
 	began = 1;
 	p[0] = sid;
 	if ((sub = req_sql_or_reply(r, "SELECT user_id, question_id, language_id,"
-	    " source, (extract(epoch FROM created_at) * 1000)::bigint, status"
-	    " FROM submissions WHERE id = $1::uuid FOR UPDATE", 1, p)) == NULL)
+	    " source, (extract(epoch FROM created_at) * 1000)::bigint, status,"
+	    " judging + 1 FROM submissions WHERE id = $1::uuid FOR UPDATE", 1,
+	    p)) == NULL)
 		goto out;
 	if (PQntuples(sub) != 1) {
 		*why = "no such submission";
@@ -216,6 +221,13 @@ rejudge_one(struct req *r, const char *sid, const char **why, int *status)
 	}
 	if (strcmp(PQgetvalue(sub, 0, 5), "done") != 0) {
 		*why = "the submission is still being judged";
+		*status = 409;
+		rc = 1;
+		goto out;
+	}
+	judging = atoi(PQgetvalue(sub, 0, 6));
+	if (attempt_first(judging) + ATTEMPT_TRIES_MAX > ATTEMPT_MAX) {
+		*why = "the submission was rejudged too many times";
 		*status = 409;
 		rc = 1;
 		goto out;
@@ -240,8 +252,8 @@ rejudge_one(struct req *r, const char *sid, const char **why, int *status)
 	PQclear(res);
 	if ((res = req_sql_or_reply(r, "UPDATE submissions SET status = 'judging',"
 	    " total = $2::int, done = 0, passed = 0, failed = 0, score = NULL,"
-	    " max_time_ms = NULL, max_memory_kb = NULL, finished_at = NULL"
-	    " WHERE id = $1", 2, p)) == NULL)
+	    " max_time_ms = NULL, max_memory_kb = NULL, finished_at = NULL,"
+	    " judging = judging + 1 WHERE id = $1", 2, p)) == NULL)
 		goto out;
 	PQclear(res);
 	p[0] = PQgetvalue(sub, 0, 0);
@@ -259,7 +271,7 @@ rejudge_one(struct req *r, const char *sid, const char **why, int *status)
 		goto out;
 	PQclear(res);
 	res = NULL;
-	if (rejudge_redis(r, sid, sub, tids, old) == -1) {
+	if (rejudge_redis(r, sid, sub, tids, old, judging) == -1) {
 		http_error(r, 503, "unavailable", "Redis is unavailable; nothing changed");
 		goto out;
 	}

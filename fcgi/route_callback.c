@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include "attempt.h"
 #include "extern.h"
 #include "keys.h"
 #include "log.h"
@@ -20,7 +21,7 @@
 void
 route_callback(struct req *r)
 {
-	char sid[40], tstr[24], astr[8], sig[SIGN_HEX_LEN + 2];
+	char sid[40], tstr[24], astr[16], sig[SIGN_HEX_LEN + 2];
 	long long tid, attempt;
 	json_object *job;
 	redisReply *rep;
@@ -29,7 +30,7 @@ route_callback(struct req *r)
 	    query_get(r->query, "t", tstr, sizeof(tstr)) < 0 ||
 	    parse_ll(tstr, 1, INT64_MAX, &tid) == -1 ||
 	    query_get(r->query, "a", astr, sizeof(astr)) < 0 ||
-	    parse_ll(astr, 1, 1000, &attempt) == -1 ||
+	    parse_ll(astr, 1, ATTEMPT_MAX, &attempt) == -1 ||
 	    query_get(r->query, "sig", sig, sizeof(sig)) < 0 ||
 	    sign_callback_verify(r->cfg->callback_secret, sid, tid, (int)attempt,
 	    sig) == -1) {

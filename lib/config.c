@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "attempt.h"
 #include "config.h"
 
 #define OFF(f)	offsetof(struct config, f)
@@ -103,7 +104,7 @@ const struct config_setting config_settings[] = {
 	    OFF(worker_heartbeat_s), "Seconds between worker heartbeats (stale after 6 missed)." },
 	{ "WORKER_REAP_INTERVAL", CONFIG_INT, "5", 1, 3600, NULL,
 	    OFF(worker_reap_interval_s), "Seconds between passes of the reaper over overdue Judge0 tokens." },
-	{ "WORKER_MAX_ATTEMPTS", CONFIG_INT, "3", 1, 20, NULL,
+	{ "WORKER_MAX_ATTEMPTS", CONFIG_INT, "3", 1, ATTEMPT_TRIES_MAX, NULL,
 	    OFF(worker_max_attempts), "Times a testcase is sent to Judge0 before it is recorded as Internal Error." },
 
 	{ "JUDGE_AUTH_HEADER", CONFIG_STR, "X-Auth-Token", 0, 0, NULL,

@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 
+#include "attempt.h"
 #include "cache.h"
 #include "dispatch.h"
 #include "extern.h"
@@ -169,7 +170,7 @@ redispatch(struct wctx *w, const char *sid, long long tid, int attempt,
 		return -1;
 	if (!pend || cur > attempt)
 		return token_drop(w, token);
-	if (attempt >= w->cfg.worker_max_attempts) {
+	if (attempt_try(attempt) >= w->cfg.worker_max_attempts) {
 		if (record_ie(w, sid, tid, attempt, token ? token : "",
 		    "Judge0 did not finish the testcase") == -1)
 			return -1;
@@ -368,7 +369,7 @@ dispatch_one(struct wctx *w, const char *entry, size_t len)
 	o = json_parse_bounded(entry, len, 8, &jerr);
 	if (o == NULL ||
 	    json_get_string(o, "s", 1, 1, 64, &sid, NULL, &jerr) == -1 ||
-	    json_get_int(o, "a", 1, 1, 1000, &a, &jerr) == -1 ||
+	    json_get_int(o, "a", 1, 1, ATTEMPT_MAX, &a, &jerr) == -1 ||
 	    json_get_int(o, "n", 0, 0, 1000000, &tries, &jerr) == -1 ||
 	    !json_object_object_get_ex(o, "t", &ts) ||
 	    !json_object_is_type(ts, json_type_array)) {

@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 #include <libpq-fe.h>
 
+#include "attempt.h"
 #include "db.h"
 #include "extern.h"
 #include "json.h"
@@ -104,7 +105,8 @@ static const struct {
 	int		 nparams;
 } stmts[STMT__MAX] = {
 	[STMT_SUB_LOCK] = { "pw_sub_lock",
-	    "SELECT question_id FROM submissions WHERE id = $1::uuid FOR UPDATE",
+	    "SELECT question_id, judging FROM submissions WHERE id = $1::uuid"
+	    " FOR UPDATE",
 	    1 },
 	[STMT_SUB_INSERT] = { "pw_sub_insert",
 	    "INSERT INTO submissions (id, user_id, question_id, language_id,"
@@ -147,7 +149,7 @@ static const struct {
 	    " AND EXCLUDED.achieved_at < b.achieved_at)", 1 },
 	/* A batch's submissions, locked in one order across workers. */
 	[STMT_SUBS_LOCK] = { "pw_subs_lock",
-	    "SELECT id::text, question_id FROM submissions"
+	    "SELECT id::text, question_id, judging FROM submissions"
 	    " WHERE id = ANY ($1::uuid[]) ORDER BY id FOR UPDATE", 1 },
 	[STMT_SUBS_INSERT] = { "pw_subs_insert",
 	    "INSERT INTO submissions (id, user_id, question_id, language_id,"
@@ -350,7 +352,7 @@ job_parse(struct wctx *w, struct job *job)
 	}
 	job->type = JOB_RESULT;
 	if (json_get_int(o, "t", 1, 1, INT64_MAX, &tid, &jerr) == -1 ||
-	    json_get_int(o, "a", 1, 1, 1000, &attempt, &jerr) == -1 ||
+	    json_get_int(o, "a", 1, 1, ATTEMPT_MAX, &attempt, &jerr) == -1 ||
 	    json_get_string(o, "body", 1, 2, (size_t)64 << 20, &body, &bodylen,
 	    &jerr) == -1) {
 		snprintf(job->reason, sizeof(job->reason), "bad job: %.200s",
@@ -375,6 +377,7 @@ out:
 /* The submission row as the result path needs it. */
 struct subrow {
 	long long	question_id;
+	int		judging;	/* rejudges so far: see lib/attempt.h */
 };
 
 /*
@@ -400,6 +403,7 @@ sub_ensure(struct wctx *w, struct job *job, struct subrow *row)
 		if (PQntuples(res) == 1) {
 			row->question_id = strtoll(PQgetvalue(res, 0, 0), NULL,
 			    10);
+			row->judging = atoi(PQgetvalue(res, 0, 1));
 			st = STEP_OK;
 			goto out;
 		}
@@ -476,6 +480,23 @@ job_excerpt_src(const struct job *job, enum verdict v, size_t *len)
 	return r->err;
 }
 
+/*
+ * A result of an earlier judging of a submission rejudged since (a
+ * duplicate or late callback of the old run): nothing to store, the
+ * current judging's result is still to come.  1 when stale (ignored).
+ */
+static int
+job_stale(struct job *job, int judging)
+{
+	if (job->type != JOB_RESULT || attempt_judging(job->attempt) >= judging)
+		return 0;
+	log_info(NULL, "submission %s testcase %lld: result of judging %d "
+	    "ignored, the submission was rejudged (judging %d)", job->sid,
+	    job->tid, attempt_judging(job->attempt), judging);
+	job->state = JOB_IGNORE;
+	return 1;
+}
+
 static enum step
 job_store_result(struct wctx *w, struct job *job)
 {
@@ -510,6 +531,8 @@ job_store_result(struct wctx *w, struct job *job)
 
 	if ((st = sub_ensure(w, job, &row)) != STEP_OK)
 		return st;
+	if (job_stale(job, row.judging))
+		return STEP_OK;
 	snprintf(tid, sizeof(tid), "%lld", job->tid);
 	p[0] = tid;
 	if ((res = store_exec(w, &st, tc, 1, p)) == NULL)
@@ -547,7 +570,7 @@ job_store_result(struct wctx *w, struct job *job)
 	p[0] = job->sid;
 	p[1] = tid;
 	if (r->status_id == J0_STATUS_INTERNAL &&
-	    job->attempt < w->cfg.worker_max_attempts) {
+	    attempt_try(job->attempt) < w->cfg.worker_max_attempts) {
 		/* Worth another try, unless a result is already stored. */
 		if ((res = store_exec(w, &st, exists, 2, p)) == NULL)
 			goto out;
@@ -786,14 +809,15 @@ pend_free(struct pend *p, size_t n)
 }
 
 /*
- * Check the jobs g[0..n) of one submission (question qid) before any SQL:
- * unknown testcase, another question's, bad status become dead letters
- * without touching the transaction.  The results to store are appended
+ * Check the jobs g[0..n) of one submission (question qid, rejudged
+ * `judging` times) before any SQL: unknown testcase, another question's,
+ * bad status become dead letters without touching the transaction;
+ * results of an earlier judging are ignored.  The results to store are appended
  * to pend[*np] (one per testcase: later ones are duplicates).  0.
  */
 static int
 group_check(struct wctx *w, struct job **g, size_t n, long long qid,
-    const struct tcset *tcs, struct pend *pend, size_t *np)
+    int judging, const struct tcset *tcs, struct pend *pend, size_t *np)
 {
 	const struct tcrow *tc;
 	enum verdict v;
@@ -811,6 +835,8 @@ group_check(struct wctx *w, struct job **g, size_t n, long long qid,
 			job->state = JOB_STORED;
 			continue;
 		}
+		if (job_stale(job, judging))
+			continue;
 		if ((tc = tcset_find(tcs, job->tid)) == NULL) {
 			snprintf(job->reason, sizeof(job->reason),
 			    "unknown testcase %lld", job->tid);
@@ -839,7 +865,7 @@ group_check(struct wctx *w, struct job **g, size_t n, long long qid,
 			continue;
 		}
 		if (r->status_id == J0_STATUS_INTERNAL &&
-		    job->attempt < w->cfg.worker_max_attempts) {
+		    attempt_try(job->attempt) < w->cfg.worker_max_attempts) {
 			/* Decided after the INSERT: stored already, or resend. */
 			job->state = JOB_REDISPATCH;
 			continue;
@@ -960,6 +986,7 @@ struct sublocks {
 	size_t		  n;
 	const char	**sid;		/* one job's sid per submission */
 	long long	 *qid;		/* 0: no row (yet) */
+	int		 *judging;	/* submissions.judging */
 };
 
 static void
@@ -967,6 +994,7 @@ sublocks_free(struct sublocks *l)
 {
 	free(l->sid);
 	free(l->qid);
+	free(l->judging);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -998,9 +1026,11 @@ sublocks_lock(struct wctx *w, struct sublocks *l)
 	for (r = 0; r < PQntuples(res); r++)
 		for (i = 0; i < l->n; i++)
 			if (l->qid[i] == 0 && strcasecmp(PQgetvalue(res, r, 0),
-			    l->sid[i]) == 0)
+			    l->sid[i]) == 0) {
 				l->qid[i] = strtoll(PQgetvalue(res, r, 1), NULL,
 				    10);
+				l->judging[i] = atoi(PQgetvalue(res, r, 2));
+			}
 	PQclear(res);
 	return STEP_OK;
 }
@@ -1025,7 +1055,8 @@ sublocks_take(struct wctx *w, struct job **todo, size_t n, struct sublocks *l)
 	memset(l, 0, sizeof(*l));
 	memset(cols, 0, sizeof(cols));
 	if ((l->sid = calloc(n, sizeof(*l->sid))) == NULL ||
-	    (l->qid = calloc(n, sizeof(*l->qid))) == NULL)
+	    (l->qid = calloc(n, sizeof(*l->qid))) == NULL ||
+	    (l->judging = calloc(n, sizeof(*l->judging))) == NULL)
 		return STEP_RETRY;
 	for (i = 0; i < n; i++)
 		if (i == 0 || strcmp(todo[i]->sid, todo[i - 1]->sid) != 0)
@@ -1116,8 +1147,8 @@ store_tx_fast(struct wctx *w, struct job **todo, size_t n)
 		for (j = i + 1; j < n && strcmp(todo[j]->sid, todo[i]->sid) == 0;
 		    j++)
 			;
-		if (group_check(w, todo + i, j - i, locks.qid[g], &tcs, pend,
-		    &np) == -1) {
+		if (group_check(w, todo + i, j - i, locks.qid[g],
+		    locks.judging[g], &tcs, pend, &np) == -1) {
 			st = STEP_RETRY;
 			goto fail;
 		}

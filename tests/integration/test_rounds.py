@@ -177,6 +177,58 @@ def test_rejudge_keeps_a_better_other_submission():
             f" AND question_id = {qid}"), f"100|{first}", "earlier submission keeps the best")
 
 
+def callback_urls(sid):
+    """The signed callback URLs Judge0 (the fake) was given for sid."""
+    out = []
+    for e in FAKE.requests("POST", "/submissions/batch"):
+        for item in (e.get("body") or {}).get("submissions") or []:
+            if sid in (item.get("callback_url") or ""):
+                out.append(item["callback_url"])
+    return out
+
+
+def test_rejudge_ignores_a_late_result_of_the_earlier_run():
+    # A callback of the first run arrives (again) after the rejudge, with
+    # an output that would pass now: it must not count as the new result.
+    FAKE.reset()
+    rid = make_round()
+    qid, tids = make_question(rid, [("a\n", "a\n"), ("b\n", "b\n")])
+    tok = jwt(make_user())
+    sid = submit(tok, qid).json()["submission_id"]
+    eq(float(wait_done(sid)[5]), 100.0, "first score")
+    old = [u for u in callback_urls(sid) if f"t={tids[1]}&" in u]
+    eq(len(old), 1, "the first run's URL of the hidden testcase")
+    assert "&a=1&" in old[0], old[0]
+    http("PATCH", URL + f"/admin/testcases/{tids[1]}", body={"expected_output": "B\n"},
+         headers=admin_hdr())
+    # The new run's callbacks are lost: the reaper fetches them later.
+    FAKE.set_rules([{"match": {"any": True}, "action": {"callback": "drop"}}])
+    r = post("/admin/rejudge", {"submission_id": sid}, headers=admin_hdr())
+    eq((r.status, r.json()["rejudged"]), (202, [sid]), f"rejudge {r!r}")
+    eq(psql(f"SELECT judging FROM submissions WHERE id = '{sid}'"), "1", "judging counted")
+    wait_for(lambda: len(callback_urls(sid)) == 4, what="the rejudge sent to Judge0")
+    new = [u for u in callback_urls(sid) if u not in callback_urls(sid)[:2]]
+    assert all("&a=1001&" in u for u in new), f"new run's attempts: {new}"
+    stale = json.dumps({"token": "stale-token", "status": {"id": 3, "description": "Accepted"},
+                        "stdout": "Qgo=\n", "time": "0.01", "memory": 1})
+    r = http("PUT", old[0].replace(urlbase(old[0]), ENV["PITWALL_INTERNAL_URL"]), body=stale,
+             headers={"Content-Type": "application/json"})
+    eq(r.status, 204, "the old signature is still genuine")
+
+    def rescored():
+        got = psql(f"SELECT status, score::float8 FROM submissions WHERE id = '{sid}'")
+        return got if got == "done|50" else None
+    wait_for(rescored, timeout=60, what="the rejudge to finish at 50 (not 100)")
+    eq(results(sid), [("0", "AC", "3"), ("1", "WA", "3")], "the new run's verdicts")
+    eq(psql(f"SELECT judge_token = 'stale-token' FROM submission_results r"
+            f" WHERE submission_id = '{sid}' AND testcase_id = {tids[1]}"), "f", "stale row")
+    FAKE.reset()
+
+
+def urlbase(u):
+    return u[:u.index("/callback")]
+
+
 def test_leaderboard_order_ties_and_bans():
     rid = make_round(starts_in=-60, ends_in=900)
     slug = psql(f"SELECT slug FROM rounds WHERE id = {rid}")
