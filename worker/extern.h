@@ -116,6 +116,45 @@ void	live_submission(struct wctx *w, const struct live_event *ev);
 void	live_leaderboard(struct wctx *w, long long round_id);
 void	live_flush(struct wctx *w);
 
+/*
+ * store.c and batch.c: storing a batch of jobs in PostgreSQL.
+ */
+/* output_excerpt and message keep this much. */
+#define EXCERPT_MAX	1024
+
+/* How a job's step ended. */
+enum step {
+	STEP_OK,
+	STEP_DEAD,	/* the job's data is bad: dead letter, others go on */
+	STEP_RETRY,	/* PostgreSQL or Redis failed: roll back everything */
+	STEP__MAX
+};
+
+/* Statements prepared once per session (db_epoch) on w->db. */
+enum stmt {
+	STMT_SUB_LOCK,
+	STMT_SUB_INSERT,
+	STMT_TC_FETCH,
+	STMT_EXISTS,
+	STMT_FINALIZE,
+	STMT_SUBS_LOCK,
+	STMT_SUBS_INSERT,
+	STMT_BATCH_INSERT,
+	STMT_BATCH_FINALIZE,
+	STMT__MAX
+};
+
+/* Run prepared statement id in the batch transaction (store.c). */
+struct pg_result *store_execp(struct wctx *w, enum step *st, enum stmt id,
+		    const char *const *params);
+enum step	 store_runp(struct wctx *w, enum stmt id,
+		    const char *const *params);
+const char	*job_excerpt_src(const struct job *job, enum verdict v,
+		    size_t *len);
+int		 job_stale(struct job *job, int judging);
+/* The whole batch at once: 0 committed, -1 retry, 1 redo job by job. */
+int		 store_tx_fast(struct wctx *w, struct job **todo, size_t n);
+
 /* reaper.c */
 int	reaper_pass(struct wctx *w);
 int	dispatch_pass(struct wctx *w);

@@ -1,0 +1,565 @@
+/*
+ * The worker's fast path for a batch: every job checked before any SQL,
+ * then one transaction with a handful of statements for the whole batch
+ * (lock or create the submissions' rows, fetch their testcases, insert
+ * every result with one INSERT that also advances the counters by the
+ * rows really inserted, finalize those that got their last testcase).
+ * store.c falls back to a SAVEPOINT per job when a statement fails on
+ * the data.  Exactly once as there: the primary key (submission_id,
+ * testcase_id) with ON CONFLICT DO NOTHING decides.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libpq-fe.h>
+
+#include "attempt.h"
+#include "db.h"
+#include "extern.h"
+#include "log.h"
+
+/* Testcases of a batch by id, fetched with one query. */
+struct tcrow {
+	long long	 id;
+	long long	 question_id;
+	const char	*expected;
+	size_t		 expected_len;
+};
+
+struct tcset {
+	PGresult	*res;
+	struct tcrow	*rows;
+	size_t		 n;
+};
+
+static int
+tcrow_cmp(const void *a, const void *b)
+{
+	const struct tcrow *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void
+tcset_free(struct tcset *t)
+{
+	PQclear(t->res);
+	free(t->rows);
+	memset(t, 0, sizeof(*t));
+}
+
+static const struct tcrow *
+tcset_find(const struct tcset *t, long long id)
+{
+	struct tcrow key;
+
+	if (t->n == 0)
+		return NULL;
+	key.id = id;
+	return bsearch(&key, t->rows, t->n, sizeof(*t->rows), tcrow_cmp);
+}
+
+/* PostgreSQL array literals, built in memory (open_memstream). */
+struct arr {
+	FILE	*f;
+	char	*buf;
+	size_t	 len;
+	int	 n;
+};
+
+static int
+arr_open(struct arr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if ((a->f = open_memstream(&a->buf, &a->len)) == NULL)
+		return -1;
+	fputc('{', a->f);
+	return 0;
+}
+
+/* Close the literal: 0 with a->buf owned by the caller (free()), or -1. */
+static int
+arr_close(struct arr *a)
+{
+	int rc;
+
+	if (a->f == NULL)
+		return -1;
+	fputc('}', a->f);
+	rc = fclose(a->f);
+	a->f = NULL;
+	return rc == 0 ? 0 : -1;
+}
+
+static void
+arr_free(struct arr *a)
+{
+	if (a->f != NULL)
+		fclose(a->f);
+	free(a->buf);
+	memset(a, 0, sizeof(*a));
+}
+
+static void
+arr_text(struct arr *a, const char *s)
+{
+	if (a->n++ > 0)
+		fputc(',', a->f);
+	if (s == NULL) {
+		fputs("NULL", a->f);
+		return;
+	}
+	fputc('"', a->f);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', a->f);
+		fputc(*s, a->f);
+	}
+	fputc('"', a->f);
+}
+
+static void
+arr_int(struct arr *a, long long v, int null)
+{
+	if (a->n++ > 0)
+		fputc(',', a->f);
+	if (null)
+		fputs("NULL", a->f);
+	else
+		fprintf(a->f, "%lld", v);
+}
+
+/* The testcases the result jobs of todo[0..n) name. */
+static enum step
+tcset_fetch(struct wctx *w, struct job **todo, size_t n, struct tcset *t)
+{
+	struct arr ids;
+	const char *p[1];
+	enum step st;
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	if (arr_open(&ids) == -1)
+		return STEP_RETRY;
+	for (i = 0; i < n; i++)
+		if (todo[i]->type == JOB_RESULT)
+			arr_int(&ids, todo[i]->tid, 0);
+	if (ids.n == 0) {
+		arr_free(&ids);
+		return STEP_OK;
+	}
+	if (arr_close(&ids) == -1) {
+		arr_free(&ids);
+		return STEP_RETRY;
+	}
+	p[0] = ids.buf;
+	t->res = store_execp(w, &st, STMT_TC_FETCH, p);
+	arr_free(&ids);
+	if (t->res == NULL)
+		return st;
+	t->n = (size_t)PQntuples(t->res);
+	if (t->n > 0 && (t->rows = calloc(t->n, sizeof(*t->rows))) == NULL) {
+		tcset_free(t);
+		return STEP_RETRY;
+	}
+	for (i = 0; i < t->n; i++) {
+		t->rows[i].id = strtoll(PQgetvalue(t->res, (int)i, 0), NULL, 10);
+		t->rows[i].question_id = strtoll(PQgetvalue(t->res, (int)i, 1),
+		    NULL, 10);
+		t->rows[i].expected = PQgetvalue(t->res, (int)i, 2);
+		t->rows[i].expected_len = (size_t)PQgetlength(t->res, (int)i, 2);
+	}
+	if (t->n > 1)
+		qsort(t->rows, t->n, sizeof(*t->rows), tcrow_cmp);
+	return STEP_OK;
+}
+
+/* A result to insert, with what it keeps of the output. */
+struct pend {
+	struct job	*job;
+	enum verdict	 v;
+	char		*excerpt;
+	char		*message;
+};
+
+static void
+pend_free(struct pend *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; p != NULL && i < n; i++) {
+		free(p[i].excerpt);
+		free(p[i].message);
+	}
+	free(p);
+}
+
+/*
+ * Check the jobs g[0..n) of one submission (question qid, rejudged
+ * `judging` times) before any SQL: unknown testcase, another question's,
+ * bad status become dead letters without touching the transaction;
+ * results of an earlier judging are ignored.  The results to store are appended
+ * to pend[*np] (one per testcase: later ones are duplicates).  0.
+ */
+static int
+group_check(struct wctx *w, struct job **g, size_t n, long long qid,
+    int judging, const struct tcset *tcs, struct pend *pend, size_t *np)
+{
+	const struct tcrow *tc;
+	enum verdict v;
+	enum verdict_rc vrc;
+	size_t i, k, first = *np;
+
+	for (i = 0; i < n; i++) {
+		struct job *job = g[i];
+		const struct verdict_result *r = &job->res;
+		const char *src;
+		size_t srclen;
+
+		job->finalized = 0;
+		if (job->type == JOB_SUBMISSION) {
+			job->state = JOB_STORED;
+			continue;
+		}
+		if (job_stale(job, judging))
+			continue;
+		if ((tc = tcset_find(tcs, job->tid)) == NULL) {
+			snprintf(job->reason, sizeof(job->reason),
+			    "unknown testcase %lld", job->tid);
+			job->state = JOB_DEAD;
+			continue;
+		}
+		if (tc->question_id != qid) {
+			snprintf(job->reason, sizeof(job->reason),
+			    "testcase %lld is not of submission %s's question",
+			    job->tid, job->sid);
+			job->state = JOB_DEAD;
+			continue;
+		}
+		v = VERDICT_IE;
+		vrc = verdict_from_status(r->status_id, r->out, r->out_len,
+		    tc->expected, tc->expected_len, &v);
+		if (vrc == VERDICT_BAD_STATUS) {
+			snprintf(job->reason, sizeof(job->reason),
+			    "unknown Judge0 status %d", r->status_id);
+			job->state = JOB_DEAD;
+			continue;
+		}
+		if (vrc == VERDICT_PENDING) {
+			/* Not a result: the reaper polls the token again. */
+			job->state = JOB_IGNORE;
+			continue;
+		}
+		if (r->status_id == J0_STATUS_INTERNAL &&
+		    attempt_try(job->attempt) < w->cfg.worker_max_attempts) {
+			/* Decided after the INSERT: stored already, or resend. */
+			job->state = JOB_REDISPATCH;
+			continue;
+		}
+		job->state = JOB_STORED;
+		for (k = first; k < *np; k++)
+			if (pend[k].job->tid == job->tid)
+				break;
+		if (k < *np)
+			continue;	/* a duplicate in this batch */
+		pend[*np].job = job;
+		pend[*np].v = v;
+		src = job_excerpt_src(job, v, &srclen);
+		pend[*np].excerpt = verdict_excerpt(src, srclen, EXCERPT_MAX);
+		pend[*np].message = verdict_excerpt(r->message, r->message_len,
+		    EXCERPT_MAX);
+		(*np)++;
+	}
+	return 0;
+}
+
+/*
+ * Store pend[0..np) with one INSERT that also advances the counters by
+ * the rows really inserted, finalize the submissions that got their last
+ * testcase with one more statement, then decide the Internal Errors of
+ * todo[0..n).  STEP_DEAD means a statement failed on the data: the
+ * transaction is aborted and the caller redoes the batch job by job.
+ */
+static enum step
+batch_insert(struct wctx *w, struct pend *pend, size_t np, struct job **todo,
+    size_t n)
+{
+	struct arr cols[10], fin;
+	PGresult *res = NULL;
+	const char *params[10];
+	char tid[24];
+	enum step st = STEP_RETRY;
+	size_t i, k;
+	int r;
+
+	memset(cols, 0, sizeof(cols));
+	memset(&fin, 0, sizeof(fin));
+	if (np > 0) {
+		for (k = 0; k < 10; k++)
+			if (arr_open(&cols[k]) == -1)
+				goto out;
+		if (arr_open(&fin) == -1)
+			goto out;
+		for (i = 0; i < np; i++) {
+			const struct verdict_result *vr = &pend[i].job->res;
+
+			arr_text(&cols[0], pend[i].job->sid);
+			arr_int(&cols[1], pend[i].job->tid, 0);
+			arr_text(&cols[2], vr->token[0] ? vr->token : NULL);
+			arr_int(&cols[3], vr->status_id, 0);
+			arr_text(&cols[4], verdict_name(pend[i].v));
+			arr_text(&cols[5], pend[i].v == VERDICT_AC ? "t" : "f");
+			arr_int(&cols[6], vr->time_ms, vr->time_ms < 0);
+			arr_int(&cols[7], vr->memory_kb, vr->memory_kb < 0);
+			arr_text(&cols[8], pend[i].excerpt);
+			arr_text(&cols[9], pend[i].message);
+		}
+		for (k = 0; k < 10; k++) {
+			if (arr_close(&cols[k]) == -1)
+				goto out;
+			params[k] = cols[k].buf;
+		}
+		if ((res = store_execp(w, &st, STMT_BATCH_INSERT,
+		    params)) == NULL)
+			goto out;
+		for (r = 0; r < PQntuples(res); r++) {
+			arr_text(&fin, PQgetvalue(res, r, 0));
+			/* For the log: the last job of that submission. */
+			for (i = np; i-- > 0; )
+				if (strcasecmp(pend[i].job->sid,
+				    PQgetvalue(res, r, 0)) == 0) {
+					pend[i].job->finalized = 1;
+					break;
+				}
+		}
+		PQclear(res);
+		res = NULL;
+		if (fin.n > 0) {
+			if (arr_close(&fin) == -1) {
+				st = STEP_RETRY;
+				goto out;
+			}
+			params[0] = fin.buf;
+			if ((st = store_runp(w, STMT_BATCH_FINALIZE,
+			    params)) != STEP_OK)
+				goto out;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (todo[i]->state != JOB_REDISPATCH)
+			continue;
+		snprintf(tid, sizeof(tid), "%lld", todo[i]->tid);
+		params[0] = todo[i]->sid;
+		params[1] = tid;
+		if ((res = store_execp(w, &st, STMT_EXISTS, params)) == NULL)
+			goto out;
+		if (PQntuples(res) > 0)
+			todo[i]->state = JOB_STORED;
+		PQclear(res);
+		res = NULL;
+	}
+	st = STEP_OK;
+out:
+	PQclear(res);
+	for (k = 0; k < 10; k++)
+		arr_free(&cols[k]);
+	arr_free(&fin);
+	return st;
+}
+
+/* The question of each submission of a batch, by position in sids. */
+struct sublocks {
+	size_t		  n;
+	const char	**sid;		/* one job's sid per submission */
+	long long	 *qid;		/* 0: no row (yet) */
+	int		 *judging;	/* submissions.judging */
+};
+
+static void
+sublocks_free(struct sublocks *l)
+{
+	free(l->sid);
+	free(l->qid);
+	free(l->judging);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Lock the rows of the submissions in l with qid 0; fill their qid. */
+static enum step
+sublocks_lock(struct wctx *w, struct sublocks *l)
+{
+	struct arr ids;
+	PGresult *res;
+	const char *p[1];
+	enum step st;
+	size_t i;
+	int r;
+
+	if (arr_open(&ids) == -1)
+		return STEP_RETRY;
+	for (i = 0; i < l->n; i++)
+		if (l->qid[i] == 0)
+			arr_text(&ids, l->sid[i]);
+	if (arr_close(&ids) == -1) {
+		arr_free(&ids);
+		return STEP_RETRY;
+	}
+	p[0] = ids.buf;
+	res = store_execp(w, &st, STMT_SUBS_LOCK, p);
+	arr_free(&ids);
+	if (res == NULL)
+		return st;
+	for (r = 0; r < PQntuples(res); r++)
+		for (i = 0; i < l->n; i++)
+			if (l->qid[i] == 0 && strcasecmp(PQgetvalue(res, r, 0),
+			    l->sid[i]) == 0) {
+				l->qid[i] = strtoll(PQgetvalue(res, r, 1), NULL,
+				    10);
+				l->judging[i] = atoi(PQgetvalue(res, r, 2));
+			}
+	PQclear(res);
+	return STEP_OK;
+}
+
+/*
+ * Make sure every submission of the batch has its row (inserted from
+ * the Redis hashes of those without, in one statement) and lock them all.
+ * STEP_DEAD when one cannot be (no hash, unknown user …): the caller
+ * redoes the batch job by job, where that job becomes a dead letter.
+ */
+static enum step
+sublocks_take(struct wctx *w, struct job **todo, size_t n, struct sublocks *l)
+{
+	struct subhash *h = NULL;
+	struct arr cols[7];
+	const char *p[7];
+	char why[128];
+	enum step st = STEP_RETRY;
+	size_t i, k, miss = 0;
+	int hrc;
+
+	memset(l, 0, sizeof(*l));
+	memset(cols, 0, sizeof(cols));
+	if ((l->sid = calloc(n, sizeof(*l->sid))) == NULL ||
+	    (l->qid = calloc(n, sizeof(*l->qid))) == NULL ||
+	    (l->judging = calloc(n, sizeof(*l->judging))) == NULL)
+		return STEP_RETRY;
+	for (i = 0; i < n; i++)
+		if (i == 0 || strcmp(todo[i]->sid, todo[i - 1]->sid) != 0)
+			l->sid[l->n++] = todo[i]->sid;
+	if ((st = sublocks_lock(w, l)) != STEP_OK)
+		return st;
+	for (i = 0; i < l->n; i++)
+		if (l->qid[i] == 0)
+			miss++;
+	if (miss == 0)
+		return STEP_OK;
+	st = STEP_RETRY;
+	if ((h = calloc(l->n, sizeof(*h))) == NULL)
+		goto out;
+	for (k = 0; k < 7; k++)
+		if (arr_open(&cols[k]) == -1)
+			goto out;
+	for (i = 0; i < l->n; i++) {
+		if (l->qid[i] != 0)
+			continue;
+		hrc = subhash_load(w, l->sid[i], &h[i], why, sizeof(why));
+		if (hrc == -1)
+			goto out;
+		if (hrc != 0) {
+			st = STEP_DEAD;
+			goto out;
+		}
+		arr_text(&cols[0], l->sid[i]);
+		arr_int(&cols[1], h[i].user_id, 0);
+		arr_int(&cols[2], h[i].question_id, 0);
+		arr_int(&cols[3], h[i].language_id, 0);
+		arr_text(&cols[4], h[i].source);
+		arr_int(&cols[5], h[i].total, 0);
+		arr_int(&cols[6], h[i].created_at_ms, 0);
+	}
+	for (k = 0; k < 7; k++) {
+		if (arr_close(&cols[k]) == -1)
+			goto out;
+		p[k] = cols[k].buf;
+	}
+	if ((st = store_runp(w, STMT_SUBS_INSERT, p)) != STEP_OK)
+		goto out;
+	if ((st = sublocks_lock(w, l)) != STEP_OK)
+		goto out;
+	for (i = 0; i < l->n; i++)
+		if (l->qid[i] == 0) {
+			st = STEP_DEAD;	/* vanished: see sub_ensure() */
+			goto out;
+		}
+	st = STEP_OK;
+out:
+	for (k = 0; k < 7; k++)
+		arr_free(&cols[k]);
+	for (i = 0; h != NULL && i < l->n; i++)
+		subhash_free(&h[i]);
+	free(h);
+	return st;
+}
+
+/*
+ * The batch in one transaction without savepoints: jobs are checked
+ * before SQL, so a statement failing on the data is rare.  0 when
+ * committed, -1 when rolled back (retry), 1 when rolled back because a
+ * statement failed on the data (redo with store_tx_safe()).
+ */
+int
+store_tx_fast(struct wctx *w, struct job **todo, size_t n)
+{
+	struct sublocks locks;
+	struct tcset tcs;
+	struct pend *pend = NULL;
+	enum step st;
+	size_t i, j, g, np = 0;
+	int rc = -1;
+
+	memset(&tcs, 0, sizeof(tcs));
+	memset(&locks, 0, sizeof(locks));
+	if (db_ensure(w->db) == -1 || db_begin(w->db) == -1)
+		return -1;
+	if ((st = sublocks_take(w, todo, n, &locks)) != STEP_OK ||
+	    (st = tcset_fetch(w, todo, n, &tcs)) != STEP_OK)
+		goto fail;
+	if ((pend = calloc(n, sizeof(*pend))) == NULL) {
+		st = STEP_RETRY;
+		goto fail;
+	}
+	for (i = 0, g = 0; i < n; i = j, g++) {
+		for (j = i + 1; j < n && strcmp(todo[j]->sid, todo[i]->sid) == 0;
+		    j++)
+			;
+		if (group_check(w, todo + i, j - i, locks.qid[g],
+		    locks.judging[g], &tcs, pend, &np) == -1) {
+			st = STEP_RETRY;
+			goto fail;
+		}
+	}
+	if ((st = batch_insert(w, pend, np, todo, n)) != STEP_OK)
+		goto fail;
+	pend_free(pend, np);
+	tcset_free(&tcs);
+	sublocks_free(&locks);
+	if (db_commit(w->db) == -1)
+		goto fail_committed;
+	return 0;
+fail:
+	pend_free(pend, np);
+	tcset_free(&tcs);
+	sublocks_free(&locks);
+	db_rollback(w->db);
+	if (st == STEP_DEAD)
+		rc = 1;
+fail_committed:
+	for (i = 0; i < n; i++) {
+		todo[i]->state = JOB_NEW;
+		todo[i]->finalized = 0;
+	}
+	return rc;
+}
