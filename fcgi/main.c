@@ -2,22 +2,18 @@
  * pitwall-fcgi: the FastCGI responder started by spawn-fcgi (listening
  * socket on fd 0).  FCGI_THREADS threads each accept with FCGX_Accept_r and
  * own their Redis/PostgreSQL connections.  SIGTERM stops accepting, lets
- * requests in flight finish, then exits (scripts/fcgi-reload relies on it).
+ * requests in flight finish, then exits (scripts/fcgi-reload relies on
+ * it): lib/fcgi_server.c, shared with the embedded judge's API.
  */
-#include <sys/socket.h>
-
-#include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 #include <sodium.h>
 
 #include "db.h"
+#include "fcgi_server.h"
 #include "judge0.h"
 #include "extern.h"
 #include "log.h"
@@ -48,20 +44,6 @@ static const struct route routes[ROUTE__MAX] = {
 	[ROUTE_METRICS] = { "/metrics", 0, METHOD_GET | METHOD_HEAD, route_metrics },
 	[ROUTE_LIVE_AUTH] = { "/live-auth", 0, METHOD_GET | METHOD_HEAD, route_live_auth },
 };
-
-static volatile sig_atomic_t stopping;
-
-static const char *
-req_path(struct req *r)
-{
-	const char *p;
-
-	if ((p = http_param(r, "DOCUMENT_URI")) != NULL && *p != '\0')
-		return p;
-	if ((p = http_param(r, "SCRIPT_NAME")) != NULL && *p != '\0')
-		return p;
-	return "/";
-}
 
 static void
 dispatch(struct req *r)
@@ -103,7 +85,7 @@ req_begin(struct req *r, struct worker_ctx *w)
 	if (r->method_name == NULL)
 		r->method_name = "GET";
 	r->method = http_method_parse(r->method_name);
-	r->path = req_path(r);
+	r->path = fcgi_request_path(r->fcgx.envp);
 	r->query = http_param(r, "QUERY_STRING");
 	if (r->query == NULL)
 		r->query = "";
@@ -137,39 +119,44 @@ req_end(struct req *r)
 	    (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e9);
 }
 
-static void *
-thread_main(void *arg)
-{
-	struct worker_ctx *w = arg;
-	struct req r;
+/* One request thread: its connections and its request. */
+struct thread {
+	struct worker_ctx	w;
+	struct req		r;
+};
 
-	memset(&r, 0, sizeof(r));
-	if (FCGX_InitRequest(&r.fcgx, 0, 0) != 0) {
-		log_error(NULL, "FCGX_InitRequest failed");
-		return NULL;
-	}
-	while (!stopping) {
-		if (FCGX_Accept_r(&r.fcgx) < 0)
-			break;
-		req_begin(&r, w);
-		dispatch(&r);
-		req_end(&r);
-	}
-	FCGX_Free(&r.fcgx, 1);
-	return NULL;
+static FCGX_Request *
+thread_request(void *arg)
+{
+	return &((struct thread *)arg)->r.fcgx;
+}
+
+static void
+thread_serve(void *arg)
+{
+	struct thread *t = arg;
+
+	req_begin(&t->r, &t->w);
+	dispatch(&t->r);
+	req_end(&t->r);
+}
+
+/* Once a second in the main thread: the metrics to Redis. */
+static void
+tick_metrics(void *arg)
+{
+	(void)metrics_flush(arg);
 }
 
 int
 main(int argc, char *argv[])
 {
 	struct app app;
-	struct worker_ctx *ws = NULL;
+	struct thread *ts = NULL;
 	struct redis *mredis = NULL;
-	pthread_t *tids = NULL;
+	struct fcgi_server srv;
 	const char *route_names[ROUTE__MAX];
-	struct timespec tick = { 1, 0 };
-	sigset_t set;
-	int i, sig, n;
+	int i, n, rc;
 
 	(void)argc;
 	memset(&app, 0, sizeof(app));
@@ -181,84 +168,54 @@ main(int argc, char *argv[])
 		    app.cfg.log_file);
 		return 78;
 	}
+	/* Signals are taken by the main thread only. */
+	fcgi_server_signals();
 	if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0 ||
 	    FCGX_Init() != 0) {
 		log_error(NULL, "library initialisation failed");
 		return 1;
 	}
 
-	/* Signals are taken by the main thread only, with sigwait. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
 	/* Metrics are labelled with the route's path; the main thread flushes. */
 	for (i = 0; i < ROUTE__MAX; i++)
 		route_names[i] = routes[i].path ? routes[i].path : "unknown";
 	metrics_routes(route_names, ROUTE__MAX);
-	if ((mredis = redis_new(&app.cfg)) == NULL) {
-		log_error(NULL, "out of memory");
-		return 1;
-	}
-
 	n = app.cfg.fcgi_threads;
-	ws = calloc((size_t)n, sizeof(*ws));
-	tids = calloc((size_t)n, sizeof(*tids));
-	if (ws == NULL || tids == NULL) {
+	if ((mredis = redis_new(&app.cfg)) == NULL ||
+	    (ts = calloc((size_t)n, sizeof(*ts))) == NULL) {
 		log_error(NULL, "out of memory");
 		return 1;
 	}
 	for (i = 0; i < n; i++) {
-		ws[i].app = &app;
-		ws[i].id = i;
-		ws[i].redis = redis_new(&app.cfg);
-		ws[i].db = NULL;
-		ws[i].j0 = judge0_new(&app.cfg);
-		if (ws[i].redis == NULL || ws[i].j0 == NULL) {
+		ts[i].w.app = &app;
+		ts[i].w.id = i;
+		ts[i].w.redis = redis_new(&app.cfg);
+		ts[i].w.j0 = judge0_new(&app.cfg);
+		if (ts[i].w.redis == NULL || ts[i].w.j0 == NULL) {
 			log_error(NULL, "out of memory");
 			return 1;
 		}
-		if (pthread_create(&tids[i], NULL, thread_main, &ws[i]) != 0) {
-			log_error(NULL, "pthread_create: %s", strerror(errno));
-			return 1;
-		}
 	}
+	memset(&srv, 0, sizeof(srv));
+	srv.nthreads = n;
+	srv.threads = ts;
+	srv.thread_size = sizeof(*ts);
+	srv.request = thread_request;
+	srv.serve = thread_serve;
+	srv.tick = tick_metrics;
+	srv.tick_arg = mredis;
 	log_info(NULL, "serving with %d threads", n);
-
-	for (;;) {
-		if ((sig = sigtimedwait(&set, NULL, &tick)) == -1) {
-			(void)metrics_flush(mredis);
-			continue;
-		}
-		if (sig == SIGHUP || sig == SIGUSR1) {
-			if (log_reopen() == -1)
-				log_error(NULL, "cannot reopen the log file");
-			continue;
-		}
-		break;
-	}
-	log_info(NULL, "signal %d: finishing requests in flight", sig);
-	stopping = 1;
-	FCGX_ShutdownPending();
-	/* Wake the threads blocked in accept(): the socket stops listening. */
-	shutdown(0, SHUT_RDWR);
-	close(0);
+	rc = fcgi_server_run(&srv);
 	for (i = 0; i < n; i++) {
-		pthread_join(tids[i], NULL);
-		redis_free(ws[i].redis);
-		db_free(ws[i].db);
-		judge0_free(ws[i].j0);
+		redis_free(ts[i].w.redis);
+		db_free(ts[i].w.db);
+		judge0_free(ts[i].w.j0);
 	}
 	(void)metrics_flush(mredis);
 	redis_free(mredis);
-	free(ws);
-	free(tids);
+	free(ts);
 	config_free(&app.cfg);
 	curl_global_cleanup();
 	log_info(NULL, "stopped");
-	return 0;
+	return rc == 0 ? 0 : 1;
 }

@@ -4,21 +4,16 @@
  * fd 0) behind nginx's judge listener.  JUDGE_API_THREADS threads accept
  * with FCGX_Accept_r, each with its own Redis connection.  It only stores
  * and reads submissions; pitwall-judge-runner runs them.  SIGTERM stops
- * accepting and lets requests in flight finish.
+ * accepting and lets requests in flight finish (lib/fcgi_server.c).
  */
-#include <sys/socket.h>
-
 #include <ctype.h>
-#include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
+#include "fcgi_server.h"
 #include "log.h"
 #include "redis.h"
 #include "service.h"
@@ -34,8 +29,6 @@ static const struct api_route_def routes[AR__MAX] = {
 	[AR_WORKERS] = { "/workers", 0, AM_GET, route_workers },
 	[AR_ABOUT] = { "/about", 0, AM_GET, route_about },
 };
-
-static volatile sig_atomic_t stopping;
 
 /* X-Auth-Token when JUDGE_AUTH_TOKEN is set; Judge0 answers a bare 401. */
 static int
@@ -84,8 +77,6 @@ dispatch(struct api_req *r)
 static void
 req_begin(struct api_req *r, struct api_thread *t)
 {
-	const char *p;
-
 	r->t = t;
 	r->cfg = &t->app->cfg;
 	r->redis = t->redis;
@@ -93,10 +84,7 @@ req_begin(struct api_req *r, struct api_thread *t)
 	if (r->method_name == NULL)
 		r->method_name = "GET";
 	r->method = api_method_parse(r->method_name);
-	if ((p = api_param(r, "DOCUMENT_URI")) == NULL || *p == '\0')
-		if ((p = api_param(r, "SCRIPT_NAME")) == NULL || *p == '\0')
-			p = "/";
-	r->path = p;
+	r->path = fcgi_request_path(r->fcgx.envp);
 	if ((r->query = api_param(r, "QUERY_STRING")) == NULL)
 		r->query = "";
 	r->body = NULL;
@@ -115,26 +103,26 @@ req_end(struct api_req *r)
 	FCGX_Finish_r(&r->fcgx);
 }
 
-static void *
-thread_main(void *arg)
-{
-	struct api_thread *t = arg;
-	struct api_req r;
+/* One request thread: its Redis connection and its request. */
+struct thread {
+	struct api_thread	t;
+	struct api_req		r;
+};
 
-	memset(&r, 0, sizeof(r));
-	if (FCGX_InitRequest(&r.fcgx, 0, 0) != 0) {
-		log_error(NULL, "FCGX_InitRequest failed");
-		return NULL;
-	}
-	while (!stopping) {
-		if (FCGX_Accept_r(&r.fcgx) < 0)
-			break;
-		req_begin(&r, t);
-		dispatch(&r);
-		req_end(&r);
-	}
-	FCGX_Free(&r.fcgx, 1);
-	return NULL;
+static FCGX_Request *
+thread_request(void *arg)
+{
+	return &((struct thread *)arg)->r.fcgx;
+}
+
+static void
+thread_serve(void *arg)
+{
+	struct thread *th = arg;
+
+	req_begin(&th->r, &th->t);
+	dispatch(&th->r);
+	req_end(&th->r);
 }
 
 /* "X-Auth-Token" -> "HTTP_X_AUTH_TOKEN", as nginx passes headers. */
@@ -154,10 +142,9 @@ int
 main(int argc, char *argv[])
 {
 	struct api_app	 app;
-	struct api_thread *ts = NULL;
-	pthread_t	*tids = NULL;
-	sigset_t	 set;
-	int		 i, sig, n;
+	struct thread	*ts = NULL;
+	struct fcgi_server srv;
+	int		 i, n, rc;
 
 	(void)argc;
 	memset(&app, 0, sizeof(app));
@@ -171,61 +158,37 @@ main(int argc, char *argv[])
 	}
 	auth_param_name(app.cfg.judge_auth_header, app.auth_param,
 	    sizeof(app.auth_param));
+	fcgi_server_signals();
 	if (sodium_init() < 0 || FCGX_Init() != 0) {
 		log_error(NULL, "library initialisation failed");
 		return 1;
 	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
 	n = app.cfg.judge_api_threads;
-	ts = calloc((size_t)n, sizeof(*ts));
-	tids = calloc((size_t)n, sizeof(*tids));
-	if (ts == NULL || tids == NULL) {
+	if ((ts = calloc((size_t)n, sizeof(*ts))) == NULL) {
 		log_error(NULL, "out of memory");
 		return 1;
 	}
 	for (i = 0; i < n; i++) {
-		ts[i].app = &app;
-		ts[i].id = i;
-		if ((ts[i].redis = redis_new(&app.cfg)) == NULL) {
+		ts[i].t.app = &app;
+		ts[i].t.id = i;
+		if ((ts[i].t.redis = redis_new(&app.cfg)) == NULL) {
 			log_error(NULL, "out of memory");
 			return 1;
 		}
-		if (pthread_create(&tids[i], NULL, thread_main, &ts[i]) != 0) {
-			log_error(NULL, "pthread_create: %s", strerror(errno));
-			return 1;
-		}
 	}
+	memset(&srv, 0, sizeof(srv));
+	srv.nthreads = n;
+	srv.threads = ts;
+	srv.thread_size = sizeof(*ts);
+	srv.request = thread_request;
+	srv.serve = thread_serve;
 	log_info(NULL, "serving the Judge0 API with %d threads%s", n,
 	    *app.cfg.judge_auth_token ? " (X-Auth-Token required)" : "");
-	for (;;) {
-		if (sigwait(&set, &sig) != 0)
-			continue;
-		if (sig == SIGHUP || sig == SIGUSR1) {
-			if (log_reopen() == -1)
-				log_error(NULL, "cannot reopen the log file");
-			continue;
-		}
-		break;
-	}
-	log_info(NULL, "signal %d: finishing requests in flight", sig);
-	stopping = 1;
-	FCGX_ShutdownPending();
-	shutdown(0, SHUT_RDWR);
-	close(0);
-	for (i = 0; i < n; i++) {
-		pthread_join(tids[i], NULL);
-		redis_free(ts[i].redis);
-	}
+	rc = fcgi_server_run(&srv);
+	for (i = 0; i < n; i++)
+		redis_free(ts[i].t.redis);
 	free(ts);
-	free(tids);
 	config_free(&app.cfg);
 	log_info(NULL, "stopped");
-	return 0;
+	return rc == 0 ? 0 : 1;
 }
