@@ -148,6 +148,38 @@ keys_known(json_object *o, const char *const *allowed, const char *what,
 	return 0;
 }
 
+/*
+ * One JSON file of a package: within PKG_JSON_MAX, valid, an object with
+ * only the keys in `allowed`.  The object (json_object_put() it), or
+ * NULL with err set.
+ */
+static json_object *
+pkg_object(const char *json, size_t len, const char *const *allowed,
+    char *err, size_t errsz)
+{
+	json_object *o;
+	struct jerr je;
+
+	if (len > PKG_JSON_MAX) {
+		errf(err, errsz, "larger than %d bytes", PKG_JSON_MAX);
+		return NULL;
+	}
+	if ((o = json_parse_bounded(json, len, 8, &je)) == NULL) {
+		errf(err, errsz, "%s", je.message);
+		return NULL;
+	}
+	if (!json_object_is_type(o, json_type_object)) {
+		errf(err, errsz, "a JSON object is expected");
+		json_object_put(o);
+		return NULL;
+	}
+	if (keys_known(o, allowed, "", err, errsz) == -1) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
 /* A nullable ISO-8601 string field.  *out is strdup'd or stays NULL. */
 static int
 time_field(json_object *o, const char *key, char **out, const char *what,
@@ -187,19 +219,7 @@ package_parse_contest(const char *json, size_t len, struct pkg_contest *out,
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (len > PKG_JSON_MAX) {
-		errf(err, errsz, "larger than %d bytes", PKG_JSON_MAX);
-		goto out;
-	}
-	if ((o = json_parse_bounded(json, len, 8, &je)) == NULL) {
-		errf(err, errsz, "%s", je.message);
-		goto out;
-	}
-	if (!json_object_is_type(o, json_type_object)) {
-		errf(err, errsz, "a JSON object is expected");
-		goto out;
-	}
-	if (keys_known(o, ckeys, "", err, errsz) == -1)
+	if ((o = pkg_object(json, len, ckeys, err, errsz)) == NULL)
 		goto out;
 	if (json_get_string(o, "name", 1, 1, 200, &s, NULL, &je) == -1) {
 		errf(err, errsz, "%s", je.message);
@@ -311,19 +331,7 @@ package_parse_question(const char *json, size_t len, struct pkg_question *out,
 	};
 
 	memset(out, 0, sizeof(*out));
-	if (len > PKG_JSON_MAX) {
-		errf(err, errsz, "larger than %d bytes", PKG_JSON_MAX);
-		goto out;
-	}
-	if ((o = json_parse_bounded(json, len, 8, &je)) == NULL) {
-		errf(err, errsz, "%s", je.message);
-		goto out;
-	}
-	if (!json_object_is_type(o, json_type_object)) {
-		errf(err, errsz, "a JSON object is expected");
-		goto out;
-	}
-	if (keys_known(o, qkeys, "", err, errsz) == -1)
+	if ((o = pkg_object(json, len, qkeys, err, errsz)) == NULL)
 		goto out;
 	if (json_read_fields(o, fields, sizeof(fields) / sizeof(fields[0]),
 	    &je) == -1) {
