@@ -16,6 +16,7 @@
 #include "cache.h"
 #include "db.h"
 #include "extern.h"
+#include "json.h"
 #include "log.h"
 
 /* PostgreSQL type oids (pg_type.h). */
@@ -39,6 +40,23 @@ req_db_or_reply(struct req *r)
 		return NULL;
 	}
 	return r->w->db;
+}
+
+int
+req_fields_or_reply(struct req *r, size_t max, const struct jfield *f,
+    size_t n, json_object **body)
+{
+	struct jerr jerr;
+
+	if (http_json_body_or_reply(r, max, 4, body) == -1)
+		return -1;
+	if (json_read_fields(*body, f, n, &jerr) == -1) {
+		http_error(r, 422, "invalid_field", "%s", jerr.message);
+		json_object_put(*body);
+		*body = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 PGresult *

@@ -119,69 +119,48 @@ questions_list(struct req *r)
 	PQclear(res);
 }
 
-/* Question fields of a POST (create: required ones) or PATCH body. */
-struct qfields {
-	const char	*round, *slug, *title, *statement, *checker;
-	int64_t		 points, time_limit_ms, memory_limit_kb;
-	int		 has_points, has_tl, has_ml;
-};
-
-static int
-question_fields(struct req *r, json_object *body, int create, struct qfields *f)
-{
-	struct jerr jerr;
-	const struct jfield fields[] = {
-		{ "round", JF_STRING, create, 1, 64, &f->round, NULL },
-		{ "slug", JF_STRING, create, 1, 64, &f->slug, NULL },
-		{ "title", JF_STRING, create, 1, 500, &f->title, NULL },
-		{ "statement", JF_STRING, 0, 0, 1024 * 1024, &f->statement, NULL },
-		{ "checker", JF_STRING, 0, 1, 16, &f->checker, NULL },
-		{ "points", JF_INT, 0, 0, 1000000, &f->points, NULL },
-		{ "time_limit_ms", JF_INT, 0, 1, 60000, &f->time_limit_ms, NULL },
-		{ "memory_limit_kb", JF_INT, 0, 2048, 4194304, &f->memory_limit_kb, NULL },
-	};
-	json_object *v;
-
-	memset(f, 0, sizeof(*f));
-	if (json_read_fields(body, fields, sizeof(fields) / sizeof(fields[0]),
-	    &jerr) == -1) {
-		http_error(r, 422, "invalid_field", "%s", jerr.message);
-		return -1;
-	}
-	f->has_points = json_object_object_get_ex(body, "points", &v) && v != NULL;
-	f->has_tl = json_object_object_get_ex(body, "time_limit_ms", &v) && v != NULL;
-	f->has_ml = json_object_object_get_ex(body, "memory_limit_kb", &v) && v != NULL;
-	return 0;
-}
-
 /* Create (qid 0) or update question qid. */
 static void
 question_write(struct req *r, long long qid)
 {
-	json_object *body = NULL;
-	struct qfields f;
-	char pts[16], tl[16], ml[16], id[24];
-	const char *p[9];
+	json_object *body = NULL, *v;
+	const char *round = NULL, *slug = NULL, *title = NULL, *statement = NULL;
+	const char *checker = NULL, *p[9];
+	int64_t points = 0, tl = 0, ml = 0;
+	int has_points, has_tl, has_ml;
+	char pts[16], tlb[16], mlb[16], id[24];
 	PGresult *res = NULL;
+	const struct jfield fields[] = {
+		{ "round", JF_STRING, qid == 0, 1, 64, &round, NULL },
+		{ "slug", JF_STRING, qid == 0, 1, 64, &slug, NULL },
+		{ "title", JF_STRING, qid == 0, 1, 500, &title, NULL },
+		{ "statement", JF_STRING, 0, 0, 1024 * 1024, &statement, NULL },
+		{ "checker", JF_STRING, 0, 1, 16, &checker, NULL },
+		{ "points", JF_INT, 0, 0, 1000000, &points, NULL },
+		{ "time_limit_ms", JF_INT, 0, 1, 60000, &tl, NULL },
+		{ "memory_limit_kb", JF_INT, 0, 2048, 4194304, &ml, NULL },
+	};
 
-	if (http_json_body_or_reply(r, ADMIN_BODY_MAX, 4, &body) == -1)
+	if (req_fields_or_reply(r, ADMIN_BODY_MAX, fields,
+	    sizeof(fields) / sizeof(fields[0]), &body) == -1)
 		return;
-	if (question_fields(r, body, qid == 0, &f) == -1)
-		goto out;
-	snprintf(pts, sizeof(pts), "%lld", (long long)f.points);
-	snprintf(tl, sizeof(tl), "%lld", (long long)f.time_limit_ms);
-	snprintf(ml, sizeof(ml), "%lld", (long long)f.memory_limit_kb);
+	has_points = json_object_object_get_ex(body, "points", &v) && v != NULL;
+	has_tl = json_object_object_get_ex(body, "time_limit_ms", &v) && v != NULL;
+	has_ml = json_object_object_get_ex(body, "memory_limit_kb", &v) && v != NULL;
+	snprintf(pts, sizeof(pts), "%lld", (long long)points);
+	snprintf(tlb, sizeof(tlb), "%lld", (long long)tl);
+	snprintf(mlb, sizeof(mlb), "%lld", (long long)ml);
 	snprintf(id, sizeof(id), "%lld", qid);
 	p[0] = id;
-	p[1] = f.round;
-	p[2] = f.slug;
-	p[3] = f.title;
-	p[4] = f.statement;
-	p[5] = f.has_points ? pts : NULL;
-	p[6] = f.has_tl ? tl : NULL;
-	p[7] = f.has_ml ? ml : NULL;
-	p[8] = f.checker;
-	if (f.round != NULL) {
+	p[1] = round;
+	p[2] = slug;
+	p[3] = title;
+	p[4] = statement;
+	p[5] = has_points ? pts : NULL;
+	p[6] = has_tl ? tlb : NULL;
+	p[7] = has_ml ? mlb : NULL;
+	p[8] = checker;
+	if (round != NULL) {
 		PGresult *rr = req_sql_or_reply(r, "SELECT 1 FROM rounds WHERE slug = $1",
 		    1, p + 1);
 		int found;
@@ -191,7 +170,7 @@ question_write(struct req *r, long long qid)
 		found = PQntuples(rr) == 1;
 		PQclear(rr);
 		if (!found) {
-			http_error(r, 422, "invalid_field", "no round %s", f.round);
+			http_error(r, 422, "invalid_field", "no round %s", round);
 			goto out;
 		}
 	}
@@ -274,7 +253,6 @@ testcase_write(struct req *r, long long qid, long long tid)
 	int64_t points = 0, ordinal = 0;
 	int sample = 0, has_sample, has_points, has_ordinal;
 	char qb[24], tb[24], pb[16], ob[16];
-	struct jerr jerr;
 	PGresult *res = NULL;
 	const struct jfield fields[] = {
 		{ "input", JF_STRING, tid == 0, 0, ADMIN_BODY_MAX, &input, &inlen },
@@ -285,13 +263,9 @@ testcase_write(struct req *r, long long qid, long long tid)
 		{ "is_sample", JF_BOOL, 0, 0, 0, &sample, NULL },
 	};
 
-	if (http_json_body_or_reply(r, ADMIN_BODY_MAX, 4, &body) == -1)
+	if (req_fields_or_reply(r, ADMIN_BODY_MAX, fields,
+	    sizeof(fields) / sizeof(fields[0]), &body) == -1)
 		return;
-	if (json_read_fields(body, fields, sizeof(fields) / sizeof(fields[0]),
-	    &jerr) == -1) {
-		http_error(r, 422, "invalid_field", "%s", jerr.message);
-		goto out;
-	}
 	has_sample = json_object_object_get_ex(body, "is_sample", &v) && v != NULL;
 	has_points = json_object_object_get_ex(body, "points", &v) && v != NULL;
 	has_ordinal = json_object_object_get_ex(body, "ordinal", &v) && v != NULL;

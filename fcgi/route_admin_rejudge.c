@@ -305,7 +305,6 @@ route_admin_rejudge(struct req *r)
 	json_object *body = NULL, *o = NULL, *done, *skipped;
 	const char *sid = NULL, *why;
 	int64_t qid = 0;
-	struct jerr jerr;
 	PGresult *list = NULL;
 	char qb[24];
 	const char *p[1] = { qb };
@@ -317,12 +316,8 @@ route_admin_rejudge(struct req *r)
 
 	if (req_admin_or_reply(r, &who) == -1)
 		return;
-	if (http_json_body_or_reply(r, 16384, 4, &body) == -1)
+	if (req_fields_or_reply(r, 16384, fields, 2, &body) == -1)
 		return;
-	if (json_read_fields(body, fields, 2, &jerr) == -1) {
-		http_error(r, 422, "invalid_field", "%s", jerr.message);
-		goto out;
-	}
 	if ((sid == NULL) == (qid == 0) || (sid != NULL && !uuid_valid(sid))) {
 		http_error(r, 422, "invalid_field",
 		    "send either submission_id (a UUID) or question_id");

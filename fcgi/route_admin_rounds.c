@@ -106,7 +106,6 @@ round_create(struct req *r)
 	int64_t minutes = 0;
 	char mbuf[16];
 	int has_st, has_en;
-	struct jerr jerr;
 	PGresult *res = NULL;
 	const struct jfield fields[] = {
 		{ "slug", JF_STRING, 1, 1, 64, &slug, NULL },
@@ -114,12 +113,8 @@ round_create(struct req *r)
 		{ "minutes", JF_INT, 0, 1, 100000, &minutes, NULL },
 	};
 
-	if (http_json_body_or_reply(r, 16384, 4, &body) == -1)
+	if (req_fields_or_reply(r, 16384, fields, 3, &body) == -1)
 		return;
-	if (json_read_fields(body, fields, 3, &jerr) == -1) {
-		http_error(r, 422, "invalid_field", "%s", jerr.message);
-		goto out;
-	}
 	if (time_field(r, body, "starts_at", &has_st, &st) == -1 ||
 	    time_field(r, body, "ends_at", &has_en, &en) == -1)
 		goto out;
@@ -148,7 +143,6 @@ round_update(struct req *r, const char *slug)
 	int64_t minutes = 0, extend = 0;
 	char mbuf[16], ebuf[16];
 	int has_st, has_en;
-	struct jerr jerr;
 	PGresult *res = NULL;
 	const struct jfield fields[] = {
 		{ "name", JF_STRING, 0, 1, 200, &name, NULL },
@@ -156,12 +150,8 @@ round_update(struct req *r, const char *slug)
 		{ "extend_minutes", JF_INT, 0, -100000, 100000, &extend, NULL },
 	};
 
-	if (http_json_body_or_reply(r, 16384, 4, &body) == -1)
+	if (req_fields_or_reply(r, 16384, fields, 3, &body) == -1)
 		return;
-	if (json_read_fields(body, fields, 3, &jerr) == -1) {
-		http_error(r, 422, "invalid_field", "%s", jerr.message);
-		goto out;
-	}
 	if (time_field(r, body, "starts_at", &has_st, &st) == -1 ||
 	    time_field(r, body, "ends_at", &has_en, &en) == -1)
 		goto out;
@@ -202,7 +192,6 @@ round_open_close(struct req *r, const char *slug, int open)
 	int64_t minutes = 0;
 	char mbuf[16];
 	const char *p[2];
-	struct jerr jerr;
 	PGresult *res = NULL;
 	const struct jfield fields[] = {
 		{ "minutes", JF_INT, 0, 1, 100000, &minutes, NULL },
@@ -210,12 +199,8 @@ round_open_close(struct req *r, const char *slug, int open)
 
 	if (open && http_param(r, "CONTENT_LENGTH") != NULL &&
 	    atoll(http_param(r, "CONTENT_LENGTH")) > 0) {
-		if (http_json_body_or_reply(r, 16384, 4, &body) == -1)
+		if (req_fields_or_reply(r, 16384, fields, 1, &body) == -1)
 			return;
-		if (json_read_fields(body, fields, 1, &jerr) == -1) {
-			http_error(r, 422, "invalid_field", "%s", jerr.message);
-			goto out;
-		}
 	}
 	snprintf(mbuf, sizeof(mbuf), "%lld", (long long)minutes);
 	p[0] = slug;

@@ -75,7 +75,6 @@ user_create(struct req *r)
 	json_object *body = NULL;
 	const char *email = NULL, *name = NULL, *password = NULL;
 	const char *role = "contestant", *why;
-	struct jerr jerr;
 	long long id = 0;
 	int c;
 	const struct jfield fields[] = {
@@ -85,12 +84,8 @@ user_create(struct req *r)
 		{ "role", JF_STRING, 0, 1, 16, &role, NULL },
 	};
 
-	if (http_json_body_or_reply(r, 16384, 4, &body) == -1)
+	if (req_fields_or_reply(r, 16384, fields, 4, &body) == -1)
 		return;
-	if (json_read_fields(body, fields, 4, &jerr) == -1) {
-		http_error(r, 422, "invalid_field", "%s", jerr.message);
-		goto out;
-	}
 	if (role == NULL)
 		role = "contestant";
 	if ((why = account_email_check(email)) != NULL ||
