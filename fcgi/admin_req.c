@@ -96,6 +96,53 @@ req_sql_or_reply(struct req *r, const char *sql, int n,
 	return NULL;
 }
 
+PGresult *
+req_row_or_reply(struct req *r, const char *sql, int n,
+    const char *const *params, const char *what)
+{
+	PGresult *res;
+
+	if ((res = req_sql_or_reply(r, sql, n, params)) == NULL)
+		return NULL;
+	if (PQntuples(res) != 1) {
+		http_error(r, 404, "not_found", "no %s %s", what, params[0]);
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+void
+req_row_reply(struct req *r, const char *sql, const char *key,
+    const char *what, int status)
+{
+	const char *p[1] = { key };
+	PGresult *res;
+	json_object *o;
+
+	if ((res = req_row_or_reply(r, sql, 1, p, what)) == NULL)
+		return;
+	o = pg_row_json(res, 0);
+	http_reply_json(r, status, o);
+	json_object_put(o);
+	PQclear(res);
+}
+
+void
+req_rows_reply(struct req *r, const char *sql, int n,
+    const char *const *params)
+{
+	PGresult *res;
+	json_object *arr;
+
+	if ((res = req_sql_or_reply(r, sql, n, params)) == NULL)
+		return;
+	arr = pg_rows_json(res);
+	http_reply_json(r, 200, arr);
+	json_object_put(arr);
+	PQclear(res);
+}
+
 json_object *
 pg_row_json(const PGresult *res, int row)
 {

@@ -139,6 +139,22 @@ int		 req_fields_or_reply(struct req *r, size_t max,
  */
 struct pg_result *req_sql_or_reply(struct req *r, const char *sql, int n,
 		    const char *const *params);
+/*
+ * As req_sql_or_reply, for a statement about the one row named by $1
+ * (params[0]): without exactly one row in the result, NULL with 404
+ * not_found "no <what> <params[0]>" written.
+ */
+struct pg_result *req_row_or_reply(struct req *r, const char *sql, int n,
+		    const char *const *params, const char *what);
+/*
+ * Reply `status` with the row of a query with one parameter, key, as a
+ * JSON object (404 "no <what> <key>" without it).  Always replies.
+ */
+void		 req_row_reply(struct req *r, const char *sql, const char *key,
+		    const char *what, int status);
+/* Reply 200 with every row of a query as a JSON array.  Always replies. */
+void		 req_rows_reply(struct req *r, const char *sql, int n,
+		    const char *const *params);
 /* Row `row` of a result as a JSON object, typed by column type. */
 json_object	*pg_row_json(const struct pg_result *res, int row);
 /* Every row of a result as a JSON array. */

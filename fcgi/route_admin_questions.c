@@ -42,50 +42,26 @@ static void
 question_reply(struct req *r, long long qid, int status)
 {
 	char id[24];
-	const char *p[1] = { id };
-	PGresult *res;
-	json_object *o;
 
 	snprintf(id, sizeof(id), "%lld", qid);
-	if ((res = req_sql_or_reply(r, "SELECT " Q_COLS ","
+	req_row_reply(r, "SELECT " Q_COLS ","
 	    " coalesce((SELECT json_agg(json_build_object('id', t.id, 'ordinal',"
 	    "  t.ordinal, 'name', t.name, 'is_sample', t.is_sample, 'points',"
 	    "  t.points, 'input', t.input, 'expected_output', t.expected_output)"
 	    "  ORDER BY t.ordinal) FROM testcases t WHERE t.question_id = q.id),"
 	    "  '[]'::json) AS testcases"
 	    " FROM questions q JOIN rounds r ON r.id = q.round_id WHERE q.id = $1",
-	    1, p)) == NULL)
-		return;
-	if (PQntuples(res) != 1)
-		http_error(r, 404, "not_found", "no question %lld", qid);
-	else {
-		o = pg_row_json(res, 0);
-		http_reply_json(r, status, o);
-		json_object_put(o);
-	}
-	PQclear(res);
+	    id, "question", status);
 }
 
 static void
 testcase_reply(struct req *r, long long tid, int status)
 {
 	char id[24];
-	const char *p[1] = { id };
-	PGresult *res;
-	json_object *o;
 
 	snprintf(id, sizeof(id), "%lld", tid);
-	if ((res = req_sql_or_reply(r, "SELECT " T_COLS " FROM testcases t"
-	    " WHERE t.id = $1", 1, p)) == NULL)
-		return;
-	if (PQntuples(res) != 1)
-		http_error(r, 404, "not_found", "no testcase %lld", tid);
-	else {
-		o = pg_row_json(res, 0);
-		http_reply_json(r, status, o);
-		json_object_put(o);
-	}
-	PQclear(res);
+	req_row_reply(r, "SELECT " T_COLS " FROM testcases t WHERE t.id = $1",
+	    id, "testcase", status);
 }
 
 static void
@@ -94,8 +70,6 @@ questions_list(struct req *r)
 	char slug[72];
 	const char *p[1] = { NULL };
 	long qlen;
-	PGresult *res;
-	json_object *arr;
 
 	qlen = query_get(r->query, "round", slug, sizeof(slug));
 	if (qlen == -2 || qlen == 0) {
@@ -104,19 +78,14 @@ questions_list(struct req *r)
 	}
 	if (qlen > 0)
 		p[0] = slug;
-	if ((res = req_sql_or_reply(r, "SELECT q.id, r.slug AS round, q.slug,"
+	req_rows_reply(r, "SELECT q.id, r.slug AS round, q.slug,"
 	    " q.title, q.points, q.time_limit_ms, q.memory_limit_kb, q.checker,"
 	    " (SELECT count(*) FROM testcases t WHERE t.question_id = q.id)::int"
 	    "  AS testcases,"
 	    " (SELECT count(*) FROM testcases t WHERE t.question_id = q.id"
 	    "  AND t.is_sample)::int AS samples"
 	    " FROM questions q JOIN rounds r ON r.id = q.round_id"
-	    " WHERE $1::text IS NULL OR r.slug = $1 ORDER BY q.id", 1, p)) == NULL)
-		return;
-	arr = pg_rows_json(res);
-	http_reply_json(r, 200, arr);
-	json_object_put(arr);
-	PQclear(res);
+	    " WHERE $1::text IS NULL OR r.slug = $1 ORDER BY q.id", 1, p);
 }
 
 /* Create (qid 0) or update question qid. */
@@ -175,27 +144,24 @@ question_write(struct req *r, long long qid)
 		}
 	}
 	if (qid == 0)
-		res = req_sql_or_reply(r, "INSERT INTO questions (round_id, slug, title,"
+		res = req_row_or_reply(r, "INSERT INTO questions (round_id, slug, title,"
 		    " statement, points, time_limit_ms, memory_limit_kb, checker)"
 		    " SELECT r.id, $3, $4, coalesce($5, ''), coalesce($6::int, 100),"
 		    " coalesce($7::int, 1000), coalesce($8::int, 262144),"
 		    " coalesce($9, 'exact') FROM rounds r WHERE r.slug = $2"
-		    " AND $1::bigint = 0 RETURNING id", 9, p);
+		    " AND $1::bigint = 0 RETURNING id", 9, p, "question");
 	else
-		res = req_sql_or_reply(r, "UPDATE questions SET"
+		res = req_row_or_reply(r, "UPDATE questions SET"
 		    " round_id = coalesce((SELECT id FROM rounds WHERE slug = $2), round_id),"
 		    " slug = coalesce($3, slug), title = coalesce($4, title),"
 		    " statement = coalesce($5, statement),"
 		    " points = coalesce($6::int, points),"
 		    " time_limit_ms = coalesce($7::int, time_limit_ms),"
 		    " memory_limit_kb = coalesce($8::int, memory_limit_kb),"
-		    " checker = coalesce($9, checker) WHERE id = $1 RETURNING id", 9, p);
+		    " checker = coalesce($9, checker) WHERE id = $1 RETURNING id", 9, p,
+		    "question");
 	if (res == NULL)
 		goto out;
-	if (PQntuples(res) != 1) {
-		http_error(r, 404, "not_found", "no question %lld", qid);
-		goto out;
-	}
 	qid = atoll(PQgetvalue(res, 0, 0));
 	req_caches_drop(r, qid);
 	question_reply(r, qid, p[0][0] == '0' ? 201 : 200);
@@ -213,15 +179,11 @@ row_delete(struct req *r, const char *sql, long long id, long long qid_for_cache
 	PGresult *res;
 
 	snprintf(buf, sizeof(buf), "%lld", id);
-	if ((res = req_sql_or_reply(r, sql, 1, p)) == NULL)
+	if ((res = req_row_or_reply(r, sql, 1, p, what)) == NULL)
 		return;
-	if (PQntuples(res) != 1)
-		http_error(r, 404, "not_found", "no %s %lld", what, id);
-	else {
-		req_caches_drop(r, qid_for_cache ? qid_for_cache :
-		    atoll(PQgetvalue(res, 0, 0)));
-		http_reply(r, 204, NULL, NULL, NULL, 0);
-	}
+	req_caches_drop(r, qid_for_cache ? qid_for_cache :
+	    atoll(PQgetvalue(res, 0, 0)));
+	http_reply(r, 204, NULL, NULL, NULL, 0);
 	PQclear(res);
 }
 
@@ -230,17 +192,10 @@ testcases_list(struct req *r, long long qid)
 {
 	char id[24];
 	const char *p[1] = { id };
-	PGresult *res;
-	json_object *arr;
 
 	snprintf(id, sizeof(id), "%lld", qid);
-	if ((res = req_sql_or_reply(r, "SELECT " T_COLS " FROM testcases t"
-	    " WHERE t.question_id = $1 ORDER BY t.ordinal", 1, p)) == NULL)
-		return;
-	arr = pg_rows_json(res);
-	http_reply_json(r, 200, arr);
-	json_object_put(arr);
-	PQclear(res);
+	req_rows_reply(r, "SELECT " T_COLS " FROM testcases t"
+	    " WHERE t.question_id = $1 ORDER BY t.ordinal", 1, p);
 }
 
 /* Create a testcase of question qid (tid 0) or update testcase tid. */
@@ -283,7 +238,7 @@ testcase_write(struct req *r, long long qid, long long tid)
 	p[7] = NULL;
 	if (tid == 0)
 		/* Defaults: the next ordinal, named after it (01, 02, …). */
-		res = req_sql_or_reply(r, "WITH n AS (SELECT coalesce($6::int,"
+		res = req_row_or_reply(r, "WITH n AS (SELECT coalesce($6::int,"
 		    " (SELECT coalesce(max(ordinal) + 1, 0) FROM testcases"
 		    "  WHERE question_id = $1::bigint)) AS o)"
 		    " INSERT INTO testcases (question_id, ordinal, name, input,"
@@ -291,24 +246,17 @@ testcase_write(struct req *r, long long qid, long long tid)
 		    " SELECT q.id, n.o, coalesce($4, lpad((n.o + 1)::text, 2, '0')),"
 		    " $2, $3, coalesce($7::boolean, false), coalesce($5::int, 1)"
 		    " FROM questions q, n WHERE q.id = $1::bigint"
-		    " RETURNING id, question_id", 7, p);
+		    " RETURNING id, question_id", 7, p, "question");
 	else
-		res = req_sql_or_reply(r, "UPDATE testcases SET"
+		res = req_row_or_reply(r, "UPDATE testcases SET"
 		    " input = coalesce($2, input),"
 		    " expected_output = coalesce($3, expected_output),"
 		    " name = coalesce($4, name), points = coalesce($5::int, points),"
 		    " ordinal = coalesce($6::int, ordinal),"
 		    " is_sample = coalesce($7::boolean, is_sample)"
-		    " WHERE id = $1::bigint RETURNING id, question_id", 7, p);
+		    " WHERE id = $1::bigint RETURNING id, question_id", 7, p, "testcase");
 	if (res == NULL)
 		goto out;
-	if (PQntuples(res) != 1) {
-		if (tid == 0)
-			http_error(r, 404, "not_found", "no question %lld", qid);
-		else
-			http_error(r, 404, "not_found", "no testcase %lld", tid);
-		goto out;
-	}
 	req_caches_drop(r, atoll(PQgetvalue(res, 0, 1)));
 	testcase_reply(r, atoll(PQgetvalue(res, 0, 0)), tid == 0 ? 201 : 200);
 out:

@@ -66,36 +66,15 @@ time_field(struct req *r, json_object *body, const char *key, int *present,
 static void
 round_reply(struct req *r, const char *slug, int status)
 {
-	const char *p[1] = { slug };
-	PGresult *res;
-	json_object *o;
-
-	if ((res = req_sql_or_reply(r, "SELECT " ROUND_COLS " FROM rounds r"
-	    " WHERE r.slug = $1", 1, p)) == NULL)
-		return;
-	if (PQntuples(res) != 1)
-		http_error(r, 404, "not_found", "no round %s", slug);
-	else {
-		o = pg_row_json(res, 0);
-		http_reply_json(r, status, o);
-		json_object_put(o);
-	}
-	PQclear(res);
+	req_row_reply(r, "SELECT " ROUND_COLS " FROM rounds r WHERE r.slug = $1",
+	    slug, "round", status);
 }
 
 static void
 rounds_list(struct req *r)
 {
-	PGresult *res;
-	json_object *arr;
-
-	if ((res = req_sql_or_reply(r, "SELECT " ROUND_COLS " FROM rounds r"
-	    " ORDER BY r.id", 0, NULL)) == NULL)
-		return;
-	arr = pg_rows_json(res);
-	http_reply_json(r, 200, arr);
-	json_object_put(arr);
-	PQclear(res);
+	req_rows_reply(r, "SELECT " ROUND_COLS " FROM rounds r ORDER BY r.id",
+	    0, NULL);
 }
 
 static void
@@ -165,17 +144,13 @@ round_update(struct req *r, const char *slug)
 	p[5] = has_en ? "t" : "f";
 	p[6] = en;
 	p[7] = ebuf;
-	if ((res = req_sql_or_reply(r, "UPDATE rounds SET"
+	if ((res = req_row_or_reply(r, "UPDATE rounds SET"
 	    " name = coalesce($2, name), minutes = coalesce($3::int, minutes),"
 	    " starts_at = CASE WHEN $4::boolean THEN $5::timestamptz ELSE starts_at END,"
 	    " ends_at = (CASE WHEN $6::boolean THEN $7::timestamptz ELSE ends_at END)"
 	    "  + make_interval(mins => $8::int)"
-	    " WHERE slug = $1 RETURNING id", 8, p)) == NULL)
+	    " WHERE slug = $1 RETURNING id", 8, p, "round")) == NULL)
 		goto out;
-	if (PQntuples(res) != 1) {
-		http_error(r, 404, "not_found", "no round %s", slug);
-		goto out;
-	}
 	req_caches_drop(r, 0);
 	round_reply(r, slug, 200);
 out:
@@ -206,24 +181,20 @@ round_open_close(struct req *r, const char *slug, int open)
 	p[0] = slug;
 	p[1] = minutes > 0 ? mbuf : NULL;
 	/* Whole seconds: the responders compare the clock in seconds. */
-	res = open ? req_sql_or_reply(r, "UPDATE rounds SET"
+	res = open ? req_row_or_reply(r, "UPDATE rounds SET"
 	    " starts_at = date_trunc('second', now()),"
 	    " ends_at = date_trunc('second', now())"
 	    "  + make_interval(mins => coalesce($2::integer, minutes))"
-	    " WHERE slug = $1 RETURNING id", 2, p) :
-	    req_sql_or_reply(r, "UPDATE rounds SET ends_at = CASE WHEN ends_at IS"
+	    " WHERE slug = $1 RETURNING id", 2, p, "round") :
+	    req_row_or_reply(r, "UPDATE rounds SET ends_at = CASE WHEN ends_at IS"
 	    " NOT NULL AND ends_at <= now() THEN ends_at"
 	    " ELSE date_trunc('second', now()) END,"
 	    " starts_at = CASE WHEN starts_at IS NOT NULL"
 	    " AND starts_at < date_trunc('second', now()) THEN starts_at"
 	    " ELSE date_trunc('second', now()) - interval '1 second' END"
-	    " WHERE slug = $1 RETURNING id", 1, p);
+	    " WHERE slug = $1 RETURNING id", 1, p, "round");
 	if (res == NULL)
 		goto out;
-	if (PQntuples(res) != 1) {
-		http_error(r, 404, "not_found", "no round %s", slug);
-		goto out;
-	}
 	req_caches_drop(r, 0);
 	round_reply(r, slug, 200);
 out:

@@ -36,37 +36,17 @@ static void
 user_reply(struct req *r, long long uid, int status)
 {
 	char id[24];
-	const char *p[1] = { id };
-	PGresult *res;
-	json_object *o;
 
 	snprintf(id, sizeof(id), "%lld", uid);
-	if ((res = req_sql_or_reply(r, "SELECT " USER_COLS " FROM users u"
-	    " WHERE u.id = $1", 1, p)) == NULL)
-		return;
-	if (PQntuples(res) != 1)
-		http_error(r, 404, "not_found", "no user %lld", uid);
-	else {
-		o = pg_row_json(res, 0);
-		http_reply_json(r, status, o);
-		json_object_put(o);
-	}
-	PQclear(res);
+	req_row_reply(r, "SELECT " USER_COLS " FROM users u WHERE u.id = $1",
+	    id, "user", status);
 }
 
 static void
 users_list(struct req *r)
 {
-	PGresult *res;
-	json_object *arr;
-
-	if ((res = req_sql_or_reply(r, "SELECT " USER_COLS " FROM users u"
-	    " ORDER BY u.id", 0, NULL)) == NULL)
-		return;
-	arr = pg_rows_json(res);
-	http_reply_json(r, 200, arr);
-	json_object_put(arr);
-	PQclear(res);
+	req_rows_reply(r, "SELECT " USER_COLS " FROM users u ORDER BY u.id",
+	    0, NULL);
 }
 
 static void
@@ -118,14 +98,9 @@ user_ban(struct req *r, long long uid, int ban)
 	redisReply *rep;
 
 	snprintf(id, sizeof(id), "%lld", uid);
-	if ((res = req_sql_or_reply(r, "UPDATE users SET banned = $2::boolean"
-	    " WHERE id = $1 RETURNING id", 2, p)) == NULL)
+	if ((res = req_row_or_reply(r, "UPDATE users SET banned = $2::boolean"
+	    " WHERE id = $1 RETURNING id", 2, p, "user")) == NULL)
 		return;
-	if (PQntuples(res) != 1) {
-		http_error(r, 404, "not_found", "no user %lld", uid);
-		PQclear(res);
-		return;
-	}
 	PQclear(res);
 	rep = redis_cmd(r->w->redis, "%s %s %lld", ban ? "SADD" : "SREM",
 	    KEY_BANNED, uid);
@@ -243,18 +218,13 @@ user_submissions(struct req *r, long long uid)
 	char id[24];
 	const char *p[1] = { id };
 	PGresult *res;
-	json_object *arr;
 
 	snprintf(id, sizeof(id), "%lld", uid);
-	if ((res = req_sql_or_reply(r, "SELECT 1 FROM users WHERE id = $1", 1, p)) == NULL)
+	if ((res = req_row_or_reply(r, "SELECT 1 FROM users WHERE id = $1", 1, p,
+	    "user")) == NULL)
 		return;
-	if (PQntuples(res) != 1) {
-		http_error(r, 404, "not_found", "no user %lld", uid);
-		PQclear(res);
-		return;
-	}
 	PQclear(res);
-	if ((res = req_sql_or_reply(r, "SELECT s.id::text, s.question_id,"
+	req_rows_reply(r, "SELECT s.id::text, s.question_id,"
 	    " q.slug AS question, s.language_id, s.status, s.total, s.done,"
 	    " s.passed, s.failed, s.score::float8 AS score, s.max_time_ms,"
 	    " s.max_memory_kb,"
@@ -262,12 +232,7 @@ user_submissions(struct req *r, long long uid)
 	    " to_char(s.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS finished_at,"
 	    " s.source"
 	    " FROM submissions s JOIN questions q ON q.id = s.question_id"
-	    " WHERE s.user_id = $1 ORDER BY s.created_at DESC, s.id", 1, p)) == NULL)
-		return;
-	arr = pg_rows_json(res);
-	http_reply_json(r, 200, arr);
-	json_object_put(arr);
-	PQclear(res);
+	    " WHERE s.user_id = $1 ORDER BY s.created_at DESC, s.id", 1, p);
 }
 
 void
