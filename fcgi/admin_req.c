@@ -143,6 +143,33 @@ req_rows_reply(struct req *r, const char *sql, int n,
 	PQclear(res);
 }
 
+/* 1 when body has key with a value other than null. */
+static int
+body_has(json_object *body, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(body, key, &v) && v != NULL;
+}
+
+const char *
+pg_int_param(json_object *body, const char *key, int64_t v, char *buf,
+    size_t bufsz)
+{
+	if (!body_has(body, key))
+		return NULL;
+	snprintf(buf, bufsz, "%lld", (long long)v);
+	return buf;
+}
+
+const char *
+pg_bool_param(json_object *body, const char *key, int v)
+{
+	if (!body_has(body, key))
+		return NULL;
+	return v ? "t" : "f";
+}
+
 json_object *
 pg_row_json(const PGresult *res, int row)
 {

@@ -5,6 +5,7 @@
 #define PITWALL_FCGI_EXTERN_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include <fcgiapp.h>
@@ -155,6 +156,14 @@ void		 req_row_reply(struct req *r, const char *sql, const char *key,
 /* Reply 200 with every row of a query as a JSON array.  Always replies. */
 void		 req_rows_reply(struct req *r, const char *sql, int n,
 		    const char *const *params);
+/*
+ * The SQL parameter of an optional field read from body: NULL when body
+ * lacks key or has it null (so the statement keeps its default or the
+ * old value), else v as text (pg_int_param writes it in buf).
+ */
+const char	*pg_int_param(json_object *body, const char *key, int64_t v,
+		    char *buf, size_t bufsz);
+const char	*pg_bool_param(json_object *body, const char *key, int v);
 /* Row `row` of a result as a JSON object, typed by column type. */
 json_object	*pg_row_json(const struct pg_result *res, int row);
 /* Every row of a result as a JSON array. */

@@ -92,12 +92,11 @@ questions_list(struct req *r)
 static void
 question_write(struct req *r, long long qid)
 {
-	json_object *body = NULL, *v;
+	json_object *body = NULL;
 	const char *round = NULL, *slug = NULL, *title = NULL, *statement = NULL;
 	const char *checker = NULL, *p[9];
 	int64_t points = 0, tl = 0, ml = 0;
-	int has_points, has_tl, has_ml;
-	char pts[16], tlb[16], mlb[16], id[24];
+	char pts[24], tlb[24], mlb[24], id[24];
 	PGresult *res = NULL;
 	const struct jfield fields[] = {
 		{ "round", JF_STRING, qid == 0, 1, 64, &round, NULL },
@@ -113,21 +112,15 @@ question_write(struct req *r, long long qid)
 	if (req_fields_or_reply(r, ADMIN_BODY_MAX, fields,
 	    sizeof(fields) / sizeof(fields[0]), &body) == -1)
 		return;
-	has_points = json_object_object_get_ex(body, "points", &v) && v != NULL;
-	has_tl = json_object_object_get_ex(body, "time_limit_ms", &v) && v != NULL;
-	has_ml = json_object_object_get_ex(body, "memory_limit_kb", &v) && v != NULL;
-	snprintf(pts, sizeof(pts), "%lld", (long long)points);
-	snprintf(tlb, sizeof(tlb), "%lld", (long long)tl);
-	snprintf(mlb, sizeof(mlb), "%lld", (long long)ml);
 	snprintf(id, sizeof(id), "%lld", qid);
 	p[0] = id;
 	p[1] = round;
 	p[2] = slug;
 	p[3] = title;
 	p[4] = statement;
-	p[5] = has_points ? pts : NULL;
-	p[6] = has_tl ? tlb : NULL;
-	p[7] = has_ml ? mlb : NULL;
+	p[5] = pg_int_param(body, "points", points, pts, sizeof(pts));
+	p[6] = pg_int_param(body, "time_limit_ms", tl, tlb, sizeof(tlb));
+	p[7] = pg_int_param(body, "memory_limit_kb", ml, mlb, sizeof(mlb));
 	p[8] = checker;
 	if (round != NULL) {
 		PGresult *rr = req_sql_or_reply(r, "SELECT 1 FROM rounds WHERE slug = $1",
@@ -202,12 +195,12 @@ testcases_list(struct req *r, long long qid)
 static void
 testcase_write(struct req *r, long long qid, long long tid)
 {
-	json_object *body = NULL, *v;
+	json_object *body = NULL;
 	const char *input = NULL, *expected = NULL, *name = NULL, *p[8];
 	size_t inlen = 0, explen = 0;
 	int64_t points = 0, ordinal = 0;
-	int sample = 0, has_sample, has_points, has_ordinal;
-	char qb[24], tb[24], pb[16], ob[16];
+	int sample = 0;
+	char qb[24], tb[24], pb[24], ob[24];
 	PGresult *res = NULL;
 	const struct jfield fields[] = {
 		{ "input", JF_STRING, tid == 0, 0, ADMIN_BODY_MAX, &input, &inlen },
@@ -221,20 +214,15 @@ testcase_write(struct req *r, long long qid, long long tid)
 	if (req_fields_or_reply(r, ADMIN_BODY_MAX, fields,
 	    sizeof(fields) / sizeof(fields[0]), &body) == -1)
 		return;
-	has_sample = json_object_object_get_ex(body, "is_sample", &v) && v != NULL;
-	has_points = json_object_object_get_ex(body, "points", &v) && v != NULL;
-	has_ordinal = json_object_object_get_ex(body, "ordinal", &v) && v != NULL;
 	snprintf(qb, sizeof(qb), "%lld", qid);
 	snprintf(tb, sizeof(tb), "%lld", tid);
-	snprintf(pb, sizeof(pb), "%lld", (long long)points);
-	snprintf(ob, sizeof(ob), "%lld", (long long)ordinal);
 	p[0] = tid == 0 ? qb : tb;
 	p[1] = input;
 	p[2] = expected;
 	p[3] = name;
-	p[4] = has_points ? pb : NULL;
-	p[5] = has_ordinal ? ob : NULL;
-	p[6] = has_sample ? (sample ? "t" : "f") : NULL;
+	p[4] = pg_int_param(body, "points", points, pb, sizeof(pb));
+	p[5] = pg_int_param(body, "ordinal", ordinal, ob, sizeof(ob));
+	p[6] = pg_bool_param(body, "is_sample", sample);
 	p[7] = NULL;
 	if (tid == 0)
 		/* Defaults: the next ordinal, named after it (01, 02, …). */

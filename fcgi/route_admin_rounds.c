@@ -83,7 +83,7 @@ round_create(struct req *r)
 	json_object *body = NULL;
 	const char *slug = NULL, *name = NULL, *st, *en, *p[5];
 	int64_t minutes = 0;
-	char mbuf[16];
+	char mbuf[24];
 	int has_st, has_en;
 	PGresult *res = NULL;
 	const struct jfield fields[] = {
@@ -97,12 +97,11 @@ round_create(struct req *r)
 	if (time_field(r, body, "starts_at", &has_st, &st) == -1 ||
 	    time_field(r, body, "ends_at", &has_en, &en) == -1)
 		goto out;
-	snprintf(mbuf, sizeof(mbuf), "%lld", (long long)minutes);
 	p[0] = slug;
 	p[1] = name;
 	p[2] = st;
 	p[3] = en;
-	p[4] = minutes > 0 ? mbuf : NULL;
+	p[4] = pg_int_param(body, "minutes", minutes, mbuf, sizeof(mbuf));
 	if ((res = req_sql_or_reply(r, "INSERT INTO rounds (slug, name, starts_at,"
 	    " ends_at, minutes) VALUES ($1, $2, $3::timestamptz, $4::timestamptz,"
 	    " coalesce($5::int, 180))", 5, p)) == NULL)
@@ -120,7 +119,7 @@ round_update(struct req *r, const char *slug)
 	json_object *body = NULL;
 	const char *name = NULL, *st, *en, *p[8];
 	int64_t minutes = 0, extend = 0;
-	char mbuf[16], ebuf[16];
+	char mbuf[24], ebuf[16];
 	int has_st, has_en;
 	PGresult *res = NULL;
 	const struct jfield fields[] = {
@@ -134,11 +133,10 @@ round_update(struct req *r, const char *slug)
 	if (time_field(r, body, "starts_at", &has_st, &st) == -1 ||
 	    time_field(r, body, "ends_at", &has_en, &en) == -1)
 		goto out;
-	snprintf(mbuf, sizeof(mbuf), "%lld", (long long)minutes);
 	snprintf(ebuf, sizeof(ebuf), "%lld", (long long)extend);
 	p[0] = slug;
 	p[1] = name;
-	p[2] = minutes > 0 ? mbuf : NULL;
+	p[2] = pg_int_param(body, "minutes", minutes, mbuf, sizeof(mbuf));
 	p[3] = has_st ? "t" : "f";
 	p[4] = st;
 	p[5] = has_en ? "t" : "f";
@@ -165,7 +163,7 @@ round_open_close(struct req *r, const char *slug, int open)
 {
 	json_object *body = NULL;
 	int64_t minutes = 0;
-	char mbuf[16];
+	char mbuf[24];
 	const char *p[2];
 	PGresult *res = NULL;
 	const struct jfield fields[] = {
@@ -177,9 +175,8 @@ round_open_close(struct req *r, const char *slug, int open)
 		if (req_fields_or_reply(r, 16384, fields, 1, &body) == -1)
 			return;
 	}
-	snprintf(mbuf, sizeof(mbuf), "%lld", (long long)minutes);
 	p[0] = slug;
-	p[1] = minutes > 0 ? mbuf : NULL;
+	p[1] = pg_int_param(body, "minutes", minutes, mbuf, sizeof(mbuf));
 	/* Whole seconds: the responders compare the clock in seconds. */
 	res = open ? req_row_or_reply(r, "UPDATE rounds SET"
 	    " starts_at = date_trunc('second', now()),"
