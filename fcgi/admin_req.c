@@ -96,6 +96,18 @@ req_sql_or_reply(struct req *r, const char *sql, int n,
 	return NULL;
 }
 
+int
+req_exec_or_reply(struct req *r, const char *sql, int n,
+    const char *const *params)
+{
+	PGresult *res;
+
+	if ((res = req_sql_or_reply(r, sql, n, params)) == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
 PGresult *
 req_row_or_reply(struct req *r, const char *sql, int n,
     const char *const *params, const char *what)

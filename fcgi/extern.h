@@ -140,6 +140,9 @@ int		 req_fields_or_reply(struct req *r, size_t max,
  */
 struct pg_result *req_sql_or_reply(struct req *r, const char *sql, int n,
 		    const char *const *params);
+/* As req_sql_or_reply, for a statement whose result is not needed.  0 / -1. */
+int		 req_exec_or_reply(struct req *r, const char *sql, int n,
+		    const char *const *params);
 /*
  * As req_sql_or_reply, for a statement about the one row named by $1
  * (params[0]): without exactly one row in the result, NULL with 404

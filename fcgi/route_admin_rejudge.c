@@ -198,7 +198,7 @@ rejudge_one(struct req *r, const char *sid, const char **why, int *status)
 {
 	const char *p[3];
 	char total[16];
-	PGresult *sub = NULL, *tids = NULL, *old = NULL, *res = NULL;
+	PGresult *sub = NULL, *tids = NULL, *old = NULL;
 	int rc = -1, began = 0, judging;
 
 	*why = NULL;
@@ -246,31 +246,24 @@ rejudge_one(struct req *r, const char *sid, const char **why, int *status)
 	}
 	snprintf(total, sizeof(total), "%d", PQntuples(tids));
 	p[1] = total;
-	if ((res = req_sql_or_reply(r, "DELETE FROM submission_results"
-	    " WHERE submission_id = $1", 1, p)) == NULL)
-		goto out;
-	PQclear(res);
-	if ((res = req_sql_or_reply(r, "UPDATE submissions SET status = 'judging',"
+	if (req_exec_or_reply(r, "DELETE FROM submission_results"
+	    " WHERE submission_id = $1", 1, p) == -1 ||
+	    req_exec_or_reply(r, "UPDATE submissions SET status = 'judging',"
 	    " total = $2::int, done = 0, passed = 0, failed = 0, score = NULL,"
 	    " max_time_ms = NULL, max_memory_kb = NULL, finished_at = NULL,"
-	    " judging = judging + 1 WHERE id = $1", 2, p)) == NULL)
+	    " judging = judging + 1 WHERE id = $1", 2, p) == -1)
 		goto out;
-	PQclear(res);
 	p[0] = PQgetvalue(sub, 0, 0);
 	p[1] = PQgetvalue(sub, 0, 1);
-	if ((res = req_sql_or_reply(r, "DELETE FROM best_scores"
-	    " WHERE user_id = $1 AND question_id = $2", 2, p)) == NULL)
-		goto out;
-	PQclear(res);
 	/* The best of the others; the worker raises it if the rejudge does better. */
-	if ((res = req_sql_or_reply(r, "INSERT INTO best_scores (user_id,"
+	if (req_exec_or_reply(r, "DELETE FROM best_scores"
+	    " WHERE user_id = $1 AND question_id = $2", 2, p) == -1 ||
+	    req_exec_or_reply(r, "INSERT INTO best_scores (user_id,"
 	    " question_id, score, submission_id, achieved_at)"
 	    " SELECT user_id, question_id, score, id, created_at FROM submissions"
 	    " WHERE user_id = $1 AND question_id = $2 AND status = 'done'"
-	    " ORDER BY score DESC, created_at, id LIMIT 1", 2, p)) == NULL)
+	    " ORDER BY score DESC, created_at, id LIMIT 1", 2, p) == -1)
 		goto out;
-	PQclear(res);
-	res = NULL;
 	if (rejudge_redis(r, sid, sub, tids, old, judging) == -1) {
 		http_error(r, 503, "unavailable", "Redis is unavailable; nothing changed");
 		goto out;
@@ -290,7 +283,6 @@ rejudge_one(struct req *r, const char *sid, const char **why, int *status)
 out:
 	if (began)
 		db_rollback(r->w->db);
-	PQclear(res);
 	PQclear(sub);
 	PQclear(tids);
 	PQclear(old);
