@@ -1,6 +1,9 @@
 /*
  * Helpers of the /admin routes and /auth/login: the lazily connected
- * database with SQLSTATE-aware replies, results as JSON, path segments.
+ * database with SQLSTATE-aware replies, JSON bodies read by a field
+ * table, one row (or 404) and all rows of a query as the reply, optional
+ * fields as SQL parameters, results as JSON, path segments.  Each
+ * *_or_reply helper writes the {"error","message"} reply when it fails.
  * These routes are not on the contestant hot path (DESIGN.md §2), so
  * they may read and write PostgreSQL.
  */
