@@ -472,7 +472,7 @@ sync_results(struct wctx *w, struct job *const *jobs, size_t n)
 	struct live_event ev;
 	redisContext *c;
 	const char **rj = NULL;
-	size_t i, j, k, nr, back = 0;
+	size_t i, j, k, m, nr, back = 0;
 	int *nc = NULL, *srow = NULL, g, ng = 0, rr, s, r, failed = 0;
 
 	if (n == 0)
@@ -527,8 +527,13 @@ sync_results(struct wctx *w, struct job *const *jobs, size_t n)
 		}
 		s = srow[g];
 		for (k = i, nr = 0; k < j; k++) {
-			if ((r = view_result(&v, jobs[k]->sid, jobs[k]->tid)) >= 0)
-				rj[nr++] = v.rj[r];
+			/* Each result once, also when a callback came twice. */
+			if ((r = view_result(&v, jobs[k]->sid, jobs[k]->tid)) >= 0) {
+				for (m = 0; m < nr && rj[m] != v.rj[r]; m++)
+					;
+				if (m == nr)
+					rj[nr++] = v.rj[r];
+			}
 			if (jobs[k]->finalized)
 				log_info(NULL, "submission %s finalized: passed "
 				    "%s/%s score %s", jobs[k]->sid,
