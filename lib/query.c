@@ -107,3 +107,17 @@ parse_ll(const char *s, long long min, long long max, long long *out)
 	*out = v;
 	return 0;
 }
+
+int
+query_ll(const char *qs, const char *name, long long min, long long max,
+    long long *out)
+{
+	char buf[24];
+	long n;
+
+	if ((n = query_get(qs, name, buf, sizeof(buf))) == -1)
+		return 0;
+	if (n < 0 || parse_ll(buf, min, max, out) == -1)
+		return -1;
+	return 1;
+}

@@ -20,4 +20,12 @@ int	uuid_valid(const char *s);
 /* Parse a decimal integer in [min, max] from all of s.  0 / -1. */
 int	parse_ll(const char *s, long long min, long long max, long long *out);
 
+/*
+ * The integer parameter `name` of qs, in [min, max]: 1 with *out set,
+ * 0 when absent (*out untouched), -1 when present but not such an
+ * integer (empty, bad %-escape, sign or digits only, out of range).
+ */
+int	query_ll(const char *qs, const char *name, long long min, long long max,
+	    long long *out);
+
 #endif

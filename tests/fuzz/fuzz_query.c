@@ -1,4 +1,5 @@
-/* libFuzzer: query strings of /callback (s, t, a, sig) and ids. */
+/* libFuzzer: query strings of /callback (s, t, a, sig), of GET /submissions
+ * (question_id, limit) and ids. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,6 +28,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)sign_callback_verify("0123456789abcdef0123456789abcdef",
 		    "00000000-0000-4000-8000-000000000000", 1, 1, out);
 	(void)query_get(qs, "a", out, 1);
+	(void)query_ll(qs, "question_id", 1, INT64_MAX, &v);
+	(void)query_ll(qs, "limit", 1, 200, &v);
 	free(qs);
 	return 0;
 }
