@@ -61,6 +61,7 @@ int	cmd_import(struct actx *a, int argc, char *argv[]);
 int	cmd_export(struct actx *a, int argc, char *argv[]);
 int	cmd_round(struct actx *a, int argc, char *argv[]);
 int	cmd_leaderboard(struct actx *a, int argc, char *argv[]);
+int	cmd_language(struct actx *a, int argc, char *argv[]);
 
 /* Field checks shared by user add and user import.  NULL when valid,
  * else a reason. */

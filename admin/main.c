@@ -30,6 +30,8 @@ usage_to(FILE *fp)
 	    "  round open SLUG [--for MINUTES]\n"
 	    "  round close SLUG\n"
 	    "  round list\n"
+	    "  language list\n"
+	    "  language enable|disable ID    a Judge0 language id\n"
 	    "  leaderboard rebuild\n"
 	    "  config markdown|example|check\n"
 	    "Settings come from the environment (see `config example`);\n"
@@ -211,6 +213,7 @@ static const struct {
 	{ "import", cmd_import },
 	{ "export", cmd_export },
 	{ "round", cmd_round },
+	{ "language", cmd_language },
 	{ "leaderboard", cmd_leaderboard },
 };
 
