@@ -251,48 +251,104 @@ languages_load(struct db *db)
 	return arr;
 }
 
-enum cache_rc
-cache_language_get(struct redis *r, struct db **dbp, const struct config *cfg,
-    int judge0_id, struct cache_language *out)
+/* The language table as cached in pitwall:languages.  NULL when unavailable. */
+static json_object *
+languages_json(struct redis *r, struct db **dbp, const struct config *cfg)
 {
 	redisReply *rep;
-	json_object *arr = NULL, *v;
+	json_object *arr = NULL;
 	struct db *db;
-	enum cache_rc rc = CACHE_NOT_FOUND;
-	size_t i;
 
 	if ((rep = redis_cmd_idem(r, "GET %s", KEY_LANGUAGES)) != NULL) {
 		if (rep->type == REDIS_REPLY_STRING)
 			arr = json_tokener_parse(rep->str);
 		freeReplyObject(rep);
 	}
-	if (!json_object_is_type(arr, json_type_array)) {
-		json_object_put(arr);
-		if ((db = cache_db(dbp, cfg)) == NULL ||
-		    (arr = languages_load(db)) == NULL)
-			return CACHE_UNAVAILABLE;
-		rep = redis_cmd(r, "SET %s %s EX %d", KEY_LANGUAGES,
-		    json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN),
-		    cfg->cache_ttl_s);
-		freeReplyObject(rep);
+	if (json_object_is_type(arr, json_type_array))
+		return arr;
+	json_object_put(arr);
+	if ((db = cache_db(dbp, cfg)) == NULL || (arr = languages_load(db)) == NULL)
+		return NULL;
+	rep = redis_cmd(r, "SET %s %s EX %d", KEY_LANGUAGES,
+	    json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN),
+	    cfg->cache_ttl_s);
+	freeReplyObject(rep);
+	return arr;
+}
+
+static void
+language_from_json(json_object *l, struct cache_language *out)
+{
+	json_object *v;
+
+	memset(out, 0, sizeof(*out));
+	out->id = (int)jint(l, "id");
+	if (json_object_object_get_ex(l, "name", &v) &&
+	    json_object_is_type(v, json_type_string)) {
+		const char *s = json_object_get_string(v);
+		size_t n = strlen(s);
+
+		/* A long name is cut between characters (GET /languages
+		 * sends it), not inside one. */
+		if (n >= sizeof(out->name)) {
+			n = sizeof(out->name) - 1;
+			while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+				n--;
+		}
+		memcpy(out->name, s, n);
+		out->name[n] = '\0';
 	}
+	out->time_multiplier = json_object_object_get_ex(l, "mult", &v) ?
+	    json_object_get_double(v) : 1.0;
+	out->enabled = json_object_object_get_ex(l, "enabled", &v) &&
+	    json_object_get_boolean(v);
+}
+
+enum cache_rc
+cache_language_get(struct redis *r, struct db **dbp, const struct config *cfg,
+    int judge0_id, struct cache_language *out)
+{
+	json_object *arr;
+	enum cache_rc rc = CACHE_NOT_FOUND;
+	size_t i;
+
+	if ((arr = languages_json(r, dbp, cfg)) == NULL)
+		return CACHE_UNAVAILABLE;
 	for (i = 0; i < json_object_array_length(arr); i++) {
 		json_object *l = json_object_array_get_idx(arr, i);
 		if (jint(l, "id") != judge0_id)
 			continue;
-		memset(out, 0, sizeof(*out));
-		out->id = judge0_id;
-		if (json_object_object_get_ex(l, "name", &v))
-			snprintf(out->name, sizeof(out->name), "%s", json_object_get_string(v));
-		out->time_multiplier = json_object_object_get_ex(l, "mult", &v) ?
-		    json_object_get_double(v) : 1.0;
-		out->enabled = json_object_object_get_ex(l, "enabled", &v) &&
-		    json_object_get_boolean(v);
+		language_from_json(l, out);
 		rc = CACHE_OK;
 		break;
 	}
 	json_object_put(arr);
 	return rc;
+}
+
+int
+cache_languages_get(struct redis *r, struct db **dbp, const struct config *cfg,
+    struct cache_language **out, size_t *n)
+{
+	json_object *arr;
+	struct cache_language *ls;
+	size_t i, len;
+
+	*out = NULL;
+	*n = 0;
+	if ((arr = languages_json(r, dbp, cfg)) == NULL)
+		return -1;
+	len = json_object_array_length(arr);
+	if ((ls = calloc(len ? len : 1, sizeof(*ls))) == NULL) {
+		json_object_put(arr);
+		return -1;
+	}
+	for (i = 0; i < len; i++)
+		language_from_json(json_object_array_get_idx(arr, i), &ls[i]);
+	json_object_put(arr);
+	*out = ls;
+	*n = len;
+	return 0;
 }
 
 int

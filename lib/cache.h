@@ -70,6 +70,15 @@ void		cache_question_free(struct cache_question *q);
 enum cache_rc	cache_language_get(struct redis *r, struct db **dbp,
 		    const struct config *cfg, int judge0_id,
 		    struct cache_language *out);
+/*
+ * Every language, enabled or not, ordered by judge0_id (the cache that
+ * /submit and /run check, so a list shown to contestants agrees with
+ * what they accept).  *out is owned by the caller (free()); 0, or -1
+ * when Redis and PostgreSQL both failed.
+ */
+int		cache_languages_get(struct redis *r, struct db **dbp,
+		    const struct config *cfg, struct cache_language **out,
+		    size_t *n);
 
 /* A round as the rounds cache (pitwall:rounds) holds it. */
 struct cache_round {
