@@ -79,6 +79,7 @@ enum route_id {
 	ROUTE_ADMIN_REJUDGE,
 	ROUTE_METRICS,
 	ROUTE_LIVE_AUTH,
+	ROUTE_SUBMISSIONS,
 	ROUTE_LANGUAGES,
 	ROUTE__MAX
 };
@@ -185,6 +186,7 @@ void	route_metrics(struct req *);
 void	route_submit(struct req *);
 void	route_callback(struct req *);
 void	route_submission(struct req *);
+void	route_submissions(struct req *);
 void	route_languages(struct req *);
 void	route_run(struct req *);
 void	route_runcustom(struct req *);

@@ -43,6 +43,7 @@ static const struct route routes[ROUTE__MAX] = {
 	[ROUTE_ADMIN_REJUDGE] = { "/admin/rejudge", 0, METHOD_POST, route_admin_rejudge },
 	[ROUTE_METRICS] = { "/metrics", 0, METHOD_GET | METHOD_HEAD, route_metrics },
 	[ROUTE_LIVE_AUTH] = { "/live-auth", 0, METHOD_GET | METHOD_HEAD, route_live_auth },
+	[ROUTE_SUBMISSIONS] = { "/submissions", 0, METHOD_GET, route_submissions },
 	[ROUTE_LANGUAGES] = { "/languages", 0, METHOD_GET | METHOD_HEAD, route_languages },
 };
 

@@ -2,8 +2,9 @@
  * POST /submit {question_id, language_id, source_code} -> 202 {submission_id}
  *
  * Checks who asks, the round clock and the body; makes the submission
- * durable in Redis in one MULTI/EXEC (hash, pending set, a job for the
- * worker, a safety dispatch entry); then sends the testcases to Judge0.
+ * durable in Redis in one MULTI/EXEC (hash, pending set, an entry in the
+ * user's list, a job for the worker, a safety dispatch entry); then sends
+ * the testcases to Judge0.
  * Writes no PostgreSQL (DESIGN.md §2).
  */
 #include <stdio.h>
@@ -123,15 +124,18 @@ fail:
 	return -1;
 }
 
-/* Hash, pending set, worker job and safety dispatch entry in one MULTI/EXEC. */
+/*
+ * Hash, pending set, the user's list entry, worker job and safety
+ * dispatch entry in one MULTI/EXEC.
+ */
 static int
 submission_store(struct req *r, const char *sid, const struct auth_claims *who,
     const struct cache_question *q, int lang_id, const char *src, size_t srclen,
     const char *safety)
 {
 	redisContext *c = redis_ctx(r->w->redis);
-	char key[96], pkey[112], job[128], uid[32], qid[32], lid[16], total[16],
-	    created[32];
+	char key[96], pkey[112], ukey[64], job[128], uid[32], qid[32], lid[16],
+	    total[16], created[32], member[64];
 	const char **argv = NULL;
 	size_t *argl = NULL, i, nargs;
 	struct timeval tv;
@@ -150,6 +154,8 @@ submission_store(struct req *r, const char *sid, const struct auth_claims *who,
 	snprintf(total, sizeof(total), "%zu", q->ntests);
 	snprintf(created, sizeof(created), "%lld",
 	    (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000);
+	snprintf(ukey, sizeof(ukey), KEY_USER_SUBS_FMT, who->user_id);
+	snprintf(member, sizeof(member), "%lld:%s", q->id, sid);
 
 	redisAppendCommand(c, "MULTI");
 	ncmd++;
@@ -188,11 +194,15 @@ submission_store(struct req *r, const char *sid, const struct auth_claims *who,
 	}
 	redisAppendCommand(c, "EXPIRE %s %d", key, SUB_TTL_S);
 	redisAppendCommand(c, "EXPIRE %s %d", pkey, SUB_TTL_S);
+	/* The user's newest submissions, for GET /submissions. */
+	redisAppendCommand(c, "ZADD %s %s %s", ukey, created, member);
+	redisAppendCommand(c, "ZREMRANGEBYRANK %s 0 %d", ukey, -USER_SUBS_KEEP - 1);
+	redisAppendCommand(c, "EXPIRE %s %d", ukey, SUB_TTL_S);
 	redisAppendCommand(c, "ZADD %s %lld %s", KEY_DISPATCH,
 	    (long long)tv.tv_sec + r->cfg->judge0_deadline_s, safety);
 	redisAppendCommand(c, "LPUSH %s %s", KEY_QUEUE, job);
 	redisAppendCommand(c, "EXEC");
-	ncmd += 5;
+	ncmd += 8;
 	for (k = 0; k < ncmd; k++) {
 		if (redisGetReply(c, (void **)&rep) != REDIS_OK) {
 			redis_broken(r->w->redis);

@@ -11,6 +11,10 @@
  *   pitwall:sub:<sid>:pending    set    testcase ids without a stored result
  *   pitwall:sub:<sid>:results    hash   <tid> -> {"ordinal","verdict","status_id",
  *                                       "time_ms","memory_kb"} (written by the worker)
+ *   pitwall:user:<uid>:subs      zset   "<qid>:<sid>" scored by created_at (unix ms):
+ *                                       the user's newest USER_SUBS_KEEP submissions
+ *                                       (written by /submit), so GET /submissions can
+ *                                       list those not yet in PostgreSQL
  *   pitwall:queue                list   jobs for the worker (LPUSH, worker BLMOVEs RIGHT)
  *   pitwall:processing:<worker>  list   jobs a worker is handling
  *   pitwall:dead                 list   {"reason","job"} for jobs that cannot be processed
@@ -67,8 +71,13 @@
 #define KEY_LB_FMT		"pitwall:lb:%lld"
 #define KEY_LB_META_FMT		"pitwall:lb:%lld:meta"
 #define KEY_REVOKED_FMT		"pitwall:revoked:%s"
+#define KEY_USER_SUBS_FMT	"pitwall:user:%lld:subs"
 
 /* How long a submission's Redis state outlives its last change (seconds). */
 #define SUB_TTL_S	(7 * 24 * 3600)
+
+/* How many of a user's newest submissions pitwall:user:<uid>:subs keeps:
+ * the most GET /submissions lists at once. */
+#define USER_SUBS_KEEP	200
 
 #endif
