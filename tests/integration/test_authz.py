@@ -91,6 +91,7 @@ def routes():
         # public: anonymous allowed; a token that is sent must be valid
         ("time", "GET", "/time", None, "public", 200, 200),
         ("leaderboard", "GET", f"/leaderboard?round={S['round_slug']}", None, "public", 200, 200),
+        ("languages", "GET", "/languages", None, "public", 200, 200),
         ("healthz", "GET", "/healthz", None, "open", 200, 200),
         ("login", "POST", "/auth/login",
          lambda: {"email": f"no-{secrets.token_hex(4)}@example.org", "password": "nope-nope"},
@@ -105,6 +106,8 @@ def routes():
         ("runcustom", "POST", "/runcustom", {"language_id": 71, "source_code": "x",
                                              "stdin": "hello"}, "user", 200, 200),
         ("other's submission", "GET", f"/submissions/{S['other_sid']}", None, "user", 403, 200),
+        ("my submissions", "GET", "/submissions", None, "user", 200, 200),
+        ("my submissions filtered", "GET", f"/submissions?question_id={q}&limit=5", None, "user", 200, 200),
         ("logout", "POST", "/auth/logout", None, "user", 204, 204),
         # admin routes
         ("admin rounds", "GET", "/admin/rounds", None, "admin", 403, 200),
