@@ -98,6 +98,18 @@ try {
     await shot(page, 'question');
   });
 
+  await test('the language list is GET /languages, C selected by default', async () => {
+    await page.waitForFunction(() => document.querySelectorAll('#language option[value]:not([value=""])').length > 0);
+    const r = await page.evaluate(async () => {
+      const api = await (await fetch('/languages')).json();
+      const shown = [...document.querySelectorAll('#language option')].map((o) => ({ id: Number(o.value), name: o.textContent }));
+      return { api, shown, value: document.getElementById('language').value };
+    });
+    assert(r.api.length > 0, 'no language enabled');
+    assert(JSON.stringify(r.api) === JSON.stringify(r.shown), 'select ' + JSON.stringify(r.shown) + ' vs ' + JSON.stringify(r.api));
+    assert(r.value === '50', 'default language ' + r.value);
+  });
+
   await test('Run (Ctrl+Enter) with a wrong C solution shows Wrong Answer', async () => {
     await page.selectOption('#language', '50');
     await setCode(WRONG);
@@ -111,6 +123,7 @@ try {
   });
 
   let lbBefore = '';
+  let submittedId = null;
   await test('Submit a right solution: every testcase turns Accepted live, no reload', async () => {
     lbBefore = await page.textContent('#leaderboard tbody');
     await page.evaluate(() => { window.__sameDocument = true; });
@@ -138,6 +151,7 @@ try {
       await page.waitForTimeout(50);
     }
     assert(await page.evaluate(() => window.__sameDocument === true), 'the page was reloaded');
+    submittedId = await page.getAttribute('#sub-summary', 'data-id');
     console.log('# Accepted counts seen while judging: ' + [...seen].join(', ') + (live ? ' (push channel live)' : ' (polling)'));
     await shot(page, 'submit-accepted');
     const mine = await page.textContent('#my-submissions tbody');
@@ -172,6 +186,29 @@ try {
     assert(t.trim() === RIGHT.trim(), 'editor holds: ' + t);
     assert(/passed/.test(await page.textContent('#my-submissions tbody')), 'my submissions lost');
     await shot(page, 'after-reload');
+  });
+
+  await test('my submissions come from the server, not from this browser', async () => {
+    const sid = submittedId;
+    assert(sid, 'no submission was made');
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await page.waitForSelector('#contest-view:not([hidden]) .qbtn');
+    const row = '#my-submissions tbody tr[data-id="' + sid + '"]';
+    await page.waitForSelector(row + '[data-status="done"]');
+    const ok = await page.waitForFunction((sel) => {
+      const tds = [...(document.querySelector(sel)?.children || [])].map((td) => td.textContent);
+      return tds.length === 5 && tds[1] === 'Sum of two integers' && /^C /.test(tds[2]) && /passed/.test(tds[3]);
+    }, row, { timeout: 10000 }).then(() => true, () => false);
+    assert(ok, 'row: ' + await page.textContent(row));
+    assert(await page.evaluate(() => Object.keys(localStorage).every((k) => !k.startsWith('pitwall:subs:'))), 'list in localStorage');
+    await page.click(row + ' button');
+    await page.waitForSelector('#sub-summary[data-id="' + sid + '"][data-status="done"]');
+    assert(await page.locator('#sub-table tr[data-verdict="AC"]').count() > 0, 'its results');
+    await shot(page, 'my-submissions-from-server');
+    // Back to the question and language the next steps use.
+    await page.click('.qbtn:has-text("Sum of two integers")');
+    await page.selectOption('#language', '50');
   });
 
   await test('session expired: back to login with the code kept', async () => {

@@ -3,7 +3,7 @@
 import { marked } from 'marked';
 import DOMPurify from 'dompurify';
 import { api, setUnauthorizedHandler, verdictName } from './api.js';
-import { createEditor, LANGUAGES, languageById } from './editor.js';
+import { createEditor, languageSupport } from './editor.js';
 import { watchSubmission, watchLeaderboard } from './live.js';
 
 const $ = (id) => document.getElementById(id);
@@ -18,6 +18,11 @@ const S = {
   round: null,
   current: null,
   lang: store.get('pitwall:lang', 50),
+  languages: [], // [{id, name}] from GET /languages
+  mine: [], // GET /submissions
+  mineTimer: null,
+  mineDelay: 3000,
+  watching: null,
   clockOffset: 0,
   timeRound: null,
   stopWatch: null,
@@ -37,11 +42,19 @@ function el(tag, attrs, ...kids) {
   return e;
 }
 
+// Older pages kept "my submissions" in localStorage; the server has them now.
+try {
+  for (const k of Object.keys(localStorage)) if (k.startsWith('pitwall:subs:')) localStorage.removeItem(k);
+} catch { /* disabled */ }
+
+// A language {id, name} by id: from GET /languages, else a stand-in.
+const langOf = (id) => S.languages.find((l) => l.id === Number(id)) || { id: Number(id), name: '#' + id };
+
 // ---- source kept per question and language --------------------------------
 const srcKey = (q, lang) => 'pitwall:src:' + q.id + ':' + lang;
 function loadSource(q, lang) {
   const s = store.get(srcKey(q, lang), null);
-  return s != null ? s : languageById(lang).template;
+  return s != null ? s : languageSupport(langOf(lang)).template;
 }
 let saveTimer = null;
 function saveSourceSoon() {
@@ -66,6 +79,9 @@ function banner(msg) { $('banner').textContent = msg || ''; $('banner').hidden =
 function showLogin(message) {
   saveSourceNow();
   if (S.stopWatch) { S.stopWatch(); S.stopWatch = null; }
+  clearTimeout(S.mineTimer);
+  S.mine = [];
+  renderMine();
   $('contest-view').hidden = true;
   $('login-view').hidden = false;
   $('logout').hidden = true;
@@ -80,6 +96,7 @@ async function showContest(questions) {
   $('contest-view').hidden = false;
   $('logout').hidden = false;
   $('who').textContent = S.user ? S.user.email : '';
+  loadLanguages();
   await loadQuestions(questions);
   refreshLeaderboard();
   refreshMySubmissions();
@@ -162,7 +179,7 @@ function tick() {
   S.lastOpen = open;
 }
 setInterval(tick, 1000);
-setInterval(syncTime, 60000);
+setInterval(() => { syncTime(); loadLanguages(); }, 60000);
 
 // ---- questions ---------------------------------------------------------------
 async function loadQuestions(given) {
@@ -208,21 +225,66 @@ function selectQuestion(id) {
   $('samples').replaceChildren(...samples.map((s, i) => el('div', { class: 'sample' },
     el('div', {}, el('h4', {}, 'Input ' + (i + 1)), el('pre', {}, s.input)),
     el('div', {}, el('h4', {}, 'Output ' + (i + 1)), el('pre', {}, s.expected_output)))));
-  editor.set(loadSource(q, S.lang), S.lang);
+  editor.set(loadSource(q, S.lang), langOf(S.lang));
   $('run-result').replaceChildren();
   showError('');
 }
 
 // ---- language ----------------------------------------------------------------
+// The enabled languages come from GET /languages (public, cached by the
+// server); the choice is kept in localStorage.  Refetched every minute,
+// so a language an organizer disables goes away from open pages.
 const langSel = $('language');
-langSel.replaceChildren(...LANGUAGES.map((l) => el('option', { value: l.id }, l.name)));
-langSel.value = String(languageById(S.lang).id);
-S.lang = Number(langSel.value);
-langSel.addEventListener('change', () => {
+let langRetry = null;
+
+// The language to select: `want` when enabled, else C, else the first.
+function pickLanguage(want) {
+  const has = (id) => S.languages.some((l) => l.id === id);
+  if (has(Number(want))) return Number(want);
+  if (has(50)) return 50;
+  return S.languages.length ? S.languages[0].id : null;
+}
+
+function useLanguage(id) {
+  if (id === S.lang) return;
   saveSourceNow();
-  S.lang = Number(langSel.value);
-  store.set('pitwall:lang', S.lang);
-  if (S.current) editor.set(loadSource(S.current, S.lang), S.lang);
+  S.lang = id;
+  if (S.current) editor.set(loadSource(S.current, S.lang), langOf(S.lang));
+}
+
+function renderLanguages() {
+  langSel.replaceChildren(...S.languages.map((l) => el('option', { value: l.id }, l.name)));
+  if (S.languages.length === 0) langSel.append(el('option', { value: '' }, 'No language is enabled'));
+  langSel.disabled = S.languages.length === 0;
+  const pick = pickLanguage(store.get('pitwall:lang', S.lang));
+  useLanguage(pick);
+  if (pick != null) langSel.value = String(pick);
+  renderMine();
+}
+
+async function loadLanguages() {
+  clearTimeout(langRetry);
+  let list;
+  try {
+    list = await api('GET', '/languages');
+  } catch {
+    if (S.languages.length === 0) {
+      langSel.replaceChildren(el('option', { value: '' }, 'Languages unavailable, retrying…'));
+      langSel.disabled = true;
+    }
+    langRetry = setTimeout(loadLanguages, 10000);
+    return;
+  }
+  if (!Array.isArray(list)) return;
+  if (langSel.options.length && JSON.stringify(list) === JSON.stringify(S.languages)) return;
+  S.languages = list;
+  renderLanguages();
+}
+
+langSel.addEventListener('change', () => {
+  const id = Number(langSel.value);
+  store.set('pitwall:lang', id);
+  useLanguage(id);
 });
 
 // ---- run / run custom --------------------------------------------------------
@@ -311,36 +373,61 @@ document.addEventListener('keydown', (ev) => {
 });
 
 // ---- submit and my submissions -------------------------------------------------
-const mineKey = () => 'pitwall:subs:' + (S.user ? S.user.sub : '-');
-const mine = () => store.get(mineKey(), []);
-function saveMine(list) { store.set(mineKey(), list.slice(0, 100)); }
-function updateMine(id, patch) {
-  const list = mine();
-  const i = list.findIndex((s) => s.id === id);
-  if (i >= 0) { list[i] = { ...list[i], ...patch }; saveMine(list); }
-  renderMine();
+// The list is GET /submissions (the server's, so it follows the contestant
+// to any browser); the submission being watched updates its row live.
+function when(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '—';
+  return d.toDateString() === new Date().toDateString() ? d.toLocaleTimeString() : d.toLocaleString();
+}
+
+function questionTitle(s) {
+  const q = S.questions.find((x) => x.id === s.question_id);
+  return q ? q.title : s.question || '#' + s.question_id;
 }
 
 function renderMine() {
   const tb = $('my-submissions').tBodies[0];
-  tb.replaceChildren(...mine().map((s) => el('tr', { 'data-id': s.id, 'data-status': s.status || 'queued' },
-    el('td', {}, new Date(s.created).toLocaleTimeString()),
-    el('td', {}, s.title),
-    el('td', {}, languageById(s.lang).name),
+  tb.replaceChildren(...S.mine.map((s) => el('tr', { 'data-id': s.id, 'data-status': s.status || 'queued' },
+    el('td', {}, el('button', { type: 'button', class: 'link', title: 'Show its results', onclick: () => showSubmission(s.id) },
+      when(s.created_at))),
+    el('td', {}, questionTitle(s)),
+    el('td', {}, langOf(s.language_id).name),
     el('td', {}, s.status === 'done' ? s.passed + '/' + s.total + ' passed' : (s.status || 'queued') + '…'),
     el('td', {}, s.score != null ? String(Math.round(s.score * 100) / 100) : '—'))));
 }
 
+function updateMine(id, patch) {
+  const s = S.mine.find((x) => x.id === id);
+  if (s) { Object.assign(s, patch); renderMine(); }
+}
+
 async function refreshMySubmissions() {
-  renderMine();
-  for (const s of mine().filter((x) => x.status !== 'done').slice(0, 10)) {
-    try {
-      const r = await api('GET', '/submissions/' + s.id);
-      updateMine(s.id, { status: r.status, passed: r.passed, total: r.total, score: r.score });
-    } catch (e) {
-      if (e.status === 404 || e.status === 403) updateMine(s.id, { status: 'done', passed: '?', total: '?' });
-    }
+  clearTimeout(S.mineTimer);
+  let rows;
+  try {
+    rows = await api('GET', '/submissions?limit=50');
+  } catch (e) {
+    if (e.status === 401) return;
+    $('mine-status').textContent = e.message;
+    S.mineTimer = setTimeout(refreshMySubmissions, 15000);
+    return;
   }
+  S.mine = Array.isArray(rows) ? rows : [];
+  $('mine-status').textContent = S.mine.length ? '' : 'None yet.';
+  renderMine();
+  // Unfinished ones the page is not watching (sent from another browser,
+  // say) are refreshed until they are done, less often as time goes by.
+  if (S.mine.some((s) => s.status !== 'done' && s.id !== S.watching)) {
+    S.mineTimer = setTimeout(refreshMySubmissions, S.mineDelay);
+    S.mineDelay = Math.min(S.mineDelay * 1.5, 30000);
+  } else S.mineDelay = 3000;
+}
+
+function showSubmission(id) {
+  renderSubmission({ id, status: 'queued', total: 0, results: [] });
+  watch(id);
+  $('submission').scrollIntoView({ block: 'nearest' });
 }
 
 function renderSubmission(sub) {
@@ -370,13 +457,20 @@ function renderSubmission(sub) {
 function watch(id) {
   if (S.stopWatch) S.stopWatch();
   S.subLive = false;
+  S.watching = id;
   S.stopWatch = watchSubmission(id, {
     fetchOnce: () => api('GET', '/submissions/' + id),
     onLive: (on) => { S.subLive = on; const l = $('sub-live'); if (l) l.textContent = on ? ' ● live' : ''; },
     onUpdate: (sub) => {
       renderSubmission(sub);
+      const was = S.mine.find((x) => x.id === id);
       updateMine(id, { status: sub.status, passed: sub.passed, total: sub.total, score: sub.score });
-      if (sub.status === 'done') refreshLeaderboard();
+      if (sub.status === 'done') {
+        S.watching = null;
+        refreshLeaderboard();
+        // Its row as PostgreSQL has it now (finished_at, max time).
+        if (!was || was.finished_at == null) refreshMySubmissions();
+      }
     },
   });
 }
@@ -388,12 +482,10 @@ async function submit() {
   setBusy(true, 'Submitting…');
   try {
     const r = await api('POST', '/submit', { question_id: S.current.id, language_id: S.lang, source_code: editor.get() }, 'submit');
-    const list = mine();
-    list.unshift({ id: r.submission_id, question_id: S.current.id, title: S.current.title, lang: S.lang, created: Date.now(), status: 'queued' });
-    saveMine(list);
-    renderMine();
     renderSubmission({ id: r.submission_id, status: 'queued', total: 0, results: [] });
     watch(r.submission_id);
+    S.mineDelay = 3000;
+    refreshMySubmissions();
   } catch (e) {
     showError(e.message);
   } finally {
