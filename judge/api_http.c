@@ -12,6 +12,7 @@
 #include "httpstatus.h"
 #include "json.h"
 #include "log.h"
+#include "query.h"
 #include "service.h"
 
 
@@ -165,48 +166,21 @@ api_json_body_or_reply(struct api_req *r, json_object **out)
 	return 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
+/*
+ * Query parameter `name`, decoded into buf (lib/query.c, the parser the
+ * fuzz target covers): 1 found, 0 absent, -1 malformed (a bad %-escape,
+ * a NUL byte) or longer than buf.  buf is "" unless 1.
+ */
 int
 api_query(const struct api_req *r, const char *name, char *buf, size_t bufsz)
 {
-	const char *p = r->query, *amp, *v;
-	size_t	 nlen = strlen(name), n;
-	int	 hi, lo;
+	long	 n = query_get(r->query, name, buf, bufsz);
 
-	while (p != NULL && *p != '\0') {
-		amp = strchr(p, '&');
-		if (strncmp(p, name, nlen) == 0 && (p[nlen] == '=' ||
-		    p[nlen] == '&' || p[nlen] == '\0')) {
-			v = p[nlen] == '=' ? p + nlen + 1 : p + nlen;
-			for (n = 0; *v != '\0' && *v != '&' && n + 1 < bufsz; v++) {
-				if (*v == '+')
-					buf[n++] = ' ';
-				else if (*v == '%' && (hi = hexval(v[1])) != -1 &&
-				    (lo = hexval(v[2])) != -1) {
-					buf[n++] = (char)(hi * 16 + lo);
-					v += 2;
-				} else
-					buf[n++] = *v;
-			}
-			buf[n] = '\0';
-			return 1;
-		}
-		p = amp ? amp + 1 : NULL;
-	}
+	if (n >= 0)
+		return 1;
 	if (bufsz > 0)
 		buf[0] = '\0';
-	return 0;
+	return n == -1 ? 0 : -1;
 }
 
 int
@@ -214,5 +188,5 @@ api_query_true(const struct api_req *r, const char *name)
 {
 	char	 v[16];
 
-	return api_query(r, name, v, sizeof(v)) && strcmp(v, "true") == 0;
+	return api_query(r, name, v, sizeof(v)) == 1 && strcmp(v, "true") == 0;
 }

@@ -117,7 +117,10 @@ fields_or_reply(struct api_req *r, struct store_fields *f)
 {
 	char	 spec[1024], err[512];
 
-	api_query(r, "fields", spec, sizeof(spec));
+	if (api_query(r, "fields", spec, sizeof(spec)) == -1) {
+		api_error(r, 400, "the fields parameter is malformed or too long");
+		return -1;
+	}
 	if (store_fields_parse(spec, f, err, sizeof(err)) == -1) {
 		api_error(r, 400, "%s", err);
 		return -1;
@@ -338,7 +341,10 @@ get_batch(struct api_req *r)
 		api_error(r, 500, "out of memory");
 		return;
 	}
-	api_query(r, "tokens", tokens, cap);
+	if (api_query(r, "tokens", tokens, cap) == -1) {
+		api_error(r, 400, "the tokens parameter is malformed");
+		goto out;
+	}
 	for (p = tokens; *p != '\0'; p++)
 		n += *p == ',';
 	n = *tokens == '\0' ? 0 : n + 1;

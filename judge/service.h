@@ -199,7 +199,8 @@ json_object	*api_field_error(const char *field, const char *msg);
 /* JSON body (≤ JUDGE_MAX_BODY_BYTES).  0 with *out owned by the caller,
  * or -1 with the reply written. */
 int		 api_json_body_or_reply(struct api_req *, json_object **out);
-/* Query parameter `name`, percent-decoded into buf.  1 found, 0 not. */
+/* Query parameter `name`, percent-decoded into buf (lib/query.c):
+ * 1 found, 0 absent, -1 malformed or too long for buf. */
 int		 api_query(const struct api_req *, const char *name, char *buf,
 		    size_t bufsz);
 /* A query flag is "true". */

@@ -11,6 +11,12 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
+# The embedded judge's API parsers (fuzz_judge.c) and what they call.
+FUZZ_JUDGE_SRC := judge/exec_json.c judge/exec.c judge/sandbox.c judge/box.c judge/cgroup.c \
+                  judge/fs.c judge/lang.c judge/api_b64.c judge/store_json.c judge/store.c
+build/fuzz/fuzz_judge: $(FUZZ_JUDGE_SRC)
+build/fuzz/fuzz_judge: FUZZ_FLAGS += -Ijudge
+
 fuzz-build: $(FUZZ_TARGETS)
 
 fuzz: fuzz-build

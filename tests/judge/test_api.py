@@ -218,6 +218,12 @@ def test_validation():
     st, o = call("POST", "/submissions", dict(good, cpu_time_limit=15, wall_time_limit=20,
                                                  memory_limit=512000, number_of_runs=1))
     report("limits at their maxima accepted", st == 201 and "token" in o, o)
+    # Query strings go through lib/query.c (fuzzed): a bad %-escape is a
+    # clear 400, not a silently shortened value.
+    st, o = call("GET", "/submissions/batch?tokens=%zz")
+    report("malformed tokens parameter -> 400", st == 400 and "error" in o, "%s %s" % (st, o))
+    st, o = call("GET", "/submissions/batch?tokens=a&fields=stdout%2")
+    report("malformed fields parameter -> 400", st == 400 and "error" in o, "%s %s" % (st, o))
 
 
 def test_defaults_and_fields():
