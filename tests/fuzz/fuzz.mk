@@ -17,6 +17,9 @@ FUZZ_JUDGE_SRC := judge/exec_json.c judge/exec.c judge/sandbox.c judge/box.c jud
 build/fuzz/fuzz_judge: $(FUZZ_JUDGE_SRC)
 build/fuzz/fuzz_judge: FUZZ_FLAGS += -Ijudge
 
+# The user CSV import (fuzz_csv.c).
+build/fuzz/fuzz_csv: lib/account.c lib/db.c
+
 fuzz-build: $(FUZZ_TARGETS)
 
 fuzz: fuzz-build
