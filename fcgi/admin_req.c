@@ -46,12 +46,12 @@ req_db_or_reply(struct req *r)
 }
 
 int
-req_fields_or_reply(struct req *r, size_t max, const struct jfield *f,
-    size_t n, json_object **body)
+req_fields_or_reply(struct req *r, size_t max, int depth,
+    const struct jfield *f, size_t n, json_object **body)
 {
 	struct jerr jerr;
 
-	if (http_json_body_or_reply(r, max, 4, body) == -1)
+	if (http_json_body_or_reply(r, max, depth, body) == -1)
 		return -1;
 	if (json_read_fields(*body, f, n, &jerr) == -1) {
 		http_error(r, 422, "invalid_field", "%s", jerr.message);

@@ -128,12 +128,13 @@ struct jfield;
 struct pg_result;
 struct db	*req_db_or_reply(struct req *r);
 /*
- * A JSON object body (at most max bytes, nesting 4) and its fields read
- * per the table (json_read_fields): 0 with *body the caller's
+ * A JSON object body (at most max bytes, nesting depth) and its fields
+ * read per the table (json_read_fields): 0 with *body the caller's
  * (json_object_put), or -1 with *body NULL and the reply written (as
  * http_json_body_or_reply, or 422 invalid_field).
  */
-int		 req_fields_or_reply(struct req *r, size_t max,
+#define ADMIN_JSON_DEPTH	4
+int		 req_fields_or_reply(struct req *r, size_t max, int depth,
 		    const struct jfield *f, size_t n, json_object **body);
 /*
  * Run one statement; NULL with the reply written: 409 for unique or

@@ -109,7 +109,7 @@ question_write(struct req *r, long long qid)
 		{ "memory_limit_kb", JF_INT, 0, 2048, 4194304, &ml, NULL },
 	};
 
-	if (req_fields_or_reply(r, ADMIN_BODY_MAX, fields,
+	if (req_fields_or_reply(r, ADMIN_BODY_MAX, ADMIN_JSON_DEPTH, fields,
 	    sizeof(fields) / sizeof(fields[0]), &body) == -1)
 		return;
 	snprintf(id, sizeof(id), "%lld", qid);
@@ -211,7 +211,7 @@ testcase_write(struct req *r, long long qid, long long tid)
 		{ "is_sample", JF_BOOL, 0, 0, 0, &sample, NULL },
 	};
 
-	if (req_fields_or_reply(r, ADMIN_BODY_MAX, fields,
+	if (req_fields_or_reply(r, ADMIN_BODY_MAX, ADMIN_JSON_DEPTH, fields,
 	    sizeof(fields) / sizeof(fields[0]), &body) == -1)
 		return;
 	snprintf(qb, sizeof(qb), "%lld", qid);

@@ -308,7 +308,7 @@ route_admin_rejudge(struct req *r)
 
 	if (req_admin_or_reply(r, &who) == -1)
 		return;
-	if (req_fields_or_reply(r, 16384, fields, 2, &body) == -1)
+	if (req_fields_or_reply(r, 16384, ADMIN_JSON_DEPTH, fields, 2, &body) == -1)
 		return;
 	if ((sid == NULL) == (qid == 0) || (sid != NULL && !uuid_valid(sid))) {
 		http_error(r, 422, "invalid_field",

@@ -92,7 +92,7 @@ round_create(struct req *r)
 		{ "minutes", JF_INT, 0, 1, 100000, &minutes, NULL },
 	};
 
-	if (req_fields_or_reply(r, 16384, fields, 3, &body) == -1)
+	if (req_fields_or_reply(r, 16384, ADMIN_JSON_DEPTH, fields, 3, &body) == -1)
 		return;
 	if (time_field(r, body, "starts_at", &has_st, &st) == -1 ||
 	    time_field(r, body, "ends_at", &has_en, &en) == -1)
@@ -128,7 +128,7 @@ round_update(struct req *r, const char *slug)
 		{ "extend_minutes", JF_INT, 0, -100000, 100000, &extend, NULL },
 	};
 
-	if (req_fields_or_reply(r, 16384, fields, 3, &body) == -1)
+	if (req_fields_or_reply(r, 16384, ADMIN_JSON_DEPTH, fields, 3, &body) == -1)
 		return;
 	if (time_field(r, body, "starts_at", &has_st, &st) == -1 ||
 	    time_field(r, body, "ends_at", &has_en, &en) == -1)
@@ -172,7 +172,7 @@ round_open_close(struct req *r, const char *slug, int open)
 
 	if (open && http_param(r, "CONTENT_LENGTH") != NULL &&
 	    atoll(http_param(r, "CONTENT_LENGTH")) > 0) {
-		if (req_fields_or_reply(r, 16384, fields, 1, &body) == -1)
+		if (req_fields_or_reply(r, 16384, ADMIN_JSON_DEPTH, fields, 1, &body) == -1)
 			return;
 	}
 	p[0] = slug;

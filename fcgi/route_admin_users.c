@@ -64,7 +64,7 @@ user_create(struct req *r)
 		{ "role", JF_STRING, 0, 1, 16, &role, NULL },
 	};
 
-	if (req_fields_or_reply(r, 16384, fields, 4, &body) == -1)
+	if (req_fields_or_reply(r, 16384, ADMIN_JSON_DEPTH, fields, 4, &body) == -1)
 		return;
 	if (role == NULL)
 		role = "contestant";

@@ -161,7 +161,6 @@ route_run(struct req *r)
 	size_t *which = NULL;
 	int passed = 0, ok, mem;
 	double cpu;
-	struct jerr jerr;
 	const struct jfield fields[] = {
 		{ "question_id", JF_INT, 1, 1, INT32_MAX, &qid, NULL },
 		{ "language_id", JF_INT, 1, 1, 100000, &lang_id, NULL },
@@ -169,12 +168,9 @@ route_run(struct req *r)
 
 	if (req_auth_or_reply(r, &who) == -1)
 		return;
-	if (http_json_body_or_reply(r, (size_t)r->cfg->max_body_bytes, 16, &body) == -1)
+	if (req_fields_or_reply(r, (size_t)r->cfg->max_body_bytes, 16, fields, 2,
+	    &body) == -1)
 		return;
-	if (json_read_fields(body, fields, 2, &jerr) == -1) {
-		http_error(r, 422, "invalid_field", "%s", jerr.message);
-		goto out;
-	}
 	if (req_source_or_reply(r, body, "source_code", &src, &srclen) == -1 ||
 	    req_question_or_reply(r, &who, qid, (int)lang_id, &q, &lang) == -1 ||
 	    req_rate_limit_or_reply(r, "run", who.user_id, r->cfg->run_rate_per_min) == -1)

@@ -232,7 +232,6 @@ route_submit(struct req *r)
 	long long *tids = NULL;
 	char sid[37];
 	redisReply *rep;
-	struct jerr jerr;
 	const struct jfield fields[] = {
 		{ "question_id", JF_INT, 1, 1, INT32_MAX, &qid, NULL },
 		{ "language_id", JF_INT, 1, 1, 100000, &lang_id, NULL },
@@ -240,12 +239,9 @@ route_submit(struct req *r)
 
 	if (req_auth_or_reply(r, &who) == -1)
 		return;
-	if (http_json_body_or_reply(r, (size_t)r->cfg->max_body_bytes, 16, &body) == -1)
+	if (req_fields_or_reply(r, (size_t)r->cfg->max_body_bytes, 16, fields, 2,
+	    &body) == -1)
 		return;
-	if (json_read_fields(body, fields, 2, &jerr) == -1) {
-		http_error(r, 422, "invalid_field", "%s", jerr.message);
-		goto out;
-	}
 	if (req_source_or_reply(r, body, "source_code", &src, &srclen) == -1)
 		goto out;
 	if (req_question_or_reply(r, &who, qid, (int)lang_id, &q, &lang) == -1)
