@@ -48,6 +48,9 @@ static const char *const counter_names[METRICS_COUNTER__MAX] = {
 	[METRICS_DEAD_LETTERS] = "pitwall_dead_letters_total",
 	[METRICS_ORPHANS_REQUEUED] = "pitwall_orphans_requeued_total",
 	[METRICS_WORKER_JOBS] = "pitwall_worker_jobs_total",
+	[METRICS_STALE_RESULTS] = "pitwall_stale_results_total",
+	[METRICS_LIVE_SENT] = "pitwall_live_messages_total",
+	[METRICS_LIVE_FAILED] = "pitwall_live_failures_total",
 };
 
 static const char *const j0_op_names[METRICS_J0_OP__MAX] = {
@@ -358,6 +361,12 @@ static const struct family families[] = {
 	    "Jobs of dead workers moved back to the queue." },
 	{ "pitwall_worker_jobs_total", "counter",
 	    "Queue jobs taken by workers." },
+	{ "pitwall_stale_results_total", "counter",
+	    "Results of a judging before a rejudge, ignored." },
+	{ "pitwall_live_messages_total", "counter",
+	    "Live push messages the nchan publisher took." },
+	{ "pitwall_live_failures_total", "counter",
+	    "Live push messages that failed (pages poll meanwhile)." },
 	{ "pitwall_queue_length", "gauge",
 	    "Jobs waiting for a worker (LLEN pitwall:queue)." },
 	{ "pitwall_processing_length", "gauge",

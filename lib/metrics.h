@@ -28,6 +28,9 @@ enum metrics_counter {
 	METRICS_DEAD_LETTERS,		/* jobs moved to pitwall:dead */
 	METRICS_ORPHANS_REQUEUED,	/* jobs of dead workers moved back to the queue */
 	METRICS_WORKER_JOBS,		/* queue jobs taken by workers */
+	METRICS_STALE_RESULTS,		/* results of a judging before a rejudge, ignored */
+	METRICS_LIVE_SENT,		/* live push messages nchan took */
+	METRICS_LIVE_FAILED,		/* live push messages that failed */
 	METRICS_COUNTER__MAX
 };
 

@@ -25,6 +25,7 @@
 
 #include "extern.h"
 #include "log.h"
+#include "metrics.h"
 
 #define LIVE_TIMEOUT_MS		500	/* one flush, all of its posts */
 #define LIVE_BACKOFF_S		5
@@ -217,10 +218,13 @@ live_flush(struct wctx *w)
 		curl_multi_remove_handle(live_multi, live_easy[i]);
 		curl_easy_cleanup(live_easy[i]);
 	}
-	if (running > 0 && why == NULL) {
-		failed++;
-		why = "curl multi failed";
+	if (running > 0) {	/* curl multi failed with these unfinished */
+		failed += running;
+		if (why == NULL)
+			why = "curl multi failed";
 	}
+	metrics_count(METRICS_LIVE_SENT, (long long)live_n - failed);
+	metrics_count(METRICS_LIVE_FAILED, failed);
 	if (failed > 0) {
 		log_warn(NULL, "live publish: %d of %zu posts failed (%s); "
 		    "pages poll instead for %d s", failed, live_n, why,

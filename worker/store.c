@@ -21,6 +21,7 @@
 #include "json.h"
 #include "keys.h"
 #include "log.h"
+#include "metrics.h"
 #include "redis.h"
 
 /*
@@ -470,6 +471,7 @@ job_stale(struct job *job, int judging)
 	    "ignored, the submission was rejudged (judging %d)", job->sid,
 	    job->tid, attempt_judging(job->attempt), judging);
 	job->state = JOB_IGNORE;
+	metrics_count(METRICS_STALE_RESULTS, 1);
 	return 1;
 }
 

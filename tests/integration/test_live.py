@@ -4,6 +4,7 @@ leaderboard channel (one message per submission per worker batch, each
 carrying the results that batch stored).  Messages are read back with
 nchan's long-poll subscriber, oldest first."""
 import os
+import re
 import socket
 import threading
 import time
@@ -11,7 +12,7 @@ import urllib.error
 
 from client import FakeJudge0
 from contest import auth, jwt, make_question, make_round, make_user, submit, wait_done
-from pw import ENV, URL, eq, http, wait_for
+from pw import ENV, INTERNAL, URL, eq, http, wait_for
 
 FAKE = FakeJudge0(os.environ.get("PITWALL_FAKE_JUDGE0_URL", ENV.get("JUDGE0_URL", "")))
 S = {}
@@ -24,6 +25,13 @@ def setup_module():
     S["other"] = jwt(make_user())
     S["admin"] = jwt(make_user(role="admin"), role="admin")
     S["q"], _ = make_question(S["round"], [(f"{i}\n", f"{i}\n") for i in range(4)])
+
+
+def counter(name):
+    """A counter of the internal /metrics (0 when absent)."""
+    text = http("GET", INTERNAL + "/metrics", timeout=10).body.decode()
+    m = re.search(rf"^{re.escape(name)} ([0-9.e+]+)$", text, re.M)
+    return float(m.group(1)) if m else 0.0
 
 
 def live_enabled():
@@ -60,11 +68,15 @@ def test_live_channel_is_for_its_owner_only():
     if not live_enabled():
         raise AssertionError("LIVE_PUBLISH_URL is empty: nchan is not loaded")
     FAKE.reset()
+    sent = counter("pitwall_live_messages_total")
     r = submit(S["tok"], S["q"])
     eq(r.status, 202, "submit")
     sid = r.json()["submission_id"]
     S["sid"] = sid
     wait_done(sid)
+    # Counted in /metrics (the worker flushes its counters every second).
+    wait_for(lambda: counter("pitwall_live_messages_total") > sent, timeout=20,
+             what="pitwall_live_messages_total to count the messages")
     path = f"/live/submissions/{sid}"
     error_shape(http("GET", URL + path, timeout=5), 401, "no token")
     error_shape(http("GET", URL + path, headers=auth(S["other"]), timeout=5), 403,

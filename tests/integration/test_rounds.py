@@ -209,6 +209,7 @@ def test_rejudge_ignores_a_late_result_of_the_earlier_run():
     wait_for(lambda: len(callback_urls(sid)) == 4, what="the rejudge sent to Judge0")
     new = [u for u in callback_urls(sid) if u not in callback_urls(sid)[:2]]
     assert all("&a=1001&" in u for u in new), f"new run's attempts: {new}"
+    stale_before = stale_count()
     stale = json.dumps({"token": "stale-token", "status": {"id": 3, "description": "Accepted"},
                         "stdout": "Qgo=\n", "time": "0.01", "memory": 1})
     r = http("PUT", old[0].replace(urlbase(old[0]), ENV["PITWALL_INTERNAL_URL"]), body=stale,
@@ -220,9 +221,19 @@ def test_rejudge_ignores_a_late_result_of_the_earlier_run():
         return got if got == "done|50" else None
     wait_for(rescored, timeout=60, what="the rejudge to finish at 50 (not 100)")
     eq(results(sid), [("0", "AC", "3"), ("1", "WA", "3")], "the new run's verdicts")
+    wait_for(lambda: stale_count() > stale_before, timeout=20,
+             what="pitwall_stale_results_total to count the ignored result")
     eq(psql(f"SELECT judge_token = 'stale-token' FROM submission_results r"
             f" WHERE submission_id = '{sid}' AND testcase_id = {tids[1]}"), "f", "stale row")
     FAKE.reset()
+
+
+def stale_count():
+    text = http("GET", ENV["PITWALL_INTERNAL_URL"] + "/metrics").body.decode()
+    for line in text.splitlines():
+        if line.startswith("pitwall_stale_results_total "):
+            return float(line.split()[1])
+    return 0.0
 
 
 def urlbase(u):
