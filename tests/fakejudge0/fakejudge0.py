@@ -13,16 +13,20 @@ file for the control API, rules and the `#fake:` source directives.
 import argparse
 import base64
 import datetime
+import heapq
 import http.client
 import json
 import os
+import queue
 import re
 import signal
+import socket
 import ssl
 import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -88,6 +92,9 @@ NOT_UTF8 = ("some attributes for this submission cannot be converted to UTF-8, "
             "use base64_encoded=true query parameter")
 NOT_UTF8_BATCH = ("some attributes for one or more submissions cannot be converted "
                   "to UTF-8, use base64_encoded=true query parameter")
+
+
+SENDERS = 8   # threads that PUT callbacks (Fake.sender)
 
 
 # ---------------------------------------------------------------- encoding --
@@ -315,12 +322,32 @@ class Fake:
             ctx.verify_mode = ssl.CERT_NONE
         self.opener = urllib.request.build_opener(
             urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=ctx))
+        self.ctx = ctx
+        # Callbacks: a scheduler (due times) and a few senders that keep
+        # their connections alive, instead of a timer thread and a new
+        # connection per callback (which made the fake the bottleneck of
+        # the /submit benchmark).
+        self.due = []                      # heap of (due, seq, s, gen)
+        self.due_seq = 0
+        self.due_cv = threading.Condition()
+        self.ready = queue.Queue()
+        self.local = threading.local()
+        threading.Thread(target=self.scheduler, daemon=True).start()
+        for _ in range(SENDERS):
+            threading.Thread(target=self.sender, daemon=True).start()
         self.reset()
 
     def reset(self):
         with self.lock:
             self.generation = getattr(self, "generation", 0) + 1
             self.subs = {}
+            # What queued() counts, kept as submissions are made (a scan
+            # of every submission per batch grew with the run): the ends
+            # of the queue phases still ahead, the ones stuck in the
+            # queue, and the rare ones whose final status is 1.
+            self.q_ends = []
+            self.q_stuck = 0
+            self.q_odd = []
             self.rules = []
             self.events = []
             self.counts = {}
@@ -397,13 +424,25 @@ class Fake:
 
     # submissions --------------------------------------------------------------
     def queued(self, now):   # caller holds the lock
-        return sum(1 for s in self.subs.values() if s.status_id(now) == 1)
+        """Submissions whose status is 1 (In Queue) at `now`."""
+        h = self.q_ends
+        while h and h[0] <= now:
+            heapq.heappop(h)
+        return len(h) + self.q_stuck + sum(1 for s in self.q_odd
+                                           if s.status_id(now) == 1 and now >= s.t_queue_end)
 
     def create(self, params, action):
         now = time.time()
         s = Submission(params, action, now)
         with self.lock:
             self.subs[s.token] = s
+            if s.stuck == 1:
+                self.q_stuck += 1
+            elif s.stuck != 2:
+                if s.t_queue_end > now:
+                    heapq.heappush(self.q_ends, s.t_queue_end)
+                if s.r["status_id"] == 1:
+                    self.q_odd.append(s)
             gen = self.generation
         self.count("submissions_created")
         if s.stuck in (1, 2) or s.callback == "drop" or not params["callback_url"]:
@@ -412,11 +451,29 @@ class Fake:
             s.t_final = s.t_queue_end = now
             self.deliver(s, gen)
         else:
-            t = threading.Timer(max(0.0, s.t_final - now) + s.callback_delay,
-                                self.deliver, (s, gen))
-            t.daemon = True
-            t.start()
+            with self.due_cv:
+                self.due_seq += 1
+                heapq.heappush(self.due, (s.t_final + s.callback_delay, self.due_seq, s, gen))
+                self.due_cv.notify()
         return s
+
+    def scheduler(self):
+        """Move callbacks that are due to the senders."""
+        with self.due_cv:
+            while True:
+                now = time.time()
+                while self.due and self.due[0][0] <= now:
+                    _, _, s, gen = heapq.heappop(self.due)
+                    self.ready.put((s, gen))
+                self.due_cv.wait(None if not self.due else self.due[0][0] - now)
+
+    def sender(self):
+        while True:
+            s, gen = self.ready.get()
+            try:
+                self.deliver(s, gen)
+            except Exception as e:  # never lose the sender thread
+                self.say("callback of %s failed: %r" % (s.token, e))
 
     def deliver(self, s, gen):
         body = json.dumps(s.serialize(DEFAULT_FIELDS, True), separators=(",", ":")).encode()
@@ -425,21 +482,52 @@ class Fake:
                 return
             self.put(s, body, n + 1)
 
+    def conn(self, u, fresh=False):
+        """This thread's kept-alive connection to u's host."""
+        conns = getattr(self.local, "conns", None)
+        if conns is None:
+            conns = self.local.conns = {}
+        key = (u.scheme, u.hostname, u.port)
+        c = conns.get(key)
+        if c is not None and fresh:
+            c.close()
+            c = None
+        if c is None:
+            timeout = self.mode["callback_timeout_s"]
+            if u.scheme == "https":
+                c = http.client.HTTPSConnection(u.hostname, u.port, timeout=timeout,
+                                                context=self.ctx)
+            else:
+                c = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
+            conns[key] = c
+        return c
+
+    def put_once(self, url, body):
+        """One PUT: (status, None) or (None, error)."""
+        u = urllib.parse.urlsplit(url)
+        path = (u.path or "/") + ("?" + u.query if u.query else "")
+        for fresh in (False, True):
+            c = self.conn(u, fresh)
+            try:
+                c.request("PUT", path, body=body, headers={"Content-Type": "application/json"})
+                resp = c.getresponse()
+                resp.read()
+                if resp.will_close:
+                    c.close()
+                return resp.status, None
+            except (OSError, http.client.HTTPException) as e:
+                c.close()
+                # A kept-alive connection the server had closed: once more
+                # on a new one; an error on a new one is the answer.
+                if fresh or isinstance(e, (socket.timeout, TimeoutError)):
+                    return None, str(getattr(e, "reason", e)) or e.__class__.__name__
+        return None, "unreachable"
+
     def put(self, s, body, copy):
         url = s.p["callback_url"]
-        tries, timeout = self.mode["callback_tries"], self.mode["callback_timeout_s"]
+        tries = self.mode["callback_tries"]
         for attempt in range(1, tries + 1):
-            req = urllib.request.Request(url, data=body, method="PUT",
-                                         headers={"Content-Type": "application/json"})
-            code, err = None, None
-            try:
-                with self.opener.open(req, timeout=timeout) as resp:
-                    code = resp.status
-                    resp.read()
-            except urllib.error.HTTPError as e:
-                code = e.code
-            except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
-                err = str(getattr(e, "reason", e)) or e.__class__.__name__
+            code, err = self.put_once(url, body)
             self.event("callback", token=s.token, url=url, copy=copy, attempt=attempt,
                        status=code, error=err, body=json.loads(body))
             self.count("callback_attempts")
