@@ -61,102 +61,32 @@ tcset_find(const struct tcset *t, long long id)
 	return bsearch(&key, t->rows, t->n, sizeof(*t->rows), tcrow_cmp);
 }
 
-/* PostgreSQL array literals, built in memory (open_memstream). */
-struct arr {
-	FILE	*f;
-	char	*buf;
-	size_t	 len;
-	int	 n;
-};
-
-static int
-arr_open(struct arr *a)
-{
-	memset(a, 0, sizeof(*a));
-	if ((a->f = open_memstream(&a->buf, &a->len)) == NULL)
-		return -1;
-	fputc('{', a->f);
-	return 0;
-}
-
-/* Close the literal: 0 with a->buf owned by the caller (free()), or -1. */
-static int
-arr_close(struct arr *a)
-{
-	int rc;
-
-	if (a->f == NULL)
-		return -1;
-	fputc('}', a->f);
-	rc = fclose(a->f);
-	a->f = NULL;
-	return rc == 0 ? 0 : -1;
-}
-
-static void
-arr_free(struct arr *a)
-{
-	if (a->f != NULL)
-		fclose(a->f);
-	free(a->buf);
-	memset(a, 0, sizeof(*a));
-}
-
-static void
-arr_text(struct arr *a, const char *s)
-{
-	if (a->n++ > 0)
-		fputc(',', a->f);
-	if (s == NULL) {
-		fputs("NULL", a->f);
-		return;
-	}
-	fputc('"', a->f);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', a->f);
-		fputc(*s, a->f);
-	}
-	fputc('"', a->f);
-}
-
-static void
-arr_int(struct arr *a, long long v, int null)
-{
-	if (a->n++ > 0)
-		fputc(',', a->f);
-	if (null)
-		fputs("NULL", a->f);
-	else
-		fprintf(a->f, "%lld", v);
-}
-
 /* The testcases the result jobs of todo[0..n) name. */
 static enum step
 tcset_fetch(struct wctx *w, struct job **todo, size_t n, struct tcset *t)
 {
-	struct arr ids;
+	struct pgarr ids;
 	const char *p[1];
 	enum step st;
 	size_t i;
 
 	memset(t, 0, sizeof(*t));
-	if (arr_open(&ids) == -1)
+	if (pgarr_open(&ids) == -1)
 		return STEP_RETRY;
 	for (i = 0; i < n; i++)
 		if (todo[i]->type == JOB_RESULT)
-			arr_int(&ids, todo[i]->tid, 0);
+			pgarr_int(&ids, todo[i]->tid, 0);
 	if (ids.n == 0) {
-		arr_free(&ids);
+		pgarr_free(&ids);
 		return STEP_OK;
 	}
-	if (arr_close(&ids) == -1) {
-		arr_free(&ids);
+	if (pgarr_close(&ids) == -1) {
+		pgarr_free(&ids);
 		return STEP_RETRY;
 	}
 	p[0] = ids.buf;
 	t->res = store_execp(w, &st, STMT_TC_FETCH, p);
-	arr_free(&ids);
+	pgarr_free(&ids);
 	if (t->res == NULL)
 		return st;
 	t->n = (size_t)PQntuples(t->res);
@@ -286,7 +216,7 @@ static enum step
 batch_insert(struct wctx *w, struct pend *pend, size_t np, struct job **todo,
     size_t n)
 {
-	struct arr cols[10], fin;
+	struct pgarr cols[10], fin;
 	PGresult *res = NULL;
 	const char *params[10];
 	char tid[24];
@@ -298,26 +228,26 @@ batch_insert(struct wctx *w, struct pend *pend, size_t np, struct job **todo,
 	memset(&fin, 0, sizeof(fin));
 	if (np > 0) {
 		for (k = 0; k < 10; k++)
-			if (arr_open(&cols[k]) == -1)
+			if (pgarr_open(&cols[k]) == -1)
 				goto out;
-		if (arr_open(&fin) == -1)
+		if (pgarr_open(&fin) == -1)
 			goto out;
 		for (i = 0; i < np; i++) {
 			const struct verdict_result *vr = &pend[i].job->res;
 
-			arr_text(&cols[0], pend[i].job->sid);
-			arr_int(&cols[1], pend[i].job->tid, 0);
-			arr_text(&cols[2], vr->token[0] ? vr->token : NULL);
-			arr_int(&cols[3], vr->status_id, 0);
-			arr_text(&cols[4], verdict_name(pend[i].v));
-			arr_text(&cols[5], pend[i].v == VERDICT_AC ? "t" : "f");
-			arr_int(&cols[6], vr->time_ms, vr->time_ms < 0);
-			arr_int(&cols[7], vr->memory_kb, vr->memory_kb < 0);
-			arr_text(&cols[8], pend[i].excerpt);
-			arr_text(&cols[9], pend[i].message);
+			pgarr_text(&cols[0], pend[i].job->sid);
+			pgarr_int(&cols[1], pend[i].job->tid, 0);
+			pgarr_text(&cols[2], vr->token[0] ? vr->token : NULL);
+			pgarr_int(&cols[3], vr->status_id, 0);
+			pgarr_text(&cols[4], verdict_name(pend[i].v));
+			pgarr_text(&cols[5], pend[i].v == VERDICT_AC ? "t" : "f");
+			pgarr_int(&cols[6], vr->time_ms, vr->time_ms < 0);
+			pgarr_int(&cols[7], vr->memory_kb, vr->memory_kb < 0);
+			pgarr_text(&cols[8], pend[i].excerpt);
+			pgarr_text(&cols[9], pend[i].message);
 		}
 		for (k = 0; k < 10; k++) {
-			if (arr_close(&cols[k]) == -1)
+			if (pgarr_close(&cols[k]) == -1)
 				goto out;
 			params[k] = cols[k].buf;
 		}
@@ -325,7 +255,7 @@ batch_insert(struct wctx *w, struct pend *pend, size_t np, struct job **todo,
 		    params)) == NULL)
 			goto out;
 		for (r = 0; r < PQntuples(res); r++) {
-			arr_text(&fin, PQgetvalue(res, r, 0));
+			pgarr_text(&fin, PQgetvalue(res, r, 0));
 			/* For the log: the last job of that submission. */
 			for (i = np; i-- > 0; )
 				if (strcasecmp(pend[i].job->sid,
@@ -337,7 +267,7 @@ batch_insert(struct wctx *w, struct pend *pend, size_t np, struct job **todo,
 		PQclear(res);
 		res = NULL;
 		if (fin.n > 0) {
-			if (arr_close(&fin) == -1) {
+			if (pgarr_close(&fin) == -1) {
 				st = STEP_RETRY;
 				goto out;
 			}
@@ -364,8 +294,8 @@ batch_insert(struct wctx *w, struct pend *pend, size_t np, struct job **todo,
 out:
 	PQclear(res);
 	for (k = 0; k < 10; k++)
-		arr_free(&cols[k]);
-	arr_free(&fin);
+		pgarr_free(&cols[k]);
+	pgarr_free(&fin);
 	return st;
 }
 
@@ -390,25 +320,25 @@ sublocks_free(struct sublocks *l)
 static enum step
 sublocks_lock(struct wctx *w, struct sublocks *l)
 {
-	struct arr ids;
+	struct pgarr ids;
 	PGresult *res;
 	const char *p[1];
 	enum step st;
 	size_t i;
 	int r;
 
-	if (arr_open(&ids) == -1)
+	if (pgarr_open(&ids) == -1)
 		return STEP_RETRY;
 	for (i = 0; i < l->n; i++)
 		if (l->qid[i] == 0)
-			arr_text(&ids, l->sid[i]);
-	if (arr_close(&ids) == -1) {
-		arr_free(&ids);
+			pgarr_text(&ids, l->sid[i]);
+	if (pgarr_close(&ids) == -1) {
+		pgarr_free(&ids);
 		return STEP_RETRY;
 	}
 	p[0] = ids.buf;
 	res = store_execp(w, &st, STMT_SUBS_LOCK, p);
-	arr_free(&ids);
+	pgarr_free(&ids);
 	if (res == NULL)
 		return st;
 	for (r = 0; r < PQntuples(res); r++)
@@ -433,7 +363,7 @@ static enum step
 sublocks_take(struct wctx *w, struct job **todo, size_t n, struct sublocks *l)
 {
 	struct subhash *h = NULL;
-	struct arr cols[7];
+	struct pgarr cols[7];
 	const char *p[7];
 	char why[128];
 	enum step st = STEP_RETRY;
@@ -460,7 +390,7 @@ sublocks_take(struct wctx *w, struct job **todo, size_t n, struct sublocks *l)
 	if ((h = calloc(l->n, sizeof(*h))) == NULL)
 		goto out;
 	for (k = 0; k < 7; k++)
-		if (arr_open(&cols[k]) == -1)
+		if (pgarr_open(&cols[k]) == -1)
 			goto out;
 	for (i = 0; i < l->n; i++) {
 		if (l->qid[i] != 0)
@@ -472,16 +402,16 @@ sublocks_take(struct wctx *w, struct job **todo, size_t n, struct sublocks *l)
 			st = STEP_DEAD;
 			goto out;
 		}
-		arr_text(&cols[0], l->sid[i]);
-		arr_int(&cols[1], h[i].user_id, 0);
-		arr_int(&cols[2], h[i].question_id, 0);
-		arr_int(&cols[3], h[i].language_id, 0);
-		arr_text(&cols[4], h[i].source);
-		arr_int(&cols[5], h[i].total, 0);
-		arr_int(&cols[6], h[i].created_at_ms, 0);
+		pgarr_text(&cols[0], l->sid[i]);
+		pgarr_int(&cols[1], h[i].user_id, 0);
+		pgarr_int(&cols[2], h[i].question_id, 0);
+		pgarr_int(&cols[3], h[i].language_id, 0);
+		pgarr_text(&cols[4], h[i].source);
+		pgarr_int(&cols[5], h[i].total, 0);
+		pgarr_int(&cols[6], h[i].created_at_ms, 0);
 	}
 	for (k = 0; k < 7; k++) {
-		if (arr_close(&cols[k]) == -1)
+		if (pgarr_close(&cols[k]) == -1)
 			goto out;
 		p[k] = cols[k].buf;
 	}
@@ -497,7 +427,7 @@ sublocks_take(struct wctx *w, struct job **todo, size_t n, struct sublocks *l)
 	st = STEP_OK;
 out:
 	for (k = 0; k < 7; k++)
-		arr_free(&cols[k]);
+		pgarr_free(&cols[k]);
 	for (i = 0; h != NULL && i < l->n; i++)
 		subhash_free(&h[i]);
 	free(h);

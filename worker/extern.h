@@ -5,6 +5,7 @@
 #define PITWALL_WORKER_EXTERN_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "config.h"
@@ -115,6 +116,22 @@ struct live_event {
 void	live_submission(struct wctx *w, const struct live_event *ev);
 void	live_leaderboard(struct wctx *w, long long round_id);
 void	live_flush(struct wctx *w);
+
+/* pgarr.c: a PostgreSQL array literal "{…}" of a batch, built in memory. */
+struct pgarr {
+	FILE	*f;
+	char	*buf;	/* the literal, after pgarr_close() */
+	size_t	 len;
+	int	 n;	/* elements so far */
+};
+int	pgarr_open(struct pgarr *a);
+/* Quoted text, or NULL for s NULL. */
+void	pgarr_text(struct pgarr *a, const char *s);
+/* An integer, or NULL when null. */
+void	pgarr_int(struct pgarr *a, long long v, int null);
+/* Close the literal: 0 with a->buf complete, or -1. */
+int	pgarr_close(struct pgarr *a);
+void	pgarr_free(struct pgarr *a);
 
 /*
  * store.c and batch.c: storing a batch of jobs in PostgreSQL.

@@ -153,50 +153,6 @@ lb_meta(PGresult *lb, int i)
 	return s;
 }
 
-/* A growing "{a,b,c}" array literal of plain elements (ids, uuids). */
-struct idlist {
-	FILE	*f;
-	char	*buf;
-	size_t	 len;
-	int	 n;
-};
-
-static int
-idlist_open(struct idlist *l)
-{
-	memset(l, 0, sizeof(*l));
-	if ((l->f = open_memstream(&l->buf, &l->len)) == NULL)
-		return -1;
-	fputc('{', l->f);
-	return 0;
-}
-
-static void
-idlist_add(struct idlist *l, const char *s)
-{
-	fprintf(l->f, "%s%s", l->n++ ? "," : "", s);
-}
-
-static int
-idlist_close(struct idlist *l)
-{
-	int rc;
-
-	fputc('}', l->f);
-	rc = fclose(l->f);
-	l->f = NULL;
-	return rc == 0 ? 0 : -1;
-}
-
-static void
-idlist_free(struct idlist *l)
-{
-	if (l->f != NULL)
-		fclose(l->f);
-	free(l->buf);
-	memset(l, 0, sizeof(*l));
-}
-
 /* What PostgreSQL says of a batch's stored results, read after COMMIT. */
 struct view {
 	PGresult	*sub;	/* status … total, id (column 8) */
@@ -253,26 +209,26 @@ view_load(struct wctx *w, struct job *const *jobs, size_t n, struct view *v)
 	    "  AND b.question_id IN (SELECT id FROM questions q"
 	    "  WHERE q.round_id = x.rid)"
 	    " GROUP BY x.rid, u.id, u.name";
-	struct idlist sids, psid, ptid, rids, uids;
+	struct pgarr sids, psid, ptid, rids, uids;
 	const char *p[2];
 	char tid[24];
 	size_t i;
 	int r, rc = -1;
 
 	memset(v, 0, sizeof(*v));
-	if (idlist_open(&sids) == -1 || idlist_open(&psid) == -1 ||
-	    idlist_open(&ptid) == -1 || idlist_open(&rids) == -1 ||
-	    idlist_open(&uids) == -1)
+	if (pgarr_open(&sids) == -1 || pgarr_open(&psid) == -1 ||
+	    pgarr_open(&ptid) == -1 || pgarr_open(&rids) == -1 ||
+	    pgarr_open(&uids) == -1)
 		goto out;
 	for (i = 0; i < n; i++) {
 		if (i == 0 || strcmp(jobs[i]->sid, jobs[i - 1]->sid) != 0)
-			idlist_add(&sids, jobs[i]->sid);
+			pgarr_text(&sids, jobs[i]->sid);
 		snprintf(tid, sizeof(tid), "%lld", jobs[i]->tid);
-		idlist_add(&psid, jobs[i]->sid);
-		idlist_add(&ptid, tid);
+		pgarr_text(&psid, jobs[i]->sid);
+		pgarr_text(&ptid, tid);
 	}
-	if (idlist_close(&sids) == -1 || idlist_close(&psid) == -1 ||
-	    idlist_close(&ptid) == -1)
+	if (pgarr_close(&sids) == -1 || pgarr_close(&psid) == -1 ||
+	    pgarr_close(&ptid) == -1)
 		goto out;
 	p[0] = sids.buf;
 	if ((v->sub = db_exec(w->db, subq, 1, p)) == NULL)
@@ -290,11 +246,11 @@ view_load(struct wctx *w, struct job *const *jobs, size_t n, struct view *v)
 	for (r = 0; r < PQntuples(v->sub); r++) {
 		if (strcmp(PQgetvalue(v->sub, r, 0), "done") != 0)
 			continue;
-		idlist_add(&rids, PQgetvalue(v->sub, r, 6));
-		idlist_add(&uids, PQgetvalue(v->sub, r, 5));
+		pgarr_text(&rids, PQgetvalue(v->sub, r, 6));
+		pgarr_text(&uids, PQgetvalue(v->sub, r, 5));
 	}
 	if (rids.n > 0) {
-		if (idlist_close(&rids) == -1 || idlist_close(&uids) == -1)
+		if (pgarr_close(&rids) == -1 || pgarr_close(&uids) == -1)
 			goto out;
 		p[0] = rids.buf;
 		p[1] = uids.buf;
@@ -309,11 +265,11 @@ view_load(struct wctx *w, struct job *const *jobs, size_t n, struct view *v)
 	}
 	rc = 0;
 out:
-	idlist_free(&sids);
-	idlist_free(&psid);
-	idlist_free(&ptid);
-	idlist_free(&rids);
-	idlist_free(&uids);
+	pgarr_free(&sids);
+	pgarr_free(&psid);
+	pgarr_free(&ptid);
+	pgarr_free(&rids);
+	pgarr_free(&uids);
 	if (rc == -1)
 		view_free(v);
 	return rc;
