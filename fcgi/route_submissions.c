@@ -25,6 +25,7 @@
 #include "cache.h"
 #include "db.h"
 #include "extern.h"
+#include "json.h"
 #include "keys.h"
 #include "query.h"
 #include "redis.h"
@@ -58,20 +59,6 @@ hint(const redisReply *h, const char *field)
 	if (parse_ll(hget(h, field), INT64_MIN, INT64_MAX, &v) == -1)
 		return NULL;
 	return json_object_new_int64(v);
-}
-
-static json_object *
-iso_ms(long long ms)
-{
-	char buf[40];
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), ".%03dZ",
-	    (int)(ms % 1000));
-	return json_object_new_string(buf);
 }
 
 /*
@@ -113,7 +100,7 @@ submission_from_redis(struct req *r, long long uid, long long qid,
 	    json_object_new_double(strtod(score, NULL)) : NULL);
 	json_object_object_add(o, "max_time_ms", NULL);
 	json_object_object_add(o, "max_memory_kb", NULL);
-	json_object_object_add(o, "created_at", iso_ms(ms));
+	json_object_object_add(o, "created_at", json_new_iso_ms(ms));
 	json_object_object_add(o, "finished_at", NULL);
 	json_object_object_add(o, "created_ms", json_object_new_int64(ms));
 out:

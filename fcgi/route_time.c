@@ -16,6 +16,7 @@
 #include "auth.h"
 #include "cache.h"
 #include "extern.h"
+#include "json.h"
 
 static json_object *
 iso_utc(long long t)
@@ -38,8 +39,7 @@ route_time(struct req *r)
 	const struct cache_round *cur;
 	struct timeval tv;
 	json_object *o, *ro = NULL;
-	char buf[40];
-	struct tm tm;
+	long long now_ms;
 	time_t now;
 	size_t n;
 
@@ -51,14 +51,10 @@ route_time(struct req *r)
 	}
 	gettimeofday(&tv, NULL);
 	now = tv.tv_sec;
-	gmtime_r(&now, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), ".%03dZ",
-	    (int)(tv.tv_usec / 1000));
+	now_ms = (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 	o = json_object_new_object();
-	json_object_object_add(o, "server_time", json_object_new_string(buf));
-	json_object_object_add(o, "server_time_ms", json_object_new_int64(
-	    (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000));
+	json_object_object_add(o, "server_time", json_new_iso_ms(now_ms));
+	json_object_object_add(o, "server_time_ms", json_object_new_int64(now_ms));
 	if ((cur = cache_round_current(rs, n, (long long)now, 1)) != NULL) {
 		int open = now >= cur->starts_at && now < cur->ends_at;
 

@@ -139,20 +139,6 @@ store_fields_parse(const char *spec, struct store_fields *f, char *err,
 	return 0;
 }
 
-static json_object *
-iso_time(long long ms)
-{
-	char	 buf[96];
-	time_t	 t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (int)(ms % 1000));
-	return json_object_new_string(buf);
-}
-
 /* One field's value (NULL: JSON null).  -1 when not UTF-8 (!b64) or out
  * of memory. */
 static int
@@ -198,7 +184,7 @@ field_json(const struct store_row *row, const char *token,
 		break;
 	case SF_TIME:
 		if (v != NULL)
-			*out = iso_time(strtoll(v, NULL, 10));
+			*out = json_new_iso_ms(strtoll(v, NULL, 10));
 		break;
 	case SF_TOKEN:
 		*out = json_object_new_string(token);

@@ -58,6 +58,13 @@ int	json_get_int(json_object *obj, const char *key, int required,
 int	json_get_bool(json_object *obj, const char *key, int required,
 	    int *out, struct jerr *err);
 
+/*
+ * A JSON string of the UTC time ms (milliseconds since the epoch) in
+ * ISO 8601 with milliseconds, "2026-11-26T03:05:08.216Z": the one format
+ * of times in Pitwall's and the judge's replies.
+ */
+json_object	*json_new_iso_ms(long long ms);
+
 /* 1 when s[0..len) is valid UTF-8 (no overlongs, no surrogates). */
 int	utf8_valid(const char *s, size_t len);
 

@@ -135,6 +135,24 @@ test_utf8(void **state)
 	assert_false(utf8_valid("a\x80", 2));
 }
 
+/* Times in replies: UTC, ISO 8601 with milliseconds. */
+static void
+test_iso_ms(void **state)
+{
+	json_object *o;
+
+	(void)state;
+	o = json_new_iso_ms(0);
+	assert_string_equal(json_object_get_string(o), "1970-01-01T00:00:00.000Z");
+	json_object_put(o);
+	o = json_new_iso_ms(1795662308216LL);
+	assert_string_equal(json_object_get_string(o), "2026-11-26T03:05:08.216Z");
+	json_object_put(o);
+	o = json_new_iso_ms(951782400999LL);	/* a leap day */
+	assert_string_equal(json_object_get_string(o), "2000-02-29T00:00:00.999Z");
+	json_object_put(o);
+}
+
 int
 main(void)
 {
@@ -142,6 +160,7 @@ main(void)
 		cmocka_unit_test(test_parse_bounded),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_iso_ms),
 	};
 	return cmocka_run_group_tests_name("json", tests, NULL, NULL);
 }
