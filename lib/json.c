@@ -80,7 +80,10 @@ span_cmp(const void *a, const void *b)
  * Find a key given twice in one object of the JSON text buf[0..len), which
  * json-c would silently resolve to the last value.  Keys are compared as
  * written (escapes not decoded).  Returns 1 with *dup set when found, 0
- * when none, -1 when out of memory.  The text is already known to parse.
+ * when none, 2 when a string is single-quoted (json-c accepts those even in
+ * strict mode; they are not JSON, and this scan would misread them), -1
+ * when out of memory.  The text is already known to parse, but the scan
+ * stays within its bounds whatever the text is.
  */
 static int
 json_duplicate_key(const char *buf, size_t len, struct span *dup)
@@ -96,6 +99,10 @@ json_duplicate_key(const char *buf, size_t len, struct span *dup)
 	while (i < len) {
 		char c = buf[i];
 
+		if (c == '\'') {
+			rc = 2;
+			goto out;
+		}
 		if (c == '"') {
 			size_t start = ++i;
 			while (i < len && buf[i] != '"')
@@ -127,7 +134,7 @@ json_duplicate_key(const char *buf, size_t len, struct span *dup)
 		}
 		if (c == '{' || c == '[') {
 			depth++;
-			if (depth < 64)
+			if (depth >= 0 && depth < 64)
 				stack[depth].n = 0;
 			/* Arrays hold no keys; an entry keeps the depths aligned. */
 		} else if (c == '}' || c == ']') {
@@ -141,7 +148,8 @@ json_duplicate_key(const char *buf, size_t len, struct span *dup)
 						goto out;
 					}
 			}
-			depth--;
+			if (depth >= 0)
+				depth--;
 		}
 		i++;
 	}
@@ -198,6 +206,9 @@ json_parse_bounded(const char *buf, size_t len, int depth, struct jerr *err)
 			if (d == 1)
 				jerr_set(err, "", "the key \"%.*s\" appears twice in one object",
 				    (int)(dup.len > 64 ? 64 : dup.len), dup.p);
+			else if (d == 2)
+				jerr_set(err, "", "the body is not valid JSON: "
+				    "a string in single quotes");
 			else
 				jerr_set(err, "", "out of memory");
 			goto fail;

@@ -42,6 +42,17 @@ test_parse_bounded(void **state)
 	assert_null(parse("{\"a\": 1, \"b\": 2, \"a\": 3}", &err));
 	assert_non_null(strstr(err.message, "twice"));
 	assert_null(parse("[{\"x\": {\"k\": 1, \"k\": 1}}]", &err));
+	/*
+	 * Single-quoted strings (json-c takes them in strict mode) are not
+	 * JSON; a brace inside one once drove the duplicate-key scan out of
+	 * its stack (fuzz_package).
+	 */
+	assert_null(parse("{'a': 1}", &err));
+	assert_non_null(strstr(err.message, "single quotes"));
+	assert_null(parse("{\"a\": 1, 'b}}}': {\"c\": 2}}", &err));
+	o = parse("{\"it's\": \"'}'\"}", &err);
+	assert_non_null(o);
+	json_object_put(o);
 	o = parse("{\"a\": {\"a\": 1}, \"b\": [{\"a\": 2}, {\"a\": \"\\\"a\\\":\"}]}", &err);
 	assert_non_null(o);
 	json_object_put(o);
