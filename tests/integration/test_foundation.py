@@ -154,3 +154,35 @@ def test_second_stack_does_not_collide():
     p = run(["bash", "scripts/stack", "status"], env=env, check=False)
     assert "running" not in p.stdout, p.stdout
     eq(health().status, 200, "first stack after the second went down")
+
+
+def _psql_as(user):
+    """psql to the stack's database as the local uid `user` (gid the same)."""
+    return subprocess.run(["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups",
+                           "psql", ENV["DATABASE_URL"], "-X", "-Atqc", "SELECT 1"],
+                          capture_output=True, text=True, timeout=30, cwd="/")
+
+
+def test_other_local_users_cannot_reach_postgres():
+    sock = ENV["PGHOST"]
+    assert os.geteuid() == 0, "this test switches users: run as root (make test does)"
+    eq(oct(os.stat(sock).st_mode & 0o777), oct(0o700), "socket directory mode")
+    rules = psql("SELECT DISTINCT type || ':' || auth_method FROM pg_hba_file_rules ORDER BY 1")
+    eq(rules, "local:peer", "pg_hba rules")
+    p = _psql_as(65534)
+    assert p.returncode != 0, p.stdout
+    assert "Permission denied" in p.stderr, p.stderr
+    # With the directory and the socket opened, authentication itself
+    # still refuses.
+    sfile = os.path.join(sock, ".s.PGSQL." + ENV["PGPORT"])
+    eq(oct(os.stat(sfile).st_mode & 0o777), oct(0o700), "socket mode")
+    os.chmod(sock, 0o755)
+    os.chmod(sfile, 0o777)
+    try:
+        p = _psql_as(65534)
+        assert p.returncode != 0, p.stdout
+        assert "Peer authentication failed" in p.stderr, p.stderr
+    finally:
+        os.chmod(sfile, 0o700)
+        os.chmod(sock, 0o700)
+    eq(psql("SELECT 1"), "1", "root, mapped to pitwall, still connects")
