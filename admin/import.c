@@ -73,6 +73,7 @@ static int
 tests_list(struct import *im, struct pquestion *pq)
 {
 	char path[PATH_MAX];
+	struct stat st;
 	DIR *d = NULL;
 	struct dirent *de;
 	struct ptest *t, *nt;
@@ -82,6 +83,11 @@ tests_list(struct import *im, struct pquestion *pq)
 
 	if (package_path(path, sizeof(path), "%s/%s/tests", im->dir, pq->slug) == -1)
 		return -1;
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		fprintf(stderr, "%s: a symbolic link (packages may not contain "
+		    "links)\n", path);
+		return -1;
+	}
 	if ((d = opendir(path)) == NULL) {
 		fprintf(stderr, "%s: %s\n", path, strerror(errno));
 		return -1;
@@ -250,7 +256,14 @@ package_load(struct import *im)
 		if (package_path(path, sizeof(path), "%s/%s", im->dir,
 		    de->d_name) == -1)
 			goto out;
-		if (stat(path, &st) == -1 || !S_ISDIR(st.st_mode))
+		if (lstat(path, &st) == -1)
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			fprintf(stderr, "%s: a symbolic link (packages may not "
+			    "contain links)\n", path);
+			goto out;
+		}
+		if (!S_ISDIR(st.st_mode))
 			continue;
 		if (package_path(path, sizeof(path), "%s/%s/question.json", im->dir,
 		    de->d_name) == -1)

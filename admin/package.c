@@ -441,10 +441,15 @@ package_read_file(const char *path, size_t maxsz, int optional, char **buf,
 
 	*buf = NULL;
 	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* A link could publish any file root can read (a key as a statement). */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) == -1) {
 		if (errno == ENOENT && optional)
 			return 1;
-		errf(err, errsz, "%s: %s", path, strerror(errno));
+		if (errno == ELOOP)
+			errf(err, errsz, "%s: a symbolic link (packages may not "
+			    "contain links)", path);
+		else
+			errf(err, errsz, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {

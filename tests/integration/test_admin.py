@@ -380,3 +380,35 @@ def test_leaderboard_rebuild_from_best_scores():
     # Idempotent.
     admin("leaderboard", "rebuild")
     eq(redis("ZCARD", lb), "3", "after a second rebuild")
+
+
+def test_import_refuses_symbolic_links():
+    """A link in a package (statement, test file, tests folder, question
+    folder) is refused with its path named, and nothing of it is stored."""
+    secret = os.path.join(TMP, "secret.key")
+    with open(secret, "w") as f:
+        f.write("TOP-SECRET-KEY-MATERIAL\n")
+    before = snapshot()
+    statements = psql("SELECT md5(string_agg(statement, '' ORDER BY id)) FROM questions")
+    cases = [
+        (os.path.join("sum", "statement.md"), secret),
+        (os.path.join("sum", "tests", "01.out"), secret),
+        (os.path.join("sum", "tests"), os.path.join(DEMO, "reverse", "tests")),
+        ("extra", os.path.join(DEMO, "sum")),
+    ]
+    for i, (rel, target) in enumerate(cases):
+        pkg = os.path.join(TMP, f"links{i}")
+        shutil.copytree(DEMO, pkg)
+        link = os.path.join(pkg, rel)
+        if os.path.isdir(link) and not os.path.islink(link):
+            shutil.rmtree(link)
+        elif os.path.exists(link):
+            os.remove(link)
+        os.symlink(target, link)
+        p = admin("import", pkg, check=False)
+        assert p.returncode != 0, (rel, p.stdout)
+        assert link in p.stderr and "symbolic link" in p.stderr, (rel, p.stderr)
+    eq(snapshot(), before, "testcases after refused imports")
+    eq(psql("SELECT md5(string_agg(statement, '' ORDER BY id)) FROM questions"), statements,
+       "statements after refused imports")
+    eq(psql("SELECT count(*) FROM questions WHERE statement LIKE '%TOP-SECRET%'"), "0", "key")
