@@ -330,6 +330,28 @@ def test_worker_killed_mid_flight_loses_nothing():
             f" WHERE s.user_id = {uid}"), "100", "exactly once")
 
 
+def test_redis_killed_after_202_loses_nothing():
+    """A 202 means the submission is on disk: Redis fsyncs its AOF before it
+    answers (appendfsync always), so killing it right after the replies and
+    restarting it from its files loses no acknowledged submission."""
+    eq(redis("CONFIG", "GET", "appendfsync").split(), ["appendfsync", "always"], "fsync policy")
+    FAKE.reset()
+    qid, _ = make_question(S["round"], [("r\n", "r\n"), ("s\n", "s\n")])
+    uid = make_user()
+    tok = jwt(uid)
+    FAKE.set_rules([{"match": {"any": True}, "action": {"delay_ms": 500}}])
+    sids = [accepted(submit(tok, qid)) for _ in range(20)]
+    with open(os.path.join(VAR, "run", "redis.pid")) as f:
+        os.kill(int(f.read().strip()), 9)
+    time.sleep(0.5)
+    run(["bash", "scripts/stack", "up"])
+    FAKE.set_rules([])
+    for sid in sids:
+        eq(wait_done(sid, timeout=120)[1:4], ["2", "2", "2"], f"submission {sid}")
+    eq(psql(f"SELECT count(*) FROM submission_results sr JOIN submissions s ON s.id = sr.submission_id"
+            f" WHERE s.user_id = {uid}"), "40", "every result stored once")
+
+
 def test_recomputed_scores_equal_incremental_scores():
     mismatches = psql("""
         WITH pts AS (
