@@ -23,6 +23,24 @@ else
 fi
 FCGI_PROCS=${PITWALL_FCGI_PROCS:-2}
 
+# The responder pools, each on a socket of its own so that one kind of
+# work cannot take the threads another needs: `fcgi` for the contestant
+# and admin routes, `fcgi-run` for /run and /runcustom (their threads wait
+# on Judge0 for seconds), `fcgi-cb` for Judge0's /callback (no contestant
+# route can fill it, so results keep arriving however busy the rest is).
+POOLS=(fcgi fcgi-run fcgi-cb)
+
+# pool_size NAME: "PROCS THREADS" of pool NAME (the one definition that
+# scripts/stack and scripts/fcgi-reload both use).
+pool_size() {
+	case $1 in
+	fcgi) echo "$FCGI_PROCS ${FCGI_THREADS:-8}" ;;
+	fcgi-run) echo "${PITWALL_RUN_PROCS:-2} ${PITWALL_RUN_THREADS:-48}" ;;
+	fcgi-cb) echo "${PITWALL_CB_PROCS:-2} ${PITWALL_CB_THREADS:-8}" ;;
+	*) return 1 ;;
+	esac
+}
+
 # Services never run as root: as root we run them as `pitwall`.
 if [[ $EUID -eq 0 ]]; then
 	SVC_USER=${PITWALL_USER:-pitwall}

@@ -13,7 +13,7 @@ from contest import auth, jwt, make_question, make_round, make_user
 from pw import ENV, INTERNAL, URL, VAR, eq, get, http, pids, run, wait_for
 
 S = {}
-PROCS = ("fcgi.pids", "fcgi-run.pids", "worker.pid", "nginx.pid", "redis.pid")
+PROCS = ("fcgi.pids", "fcgi-run.pids", "fcgi-cb.pids", "worker.pid", "nginx.pid", "redis.pid")
 
 
 def setup_module():

@@ -109,7 +109,7 @@ def results_count(sid):
 def test_services_run_unprivileged():
     if os.geteuid() != 0:
         return
-    procs = pids("fcgi.pids") + pids("fcgi-run.pids") + [worker_pid()] + pids("nginx.pid")
+    procs = pids("fcgi.pids") + pids("fcgi-run.pids") + pids("fcgi-cb.pids") + [worker_pid()] + pids("nginx.pid")
     for pid in procs:
         assert uid_of(pid) != 0, f"pid {pid} runs as root"
     # nginx's workers too.
@@ -139,9 +139,10 @@ def test_secret_files_with_loose_permissions_are_refused():
 
 
 def test_fcgi_log_reopened_on_sighup_and_request_id_on_both_sides():
-    log = os.path.join(VAR, "log", "fcgi.log")
+    # Callbacks are served by the fcgi-cb pool, which logs to fcgi-cb.log.
+    log = os.path.join(VAR, "log", "fcgi-cb.log")
     os.rename(log, log + ".1")
-    for pid in pids("fcgi.pids"):
+    for pid in pids("fcgi-cb.pids"):
         os.kill(pid, signal.SIGHUP)
     wait_for(lambda: os.path.exists(log), timeout=20, what="a new fcgi.log")
     # A refused callback logs a warning with the request id.
@@ -152,7 +153,7 @@ def test_fcgi_log_reopened_on_sighup_and_request_id_on_both_sides():
         ids.append(r.headers["X-Request-Id"])
     assert all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids), ids
     wait_for(lambda: all(f"req={i}" in open(log).read() for i in ids), timeout=20,
-             what="request ids in the new fcgi.log")
+             what="request ids in the new fcgi-cb.log")
     access = os.path.join(VAR, "log", "nginx-access.log")
     wait_for(lambda: all(f"req={i}" in open(access).read() for i in ids), timeout=20,
              what="request ids in nginx's access log")
@@ -207,7 +208,7 @@ def test_metrics_on_internal_listener_only():
 
 def test_five_reloads_under_load_fail_no_request():
     path = "/time" if get("/time").status == 200 else "/healthz"
-    before = (pids("fcgi.pids"), pids("fcgi-run.pids"))
+    before = (pids("fcgi.pids"), pids("fcgi-run.pids"), pids("fcgi-cb.pids"))
     out = os.path.join(os.environ.get("PITWALL_TEST_TMP", tempfile.gettempdir()), "wrk-reload.txt")
     with open(out, "w") as f:
         wrk = subprocess.Popen(["wrk", "-t2", "-c16", "-d20s", "--timeout", "10s", URL + path],
@@ -222,13 +223,13 @@ def test_five_reloads_under_load_fail_no_request():
     report = open(out).read()
     assert "requests in" in report, report
     assert "Non-2xx" not in report and "Socket errors" not in report, report
-    after = (pids("fcgi.pids"), pids("fcgi-run.pids"))
+    after = (pids("fcgi.pids"), pids("fcgi-run.pids"), pids("fcgi-cb.pids"))
     for old, new in zip(before, after):
         assert not set(old) & set(new), (old, new)
         for pid in old:
             assert not alive(pid), f"old responder {pid} still running"
     socks = sorted(f for f in os.listdir(os.path.join(VAR, "run")) if f.endswith(".sock") and "fcgi" in f)
-    eq(len(socks), 4, f"one symlink and one socket per pool: {socks}")
+    eq(len(socks), 6, f"one symlink and one socket per pool: {socks}")
 
 
 # ---- the worker under cron ----
