@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
+#include "redis.h"
 #include "redis_fixture.h"
 
 /* Remove dir's files (the server writes only these) and dir itself. */
@@ -115,4 +117,21 @@ redis_fixture_cmd(struct redis_fixture *fx, const char *fmt, ...)
 	rep = redisvCommand(fx->c, fmt, ap);
 	va_end(ap);
 	return rep;
+}
+
+int
+redis_fixture_start_client(struct redis_fixture *fx, struct config *cfg,
+    struct redis **rp)
+{
+	if (redis_fixture_start(fx) == -1)
+		return -1;
+	cfg->redis_socket = fx->socket;
+	cfg->redis_host = (char *)"";
+	cfg->redis_port = 0;
+	cfg->redis_timeout_ms = 2000;
+	if ((*rp = redis_new(cfg)) == NULL) {
+		redis_fixture_stop(fx);
+		return -1;
+	}
+	return 0;
 }

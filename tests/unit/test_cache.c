@@ -37,21 +37,13 @@ setup(void **state)
 {
 	struct world *w = calloc(1, sizeof(*w));
 
-	if (w == NULL || redis_fixture_start(&w->fx) == -1) {
+	if (w == NULL || redis_fixture_start_client(&w->fx, &w->cfg, &w->r) == -1) {
 		free(w);
 		return -1;
 	}
-	w->cfg.redis_socket = w->fx.socket;
-	w->cfg.redis_host = (char *)"";
-	w->cfg.redis_timeout_ms = 2000;
 	w->cfg.cache_ttl_s = 60;
 	w->cfg.database_url = (char *)"postgresql:///pitwall?host=/nonexistent-pitwall-unit&port=1";
 	w->cfg.db_connect_timeout_s = 1;
-	if ((w->r = redis_new(&w->cfg)) == NULL) {
-		redis_fixture_stop(&w->fx);
-		free(w);
-		return -1;
-	}
 	*state = w;
 	return 0;
 }

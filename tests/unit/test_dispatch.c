@@ -120,23 +120,15 @@ setup(void **state)
 	struct world *w = calloc(1, sizeof(*w));
 	size_t i;
 
-	if (w == NULL || redis_fixture_start(&w->fx) == -1) {
+	if (w == NULL || redis_fixture_start_client(&w->fx, &w->cfg, &w->r) == -1) {
 		free(w);
 		return -1;
 	}
-	w->cfg.redis_socket = w->fx.socket;
-	w->cfg.redis_host = (char *)"";
-	w->cfg.redis_timeout_ms = 2000;
 	w->cfg.callback_secret = (char *)SECRET;
 	w->cfg.callback_base_url = (char *)BASE_URL;
 	w->cfg.judge0_batch_size = 3;
 	w->cfg.judge0_max_cpu_time_s = 15;
 	w->cfg.judge0_deadline_s = 300;
-	if ((w->r = redis_new(&w->cfg)) == NULL) {
-		redis_fixture_stop(&w->fx);
-		free(w);
-		return -1;
-	}
 	for (i = 0; i < NTESTS; i++) {
 		snprintf(w->inputs[i], sizeof(w->inputs[i]), "in-%zu\n", i);
 		w->tests[i].id = 100 + (long long)i;
