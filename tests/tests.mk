@@ -8,3 +8,22 @@ unit: $(UNIT_BINS)
 $(OUT)/tests/%: tests/unit/%.c $(OUT)/libpitwall.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(OUT)/libpitwall.a $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+# Unit tests of lib/sign.c, lib/dispatch.c and lib/cache.c (issue 12).
+# test_sign sees libsodium's compare through --wrap; test_dispatch plays
+# Judge0 through --wrap=judge0_batch_submit; both Redis users run against
+# a throwaway redis-server (tests/unit/redis_fixture.c).
+UNIT_CMOCKA := $(shell pkg-config --libs cmocka)
+UNIT_FIXTURE := tests/unit/redis_fixture.c tests/unit/redis_fixture.h
+
+$(OUT)/tests/test_sign: tests/unit/test_sign.c $(OUT)/libpitwall.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,--wrap=sodium_memcmp -o $@ $< $(OUT)/libpitwall.a $(LDLIBS) $(UNIT_CMOCKA)
+
+$(OUT)/tests/test_dispatch: tests/unit/test_dispatch.c $(UNIT_FIXTURE) $(OUT)/libpitwall.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,--wrap=judge0_batch_submit -o $@ $< tests/unit/redis_fixture.c $(OUT)/libpitwall.a $(LDLIBS) $(UNIT_CMOCKA)
+
+$(OUT)/tests/test_cache: tests/unit/test_cache.c $(UNIT_FIXTURE) $(OUT)/libpitwall.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/unit/redis_fixture.c $(OUT)/libpitwall.a $(LDLIBS) $(UNIT_CMOCKA)

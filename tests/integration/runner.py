@@ -1,7 +1,9 @@
 """Run the test_* functions of one integration test file in order.
 
 Prints "ok - file: name" or "not ok - file: name" per test, with the
-failure's message, and exits 1 when one failed.  Tests get the stack's
+failure's message, and exits 1 when one failed.  A test that raises
+unittest.SkipTest prints "ok - file: name # SKIP reason", which tests/run
+counts as skipped, not passed.  Tests get the stack's
 settings from var/stack.env through pw.py.
 """
 import importlib.util
@@ -9,6 +11,7 @@ import os
 import sys
 import time
 import traceback
+import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakejudge0"))
@@ -37,6 +40,8 @@ def main(path):
             try:
                 fn()
                 print(f"ok - {name}: {tname} ({time.monotonic() - t0:.1f}s)", flush=True)
+            except unittest.SkipTest as e:
+                print(f"ok - {name}: {tname} # SKIP {e}", flush=True)
             except Exception as e:
                 failed += 1
                 print(f"not ok - {name}: {tname}: {type(e).__name__}: {e}", flush=True)
