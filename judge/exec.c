@@ -76,12 +76,6 @@ exec_free(struct exec *ex)
 	free(ex);
 }
 
-struct sandbox *
-exec_sandbox(struct exec *ex)
-{
-	return ex->sb;
-}
-
 void
 exec_submission_defaults(struct exec_submission *s)
 {

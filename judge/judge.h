@@ -1,11 +1,14 @@
 /*
- * judge/judge.h — private header of Pitwall's embedded Judge0-compatible
- * judge: the sandbox (one bubblewrap box per run), the language table and
- * the executor that turns a Judge0 submission into a Judge0 result.
+ * judge/judge.h — private header of the core of Pitwall's embedded
+ * Judge0-compatible judge: the sandbox (one bubblewrap box per run), the
+ * language table and the executor that turns a Judge0 submission into a
+ * Judge0 result.  The service layer (API, runners, Redis store) declares
+ * its own in service.h.
  *
- * Layering: exec_* uses lang_* and sandbox_*; sandbox_* uses cgroup_* and
- * fs_*.  Nothing here depends on lib/ yet; logging goes through a callback
- * held in the sandbox context (no global state).
+ * Layering: exec_* uses lang_*, sandbox_* and fs_*; sandbox_* uses box_*,
+ * cgroup_* and fs_*.  The core does not use lib/ (pitwall-judge-exec links
+ * it alone); logging goes through a callback held in the sandbox context
+ * (no global state).
  */
 #ifndef PITWALL_JUDGE_H
 #define PITWALL_JUDGE_H
@@ -111,7 +114,6 @@ struct sandbox;
  * configuration error (logged).  Caller frees with sandbox_free(). */
 struct sandbox	*sandbox_new(const struct sandbox_config *);
 void		 sandbox_free(struct sandbox *);
-enum cgroup_mode sandbox_cgroup_mode(const struct sandbox *);
 
 /* Runs one command in a fresh box.  Returns 0 when *res was filled (any
  * outcome, SANDBOX_INTERNAL included) and -1 only on bad arguments.  The
@@ -306,7 +308,6 @@ struct exec;
 
 struct exec	*exec_new(const struct exec_config *);
 void		 exec_free(struct exec *);
-struct sandbox	*exec_sandbox(struct exec *);
 
 /* Judge0 defaults for every optional field. */
 void		 exec_submission_defaults(struct exec_submission *);

@@ -49,12 +49,6 @@ sandbox_log(const struct sandbox *sb, enum judge_log_level lvl,
 		fprintf(stderr, "pitwall-judge: %s: %s\n", names[lvl], msg);
 }
 
-enum cgroup_mode
-sandbox_cgroup_mode(const struct sandbox *sb)
-{
-	return sb->cg.mode;
-}
-
 void
 sandbox_free(struct sandbox *sb)
 {
