@@ -3,7 +3,7 @@
  * the command line, for tests and debugging.
  *
  *   pitwall-judge-exec [-v] [-w work_root] [-c cache_dir] [-b box_init]
- *       [-o output_cap] < submission.json > result.json
+ *       [-o output_cap] [-B first_box] < submission.json > result.json
  *   pitwall-judge-exec -L          # installed languages
  *
  * stdin: one submission object (Judge0 field names, plain text).
@@ -66,7 +66,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: pitwall-judge-exec [-Lv] [-w work_root] "
-	    "[-c cache_dir] [-b box_init] [-o output_cap] < submission\n");
+	    "[-c cache_dir] [-b box_init] [-o output_cap] [-B first_box] "
+	    "< submission\n");
 	exit(2);
 }
 
@@ -97,7 +98,7 @@ main(int argc, char *argv[])
 		    dirname(self));
 		cfg.sandbox.box_init = boxinit;
 	}
-	while ((ch = getopt(argc, argv, "Lvw:c:b:o:")) != -1) {
+	while ((ch = getopt(argc, argv, "Lvw:c:b:o:B:")) != -1) {
 		switch (ch) {
 		case 'L': list = 1; break;
 		case 'v': cli.verbose = 1; break;
@@ -106,6 +107,7 @@ main(int argc, char *argv[])
 		case 'b': cfg.sandbox.box_init = optarg; break;
 		case 'o': cfg.sandbox.output_cap = strtoul(optarg, NULL, 10);
 			break;
+		case 'B': cfg.sandbox.first_box = atoi(optarg); break;
 		default: usage();
 		}
 	}

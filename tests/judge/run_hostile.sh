@@ -23,6 +23,20 @@ pass=0
 fail=0
 trap 'rm -rf "$T"' EXIT
 
+# Box ids 0..999 in ten slots of 100, one per concurrent run of this suite
+# (a box's uid and cgroup are shared machine-wide: two runs on the same
+# ids kill each other's boxes).  The slot is held while the suite runs.
+for SLOT in 0 1 2 3 4 5 6 7 8 9; do
+	exec 9>"/tmp/pitwall-judge-test-slot-$SLOT.lock"
+	flock -n 9 && break
+	exec 9>&-
+	SLOT=
+done
+[ -n "$SLOT" ] || { echo "not ok - no free box slot (10 runs at once?)"; exit 1; }
+FIRST_BOX=$((SLOT * 100))
+FIRST_UID=$((60000 + FIRST_BOX))
+if [ "$SLOT" = 0 ]; then CG_RE='.*/pitwall-box-[0-9]{1,2}'; else CG_RE=".*/pitwall-box-$SLOT[0-9]{2}"; fi
+
 [ -x "$EXEC" ] || { echo "not ok - $EXEC missing (make judge)"; exit 1; }
 command -v jq >/dev/null || { echo "not ok - jq missing"; exit 1; }
 
@@ -31,7 +45,7 @@ submit() {
 	jq -n --rawfile src "$2" --argjson lang "$1" \
 	    --argjson extra "${3:-{\}}" \
 	    '{source_code: $src, language_id: $lang} + $extra' > "$T/in.json"
-	"$EXEC" -v -w "$W" -c "$C" -o "$CAP" < "$T/in.json" > "$T/out.json" \
+	"$EXEC" -v -w "$W" -c "$C" -o "$CAP" -B "$FIRST_BOX" < "$T/in.json" > "$T/out.json" \
 	    2> "$T/err.log"
 }
 
@@ -39,12 +53,13 @@ submit() {
 leftovers() {
 	local i procs dirs cgs
 	for i in 1 2 3 4 5 6 7 8 9 10; do
-		procs=$(ps -eo uid=,pid=,comm= | awk '$1 >= 60000 && $1 < 60100')
+		procs=$(ps -eo uid=,pid=,comm= | awk -v lo="$FIRST_UID" '$1 >= lo && $1 < lo + 100')
 		[ -z "$procs" ] && break
 		sleep 0.1
 	done
 	dirs=$(ls "$W" 2>/dev/null | grep '^box-[0-9]')
-	cgs=$(find /sys/fs/cgroup -maxdepth 5 -name 'pitwall-box-*' 2>/dev/null)
+	cgs=$(find /sys/fs/cgroup -maxdepth 5 -regextype posix-extended \
+	    -regex "$CG_RE" 2>/dev/null)
 	if [ -n "$procs$dirs$cgs" ]; then
 		echo "# leftovers: procs=[$procs] dirs=[$dirs] cgroups=[$cgs]"
 		return 1
@@ -366,8 +381,8 @@ check "file beyond max_file_size: SIGXFSZ (8)" '.status.id == 8'
 
 # Two runs at once get two boxes (and two uids) and both succeed.
 jq -n --rawfile src "$T/hello.c" '{source_code: $src, language_id: 50, expected_output: "hello"}' > "$T/par.json"
-"$EXEC" -w "$W" -c "$C" < "$T/par.json" > "$T/p1.json" 2>/dev/null &
-"$EXEC" -w "$W" -c "$C" < "$T/par.json" > "$T/p2.json" 2>/dev/null &
+"$EXEC" -w "$W" -c "$C" -B "$FIRST_BOX" < "$T/par.json" > "$T/p1.json" 2>/dev/null &
+"$EXEC" -w "$W" -c "$C" -B "$FIRST_BOX" < "$T/par.json" > "$T/p2.json" 2>/dev/null &
 wait
 jq -s '{status: {id: (if (.[0].status.id == 3 and .[1].status.id == 3) then 3 else 0 end)}}' \
     "$T/p1.json" "$T/p2.json" > "$T/out.json"
