@@ -379,6 +379,34 @@ EOF
 submit 50 "$T/fsize.c" '{"max_file_size":64}'
 check "file beyond max_file_size: SIGXFSZ (8)" '.status.id == 8'
 
+# A directory chain deeper than PATH_MAX and mode-000 directories left in
+# the box: removing the box must not fail (else every later run in that
+# box is an Internal Error).
+src deep.c <<'EOF'
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+int main(void) {
+	int i;
+	mkdir("locked", 0700);
+	close(open("locked/f", O_CREAT | O_WRONLY, 0600));
+	mkdir("locked/sub", 0700);
+	chmod("locked/sub", 0);
+	chmod("locked", 0);
+	for (i = 0; i < 2500; i++)	/* "dd/" x 2500: 7500 bytes > PATH_MAX */
+		if (mkdir("dd", 0700) == -1 || chdir("dd") == -1)
+			break;
+	chmod(".", 0);
+	printf("%d\n", i);
+	return 0;
+}
+EOF
+submit 50 "$T/deep.c"
+check "directory chain deeper than PATH_MAX, mode-000 dirs: box removed" \
+    '.status.id == 3 and .stdout == "2500\n"'
+next_run_works "deep directory chain"
+
 # Two runs at once get two boxes (and two uids) and both succeed.
 jq -n --rawfile src "$T/hello.c" '{source_code: $src, language_id: 50, expected_output: "hello"}' > "$T/par.json"
 "$EXEC" -w "$W" -c "$C" -B "$FIRST_BOX" < "$T/par.json" > "$T/p1.json" 2>/dev/null &
