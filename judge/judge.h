@@ -92,7 +92,7 @@ struct sandbox_result {
 	int	 exit_code;
 	int	 exit_signal;
 	int	 exec_errno;
-	double	 cpu_time;	/* s, user+sys of the program's tree */
+	double	 cpu_time;	/* s, of all the box ran (cgroup) but set-up */
 	double	 wall_time;	/* s */
 	long	 memory_kb;	/* peak */
 	int	 cpu_limit_hit;

@@ -188,20 +188,24 @@ sb_outcome(struct sandbox *sb, struct sandbox_result *res,
     const struct rusage *ru, const struct cgroup_run *cg,
     const struct sandbox_limits *l, double wall)
 {
-	double	 cpu = -1;
+	double	 cpu, waited;
 	long	 peak;
 	int	 oom;
 
 	res->wall_time = have_rep && res->outcome != SANDBOX_KILLED ?
 	    rep->wall_us / 1e6 : wall;
-	/* box-init's figure is the program and the descendants it reaped,
-	 * without bwrap's set-up (~5 ms); the cgroup's, used when the box
-	 * was killed, is the whole tree; wait4's the last resort. */
-	if (have_rep && res->outcome != SANDBOX_KILLED)
-		cpu = rep->cpu_us / 1e6;
-	else if (cgroup_cpu_usage(cg, &cpu) == -1)
-		cpu = (double)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) +
-		    (ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1e6;
+	/* The cgroup's figure, read once everything in it is dead, is the
+	 * whole tree: workers the program never reaped too.  Less the
+	 * sandbox's own set-up (~10 ms of bwrap and box-init): wait4's
+	 * figure for bwrap, which holds box-init and what it reaped, but not
+	 * the orphans the kernel killed with the pid namespace, less what
+	 * box-init reports for the program and the descendants it reaped. */
+	waited = (double)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) +
+	    (ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1e6;
+	if (cgroup_cpu_usage(cg, &cpu) == -1)
+		cpu = waited;
+	else if (have_rep && res->outcome != SANDBOX_KILLED)
+		cpu = rep->cpu_us / 1e6 + (cpu > waited ? cpu - waited : 0);
 	res->cpu_time = cpu;
 	if (cgroup_stats(cg, &peak, &oom) == 0) {
 		res->memory_kb = peak;

@@ -407,6 +407,41 @@ check "directory chain deeper than PATH_MAX, mode-000 dirs: box removed" \
     '.status.id == 3 and .stdout == "2500\n"'
 next_run_works "deep directory chain"
 
+# CPU time is the box's: workers the program forks and never reaps count.
+src workers.c <<'EOF'
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+static double cpu(void) {
+	struct timespec t;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+int main(void) {
+	int p[2];
+	char c;
+	if (pipe(p) == -1)
+		return 1;
+	for (int i = 0; i < 2; i++)
+		if (fork() == 0) {
+			while (cpu() < 0.7)
+				;
+			if (write(p[1], "x", 1) != 1)
+				return 1;
+			for (;;)
+				pause();
+		}
+	if (read(p[0], &c, 1) != 1 || read(p[0], &c, 1) != 1)
+		return 1;
+	puts("done");	/* exits without reaping its workers */
+	return 0;
+}
+EOF
+submit 50 "$T/workers.c" '{"cpu_time_limit":5}'
+check "CPU of unreaped workers is counted (time >= 1.2 s)" \
+    '.status.id == 3 and (.time|tonumber) >= 1.2'
+next_run_works "unreaped workers"
+
 # Two runs at once get two boxes (and two uids) and both succeed.
 jq -n --rawfile src "$T/hello.c" '{source_code: $src, language_id: 50, expected_output: "hello"}' > "$T/par.json"
 "$EXEC" -w "$W" -c "$C" -B "$FIRST_BOX" < "$T/par.json" > "$T/p1.json" 2>/dev/null &
