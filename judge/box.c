@@ -177,7 +177,7 @@ box_argv(const struct sandbox *sb, const struct box *b,
 		A(sb->etc_java.gl_pathv[i]);
 	}
 	A("--bind"); A(b->dir); A("/box");
-	/* Also charged to the cgroup; the size matters without one. */
+	/* Also charged to the cgroup. */
 	A("--size");
 	A(NUM("%ld", (l->memory_kb > 0 ? l->memory_kb : 512000) * 1024));
 	A("--tmpfs"); A("/tmp");
@@ -204,12 +204,6 @@ box_argv(const struct sandbox *sb, const struct box *b,
 		A("-s"); A(NUM("%ld", l->stack_kb * 1024));
 	}
 	A("-n"); A(NUM("%d", l->nofile > 0 ? l->nofile : 256));
-	if (sb->cg.mode == CGROUP_NONE && l->memory_kb > 0) {
-		A("-a"); A(NUM("%ld", l->memory_kb * 1024));
-	}
-	if (sb->cg.mode == CGROUP_NONE && sb->is_root && l->max_procs > 0) {
-		A("-p"); A(NUM("%d", l->max_procs + BOX_OVERHEAD));
-	}
 	A("--");
 	for (i = 0; req->argv[i] != NULL; i++)
 		A(req->argv[i]);

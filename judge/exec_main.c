@@ -3,7 +3,8 @@
  * the command line, for tests and debugging.
  *
  *   pitwall-judge-exec [-v] [-w work_root] [-c cache_dir] [-b box_init]
- *       [-o output_cap] [-B first_box] < submission.json > result.json
+ *       [-o output_cap] [-B first_box] [-g cgroup_v2_root]
+ *       < submission.json > result.json
  *   pitwall-judge-exec -L          # installed languages
  *
  * stdin: one submission object (Judge0 field names, plain text).
@@ -67,7 +68,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: pitwall-judge-exec [-Lv] [-w work_root] "
 	    "[-c cache_dir] [-b box_init] [-o output_cap] [-B first_box] "
-	    "< submission\n");
+	    "[-g cgroup_v2_root] < submission\n");
 	exit(2);
 }
 
@@ -98,7 +99,7 @@ main(int argc, char *argv[])
 		    dirname(self));
 		cfg.sandbox.box_init = boxinit;
 	}
-	while ((ch = getopt(argc, argv, "Lvw:c:b:o:B:")) != -1) {
+	while ((ch = getopt(argc, argv, "Lvw:c:b:o:B:g:")) != -1) {
 		switch (ch) {
 		case 'L': list = 1; break;
 		case 'v': cli.verbose = 1; break;
@@ -108,6 +109,7 @@ main(int argc, char *argv[])
 		case 'o': cfg.sandbox.output_cap = strtoul(optarg, NULL, 10);
 			break;
 		case 'B': cfg.sandbox.first_box = atoi(optarg); break;
+		case 'g': cfg.sandbox.cgroup_v2_root = optarg; break;
 		default: usage();
 		}
 	}

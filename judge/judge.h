@@ -52,7 +52,7 @@ struct sandbox_limits {
 	double	cpu_time;	/* s, reported as exceeded above this */
 	double	cpu_extra;	/* s, killed at cpu_time + cpu_extra */
 	double	wall_time;	/* s, killed at this */
-	long	memory_kb;	/* cgroup limit (or RLIMIT_AS fallback) */
+	long	memory_kb;	/* cgroup limit */
 	long	stack_kb;
 	long	fsize_kb;	/* every written file, stdout/stderr too */
 	int	max_procs;	/* processes + threads of the program */
@@ -109,9 +109,11 @@ struct sandbox_result {
 
 struct sandbox;
 
-/* Creates the context: checks bwrap, box-init, work_root, probes cgroups
- * and logs the degraded modes (not root, no cgroups).  Returns NULL on a
- * configuration error (logged).  Caller frees with sandbox_free(). */
+/* Creates the context: checks bwrap, box-init, work_root and probes
+ * cgroups (v2 delegated or v1; none is a configuration error, logged
+ * with what is missing).  Logs the degraded mode of a judge not run as
+ * root.  Returns NULL on a configuration error (logged).  Caller frees
+ * with sandbox_free(). */
 struct sandbox	*sandbox_new(const struct sandbox_config *);
 void		 sandbox_free(struct sandbox *);
 
@@ -158,7 +160,7 @@ struct cgroup_run {
 };
 
 int	cgroup_probe(struct cgroup_base *, const char *v2_root,
-	    char *why, size_t whylen);
+	    char *why, size_t whylen);	/* -1: none usable, see why */
 int	cgroup_create(const struct cgroup_base *, const char *name,
 	    const struct sandbox_limits *, struct cgroup_run *);
 int	cgroup_enter(const struct cgroup_run *);	/* async-signal-safe */

@@ -166,15 +166,16 @@ sandbox_new(const struct sandbox_config *cfg)
 		    "box runs as uid %ld outside its user namespace (no "
 		    "per-box uid), stale boxes cannot be killed by uid",
 		    (long)geteuid());
-	cgroup_probe(&sb->cg, cfg->cgroup_v2_root, why, sizeof(why));
-	if (sb->cg.mode == CGROUP_NONE)
-		sandbox_log(sb, JUDGE_LOG_WARN, "%s; falling back to "
-		    "RLIMIT_AS for memory, RLIMIT_NPROC for processes (root "
-		    "only) and "
-		    "getrusage maxrss for peak memory", why);
-	else
-		sandbox_log(sb, JUDGE_LOG_INFO, "cgroup v%d: %s",
-		    sb->cg.mode == CGROUP_V2 ? 2 : 1, sb->cg.mem);
+	/* Limits per process (RLIMIT_AS, RLIMIT_NPROC) are no substitute:
+	 * without a group, workers escape the CPU, memory and process
+	 * limits, and nothing kills what a program leaves behind. */
+	if (cgroup_probe(&sb->cg, cfg->cgroup_v2_root, why, sizeof(why)) ==
+	    -1) {
+		sandbox_log(sb, JUDGE_LOG_ERR, "%s: %s", __func__, why);
+		goto fail;
+	}
+	sandbox_log(sb, JUDGE_LOG_INFO, "cgroup v%d: %s",
+	    sb->cg.mode == CGROUP_V2 ? 2 : 1, sb->cg.mem);
 	return sb;
 fail:
 	sandbox_free(sb);

@@ -442,6 +442,47 @@ check "CPU of unreaped workers is counted (time >= 1.2 s)" \
     '.status.id == 3 and (.time|tonumber) >= 1.2'
 next_run_works "unreaped workers"
 
+# Without a usable cgroup the judge refuses to start and says what is
+# missing, instead of limiting per process.  A non-root judge has none
+# here (v1 not writable, no v2 delegated to it).
+N=$T/nobody
+mkdir -p "$N" && chown 65534:65534 "$N"
+jq -n --rawfile src "$T/hello.c" '{source_code: $src, language_id: 50}' > "$N/in.json"
+setpriv --reuid=65534 --regid=65534 --clear-groups \
+    "$EXEC" -w "$N/boxes" -c "$N/cache" < "$N/in.json" > "$T/out.json" 2> "$T/err.log"
+rc=$?
+jq -n --argjson rc "$rc" --rawfile err "$T/err.log" '{rc: $rc, err: $err}' > "$T/out.json"
+check "no usable cgroup: refuses to start, names what is missing" \
+    '.rc == 2 and (.err|test("cgroup")) and (.err|test("memory"))'
+
+# cgroup v2 in a delegated subtree, where the machine has one with the
+# memory and pids controllers (a v1 or hybrid host binds them to v1).
+V2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+if [ -n "$V2" ] && grep -qw memory "$V2/cgroup.controllers" 2>/dev/null &&
+    grep -qw pids "$V2/cgroup.controllers"; then
+	D=$V2/pitwall-judge-test-$$
+	echo "+memory +pids" > "$V2/cgroup.subtree_control" 2>/dev/null
+	mkdir "$D"
+	submit_v2() {
+		"$EXEC" -w "$W" -c "$C" -B "$FIRST_BOX" -g "$D" < "$T/in.json" \
+		    > "$T/out.json" 2> "$T/err.log"
+	}
+	jq -n --rawfile src "$T/hello.c" '{source_code: $src, language_id: 50, expected_output: "hello"}' > "$T/in.json"
+	submit_v2
+	check "cgroup v2 (delegated $D): hello Accepted" '.status.id == 3'
+	jq -n --rawfile src "$T/mem.c" '{source_code: $src, language_id: 50, memory_limit: 128000}' > "$T/in.json"
+	submit_v2
+	check "cgroup v2: 1 GB allocation stopped with memory message" \
+	    '(.message|test("[Mm]emory")) and .memory <= 140000'
+	jq -n --rawfile src "$T/workers.c" '{source_code: $src, language_id: 50}' > "$T/in.json"
+	submit_v2
+	check "cgroup v2: CPU of unreaped workers counted" '(.time|tonumber) >= 1.2'
+	rmdir "$D"
+else
+	echo "# skip - cgroup v2: no cgroup2 mount with memory and pids here" \
+	    "(${V2:-none}: $(cat "$V2/cgroup.controllers" 2>/dev/null))"
+fi
+
 # Two runs at once get two boxes (and two uids) and both succeed.
 jq -n --rawfile src "$T/hello.c" '{source_code: $src, language_id: 50, expected_output: "hello"}' > "$T/par.json"
 "$EXEC" -w "$W" -c "$C" -B "$FIRST_BOX" < "$T/par.json" > "$T/p1.json" 2>/dev/null &
