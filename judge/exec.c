@@ -9,8 +9,11 @@
  * renamed into place, so concurrent judges compiling the same source never
  * see half an entry; the loser of the rename race throws its copy away.
  * Timeouts and internal errors are not cached (they depend on load).
+ * The cache is bounded (cache_max_kb): after each new entry the least
+ * recently used go (fs_cache_evict).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -24,7 +27,12 @@
 struct exec {
 	struct sandbox	*sb;
 	char		*cache_dir;
+	long long	 cache_max;	/* bytes */
 };
+
+/* Cache entries used this recently are never evicted: a run may be
+ * copying the program out of them. */
+#define CACHE_KEEP_S	2
 
 static const char *const descriptions[EXEC_STATUS__MAX] = {
 	NULL, "In Queue", "Processing", "Accepted", "Wrong Answer",
@@ -52,6 +60,8 @@ exec_new(const struct exec_config *cfg)
 		return NULL;
 	if ((ex->cache_dir = strdup(cfg->cache_dir)) == NULL)
 		goto fail;
+	ex->cache_max = (long long)(cfg->cache_max_kb > 0 ?
+	    cfg->cache_max_kb : (size_t)1 << 20) * 1024;
 	if ((ex->sb = sandbox_new(&cfg->sandbox)) == NULL)
 		goto fail;
 	/* 0700: compiled programs and other contestants' errors are ours. */
@@ -266,6 +276,10 @@ compile_fresh(struct exec *ex, const struct lang *l,
 		goto out;
 	if (rename(tmp, entry) == -1 && errno != EEXIST && errno != ENOTEMPTY)
 		goto out;
+	if (fs_cache_evict(ex->cache_dir, 64, ex->cache_max,
+	    CACHE_KEEP_S) == -1)
+		sandbox_log(ex->sb, JUDGE_LOG_WARN, "%s: evicting from %s: %s",
+		    __func__, ex->cache_dir, strerror(errno));
 	if (!ok)
 		r->status_id = EXEC_CE;
 	rc = 0;
@@ -297,6 +311,9 @@ compile_cached(struct exec *ex, const struct lang *l,
 	snprintf(entry, sizeof(entry), "%s/%s", ex->cache_dir, hex);
 	snprintf(path, sizeof(path), "%s/status", entry);
 	r->compile_cached = access(path, F_OK) == 0;
+	/* The entry's mtime is its last use, for eviction. */
+	if (r->compile_cached)
+		(void)utimensat(AT_FDCWD, entry, NULL, 0);
 	if (!r->compile_cached && compile_fresh(ex, l, s, entry, r) == -1)
 		return -1;
 	if (fs_read_file(path, &st, &stlen, 16) == -1) {

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "judge.h"
@@ -280,4 +281,111 @@ fs_mkdir_p(const char *path, mode_t mode)
 	if (mkdir(buf, mode) == -1 && errno != EEXIST)
 		return -1;
 	return 0;
+}
+
+/* Bytes on disk of the tree at dfd/name (not following links). */
+static long long
+du_at(int dfd, const char *name)
+{
+	struct stat st;
+	struct dirent *de;
+	DIR	*d;
+	long long sum;
+	int	 fd;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return 0;
+	sum = (long long)st.st_blocks * 512;
+	if (!S_ISDIR(st.st_mode) || (fd = openat(dfd, name, O_RDONLY |
+	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return sum;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return sum;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			sum += du_at(dirfd(d), de->d_name);
+	closedir(d);
+	return sum;
+}
+
+struct cache_ent {
+	char		 name[72];
+	time_t		 used;
+	long long	 bytes;
+};
+
+static int
+cache_ent_cmp(const void *a, const void *b)
+{
+	const struct cache_ent *x = a, *y = b;
+
+	return x->used < y->used ? -1 : x->used > y->used;
+}
+
+/*
+ * Keeps the compile cache `dir` under max_bytes: when its entries
+ * (directories whose name is namelen characters) hold more, the least
+ * recently used go (the mtime of an entry is its last use) until they
+ * fit, except those used in the last keep_s seconds (a run may be
+ * copying from them).  Entries are renamed before removal, so a reader
+ * sees an entry whole or not at all.  Returns how many went, or -1.
+ */
+int
+fs_cache_evict(const char *dir, size_t namelen, long long max_bytes,
+    int keep_s)
+{
+	struct cache_ent *ents = NULL, *n;
+	struct dirent *de;
+	struct stat st;
+	DIR	*d;
+	char	 gone[128], path[1200];
+	size_t	 count = 0, cap = 0, i;
+	long long total = 0;
+	time_t	 now = time(NULL);
+	int	 evicted = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (strlen(de->d_name) != namelen ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
+		    -1 || !S_ISDIR(st.st_mode))
+			continue;
+		if (count == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((n = realloc(ents, cap * sizeof(*ents))) == NULL) {
+				evicted = -1;
+				goto out;
+			}
+			ents = n;
+		}
+		snprintf(ents[count].name, sizeof(ents[count].name), "%s",
+		    de->d_name);
+		ents[count].used = st.st_mtime;
+		ents[count].bytes = du_at(dirfd(d), de->d_name);
+		total += ents[count++].bytes;
+	}
+	if (total <= max_bytes)
+		goto out;
+	qsort(ents, count, sizeof(*ents), cache_ent_cmp);
+	for (i = 0; i < count && total > max_bytes; i++) {
+		if (ents[i].used > now - keep_s)
+			break;
+		snprintf(gone, sizeof(gone), "%s.evict.%ld", ents[i].name,
+		    (long)getpid());
+		if (renameat(dirfd(d), ents[i].name, dirfd(d), gone) == -1)
+			continue;	/* another judge evicted it */
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, gone) <
+		    sizeof(path))
+			fs_rmtree(path);
+		total -= ents[i].bytes;
+		evicted++;
+	}
+out:
+	free(ents);
+	closedir(d);
+	return evicted;
 }

@@ -41,6 +41,8 @@ struct sandbox_config {
 	int		 box_count;
 	uid_t		 first_uid;	/* box N runs as first_uid + N */
 	size_t		 output_cap;	/* bytes kept per stream; 0: 64 KiB */
+	size_t		 box_kb;	/* /box tmpfs size; 0: 256 MiB */
+	size_t		 box_inodes;	/* and its inodes; 0: 8192 */
 	judge_log_fn	*log;		/* NULL: stderr */
 	void		*log_arg;
 };
@@ -198,7 +200,9 @@ struct box {
 /* box.c — the mechanics of one box (see sandbox.c for the flow). */
 struct rusage;
 int	box_acquire(struct sandbox *, struct box *, char *msg, size_t);
-void	box_release(struct sandbox *, struct box *);
+void	box_empty(struct sandbox *, struct box *);
+void	box_release(struct box *);
+int	box_mount(const struct sandbox *, const char *dir, uid_t);
 int	box_fill(struct sandbox *, const struct box *,
 	    const struct sandbox_request *);
 void	box_kill_uid(const struct sandbox *, uid_t);
@@ -222,6 +226,8 @@ int	fs_read_file(const char *path, char **data, size_t *len, size_t max);
 int	fs_copy_files(const char *from, const char *to, uid_t, gid_t,
 	    size_t max_total);
 int	fs_mkdir_p(const char *path, mode_t);
+int	fs_cache_evict(const char *dir, size_t namelen, long long max_bytes,
+	    int keep_s);
 
 /* ------------------------------------------------------------------ */
 /* Languages (lang.c)                                                   */
@@ -304,6 +310,7 @@ struct exec_result {
 struct exec_config {
 	struct sandbox_config	 sandbox;
 	const char		*cache_dir;	/* compile cache */
+	size_t			 cache_max_kb;	/* its bound; 0: 1 GiB */
 };
 
 struct exec;

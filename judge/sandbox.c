@@ -2,13 +2,15 @@
  * judge/sandbox.c — run one command in a fresh bubblewrap box.
  *
  * Per run: lock a free box id N (flock on lock_dir/box-N.lock, so several
- * judge processes share one range), make work_root/box-N owned by uid
- * first_uid+N, create a cgroup, fork; the child joins the cgroup, drops to
+ * judge processes share one range), mount a tmpfs bounded in bytes and
+ * inodes on work_root/box-N owned by uid first_uid+N (it becomes /box),
+ * create a cgroup, fork; the child joins the cgroup, drops to
  * that uid (when we are root) and execs bwrap, which builds the user, pid,
  * net, ipc, uts, mount and cgroup namespaces and runs pitwall-box-init as
  * pid 1; box-init applies rlimits and seccomp and execs the program.
- * Afterwards everything is killed (cgroup, uid, pid namespace) and the
- * directory and cgroup removed, so nothing of a run survives it.
+ * Afterwards everything is killed (cgroup, uid, pid namespace), the
+ * tmpfs unmounted and the directory and cgroup removed, so nothing of a
+ * run survives it.
  *
  * stdin is a memfd; stdout/stderr are memfds too, so a flooding program
  * never blocks on a pipe: it is stopped by RLIMIT_FSIZE (SIGXFSZ, as in
@@ -24,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -88,6 +91,29 @@ out:
 	return rc;
 }
 
+/* Can boxes be tmpfs mounts?  (Not in a container without
+ * CAP_SYS_ADMIN: then the judge must not start, or a program could fill
+ * the disk.)  Returns 0 or -1 (logged). */
+static int
+sb_probe_mount(struct sandbox *sb)
+{
+	char	 dir[700];
+	int	 rc = 0;
+
+	snprintf(dir, sizeof(dir), "%s/.probe-%ld", sb->work_root,
+	    (long)getpid());
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+		rc = -1;
+	else if (box_mount(sb, dir, 0) == -1 ||
+	    umount2(dir, MNT_DETACH) == -1)
+		rc = -1;
+	if (rc == -1)
+		sandbox_log(sb, JUDGE_LOG_ERR, "%s: cannot mount a tmpfs for "
+		    "boxes on %s: %s", __func__, dir, strerror(errno));
+	rmdir(dir);
+	return rc;
+}
+
 /* bwrap runs as the box uid and must reach work_root/box-N: every
  * ancestor needs o+x.  Returns the first one that lacks it, or NULL. */
 static const char *
@@ -120,6 +146,10 @@ sandbox_new(const struct sandbox_config *cfg)
 		sb->cfg.output_cap = 64 * 1024;
 	if (sb->cfg.box_count <= 0)
 		sb->cfg.box_count = 100;
+	if (sb->cfg.box_kb == 0)
+		sb->cfg.box_kb = 256 * 1024;
+	if (sb->cfg.box_inodes == 0)
+		sb->cfg.box_inodes = 8192;
 	if (sb->cfg.first_uid == 0)
 		sb->cfg.first_uid = 60000;
 	sb->is_root = geteuid() == 0;
@@ -154,6 +184,8 @@ sandbox_new(const struct sandbox_config *cfg)
 		    sb->work_root, bad);
 		goto fail;
 	}
+	if (sb->is_root && sb_probe_mount(sb) == -1)
+		goto fail;
 	if (sb_install_box_init(sb, cfg->box_init) == -1) {
 		sandbox_log(sb, JUDGE_LOG_ERR, "%s: cannot install %s: %s",
 		    __func__, cfg->box_init, strerror(errno));
@@ -164,7 +196,8 @@ sandbox_new(const struct sandbox_config *cfg)
 	if (!sb->is_root)
 		sandbox_log(sb, JUDGE_LOG_WARN, "not running as root: every "
 		    "box runs as uid %ld outside its user namespace (no "
-		    "per-box uid), stale boxes cannot be killed by uid",
+		    "per-box uid), stale boxes cannot be killed by uid, "
+		    "box directories are not size-limited tmpfs",
 		    (long)geteuid());
 	/* Limits per process (RLIMIT_AS, RLIMIT_NPROC) are no substitute:
 	 * without a group, workers escape the CPU, memory and process
@@ -358,11 +391,13 @@ out:
 		close(ip[0]);
 	if (ip[1] != -1)
 		close(ip[1]);
-	/* The cgroup goes before the lock: the next holder recreates it. */
+	/* The box's tmpfs goes before the cgroup its pages are charged to,
+	 * the cgroup before the lock: the next holder recreates it. */
+	box_empty(sb, &b);
 	if (cgroup_destroy(&cg) == -1)
 		sandbox_log(sb, JUDGE_LOG_ERR, "%s: cgroup %s not removed: %s",
 		    __func__, b.cgname, strerror(errno));
-	box_release(sb, &b);
+	box_release(&b);
 	if (res->outcome == SANDBOX_INTERNAL && res->message[0] != '\0')
 		sandbox_log(sb, JUDGE_LOG_ERR, "%s: %s", __func__,
 		    res->message);

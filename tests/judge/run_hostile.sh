@@ -484,6 +484,77 @@ else
 	    "(${V2:-none}: $(cat "$V2/cgroup.controllers" 2>/dev/null))"
 fi
 
+# /box is a size-limited tmpfs: a program cannot fill the host's disk
+# with files (each under max_file_size) nor with inodes.
+src fill.c <<'EOF'
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+int main(void) {
+	static char buf[1 << 20];
+	char name[32];
+	int mb;
+	memset(buf, 'x', sizeof(buf));
+	for (mb = 0; mb < 400; mb++) {
+		snprintf(name, sizeof(name), "f%d", mb);
+		FILE *f = fopen(name, "w");
+		if (f == NULL)
+			break;
+		size_t n = fwrite(buf, 1, sizeof(buf) - 1, f);
+		if (fclose(f) != 0 || n != sizeof(buf) - 1)
+			break;
+	}
+	printf("%d %s\n", mb, mb < 400 ? strerror(errno) : "-");
+	return 0;
+}
+EOF
+submit 50 "$T/fill.c" '{"memory_limit":512000}'
+check "400 MB of files in /box: No space left after at most 256 MB" \
+    '(.stdout|test("^[0-9]+ No space left on device")) and ((.stdout|split(" ")[0]|tonumber) <= 256)'
+next_run_works "disk fill"
+
+src inodes.c <<'EOF'
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+int main(void) {
+	char name[32];
+	int i, fd;
+	for (i = 0; i < 50000; i++) {
+		snprintf(name, sizeof(name), "i%d", i);
+		if ((fd = open(name, O_CREAT | O_WRONLY, 0600)) == -1)
+			break;
+		close(fd);
+	}
+	printf("%d %s\n", i, i < 50000 ? strerror(errno) : "-");
+	return 0;
+}
+EOF
+submit 50 "$T/inodes.c"
+check "50000 empty files in /box: No space left before" \
+    '(.stdout|test("^[0-9]+ No space left on device"))'
+next_run_works "inode fill"
+
+# The compile cache has a size bound (-C KB here): the oldest entries go.
+CC_DIR=$T/cache-bounded
+ok7=0
+for i in 1 2 3 4 5 6 7; do
+	[ "$i" = 7 ] && sleep 3	# entries used in the last 2 s are kept
+	printf 'static volatile char pad[400000] = { %d };\nint main(void) { return pad[0] - %d; }\n' \
+	    "$i" "$i" > "$T/big$i.c"
+	jq -n --rawfile src "$T/big$i.c" '{source_code: $src, language_id: 50}' > "$T/in.json"
+	"$EXEC" -w "$W" -c "$CC_DIR" -C 1000 -B "$FIRST_BOX" < "$T/in.json" \
+	    > "$T/big.json" 2> "$T/err.log" &&
+	    jq -e '.status.id == 3' "$T/big.json" >/dev/null && ok7=$((ok7 + 1))
+done
+kb=$(du -sk "$CC_DIR" 2>/dev/null | cut -f1)
+echo "# bounded compile cache: ${kb:-?} KB after 7 entries of ~400 KB"
+jq -n --argjson ok "$ok7" --argjson kb "${kb:-0}" '{ok: $ok, cache_kb: $kb}' > "$T/out.json"
+check "compile cache bounded (1000 KB): oldest evicted" \
+    '.ok == 7 and .cache_kb > 0 and .cache_kb <= 1500'
+
 # Two runs at once get two boxes (and two uids) and both succeed.
 jq -n --rawfile src "$T/hello.c" '{source_code: $src, language_id: 50, expected_output: "hello"}' > "$T/par.json"
 "$EXEC" -w "$W" -c "$C" -B "$FIRST_BOX" < "$T/par.json" > "$T/p1.json" 2>/dev/null &
