@@ -9,8 +9,8 @@
  * renamed into place, so concurrent judges compiling the same source never
  * see half an entry; the loser of the rename race throws its copy away.
  * Timeouts and internal errors are not cached (they depend on load).
- * The cache is bounded (cache_max_kb): after each new entry the least
- * recently used go (fs_cache_evict).
+ * The cache is bounded (cache_max_kb): the least recently used entries go
+ * (fs_cache_evict), checked after new entries (cache_bound).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "judge.h"
@@ -28,11 +29,17 @@ struct exec {
 	struct sandbox	*sb;
 	char		*cache_dir;
 	long long	 cache_max;	/* bytes */
+	long long	 cache_added;	/* by us since the last scan */
+	time_t		 cache_scanned;
 };
 
 /* Cache entries used this recently are never evicted: a run may be
  * copying the program out of them. */
 #define CACHE_KEEP_S	2
+/* A scan stats every entry (~35 us each), so it runs once we added
+ * 1/16 of the bound or a minute passed: each judge process may overshoot
+ * the bound by that much. */
+#define CACHE_SCAN_S	60
 
 static const char *const descriptions[EXEC_STATUS__MAX] = {
 	NULL, "In Queue", "Processing", "Accepted", "Wrong Answer",
@@ -219,6 +226,24 @@ static const struct sandbox_limits compile_limits = {
 	.max_procs = 120, .nofile = 256
 };
 
+/* Counts the new entry and evicts when a scan is due (CACHE_SCAN_S). */
+static void
+cache_bound(struct exec *ex, const char *entry)
+{
+	time_t	 now = time(NULL);
+
+	ex->cache_added += fs_du(entry);
+	if (ex->cache_added < ex->cache_max / 16 &&
+	    now - ex->cache_scanned < CACHE_SCAN_S)
+		return;
+	if (fs_cache_evict(ex->cache_dir, 64, ex->cache_max,
+	    CACHE_KEEP_S) == -1)
+		sandbox_log(ex->sb, JUDGE_LOG_WARN, "%s: evicting from %s: %s",
+		    __func__, ex->cache_dir, strerror(errno));
+	ex->cache_added = 0;
+	ex->cache_scanned = now;
+}
+
 /* Compiles into a fresh cache entry at `entry`; 0 or -1 (r filled). */
 static int
 compile_fresh(struct exec *ex, const struct lang *l,
@@ -276,10 +301,7 @@ compile_fresh(struct exec *ex, const struct lang *l,
 		goto out;
 	if (rename(tmp, entry) == -1 && errno != EEXIST && errno != ENOTEMPTY)
 		goto out;
-	if (fs_cache_evict(ex->cache_dir, 64, ex->cache_max,
-	    CACHE_KEEP_S) == -1)
-		sandbox_log(ex->sb, JUDGE_LOG_WARN, "%s: evicting from %s: %s",
-		    __func__, ex->cache_dir, strerror(errno));
+	cache_bound(ex, entry);
 	if (!ok)
 		r->status_id = EXEC_CE;
 	rc = 0;

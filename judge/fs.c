@@ -311,6 +311,13 @@ du_at(int dfd, const char *name)
 	return sum;
 }
 
+/* Bytes on disk of the tree at path (du -s, not following links). */
+long long
+fs_du(const char *path)
+{
+	return du_at(AT_FDCWD, path);
+}
+
 struct cache_ent {
 	char		 name[72];
 	time_t		 used;

@@ -228,6 +228,7 @@ int	fs_copy_files(const char *from, const char *to, uid_t, gid_t,
 int	fs_mkdir_p(const char *path, mode_t);
 int	fs_cache_evict(const char *dir, size_t namelen, long long max_bytes,
 	    int keep_s);
+long long fs_du(const char *path);
 
 /* ------------------------------------------------------------------ */
 /* Languages (lang.c)                                                   */
