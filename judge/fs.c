@@ -357,6 +357,11 @@ fs_cache_evict(const char *dir, size_t namelen, long long max_bytes,
 	if ((d = opendir(dir)) == NULL)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
+		/* Left by a judge that died while evicting. */
+		if (strstr(de->d_name, ".evict.") != NULL &&
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+		    de->d_name) < sizeof(path))
+			fs_rmtree(path);
 		if (strlen(de->d_name) != namelen ||
 		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
 		    -1 || !S_ISDIR(st.st_mode))
