@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -40,6 +41,37 @@ box_kill_uid(const struct sandbox *sb, uid_t uid)
 	}
 	if (pid > 0)
 		waitpid(pid, NULL, 0);
+}
+
+/*
+ * Empties the box directory: every process of the box uid killed, its
+ * tmpfs (if any) unmounted, what is left removed.  Returns 0 or -1.
+ */
+static int
+box_clear(struct sandbox *sb, const struct box *b)
+{
+	box_kill_uid(sb, b->uid);
+	/* Also one left by a judge that died holding the box. */
+	if (sb->is_root && umount2(b->dir, MNT_DETACH | UMOUNT_NOFOLLOW) ==
+	    -1 && errno != EINVAL && errno != ENOENT)
+		return -1;
+	return fs_rmtree(b->dir);
+}
+
+/*
+ * Makes dir a tmpfs of sb's size and inode bounds owned by uid, so a
+ * program cannot fill the host's disk (its pages are charged to the
+ * run's memory cgroup too).  Returns 0 or -1.
+ */
+int
+box_mount(const struct sandbox *sb, const char *dir, uid_t uid)
+{
+	char	 opt[160];
+
+	snprintf(opt, sizeof(opt), "size=%zuk,nr_inodes=%zu,mode=0700,"
+	    "uid=%ld,gid=%ld", sb->cfg.box_kb, sb->cfg.box_inodes, (long)uid,
+	    (long)uid);
+	return mount("pitwall-box", dir, "tmpfs", MS_NOSUID | MS_NODEV, opt);
 }
 
 /* Locks a free box id and makes its fresh directory.  Waits up to 60 s
@@ -79,11 +111,11 @@ box_acquire(struct sandbox *sb, struct box *b, char *msg, size_t msglen)
 	snprintf(b->dir, sizeof(b->dir), "%s/box-%d", sb->work_root, b->id);
 	snprintf(b->cgname, sizeof(b->cgname), "pitwall-box-%d", b->id);
 	/* Whatever is left belongs to a judge that died holding the box. */
-	box_kill_uid(sb, b->uid);
-	if (fs_rmtree(b->dir) == -1 || mkdir(b->dir, 0700) == -1 ||
-	    (sb->is_root && chown(b->dir, b->uid, b->uid) == -1)) {
+	if (box_clear(sb, b) == -1 || mkdir(b->dir, 0700) == -1 ||
+	    (sb->is_root && box_mount(sb, b->dir, b->uid) == -1)) {
 		snprintf(msg, msglen, "%.200s: %s", b->dir,
 		    strerror(errno));
+		fs_rmtree(b->dir);
 		close(b->lock_fd);
 		b->lock_fd = -1;
 		return -1;
@@ -91,15 +123,20 @@ box_acquire(struct sandbox *sb, struct box *b, char *msg, size_t msglen)
 	return 0;
 }
 
+/* Empties the box; its cgroup may go after this, the lock after that. */
 void
-box_release(struct sandbox *sb, struct box *b)
+box_empty(struct sandbox *sb, struct box *b)
+{
+	if (b->lock_fd != -1 && box_clear(sb, b) == -1)
+		sandbox_log(sb, JUDGE_LOG_ERR, "%s: cannot remove %s: %s",
+		    __func__, b->dir, strerror(errno));
+}
+
+void
+box_release(struct box *b)
 {
 	if (b->lock_fd == -1)
 		return;
-	box_kill_uid(sb, b->uid);
-	if (fs_rmtree(b->dir) == -1)
-		sandbox_log(sb, JUDGE_LOG_ERR, "%s: cannot remove %s: %s",
-		    __func__, b->dir, strerror(errno));
 	close(b->lock_fd);
 	b->lock_fd = -1;
 }
@@ -177,7 +214,7 @@ box_argv(const struct sandbox *sb, const struct box *b,
 		A(sb->etc_java.gl_pathv[i]);
 	}
 	A("--bind"); A(b->dir); A("/box");
-	/* Also charged to the cgroup; the size matters without one. */
+	/* Also charged to the cgroup. */
 	A("--size");
 	A(NUM("%ld", (l->memory_kb > 0 ? l->memory_kb : 512000) * 1024));
 	A("--tmpfs"); A("/tmp");
@@ -204,12 +241,6 @@ box_argv(const struct sandbox *sb, const struct box *b,
 		A("-s"); A(NUM("%ld", l->stack_kb * 1024));
 	}
 	A("-n"); A(NUM("%d", l->nofile > 0 ? l->nofile : 256));
-	if (sb->cg.mode == CGROUP_NONE && l->memory_kb > 0) {
-		A("-a"); A(NUM("%ld", l->memory_kb * 1024));
-	}
-	if (sb->cg.mode == CGROUP_NONE && sb->is_root && l->max_procs > 0) {
-		A("-p"); A(NUM("%d", l->max_procs + BOX_OVERHEAD));
-	}
 	A("--");
 	for (i = 0; req->argv[i] != NULL; i++)
 		A(req->argv[i]);

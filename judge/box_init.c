@@ -14,7 +14,8 @@
  * a signal from an exit code (bwrap folds both into one exit status).
  *
  * usage: pitwall-box-init [-c cpu_s] [-f fsize] [-s stack] [-n nofile]
- *        [-a as_bytes] [-p nproc] -- program args...
+ *        -- program args...
+ * (memory and processes are limited by the box's cgroup)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -129,20 +130,18 @@ main(int argc, char *argv[])
 	scmp_filter_ctx filter;
 	struct box_report rep;
 	struct rusage ru;
-	rlim_t	 cpu = 0, fsize = 0, stack = 0, nofile = 256, as = 0, nproc = 0;
+	rlim_t	 cpu = 0, fsize = 0, stack = 0, nofile = 256;
 	int	 ch, errpipe[2], err = 0, st;
 	pid_t	 pid, w;
 	int64_t	 start;
 
-	while ((ch = getopt(argc, argv, "+c:f:s:n:a:p:")) != -1) {
+	while ((ch = getopt(argc, argv, "+c:f:s:n:")) != -1) {
 		rlim_t v = (rlim_t)strtoull(optarg, NULL, 10);
 		switch (ch) {
 		case 'c': cpu = v; break;
 		case 'f': fsize = v; break;
 		case 's': stack = v; break;
 		case 'n': nofile = v; break;
-		case 'a': as = v; break;
-		case 'p': nproc = v; break;
 		default: return 125;
 		}
 	}
@@ -175,12 +174,6 @@ main(int argc, char *argv[])
 			limit(RLIMIT_STACK, stack, stack);
 		limit(RLIMIT_NOFILE, nofile, nofile);
 		limit(RLIMIT_CORE, 0, 0);
-		/* Fallbacks when there is no cgroup: per-process address
-		 * space, and processes of the box's own uid. */
-		if (as > 0)
-			limit(RLIMIT_AS, as, as);
-		if (nproc > 0)
-			limit(RLIMIT_NPROC, nproc, nproc);
 		if (seccomp_load(filter) < 0)
 			err = EPERM;
 		else {

@@ -137,40 +137,58 @@ cg_own_dir(const char *ctrl, char *out, size_t outlen)
 	return 0;
 }
 
-/* Can we create (and remove) a child group in dir? */
+/* Can we create (and remove) a child group in dir?  0, or -1 with why. */
 static int
-cg_try_mkdir(const char *dir)
+cg_try_mkdir(const char *dir, char *why, size_t whylen)
 {
 	char	 probe[700];
 
 	snprintf(probe, sizeof(probe), "%s/pitwall-probe-%ld", dir,
 	    (long)getpid());
-	if (mkdir(probe, 0755) == -1)
+	if (mkdir(probe, 0755) == -1) {
+		snprintf(why, whylen, "cannot create a group in %.200s: %s",
+		    dir, strerror(errno));
 		return -1;
+	}
 	rmdir(probe);
 	return 0;
 }
 
 static int
-cg_probe_v2(struct cgroup_base *b, const char *v2_root)
+cg_probe_v2(struct cgroup_base *b, const char *v2_root, char *why,
+    size_t whylen)
 {
 	char	 buf[512];
 
 	if (v2_root != NULL)
 		snprintf(b->mem, sizeof(b->mem), "%s", v2_root);
-	else if (cg_own_dir(NULL, b->mem, sizeof(b->mem)) == -1)
+	else if (cg_own_dir(NULL, b->mem, sizeof(b->mem)) == -1) {
+		snprintf(why, whylen, "no cgroup2 mount");
 		return -1;
-	if (cg_read(b->mem, "cgroup.controllers", buf, sizeof(buf)) == -1 ||
-	    !has_word(buf, "memory") || !has_word(buf, "pids"))
+	}
+	if (cg_read(b->mem, "cgroup.controllers", buf, sizeof(buf)) == -1) {
+		snprintf(why, whylen, "%.200s/cgroup.controllers: %s", b->mem,
+		    strerror(errno));
 		return -1;
+	}
+	if (!has_word(buf, "memory") || !has_word(buf, "pids")) {
+		buf[strcspn(buf, "\n")] = '\0';
+		snprintf(why, whylen, "%.200s: controllers \"%.60s\" lack "
+		    "memory and pids (bound to v1?)", b->mem, buf);
+		return -1;
+	}
 	if (cg_read(b->mem, "cgroup.subtree_control", buf, sizeof(buf)) == -1)
 		return -1;
 	/* Enabling fails (EBUSY) when our own group holds processes: the
 	 * admin must start the judge in a leaf and hand us the parent. */
 	if ((!has_word(buf, "memory") || !has_word(buf, "pids")) &&
-	    cg_write(b->mem, "cgroup.subtree_control", "+memory +pids") == -1)
+	    cg_write(b->mem, "cgroup.subtree_control", "+memory +pids") == -1) {
+		snprintf(why, whylen, "%.200s: cannot enable memory and pids "
+		    "for subgroups: %s (not delegated, or the group holds "
+		    "processes)", b->mem, strerror(errno));
 		return -1;
-	if (cg_try_mkdir(b->mem) == -1)
+	}
+	if (cg_try_mkdir(b->mem, why, whylen) == -1)
 		return -1;
 	snprintf(b->pids, sizeof(b->pids), "%s", b->mem);
 	snprintf(b->cpu, sizeof(b->cpu), "%s", b->mem);
@@ -179,39 +197,48 @@ cg_probe_v2(struct cgroup_base *b, const char *v2_root)
 }
 
 static int
-cg_probe_v1(struct cgroup_base *b)
+cg_probe_v1(struct cgroup_base *b, char *why, size_t whylen)
 {
-	if (cg_own_dir("memory", b->mem, sizeof(b->mem)) == -1 ||
-	    cg_own_dir("pids", b->pids, sizeof(b->pids)) == -1 ||
-	    cg_own_dir("cpuacct", b->cpu, sizeof(b->cpu)) == -1)
-		return -1;
-	if (cg_try_mkdir(b->mem) == -1 || cg_try_mkdir(b->pids) == -1 ||
-	    cg_try_mkdir(b->cpu) == -1)
-		return -1;
+	static const char *const ctrl[] = { "memory", "pids", "cpuacct" };
+	char	*dirs[] = { b->mem, b->pids, b->cpu };
+	size_t	 i;
+
+	for (i = 0; i < 3; i++) {
+		if (cg_own_dir(ctrl[i], dirs[i], sizeof(b->mem)) == -1) {
+			snprintf(why, whylen, "no %s hierarchy mounted",
+			    ctrl[i]);
+			return -1;
+		}
+		if (cg_try_mkdir(dirs[i], why, whylen) == -1)
+			return -1;
+	}
 	b->mode = CGROUP_V1;
 	return 0;
 }
 
 /*
- * Picks v2 if delegated, else v1, else CGROUP_NONE (then `why` says what
- * was missing).  Always returns 0; the mode tells the caller.
+ * Picks v2 if delegated (memory and pids for our subgroups), else v1
+ * (memory, pids and cpuacct writable).  Returns 0, or -1 with `why`
+ * naming what each lacks.
  */
 int
 cgroup_probe(struct cgroup_base *b, const char *v2_root, char *why,
     size_t whylen)
 {
+	char	 w2[400], w1[400];
+
 	memset(b, 0, sizeof(*b));
-	if (cg_probe_v2(b, v2_root) == 0)
+	if (cg_probe_v2(b, v2_root, w2, sizeof(w2)) == 0)
 		return 0;
-	if (cg_probe_v1(b) == 0)
+	memset(b, 0, sizeof(*b));
+	if (v2_root == NULL && cg_probe_v1(b, w1, sizeof(w1)) == 0)
 		return 0;
 	memset(b, 0, sizeof(*b));
 	b->mode = CGROUP_NONE;
-	snprintf(why, whylen, "no writable cgroup: v2 %s not delegated "
-	    "(memory+pids), v1 memory/pids/cpuacct not writable%s",
-	    v2_root ? v2_root : "(own group)",
+	snprintf(why, whylen, "no usable cgroup: v2: %s; v1: %s%s", w2,
+	    v2_root != NULL ? "not tried (a v2 root was given)" : w1,
 	    geteuid() != 0 ? " (not root)" : "");
-	return 0;
+	return -1;
 }
 
 /* Reads pids from dir/cgroup.procs and SIGKILLs them; returns how many. */

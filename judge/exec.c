@@ -9,14 +9,18 @@
  * renamed into place, so concurrent judges compiling the same source never
  * see half an entry; the loser of the rename race throws its copy away.
  * Timeouts and internal errors are not cached (they depend on load).
+ * The cache is bounded (cache_max_kb): the least recently used entries go
+ * (fs_cache_evict), checked after new entries (cache_bound).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "judge.h"
@@ -24,7 +28,18 @@
 struct exec {
 	struct sandbox	*sb;
 	char		*cache_dir;
+	long long	 cache_max;	/* bytes */
+	long long	 cache_added;	/* by us since the last scan */
+	time_t		 cache_scanned;
 };
+
+/* Cache entries used this recently are never evicted: a run may be
+ * copying the program out of them. */
+#define CACHE_KEEP_S	2
+/* A scan stats every entry (~35 us each), so it runs once we added
+ * 1/16 of the bound or a minute passed: each judge process may overshoot
+ * the bound by that much. */
+#define CACHE_SCAN_S	60
 
 static const char *const descriptions[EXEC_STATUS__MAX] = {
 	NULL, "In Queue", "Processing", "Accepted", "Wrong Answer",
@@ -52,6 +67,8 @@ exec_new(const struct exec_config *cfg)
 		return NULL;
 	if ((ex->cache_dir = strdup(cfg->cache_dir)) == NULL)
 		goto fail;
+	ex->cache_max = (long long)(cfg->cache_max_kb > 0 ?
+	    cfg->cache_max_kb : (size_t)1 << 20) * 1024;
 	if ((ex->sb = sandbox_new(&cfg->sandbox)) == NULL)
 		goto fail;
 	/* 0700: compiled programs and other contestants' errors are ours. */
@@ -74,12 +91,6 @@ exec_free(struct exec *ex)
 	sandbox_free(ex->sb);
 	free(ex->cache_dir);
 	free(ex);
-}
-
-struct sandbox *
-exec_sandbox(struct exec *ex)
-{
-	return ex->sb;
 }
 
 void
@@ -215,6 +226,24 @@ static const struct sandbox_limits compile_limits = {
 	.max_procs = 120, .nofile = 256
 };
 
+/* Counts the new entry and evicts when a scan is due (CACHE_SCAN_S). */
+static void
+cache_bound(struct exec *ex, const char *entry)
+{
+	time_t	 now = time(NULL);
+
+	ex->cache_added += fs_du(entry);
+	if (ex->cache_added < ex->cache_max / 16 &&
+	    now - ex->cache_scanned < CACHE_SCAN_S)
+		return;
+	if (fs_cache_evict(ex->cache_dir, 64, ex->cache_max,
+	    CACHE_KEEP_S) == -1)
+		sandbox_log(ex->sb, JUDGE_LOG_WARN, "%s: evicting from %s: %s",
+		    __func__, ex->cache_dir, strerror(errno));
+	ex->cache_added = 0;
+	ex->cache_scanned = now;
+}
+
 /* Compiles into a fresh cache entry at `entry`; 0 or -1 (r filled). */
 static int
 compile_fresh(struct exec *ex, const struct lang *l,
@@ -272,6 +301,7 @@ compile_fresh(struct exec *ex, const struct lang *l,
 		goto out;
 	if (rename(tmp, entry) == -1 && errno != EEXIST && errno != ENOTEMPTY)
 		goto out;
+	cache_bound(ex, entry);
 	if (!ok)
 		r->status_id = EXEC_CE;
 	rc = 0;
@@ -303,6 +333,9 @@ compile_cached(struct exec *ex, const struct lang *l,
 	snprintf(entry, sizeof(entry), "%s/%s", ex->cache_dir, hex);
 	snprintf(path, sizeof(path), "%s/status", entry);
 	r->compile_cached = access(path, F_OK) == 0;
+	/* The entry's mtime is its last use, for eviction. */
+	if (r->compile_cached)
+		(void)utimensat(AT_FDCWD, entry, NULL, 0);
 	if (!r->compile_cached && compile_fresh(ex, l, s, entry, r) == -1)
 		return -1;
 	if (fs_read_file(path, &st, &stlen, 16) == -1) {

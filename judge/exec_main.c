@@ -3,7 +3,8 @@
  * the command line, for tests and debugging.
  *
  *   pitwall-judge-exec [-v] [-w work_root] [-c cache_dir] [-b box_init]
- *       [-o output_cap] < submission.json > result.json
+ *       [-o output_cap] [-B first_box] [-g cgroup_v2_root] [-C cache_kb]
+ *       < submission.json > result.json
  *   pitwall-judge-exec -L          # installed languages
  *
  * stdin: one submission object (Judge0 field names, plain text).
@@ -66,7 +67,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: pitwall-judge-exec [-Lv] [-w work_root] "
-	    "[-c cache_dir] [-b box_init] [-o output_cap] < submission\n");
+	    "[-c cache_dir] [-b box_init] [-o output_cap] [-B first_box] "
+	    "[-g cgroup_v2_root] [-C cache_kb] < submission\n");
 	exit(2);
 }
 
@@ -97,7 +99,7 @@ main(int argc, char *argv[])
 		    dirname(self));
 		cfg.sandbox.box_init = boxinit;
 	}
-	while ((ch = getopt(argc, argv, "Lvw:c:b:o:")) != -1) {
+	while ((ch = getopt(argc, argv, "Lvw:c:b:o:B:g:C:")) != -1) {
 		switch (ch) {
 		case 'L': list = 1; break;
 		case 'v': cli.verbose = 1; break;
@@ -106,6 +108,9 @@ main(int argc, char *argv[])
 		case 'b': cfg.sandbox.box_init = optarg; break;
 		case 'o': cfg.sandbox.output_cap = strtoul(optarg, NULL, 10);
 			break;
+		case 'B': cfg.sandbox.first_box = atoi(optarg); break;
+		case 'g': cfg.sandbox.cgroup_v2_root = optarg; break;
+		case 'C': cfg.cache_max_kb = strtoul(optarg, NULL, 10); break;
 		default: usage();
 		}
 	}

@@ -1,11 +1,14 @@
 /*
- * judge/judge.h — private header of Pitwall's embedded Judge0-compatible
- * judge: the sandbox (one bubblewrap box per run), the language table and
- * the executor that turns a Judge0 submission into a Judge0 result.
+ * judge/judge.h — private header of the core of Pitwall's embedded
+ * Judge0-compatible judge: the sandbox (one bubblewrap box per run), the
+ * language table and the executor that turns a Judge0 submission into a
+ * Judge0 result.  The service layer (API, runners, Redis store) declares
+ * its own in service.h.
  *
- * Layering: exec_* uses lang_* and sandbox_*; sandbox_* uses cgroup_* and
- * fs_*.  Nothing here depends on lib/ yet; logging goes through a callback
- * held in the sandbox context (no global state).
+ * Layering: exec_* uses lang_*, sandbox_* and fs_*; sandbox_* uses box_*,
+ * cgroup_* and fs_*.  The core does not use lib/ (pitwall-judge-exec links
+ * it alone); logging goes through a callback held in the sandbox context
+ * (no global state).
  */
 #ifndef PITWALL_JUDGE_H
 #define PITWALL_JUDGE_H
@@ -38,6 +41,8 @@ struct sandbox_config {
 	int		 box_count;
 	uid_t		 first_uid;	/* box N runs as first_uid + N */
 	size_t		 output_cap;	/* bytes kept per stream; 0: 64 KiB */
+	size_t		 box_kb;	/* /box tmpfs size; 0: 256 MiB */
+	size_t		 box_inodes;	/* and its inodes; 0: 8192 */
 	judge_log_fn	*log;		/* NULL: stderr */
 	void		*log_arg;
 };
@@ -49,7 +54,7 @@ struct sandbox_limits {
 	double	cpu_time;	/* s, reported as exceeded above this */
 	double	cpu_extra;	/* s, killed at cpu_time + cpu_extra */
 	double	wall_time;	/* s, killed at this */
-	long	memory_kb;	/* cgroup limit (or RLIMIT_AS fallback) */
+	long	memory_kb;	/* cgroup limit */
 	long	stack_kb;
 	long	fsize_kb;	/* every written file, stdout/stderr too */
 	int	max_procs;	/* processes + threads of the program */
@@ -89,7 +94,7 @@ struct sandbox_result {
 	int	 exit_code;
 	int	 exit_signal;
 	int	 exec_errno;
-	double	 cpu_time;	/* s, user+sys of the program's tree */
+	double	 cpu_time;	/* s, of all the box ran (cgroup) but set-up */
 	double	 wall_time;	/* s */
 	long	 memory_kb;	/* peak */
 	int	 cpu_limit_hit;
@@ -106,12 +111,13 @@ struct sandbox_result {
 
 struct sandbox;
 
-/* Creates the context: checks bwrap, box-init, work_root, probes cgroups
- * and logs the degraded modes (not root, no cgroups).  Returns NULL on a
- * configuration error (logged).  Caller frees with sandbox_free(). */
+/* Creates the context: checks bwrap, box-init, work_root and probes
+ * cgroups (v2 delegated or v1; none is a configuration error, logged
+ * with what is missing).  Logs the degraded mode of a judge not run as
+ * root.  Returns NULL on a configuration error (logged).  Caller frees
+ * with sandbox_free(). */
 struct sandbox	*sandbox_new(const struct sandbox_config *);
 void		 sandbox_free(struct sandbox *);
-enum cgroup_mode sandbox_cgroup_mode(const struct sandbox *);
 
 /* Runs one command in a fresh box.  Returns 0 when *res was filled (any
  * outcome, SANDBOX_INTERNAL included) and -1 only on bad arguments.  The
@@ -156,7 +162,7 @@ struct cgroup_run {
 };
 
 int	cgroup_probe(struct cgroup_base *, const char *v2_root,
-	    char *why, size_t whylen);
+	    char *why, size_t whylen);	/* -1: none usable, see why */
 int	cgroup_create(const struct cgroup_base *, const char *name,
 	    const struct sandbox_limits *, struct cgroup_run *);
 int	cgroup_enter(const struct cgroup_run *);	/* async-signal-safe */
@@ -194,7 +200,9 @@ struct box {
 /* box.c — the mechanics of one box (see sandbox.c for the flow). */
 struct rusage;
 int	box_acquire(struct sandbox *, struct box *, char *msg, size_t);
-void	box_release(struct sandbox *, struct box *);
+void	box_empty(struct sandbox *, struct box *);
+void	box_release(struct box *);
+int	box_mount(const struct sandbox *, const char *dir, uid_t);
 int	box_fill(struct sandbox *, const struct box *,
 	    const struct sandbox_request *);
 void	box_kill_uid(const struct sandbox *, uid_t);
@@ -218,6 +226,9 @@ int	fs_read_file(const char *path, char **data, size_t *len, size_t max);
 int	fs_copy_files(const char *from, const char *to, uid_t, gid_t,
 	    size_t max_total);
 int	fs_mkdir_p(const char *path, mode_t);
+int	fs_cache_evict(const char *dir, size_t namelen, long long max_bytes,
+	    int keep_s);
+long long fs_du(const char *path);
 
 /* ------------------------------------------------------------------ */
 /* Languages (lang.c)                                                   */
@@ -300,13 +311,13 @@ struct exec_result {
 struct exec_config {
 	struct sandbox_config	 sandbox;
 	const char		*cache_dir;	/* compile cache */
+	size_t			 cache_max_kb;	/* its bound; 0: 1 GiB */
 };
 
 struct exec;
 
 struct exec	*exec_new(const struct exec_config *);
 void		 exec_free(struct exec *);
-struct sandbox	*exec_sandbox(struct exec *);
 
 /* Judge0 defaults for every optional field. */
 void		 exec_submission_defaults(struct exec_submission *);

@@ -1,7 +1,8 @@
-# judge/judge.mk — the embedded judge's sandbox and executor.
+# judge/judge.mk — the embedded judge: its core (sandbox, executor,
+# languages; JUDGE_CORE_SRC, no lib/), pitwall-box-init, the command-line
+# pitwall-judge-exec, and the service programs that link the core with lib/.
 # Included by the top Makefile (CFLAGS, LDLIBS, OUT, BINDIR, obj come
-# from there).  Independent of lib/ for now: a later judge API program
-# links $(call obj,$(JUDGE_CORE_SRC)) plus $(JUDGE_LIBS).
+# from there).
 
 JUDGE_CORE_SRC := judge/sandbox.c judge/box.c judge/cgroup.c judge/fs.c judge/lang.c \
                   judge/exec.c judge/exec_json.c

@@ -2,13 +2,15 @@
  * judge/sandbox.c — run one command in a fresh bubblewrap box.
  *
  * Per run: lock a free box id N (flock on lock_dir/box-N.lock, so several
- * judge processes share one range), make work_root/box-N owned by uid
- * first_uid+N, create a cgroup, fork; the child joins the cgroup, drops to
+ * judge processes share one range), mount a tmpfs bounded in bytes and
+ * inodes on work_root/box-N owned by uid first_uid+N (it becomes /box),
+ * create a cgroup, fork; the child joins the cgroup, drops to
  * that uid (when we are root) and execs bwrap, which builds the user, pid,
  * net, ipc, uts, mount and cgroup namespaces and runs pitwall-box-init as
  * pid 1; box-init applies rlimits and seccomp and execs the program.
- * Afterwards everything is killed (cgroup, uid, pid namespace) and the
- * directory and cgroup removed, so nothing of a run survives it.
+ * Afterwards everything is killed (cgroup, uid, pid namespace), the
+ * tmpfs unmounted and the directory and cgroup removed, so nothing of a
+ * run survives it.
  *
  * stdin is a memfd; stdout/stderr are memfds too, so a flooding program
  * never blocks on a pipe: it is stopped by RLIMIT_FSIZE (SIGXFSZ, as in
@@ -24,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -47,12 +50,6 @@ sandbox_log(const struct sandbox *sb, enum judge_log_level lvl,
 		sb->cfg.log(sb->cfg.log_arg, lvl, msg);
 	else
 		fprintf(stderr, "pitwall-judge: %s: %s\n", names[lvl], msg);
-}
-
-enum cgroup_mode
-sandbox_cgroup_mode(const struct sandbox *sb)
-{
-	return sb->cg.mode;
 }
 
 void
@@ -94,6 +91,29 @@ out:
 	return rc;
 }
 
+/* Can boxes be tmpfs mounts?  (Not in a container without
+ * CAP_SYS_ADMIN: then the judge must not start, or a program could fill
+ * the disk.)  Returns 0 or -1 (logged). */
+static int
+sb_probe_mount(struct sandbox *sb)
+{
+	char	 dir[700];
+	int	 rc = 0;
+
+	snprintf(dir, sizeof(dir), "%s/.probe-%ld", sb->work_root,
+	    (long)getpid());
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+		rc = -1;
+	else if (box_mount(sb, dir, 0) == -1 ||
+	    umount2(dir, MNT_DETACH) == -1)
+		rc = -1;
+	if (rc == -1)
+		sandbox_log(sb, JUDGE_LOG_ERR, "%s: cannot mount a tmpfs for "
+		    "boxes on %s: %s", __func__, dir, strerror(errno));
+	rmdir(dir);
+	return rc;
+}
+
 /* bwrap runs as the box uid and must reach work_root/box-N: every
  * ancestor needs o+x.  Returns the first one that lacks it, or NULL. */
 static const char *
@@ -126,6 +146,10 @@ sandbox_new(const struct sandbox_config *cfg)
 		sb->cfg.output_cap = 64 * 1024;
 	if (sb->cfg.box_count <= 0)
 		sb->cfg.box_count = 100;
+	if (sb->cfg.box_kb == 0)
+		sb->cfg.box_kb = 256 * 1024;
+	if (sb->cfg.box_inodes == 0)
+		sb->cfg.box_inodes = 8192;
 	if (sb->cfg.first_uid == 0)
 		sb->cfg.first_uid = 60000;
 	sb->is_root = geteuid() == 0;
@@ -160,6 +184,8 @@ sandbox_new(const struct sandbox_config *cfg)
 		    sb->work_root, bad);
 		goto fail;
 	}
+	if (sb->is_root && sb_probe_mount(sb) == -1)
+		goto fail;
 	if (sb_install_box_init(sb, cfg->box_init) == -1) {
 		sandbox_log(sb, JUDGE_LOG_ERR, "%s: cannot install %s: %s",
 		    __func__, cfg->box_init, strerror(errno));
@@ -170,17 +196,19 @@ sandbox_new(const struct sandbox_config *cfg)
 	if (!sb->is_root)
 		sandbox_log(sb, JUDGE_LOG_WARN, "not running as root: every "
 		    "box runs as uid %ld outside its user namespace (no "
-		    "per-box uid), stale boxes cannot be killed by uid",
+		    "per-box uid), stale boxes cannot be killed by uid, "
+		    "box directories are not size-limited tmpfs",
 		    (long)geteuid());
-	cgroup_probe(&sb->cg, cfg->cgroup_v2_root, why, sizeof(why));
-	if (sb->cg.mode == CGROUP_NONE)
-		sandbox_log(sb, JUDGE_LOG_WARN, "%s; falling back to "
-		    "RLIMIT_AS for memory, RLIMIT_NPROC for processes (root "
-		    "only) and "
-		    "getrusage maxrss for peak memory", why);
-	else
-		sandbox_log(sb, JUDGE_LOG_INFO, "cgroup v%d: %s",
-		    sb->cg.mode == CGROUP_V2 ? 2 : 1, sb->cg.mem);
+	/* Limits per process (RLIMIT_AS, RLIMIT_NPROC) are no substitute:
+	 * without a group, workers escape the CPU, memory and process
+	 * limits, and nothing kills what a program leaves behind. */
+	if (cgroup_probe(&sb->cg, cfg->cgroup_v2_root, why, sizeof(why)) ==
+	    -1) {
+		sandbox_log(sb, JUDGE_LOG_ERR, "%s: %s", __func__, why);
+		goto fail;
+	}
+	sandbox_log(sb, JUDGE_LOG_INFO, "cgroup v%d: %s",
+	    sb->cg.mode == CGROUP_V2 ? 2 : 1, sb->cg.mem);
 	return sb;
 fail:
 	sandbox_free(sb);
@@ -194,20 +222,24 @@ sb_outcome(struct sandbox *sb, struct sandbox_result *res,
     const struct rusage *ru, const struct cgroup_run *cg,
     const struct sandbox_limits *l, double wall)
 {
-	double	 cpu = -1;
+	double	 cpu, waited;
 	long	 peak;
 	int	 oom;
 
 	res->wall_time = have_rep && res->outcome != SANDBOX_KILLED ?
 	    rep->wall_us / 1e6 : wall;
-	/* box-init's figure is the program and the descendants it reaped,
-	 * without bwrap's set-up (~5 ms); the cgroup's, used when the box
-	 * was killed, is the whole tree; wait4's the last resort. */
-	if (have_rep && res->outcome != SANDBOX_KILLED)
-		cpu = rep->cpu_us / 1e6;
-	else if (cgroup_cpu_usage(cg, &cpu) == -1)
-		cpu = (double)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) +
-		    (ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1e6;
+	/* The cgroup's figure, read once everything in it is dead, is the
+	 * whole tree: workers the program never reaped too.  Less the
+	 * sandbox's own set-up (~10 ms of bwrap and box-init): wait4's
+	 * figure for bwrap, which holds box-init and what it reaped, but not
+	 * the orphans the kernel killed with the pid namespace, less what
+	 * box-init reports for the program and the descendants it reaped. */
+	waited = (double)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) +
+	    (ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1e6;
+	if (cgroup_cpu_usage(cg, &cpu) == -1)
+		cpu = waited;
+	else if (have_rep && res->outcome != SANDBOX_KILLED)
+		cpu = rep->cpu_us / 1e6 + (cpu > waited ? cpu - waited : 0);
 	res->cpu_time = cpu;
 	if (cgroup_stats(cg, &peak, &oom) == 0) {
 		res->memory_kb = peak;
@@ -359,11 +391,13 @@ out:
 		close(ip[0]);
 	if (ip[1] != -1)
 		close(ip[1]);
-	/* The cgroup goes before the lock: the next holder recreates it. */
+	/* The box's tmpfs goes before the cgroup its pages are charged to,
+	 * the cgroup before the lock: the next holder recreates it. */
+	box_empty(sb, &b);
 	if (cgroup_destroy(&cg) == -1)
 		sandbox_log(sb, JUDGE_LOG_ERR, "%s: cgroup %s not removed: %s",
 		    __func__, b.cgname, strerror(errno));
-	box_release(sb, &b);
+	box_release(&b);
 	if (res->outcome == SANDBOX_INTERNAL && res->message[0] != '\0')
 		sandbox_log(sb, JUDGE_LOG_ERR, "%s: %s", __func__,
 		    res->message);

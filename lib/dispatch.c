@@ -22,6 +22,8 @@
 #define JUDGE0_MEMORY_MIN_KB	2048
 #define JUDGE0_MEMORY_MAX_KB	512000
 #define CALLBACK_URL_MAX	1024
+#define JUDGE0_WALL_MIN_S	1.0
+#define JUDGE0_WALL_MAX_S	20.0
 
 double
 dispatch_cpu_limit(const struct config *cfg, int time_limit_ms, double multiplier)
@@ -32,6 +34,20 @@ dispatch_cpu_limit(const struct config *cfg, int time_limit_ms, double multiplie
 		s = cfg->judge0_max_cpu_time_s;
 	if (s < 0.001)
 		s = 0.001;
+	return s;
+}
+
+double
+dispatch_wall_limit(double cpu_limit)
+{
+	/* Room for a CPU-bound program sharing the host's cores to reach
+	 * its CPU limit (+ Judge0's 1 s extra) before the wall limit. */
+	double s = 2 * cpu_limit + 1;
+
+	if (s < JUDGE0_WALL_MIN_S)
+		s = JUDGE0_WALL_MIN_S;
+	if (s > JUDGE0_WALL_MAX_S)
+		s = JUDGE0_WALL_MAX_S;
 	return s;
 }
 
@@ -195,6 +211,7 @@ dispatch_send(struct redis *r, struct judge0 *j, const struct config *cfg,
 			items[i].stdin_data = tc->input;
 			items[i].stdin_len = tc->input_len;
 			items[i].cpu_time_limit = cpu;
+			items[i].wall_time_limit = dispatch_wall_limit(cpu);
 			items[i].memory_limit_kb = mem;
 			items[i].callback_url = urls[i];
 		}

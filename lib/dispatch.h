@@ -24,6 +24,10 @@ struct dispatch_sub {
 /* cpu_time_limit for Judge0: question limit × multiplier, clamped to max. */
 double	dispatch_cpu_limit(const struct config *cfg, int time_limit_ms,
 	    double multiplier);
+/* wall_time_limit for Judge0 from that CPU limit: 2 × cpu + 1 s, within
+ * Judge0's 1–20 s, so a sleeping program is TLE without holding a box
+ * for Judge0's default 10 s. */
+double	dispatch_wall_limit(double cpu_limit);
 
 /*
  * Send the testcases tids[0..n) (ids of sub->q's tests) at `attempt` in

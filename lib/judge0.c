@@ -212,6 +212,11 @@ item_json(const struct judge0_item *it)
 	snprintf(cpu, sizeof(cpu), "%.3f", it->cpu_time_limit);
 	json_object_object_add(o, "cpu_time_limit",
 	    json_object_new_double_s(it->cpu_time_limit, cpu));
+	if (it->wall_time_limit > 0) {
+		snprintf(cpu, sizeof(cpu), "%.3f", it->wall_time_limit);
+		json_object_object_add(o, "wall_time_limit",
+		    json_object_new_double_s(it->wall_time_limit, cpu));
+	}
 	json_object_object_add(o, "memory_limit", json_object_new_int(it->memory_limit_kb));
 	if (it->callback_url != NULL)
 		json_object_object_add(o, "callback_url",

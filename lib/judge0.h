@@ -19,6 +19,7 @@ struct judge0_item {
 	const char	*stdin_data;	/* may be NULL */
 	size_t		 stdin_len;
 	double		 cpu_time_limit;	/* seconds, already clamped */
+	double		 wall_time_limit;	/* seconds; 0: Judge0's default */
 	int		 memory_limit_kb;
 	const char	*callback_url;	/* may be NULL */
 };

@@ -1,12 +1,14 @@
 """End to end on the embedded judge (no fake): the demo package, real C
 and Python programs compiled and run in the sandbox, verdicts, scores."""
 import os
+import time
 
-from contest import auth, jwt, make_user, submission, submit, wait_done
+from contest import auth, jwt, make_question, make_user, results, submission, submit, wait_done
 from pw import BIN, ENV, URL, eq, http, psql, run
 
 S = {}
 SUM_OK = '#include <stdio.h>\nint main(void){long long a,b;scanf("%lld %lld",&a,&b);printf("%lld\\n",a+b);return 0;}\n'
+SLEEPER = '#include <unistd.h>\nint main(void){sleep(30);return 0;}\n'
 SUM_WRONG = '#include <stdio.h>\nint main(void){long long a,b;scanf("%lld %lld",&a,&b);printf("%lld\\n",a-b);return 0;}\n'
 
 
@@ -56,3 +58,17 @@ def test_runcustom_python():
                                               "stdin": "pitwall\n"}, headers=auth(S["tok"]), timeout=120)
     eq(r.status, 200, f"{r!r}")
     eq((r.json()["verdict"], r.json()["stdout"]), ("AC", "llawtip\n"), "custom run")
+
+
+def test_sleeping_program_is_tle_within_the_wall_limit_derived_from_cpu():
+    # Pitwall sends wall_time_limit = 2 x cpu + 1 s (3 s for a 1 s question):
+    # a sleeping program is TLE after ~3 s, not after Judge0's default 10 s.
+    rid = int(psql("SELECT id FROM rounds WHERE slug = 'r1'"))
+    qid, _ = make_question(rid, [("1 2\n", "3\n")], time_limit_ms=1000)
+    t0 = time.monotonic()
+    r = submit(S["tok"], qid, source=SLEEPER, lang=50)
+    eq(r.status, 202, f"{r!r}")
+    wait_done(r.json()["submission_id"], timeout=60)
+    took = time.monotonic() - t0
+    eq([v for _, v, _ in results(r.json()["submission_id"])], ["TLE"], "verdict")
+    assert took < 8, f"judged in {took:.1f} s: the wall limit is not derived from the CPU limit"

@@ -7,7 +7,8 @@
 #
 #   bash tests/judge/run_hostile.sh [bindir]      # default: bin
 #
-# Prints "ok - name" / "not ok - name" per test and "N passed, N failed";
+# Prints "ok - name" / "not ok - name" per test ("ok - name # SKIP why"
+# for a skip) and "N passed, N failed, N skipped";
 # exits 0 only if everything passed.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -21,7 +22,23 @@ C=$T/cache
 CAP=65536
 pass=0
 fail=0
+skip=0
 trap 'rm -rf "$T"' EXIT
+
+# Box ids 100..999 in nine slots of 100, one per concurrent run of this
+# suite (a box's uid and cgroup are shared machine-wide: two runs on the
+# same ids kill each other's boxes; 0..99 is pitwall-judge-exec's default).
+# The slot is held while the suite runs.
+for SLOT in 1 2 3 4 5 6 7 8 9; do
+	exec 9>"/tmp/pitwall-judge-test-slot-$SLOT.lock"
+	flock -n 9 && break
+	exec 9>&-
+	SLOT=
+done
+[ -n "$SLOT" ] || { echo "not ok - no free box slot (9 runs at once?)"; exit 1; }
+FIRST_BOX=$((SLOT * 100))
+FIRST_UID=$((60000 + FIRST_BOX))
+CG_RE=".*/pitwall-box-$SLOT[0-9]{2}"
 
 [ -x "$EXEC" ] || { echo "not ok - $EXEC missing (make judge)"; exit 1; }
 command -v jq >/dev/null || { echo "not ok - jq missing"; exit 1; }
@@ -31,7 +48,7 @@ submit() {
 	jq -n --rawfile src "$2" --argjson lang "$1" \
 	    --argjson extra "${3:-{\}}" \
 	    '{source_code: $src, language_id: $lang} + $extra' > "$T/in.json"
-	"$EXEC" -v -w "$W" -c "$C" -o "$CAP" < "$T/in.json" > "$T/out.json" \
+	"$EXEC" -v -w "$W" -c "$C" -o "$CAP" -B "$FIRST_BOX" < "$T/in.json" > "$T/out.json" \
 	    2> "$T/err.log"
 }
 
@@ -39,12 +56,13 @@ submit() {
 leftovers() {
 	local i procs dirs cgs
 	for i in 1 2 3 4 5 6 7 8 9 10; do
-		procs=$(ps -eo uid=,pid=,comm= | awk '$1 >= 60000 && $1 < 60100')
+		procs=$(ps -eo uid=,pid=,comm= | awk -v lo="$FIRST_UID" '$1 >= lo && $1 < lo + 100')
 		[ -z "$procs" ] && break
 		sleep 0.1
 	done
 	dirs=$(ls "$W" 2>/dev/null | grep '^box-[0-9]')
-	cgs=$(find /sys/fs/cgroup -maxdepth 5 -name 'pitwall-box-*' 2>/dev/null)
+	cgs=$(find /sys/fs/cgroup -maxdepth 5 -regextype posix-extended \
+	    -regex "$CG_RE" 2>/dev/null)
 	if [ -n "$procs$dirs$cgs" ]; then
 		echo "# leftovers: procs=[$procs] dirs=[$dirs] cgroups=[$cgs]"
 		return 1
@@ -364,14 +382,190 @@ EOF
 submit 50 "$T/fsize.c" '{"max_file_size":64}'
 check "file beyond max_file_size: SIGXFSZ (8)" '.status.id == 8'
 
+# A directory chain deeper than PATH_MAX and mode-000 directories left in
+# the box: removing the box must not fail (else every later run in that
+# box is an Internal Error).
+src deep.c <<'EOF'
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+int main(void) {
+	int i;
+	mkdir("locked", 0700);
+	close(open("locked/f", O_CREAT | O_WRONLY, 0600));
+	mkdir("locked/sub", 0700);
+	chmod("locked/sub", 0);
+	chmod("locked", 0);
+	for (i = 0; i < 2500; i++)	/* "dd/" x 2500: 7500 bytes > PATH_MAX */
+		if (mkdir("dd", 0700) == -1 || chdir("dd") == -1)
+			break;
+	chmod(".", 0);
+	printf("%d\n", i);
+	return 0;
+}
+EOF
+submit 50 "$T/deep.c"
+check "directory chain deeper than PATH_MAX, mode-000 dirs: box removed" \
+    '.status.id == 3 and .stdout == "2500\n"'
+next_run_works "deep directory chain"
+
+# CPU time is the box's: workers the program forks and never reaps count.
+src workers.c <<'EOF'
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+static double cpu(void) {
+	struct timespec t;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+int main(void) {
+	int p[2];
+	char c;
+	if (pipe(p) == -1)
+		return 1;
+	for (int i = 0; i < 2; i++)
+		if (fork() == 0) {
+			while (cpu() < 0.7)
+				;
+			if (write(p[1], "x", 1) != 1)
+				return 1;
+			for (;;)
+				pause();
+		}
+	if (read(p[0], &c, 1) != 1 || read(p[0], &c, 1) != 1)
+		return 1;
+	puts("done");	/* exits without reaping its workers */
+	return 0;
+}
+EOF
+submit 50 "$T/workers.c" '{"cpu_time_limit":5}'
+check "CPU of unreaped workers is counted (time >= 1.2 s)" \
+    '.status.id == 3 and (.time|tonumber) >= 1.2'
+next_run_works "unreaped workers"
+
+# Without a usable cgroup the judge refuses to start and says what is
+# missing, instead of limiting per process.  A non-root judge has none
+# here (v1 not writable, no v2 delegated to it).
+N=$T/nobody
+mkdir -p "$N" && chown 65534:65534 "$N"
+jq -n --rawfile src "$T/hello.c" '{source_code: $src, language_id: 50}' > "$N/in.json"
+setpriv --reuid=65534 --regid=65534 --clear-groups \
+    "$EXEC" -w "$N/boxes" -c "$N/cache" < "$N/in.json" > "$T/out.json" 2> "$T/err.log"
+rc=$?
+jq -n --argjson rc "$rc" --rawfile err "$T/err.log" '{rc: $rc, err: $err}' > "$T/out.json"
+check "no usable cgroup: refuses to start, names what is missing" \
+    '.rc == 2 and (.err|test("cgroup")) and (.err|test("memory"))'
+
+# cgroup v2 in a delegated subtree, where the machine has one with the
+# memory and pids controllers (a v1 or hybrid host binds them to v1).
+V2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+if [ -n "$V2" ] && grep -qw memory "$V2/cgroup.controllers" 2>/dev/null &&
+    grep -qw pids "$V2/cgroup.controllers"; then
+	D=$V2/pitwall-judge-test-$$
+	echo "+memory +pids" > "$V2/cgroup.subtree_control" 2>/dev/null
+	mkdir "$D"
+	submit_v2() {
+		"$EXEC" -w "$W" -c "$C" -B "$FIRST_BOX" -g "$D" < "$T/in.json" \
+		    > "$T/out.json" 2> "$T/err.log"
+	}
+	jq -n --rawfile src "$T/hello.c" '{source_code: $src, language_id: 50, expected_output: "hello"}' > "$T/in.json"
+	submit_v2
+	check "cgroup v2 (delegated $D): hello Accepted" '.status.id == 3'
+	jq -n --rawfile src "$T/mem.c" '{source_code: $src, language_id: 50, memory_limit: 128000}' > "$T/in.json"
+	submit_v2
+	check "cgroup v2: 1 GB allocation stopped with memory message" \
+	    '(.message|test("[Mm]emory")) and .memory <= 140000'
+	jq -n --rawfile src "$T/workers.c" '{source_code: $src, language_id: 50}' > "$T/in.json"
+	submit_v2
+	check "cgroup v2: CPU of unreaped workers counted" '(.time|tonumber) >= 1.2'
+	rmdir "$D"
+else
+	echo "ok - cgroup v2 in a delegated subtree # SKIP no cgroup2 mount with" \
+	    "memory and pids here (${V2:-none}: $(cat "$V2/cgroup.controllers" 2>/dev/null))"
+	skip=$((skip + 1))
+fi
+
+# /box is a size-limited tmpfs: a program cannot fill the host's disk
+# with files (each under max_file_size) nor with inodes.
+src fill.c <<'EOF'
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+int main(void) {
+	static char buf[1 << 20];
+	char name[32];
+	int mb;
+	memset(buf, 'x', sizeof(buf));
+	for (mb = 0; mb < 400; mb++) {
+		snprintf(name, sizeof(name), "f%d", mb);
+		FILE *f = fopen(name, "w");
+		if (f == NULL)
+			break;
+		size_t n = fwrite(buf, 1, sizeof(buf) - 1, f);
+		if (fclose(f) != 0 || n != sizeof(buf) - 1)
+			break;
+	}
+	printf("%d %s\n", mb, mb < 400 ? strerror(errno) : "-");
+	return 0;
+}
+EOF
+submit 50 "$T/fill.c" '{"memory_limit":512000}'
+check "400 MB of files in /box: No space left after at most 256 MB" \
+    '(.stdout|test("^[0-9]+ No space left on device")) and ((.stdout|split(" ")[0]|tonumber) <= 256)'
+next_run_works "disk fill"
+
+src inodes.c <<'EOF'
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+int main(void) {
+	char name[32];
+	int i, fd;
+	for (i = 0; i < 50000; i++) {
+		snprintf(name, sizeof(name), "i%d", i);
+		if ((fd = open(name, O_CREAT | O_WRONLY, 0600)) == -1)
+			break;
+		close(fd);
+	}
+	printf("%d %s\n", i, i < 50000 ? strerror(errno) : "-");
+	return 0;
+}
+EOF
+submit 50 "$T/inodes.c"
+check "50000 empty files in /box: No space left before" \
+    '(.stdout|test("^[0-9]+ No space left on device"))'
+next_run_works "inode fill"
+
+# The compile cache has a size bound (-C KB here): the oldest entries go.
+CC_DIR=$T/cache-bounded
+ok7=0
+for i in 1 2 3 4 5 6 7; do
+	[ "$i" = 7 ] && sleep 3	# entries used in the last 2 s are kept
+	printf 'static volatile char pad[400000] = { %d };\nint main(void) { return pad[0] - %d; }\n' \
+	    "$i" "$i" > "$T/big$i.c"
+	jq -n --rawfile src "$T/big$i.c" '{source_code: $src, language_id: 50}' > "$T/in.json"
+	"$EXEC" -w "$W" -c "$CC_DIR" -C 1000 -B "$FIRST_BOX" < "$T/in.json" \
+	    > "$T/big.json" 2> "$T/err.log" &&
+	    jq -e '.status.id == 3' "$T/big.json" >/dev/null && ok7=$((ok7 + 1))
+done
+kb=$(du -sk "$CC_DIR" 2>/dev/null | cut -f1)
+echo "# bounded compile cache: ${kb:-?} KB after 7 entries of ~400 KB"
+jq -n --argjson ok "$ok7" --argjson kb "${kb:-0}" '{ok: $ok, cache_kb: $kb}' > "$T/out.json"
+check "compile cache bounded (1000 KB): oldest evicted" \
+    '.ok == 7 and .cache_kb > 0 and .cache_kb <= 1500'
+
 # Two runs at once get two boxes (and two uids) and both succeed.
 jq -n --rawfile src "$T/hello.c" '{source_code: $src, language_id: 50, expected_output: "hello"}' > "$T/par.json"
-"$EXEC" -w "$W" -c "$C" < "$T/par.json" > "$T/p1.json" 2>/dev/null &
-"$EXEC" -w "$W" -c "$C" < "$T/par.json" > "$T/p2.json" 2>/dev/null &
+"$EXEC" -w "$W" -c "$C" -B "$FIRST_BOX" < "$T/par.json" > "$T/p1.json" 2>/dev/null &
+"$EXEC" -w "$W" -c "$C" -B "$FIRST_BOX" < "$T/par.json" > "$T/p2.json" 2>/dev/null &
 wait
 jq -s '{status: {id: (if (.[0].status.id == 3 and .[1].status.id == 3) then 3 else 0 end)}}' \
     "$T/p1.json" "$T/p2.json" > "$T/out.json"
 check "two concurrent runs: both Accepted" '.status.id == 3'
 
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -41,6 +41,7 @@ struct sent {
 	size_t	n;
 	int	language_id[MAX_ITEMS];
 	double	cpu[MAX_ITEMS];
+	double	wall[MAX_ITEMS];
 	int	mem[MAX_ITEMS];
 	char	stdin_data[MAX_ITEMS][32];
 	char	url[MAX_ITEMS][512];
@@ -88,6 +89,7 @@ __wrap_judge0_batch_submit(struct judge0 *j, const struct judge0_item *items,
 	for (i = 0; i < n; i++) {
 		s->language_id[i] = items[i].language_id;
 		s->cpu[i] = items[i].cpu_time_limit;
+		s->wall[i] = items[i].wall_time_limit;
 		s->mem[i] = items[i].memory_limit_kb;
 		snprintf(s->stdin_data[i], sizeof(s->stdin_data[i]), "%.*s",
 		    (int)items[i].stdin_len, items[i].stdin_data);
@@ -232,6 +234,10 @@ test_cpu_limit(void **state)
 	assert_true(dispatch_cpu_limit(&cfg, 0, 1.0) == 0.001);
 	cfg.judge0_max_cpu_time_s = 5;
 	assert_true(dispatch_cpu_limit(&cfg, 4000, 2.0) == 5.0);
+	/* The wall limit: 2 x cpu + 1 s, within Judge0's 1-20 s. */
+	assert_true(dispatch_wall_limit(3.0) == 7.0);
+	assert_true(dispatch_wall_limit(0) == 1.0);
+	assert_true(dispatch_wall_limit(15.0) == 20.0);
 }
 
 static void
@@ -279,6 +285,7 @@ test_send_batches_items_and_tokens(void **state)
 			assert_int_equal(sent[c].language_id[i], 71);
 			assert_string_equal(sent[c].stdin_data[i], w->inputs[k]);
 			assert_true(sent[c].cpu[i] == 3.0);
+			assert_true(sent[c].wall[i] == 7.0);	/* 2 x 3 + 1 */
 			assert_int_equal(sent[c].mem[i], 65536);
 			/* A callback URL signed for this testcase and attempt. */
 			assert_true(strncmp(sent[c].url[i], BASE_URL "/callback?",
