@@ -1,10 +1,20 @@
 /*
- * Read-through caches in Redis for questions (with testcases) and
- * languages.  The hot path reads PostgreSQL only here, on a miss.
+ * Read-through caches in Redis for questions (with testcases), languages
+ * and rounds.  The hot path reads PostgreSQL only here, on a miss.
+ *
+ * An entry is "@<unix seconds when filled> <json>" and never expires in
+ * Redis: past CACHE_TTL it is refreshed from PostgreSQL, but while
+ * PostgreSQL is down the last good copy is served, so an outage longer
+ * than the TTL does not make /submit fail (DESIGN §2).  Changes reach the
+ * cache by invalidation (pitwall-admin, the admin API); the TTL only
+ * bounds how long a change made behind Pitwall's back (plain SQL) stays
+ * unseen.  An entry without the "@<time> " prefix (written by an older
+ * version, with a Redis expiry) counts as fresh.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -16,6 +26,86 @@
 #include "redis.h"
 
 #define NEGATIVE_TTL_S	10
+
+/* What entry_get() found. */
+enum entry_state {
+	ENTRY_NONE,	/* no entry (or an unreadable one) */
+	ENTRY_FRESH,
+	ENTRY_STALE,	/* older than CACHE_TTL: refresh, or serve if PostgreSQL is down */
+	ENTRY_NEGATIVE,	/* "none": known not to exist */
+	ENTRY_STATE__MAX
+};
+
+/*
+ * Read the entry at key.  Returns its state, with *out the parsed JSON
+ * (owned by the caller) for ENTRY_FRESH and ENTRY_STALE, else NULL.
+ */
+static enum entry_state
+entry_get(struct redis *r, const char *key, int ttl_s, json_object **out)
+{
+	redisReply *rep;
+	enum entry_state st = ENTRY_NONE;
+	const char *json;
+	char *end;
+	long long at;
+
+	*out = NULL;
+	if ((rep = redis_cmd_idem(r, "GET %s", key)) == NULL)
+		return ENTRY_NONE;
+	if (rep->type != REDIS_REPLY_STRING)
+		goto out;
+	if (strcmp(rep->str, "none") == 0) {
+		st = ENTRY_NEGATIVE;
+		goto out;
+	}
+	json = rep->str;
+	st = ENTRY_FRESH;
+	if (json[0] == '@') {
+		at = strtoll(json + 1, &end, 10);
+		if (end == json + 1 || *end != ' ')
+			goto out_none;
+		json = end + 1;
+		if ((long long)time(NULL) - at >= ttl_s)
+			st = ENTRY_STALE;
+	}
+	if ((*out = json_tokener_parse(json)) == NULL)
+		goto out_none;
+	goto out;
+out_none:
+	st = ENTRY_NONE;
+out:
+	freeReplyObject(rep);
+	return st;
+}
+
+/* Store o at key as filled now, without expiry (see the file comment). */
+static void
+entry_put(struct redis *r, const char *key, json_object *o)
+{
+	redisReply *rep;
+	char *val;
+
+	/* One argument: hiredis splits a format at its spaces. */
+	if (asprintf(&val, "@%lld %s", (long long)time(NULL),
+	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN)) == -1)
+		return;
+	rep = redis_cmd(r, "SET %s %s", key, val);
+	freeReplyObject(rep);
+	free(val);
+}
+
+/*
+ * A stale entry is kept when the refresh failed: log it once per use, so
+ * an operator sees how long PostgreSQL has been away.
+ */
+static json_object *
+entry_stale_or_null(json_object *stale, const char *key)
+{
+	if (stale != NULL)
+		log_warn(NULL, "PostgreSQL unavailable: serving the last good "
+		    "copy of %s", key);
+	return stale;
+}
 
 static struct db *
 cache_db(struct db **dbp, const struct config *cfg)
@@ -187,38 +277,40 @@ cache_question_get(struct redis *r, struct db **dbp, const struct config *cfg,
 {
 	char key[64];
 	redisReply *rep;
-	json_object *o = NULL;
+	json_object *o = NULL, *stale = NULL;
 	struct db *db;
 	int missing = 0;
 	enum cache_rc rc = CACHE_UNAVAILABLE;
 
 	*out = NULL;
 	snprintf(key, sizeof(key), KEY_QUESTION_FMT, qid);
-	if ((rep = redis_cmd_idem(r, "GET %s", key)) != NULL) {
-		if (rep->type == REDIS_REPLY_STRING) {
-			if (strcmp(rep->str, "none") == 0) {
+	switch (entry_get(r, key, cfg->cache_ttl_s, &stale)) {
+	case ENTRY_NEGATIVE:
+		return CACHE_NOT_FOUND;
+	case ENTRY_FRESH:
+		o = stale;
+		stale = NULL;
+		break;
+	default:
+		break;
+	}
+	if (o == NULL) {
+		if ((db = cache_db(dbp, cfg)) == NULL ||
+		    (o = question_load(db, qid, &missing)) == NULL) {
+			if (missing) {
+				json_object_put(stale);
+				rep = redis_cmd(r, "SET %s none EX %d", key,
+				    NEGATIVE_TTL_S);
 				freeReplyObject(rep);
 				return CACHE_NOT_FOUND;
 			}
-			o = json_tokener_parse(rep->str);
-		}
-		freeReplyObject(rep);
-	}
-	if (o == NULL) {
-		if ((db = cache_db(dbp, cfg)) == NULL)
-			return CACHE_UNAVAILABLE;
-		if ((o = question_load(db, qid, &missing)) == NULL) {
-			if (!missing)
+			if ((o = entry_stale_or_null(stale, key)) == NULL)
 				return CACHE_UNAVAILABLE;
-			rep = redis_cmd(r, "SET %s none EX %d", key, NEGATIVE_TTL_S);
-			freeReplyObject(rep);
-			return CACHE_NOT_FOUND;
-		}
-		rep = redis_cmd(r, "SET %s %s EX %d", key,
-		    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
-		    cfg->cache_ttl_s);
-		freeReplyObject(rep);
+			stale = NULL;
+		} else
+			entry_put(r, key, o);
 	}
+	json_object_put(stale);
 	if ((*out = question_from_json(o)) != NULL)
 		rc = CACHE_OK;
 	else
@@ -255,24 +347,28 @@ languages_load(struct db *db)
 static json_object *
 languages_json(struct redis *r, struct db **dbp, const struct config *cfg)
 {
-	redisReply *rep;
-	json_object *arr = NULL;
+	json_object *arr = NULL, *stale = NULL;
 	struct db *db;
 
-	if ((rep = redis_cmd_idem(r, "GET %s", KEY_LANGUAGES)) != NULL) {
-		if (rep->type == REDIS_REPLY_STRING)
-			arr = json_tokener_parse(rep->str);
-		freeReplyObject(rep);
+	switch (entry_get(r, KEY_LANGUAGES, cfg->cache_ttl_s, &arr)) {
+	case ENTRY_FRESH:
+		if (json_object_is_type(arr, json_type_array))
+			return arr;
+		break;
+	case ENTRY_STALE:
+		if (json_object_is_type(arr, json_type_array)) {
+			stale = arr;
+			arr = NULL;
+		}
+		break;
+	default:
+		break;
 	}
-	if (json_object_is_type(arr, json_type_array))
-		return arr;
 	json_object_put(arr);
 	if ((db = cache_db(dbp, cfg)) == NULL || (arr = languages_load(db)) == NULL)
-		return NULL;
-	rep = redis_cmd(r, "SET %s %s EX %d", KEY_LANGUAGES,
-	    json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN),
-	    cfg->cache_ttl_s);
-	freeReplyObject(rep);
+		return entry_stale_or_null(stale, KEY_LANGUAGES);
+	json_object_put(stale);
+	entry_put(r, KEY_LANGUAGES, arr);
 	return arr;
 }
 
@@ -401,36 +497,46 @@ cache_invalidate_languages(struct redis *r)
 	return 0;
 }
 
+/* 1 when arr is a rounds list of the current format (five columns). */
+static int
+rounds_valid(json_object *arr)
+{
+	json_object *w0;
+
+	return json_object_is_type(arr, json_type_array) &&
+	    (json_object_array_length(arr) == 0 ||
+	    ((w0 = json_object_array_get_idx(arr, 0)) != NULL &&
+	    json_object_is_type(w0, json_type_array) &&
+	    json_object_array_length(w0) >= 5));
+}
+
 /* The rounds list as cached in pitwall:rounds.  NULL when unavailable. */
 static json_object *
 rounds_json(struct redis *r, struct db **dbp, const struct config *cfg)
 {
-	redisReply *rep;
-	json_object *arr = NULL, *w0;
+	json_object *arr = NULL, *stale = NULL;
+	enum entry_state st;
 	struct db *db;
 	PGresult *res;
 	int i;
 
-	if ((rep = redis_cmd_idem(r, "GET %s", KEY_ROUNDS)) != NULL) {
-		if (rep->type == REDIS_REPLY_STRING)
-			arr = json_tokener_parse(rep->str);
-		freeReplyObject(rep);
-	}
 	/* An entry of an older format (two columns) is reloaded. */
-	if (json_object_is_type(arr, json_type_array) &&
-	    (json_object_array_length(arr) == 0 ||
-	    ((w0 = json_object_array_get_idx(arr, 0)) != NULL &&
-	    json_object_is_type(w0, json_type_array) &&
-	    json_object_array_length(w0) >= 5)))
+	st = entry_get(r, KEY_ROUNDS, cfg->cache_ttl_s, &arr);
+	if (st == ENTRY_FRESH && rounds_valid(arr))
 		return arr;
+	if (st == ENTRY_STALE && rounds_valid(arr)) {
+		stale = arr;
+		arr = NULL;
+	}
 	json_object_put(arr);
 	if ((db = cache_db(dbp, cfg)) == NULL)
-		return NULL;
+		return entry_stale_or_null(stale, KEY_ROUNDS);
 	res = db_exec(db, "SELECT coalesce(ceil(extract(epoch FROM starts_at))::bigint, 0),"
 	    " coalesce(floor(extract(epoch FROM ends_at))::bigint, 0), id, slug, name"
 	    " FROM rounds ORDER BY id", 0, NULL);
 	if (res == NULL)
-		return NULL;
+		return entry_stale_or_null(stale, KEY_ROUNDS);
+	json_object_put(stale);
 	arr = json_object_new_array();
 	for (i = 0; i < PQntuples(res); i++) {
 		json_object *w = json_object_new_array();
@@ -442,10 +548,7 @@ rounds_json(struct redis *r, struct db **dbp, const struct config *cfg)
 		json_object_array_add(arr, w);
 	}
 	PQclear(res);
-	rep = redis_cmd(r, "SET %s %s EX %d", KEY_ROUNDS,
-	    json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN),
-	    cfg->cache_ttl_s);
-	freeReplyObject(rep);
+	entry_put(r, KEY_ROUNDS, arr);
 	return arr;
 }
 

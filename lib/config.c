@@ -94,7 +94,7 @@ const struct config_setting config_settings[] = {
 	{ "OUTPUT_LIMIT_BYTES", CONFIG_INT, "4096", 64, 1048576, NULL,
 	    OFF(output_limit_bytes), "stdout/stderr/compile output shown to contestants is cut to this size." },
 	{ "CACHE_TTL", CONFIG_INT, "300", 1, 86400, NULL,
-	    OFF(cache_ttl_s), "Seconds a question/testcase cache entry lives in Redis." },
+	    OFF(cache_ttl_s), "Seconds before a cached question, language list or round list is refreshed from PostgreSQL (the last good copy is served while PostgreSQL is down)." },
 
 	{ "WORKER_ID", CONFIG_STR, "", 0, 0, NULL,
 	    OFF(worker_id), "Name of this worker's processing list (default host:pid)." },

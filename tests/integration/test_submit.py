@@ -312,6 +312,34 @@ def test_postgres_down_while_50_submissions_arrive():
             f" WHERE s.user_id = {uid}"), str(51 * 2), "every result stored once")
 
 
+def test_postgres_down_longer_than_the_cache_ttl():
+    """The question, language and round caches serve their last good copy
+    while PostgreSQL is down, however long: /submit keeps working past
+    CACHE_TTL (2 s here) instead of failing when an entry gets old."""
+    FAKE.reset()
+    qid, _ = make_question(S["round"], [("m\n", "m\n")])
+    tok = jwt(make_user())
+    run(["bash", "scripts/stack", "up"], env={"CACHE_TTL": "2"})
+    run(["bash", "scripts/fcgi-reload", "fcgi"], timeout=200)
+    data = os.path.join(VAR, "pg", "data")
+    ctl = [p for p in (f"/usr/lib/postgresql/{v}/bin/pg_ctl" for v in sorted(os.listdir("/usr/lib/postgresql")))][-1]
+    as_svc = ["setpriv", "--reuid=pitwall", "--regid=pitwall", "--init-groups", "--"] if os.geteuid() == 0 else []
+    try:
+        eq(submit(tok, qid).status, 202, "warm the cache")
+        subprocess.run(as_svc + [ctl, "-D", data, "-m", "fast", "-w", "stop"], check=True, capture_output=True)
+        time.sleep(4)
+        sids = []
+        for _ in range(5):
+            r = submit(tok, qid)
+            eq(r.status, 202, f"submit with PostgreSQL down past the TTL: {r.body[:200]!r}")
+            sids.append(r.json()["submission_id"])
+    finally:
+        run(["bash", "scripts/stack", "up"])
+        run(["bash", "scripts/fcgi-reload", "fcgi"], timeout=200)
+    for sid in sids:
+        eq(wait_done(sid, timeout=120)[1:4], ["1", "1", "1"], f"submission {sid}")
+
+
 def test_worker_killed_mid_flight_loses_nothing():
     FAKE.reset()
     tests = [(f"{i}\n", f"{i}\n") for i in range(10)]

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -255,6 +256,68 @@ test_rounds_from_cache(void **state)
 	assert_int_equal(cache_round_open(w->r, &w->db, &w->cfg, 1500), -1);
 }
 
+/*
+ * Entries carry the time they were filled ("@<time> <json>") and never
+ * expire: a fresh one is served without the database, a stale one is
+ * refreshed, and while PostgreSQL is down (here: always) the last good
+ * copy is served instead of failing (DESIGN §2, the question cache once
+ * expired after CACHE_TTL and /submit failed with it).
+ */
+static void
+test_stale_entries_served_while_database_down(void **state)
+{
+	struct world *w = *state;
+	struct cache_question *q = NULL;
+	struct cache_language l;
+	struct cache_round *rs = NULL;
+	size_t n = 0;
+	char buf[512];
+	long long now = (long long)time(NULL);
+	const char *qjson = "{\"id\":21,\"round_id\":3,\"slug\":\"s\",\"title\":\"T\","
+	    "\"points\":100,\"tests\":[]}";
+
+	snprintf(buf, sizeof(buf), "@%lld %s", now, qjson);
+	rset(w, "pitwall:q:21", buf);
+	assert_int_equal(cache_question_get(w->r, &w->db, &w->cfg, 21, &q), CACHE_OK);
+	assert_string_equal(q->slug, "s");
+	cache_question_free(q);
+	assert_null(w->db);	/* fresh: the database was not asked */
+
+	snprintf(buf, sizeof(buf), "@%lld %s", now - 61, qjson);
+	rset(w, "pitwall:q:21", buf);
+	q = NULL;
+	assert_int_equal(cache_question_get(w->r, &w->db, &w->cfg, 21, &q), CACHE_OK);
+	assert_non_null(q);
+	assert_string_equal(q->title, "T");
+	cache_question_free(q);
+	assert_non_null(w->db);	/* stale: a refresh was tried, and failed */
+	assert_int_equal(rexists(w, "pitwall:q:21"), 1);	/* still kept */
+
+	snprintf(buf, sizeof(buf), "@%lld [{\"id\":71,\"name\":\"Python\",\"enabled\":true}]",
+	    now - 3600);
+	rset(w, KEY_LANGUAGES, buf);
+	assert_int_equal(cache_language_get(w->r, &w->db, &w->cfg, 71, &l), CACHE_OK);
+	assert_int_equal(l.enabled, 1);
+
+	snprintf(buf, sizeof(buf), "@%lld [[1000,2000,1,\"r1\",\"Round 1\"]]", now - 3600);
+	rset(w, KEY_ROUNDS, buf);
+	assert_int_equal(cache_rounds_get(w->r, &w->db, &w->cfg, &rs, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(rs[0].slug, "r1");
+	free(rs);
+	/* A stale entry of the older round format is still not used. */
+	snprintf(buf, sizeof(buf), "@%lld [[1000,2000]]", now - 3600);
+	rset(w, KEY_ROUNDS, buf);
+	assert_int_equal(cache_rounds_get(w->r, &w->db, &w->cfg, &rs, &n), -1);
+
+	/* A broken time prefix is no entry. */
+	rset(w, "pitwall:q:22", "@x {\"id\":22,\"tests\":[]}");
+	assert_int_equal(cache_question_get(w->r, &w->db, &w->cfg, 22, &q), CACHE_UNAVAILABLE);
+	rset(w, "pitwall:q:22", "@123{\"id\":22,\"tests\":[]}");
+	assert_int_equal(cache_question_get(w->r, &w->db, &w->cfg, 22, &q), CACHE_UNAVAILABLE);
+	assert_null(q);
+}
+
 static void
 test_round_current(void **state)
 {
@@ -331,6 +394,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_question_negative_and_bad_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_languages_from_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rounds_from_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_entries_served_while_database_down,
+		    setup, teardown),
 		cmocka_unit_test(test_round_current),
 		cmocka_unit_test_setup_teardown(test_invalidate, setup, teardown),
 	};
