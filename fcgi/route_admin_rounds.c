@@ -22,6 +22,7 @@
 #include "db.h"
 #include "extern.h"
 #include "json.h"
+#include "round.h"
 
 #define ROUND_COLS \
 	"r.id, r.slug, r.name, r.minutes," \
@@ -157,7 +158,7 @@ out:
 }
 
 /* open: the window starts now, for {minutes} or the round's own minutes;
- * close: it ends now (a round not yet started gets a start just before). */
+ * close: it ends now or keeps the end it already had (lib/round.h). */
 static void
 round_open_close(struct req *r, const char *slug, int open)
 {
@@ -177,19 +178,8 @@ round_open_close(struct req *r, const char *slug, int open)
 	}
 	p[0] = slug;
 	p[1] = pg_int_param(body, "minutes", minutes, mbuf, sizeof(mbuf));
-	/* Whole seconds: the responders compare the clock in seconds. */
-	res = open ? req_row_or_reply(r, "UPDATE rounds SET"
-	    " starts_at = date_trunc('second', now()),"
-	    " ends_at = date_trunc('second', now())"
-	    "  + make_interval(mins => coalesce($2::integer, minutes))"
-	    " WHERE slug = $1 RETURNING id", 2, p, "round") :
-	    req_row_or_reply(r, "UPDATE rounds SET ends_at = CASE WHEN ends_at IS"
-	    " NOT NULL AND ends_at <= now() THEN ends_at"
-	    " ELSE date_trunc('second', now()) END,"
-	    " starts_at = CASE WHEN starts_at IS NOT NULL"
-	    " AND starts_at < date_trunc('second', now()) THEN starts_at"
-	    " ELSE date_trunc('second', now()) - interval '1 second' END"
-	    " WHERE slug = $1 RETURNING id", 1, p, "round");
+	res = req_row_or_reply(r, open ? round_open_sql : round_close_sql,
+	    open ? 2 : 1, p, "round");
 	if (res == NULL)
 		goto out;
 	req_caches_drop(r, 0);
