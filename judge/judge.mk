@@ -1,7 +1,9 @@
-# judge/judge.mk — the embedded judge's sandbox and executor.
+# judge/judge.mk — the embedded judge: its sandbox and executor
+# (pitwall-box-init, pitwall-judge-exec, which do not use lib/) and its
+# service (pitwall-judge, pitwall-judge-runner, which link
+# $(JUDGE_CORE_SRC) and libpitwall.a; see the end of this file).
 # Included by the top Makefile (CFLAGS, LDLIBS, OUT, BINDIR, obj come
-# from there).  Independent of lib/ for now: a later judge API program
-# links $(call obj,$(JUDGE_CORE_SRC)) plus $(JUDGE_LIBS).
+# from there).
 
 JUDGE_CORE_SRC := judge/sandbox.c judge/box.c judge/cgroup.c judge/fs.c judge/lang.c \
                   judge/exec.c judge/exec_json.c
