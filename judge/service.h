@@ -4,7 +4,8 @@
  * (the processes that drain the job list and run the executor).  Both use
  * lib/ (config, log, redis, json) and the executor of judge.h.
  *
- * Redis layout (the stack's Redis, all keys under "judge:"):
+ * Redis layout (the stack's Redis, all keys under "judge:"; their JKEY_*
+ * macros are in lib/keys.h with every other key):
  *   judge:sub:<token>          hash: the submission and, once final, its
  *                              result (binary-safe fields; absent = null);
  *                              expires after JUDGE_SUBMISSION_TTL
@@ -28,18 +29,11 @@
 #include <json-c/json.h>
 
 #include "judge.h"
+#include "keys.h"
 
 struct config;
 struct redis;
 
-#define JKEY_SUB		"judge:sub:"
-#define JKEY_QUEUE		"judge:queue"
-#define JKEY_PROCESSING		"judge:processing:"
-#define JKEY_CALLBACKS		"judge:callbacks"
-#define JKEY_CBPROCESSING	"judge:cbprocessing:"
-#define JKEY_RUNNERS		"judge:runners"
-#define JKEY_HEARTBEAT		"judge:runner:"
-#define JKEY_DONE		"judge:done:"
 
 #define TOKEN_LEN		36	/* a UUID v4 */
 #define JUDGE0_VERSION		"1.13.1"
