@@ -28,6 +28,7 @@
 #include <hiredis/hiredis.h>
 #include <json-c/json.h>
 
+#include "fcgi_server.h"
 #include "judge.h"
 #include "keys.h"
 
@@ -140,17 +141,12 @@ struct api_thread {
 	int		 id;
 };
 
-enum api_method {
-	AM_GET = 0x01, AM_POST = 0x02, AM_PUT = 0x04, AM_DELETE = 0x08,
-	AM_HEAD = 0x10, AM_OTHER = 0x80
-};
-
 struct api_req {
 	FCGX_Request		 fcgx;
 	struct api_thread	*t;
 	const struct config	*cfg;
 	struct redis		*redis;
-	enum api_method		 method;
+	enum http_method	 method;
 	const char		*method_name;
 	const char		*path;		/* DOCUMENT_URI */
 	const char		*query;		/* QUERY_STRING, may be "" */
@@ -172,16 +168,15 @@ enum api_route {
 	AR__MAX
 };
 
+/* A route of the table in api_main.c: path and methods
+ * (lib/fcgi_server.h), and the handler. */
 struct api_route_def {
-	const char	*path;
-	int		 prefix;
-	unsigned	 methods;
-	void		(*handler)(struct api_req *);
+	struct fcgi_route	 m;
+	void			(*handler)(struct api_req *);
 };
 
 /* api_http.c */
 const char	*api_param(struct api_req *, const char *name);
-enum api_method	 api_method_parse(const char *);
 void		 api_reply(struct api_req *, int status, const char *body,
 		    size_t len);
 void		 api_reply_json(struct api_req *, int status, json_object *);
