@@ -173,6 +173,27 @@ int		 path_id(const char **p, long long *out);
 /* Admin changes to rounds, questions or testcases: drop the caches. */
 void		 req_caches_drop(struct req *r, long long qid);
 
+/* admin_route.c: the sub-route tables of the /admin groups. */
+struct admin_args {
+	char		 slug[72];	/* the "*" segment */
+	long long	 id;		/* the "#" segment */
+};
+struct admin_route {
+	/* After the group's prefix: "" the group itself, else segments of
+	 * literals, "*" (a slug) and "#" (a positive id): "/#/testcases". */
+	const char	*pattern;
+	unsigned	 methods;	/* enum http_method bits */
+	void		(*handler)(struct req *, const struct admin_args *);
+};
+/*
+ * Check the caller is an admin, then run the first entry of t whose
+ * pattern matches the path after prefix and whose methods hold the
+ * request's; 405 naming the methods when only the path matched, 404 when
+ * nothing did.  Always replies.
+ */
+void		 admin_route_dispatch(struct req *r, const char *prefix,
+		    const struct admin_route *t, size_t n);
+
 /* routes */
 void	route_healthz(struct req *);
 void	route_metrics(struct req *);

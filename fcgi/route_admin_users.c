@@ -235,57 +235,64 @@ user_submissions(struct req *r, long long uid)
 	    " WHERE s.user_id = $1 ORDER BY s.created_at DESC, s.id", 1, p);
 }
 
+static void
+users_get(struct req *r, const struct admin_args *a)
+{
+	(void)a;
+	users_list(r);
+}
+
+static void
+user_post(struct req *r, const struct admin_args *a)
+{
+	(void)a;
+	user_create(r);
+}
+
+static void
+users_import_post(struct req *r, const struct admin_args *a)
+{
+	(void)a;
+	users_import(r);
+}
+
+static void
+user_get(struct req *r, const struct admin_args *a)
+{
+	user_reply(r, a->id, 200);
+}
+
+static void
+user_ban_post(struct req *r, const struct admin_args *a)
+{
+	user_ban(r, a->id, 1);
+}
+
+static void
+user_unban_post(struct req *r, const struct admin_args *a)
+{
+	user_ban(r, a->id, 0);
+}
+
+static void
+user_submissions_get(struct req *r, const struct admin_args *a)
+{
+	user_submissions(r, a->id);
+}
+
+static const struct admin_route users_routes[] = {
+	{ "", METHOD_GET, users_get },
+	{ "", METHOD_POST, user_post },
+	{ "/import", METHOD_POST, users_import_post },
+	{ "/#", METHOD_GET, user_get },
+	{ "/#/ban", METHOD_POST, user_ban_post },
+	{ "/#/unban", METHOD_POST, user_unban_post },
+	{ "/#/submissions", METHOD_GET, user_submissions_get },
+};
+
 void
 route_admin_users(struct req *r)
 {
-	struct auth_claims who;
-	const char *rest = r->path + strlen("/admin/users");
-	char seg[16];
-	long long uid;
-
-	if (req_admin_or_reply(r, &who) == -1)
-		return;
-	if (*rest == '\0' || strcmp(rest, "/") == 0) {
-		if (r->method == METHOD_GET)
-			users_list(r);
-		else if (r->method == METHOD_POST)
-			user_create(r);
-		else
-			http_error(r, 405, "method_not_allowed", "GET or POST");
-		return;
-	}
-	if (strcmp(rest, "/import") == 0) {
-		if (r->method == METHOD_POST)
-			users_import(r);
-		else
-			http_error(r, 405, "method_not_allowed", "POST");
-		return;
-	}
-	if (path_id(&rest, &uid) == -1) {
-		http_error(r, 404, "not_found", "no route for %s", r->path);
-		return;
-	}
-	if (*rest == '\0') {
-		if (r->method == METHOD_GET)
-			user_reply(r, uid, 200);
-		else
-			http_error(r, 405, "method_not_allowed", "GET");
-		return;
-	}
-	if (path_segment(&rest, seg, sizeof(seg)) == -1 || *rest != '\0') {
-		http_error(r, 404, "not_found", "no route for %s", r->path);
-		return;
-	}
-	if (strcmp(seg, "ban") == 0 || strcmp(seg, "unban") == 0) {
-		if (r->method == METHOD_POST)
-			user_ban(r, uid, strcmp(seg, "ban") == 0);
-		else
-			http_error(r, 405, "method_not_allowed", "POST");
-	} else if (strcmp(seg, "submissions") == 0) {
-		if (r->method == METHOD_GET)
-			user_submissions(r, uid);
-		else
-			http_error(r, 405, "method_not_allowed", "GET");
-	} else
-		http_error(r, 404, "not_found", "no route for %s", r->path);
+	admin_route_dispatch(r, "/admin/users", users_routes,
+	    sizeof(users_routes) / sizeof(users_routes[0]));
 }
