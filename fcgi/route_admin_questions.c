@@ -65,12 +65,13 @@ testcase_reply(struct req *r, long long tid, int status)
 }
 
 static void
-questions_list(struct req *r)
+questions_list(struct req *r, const struct admin_args *a)
 {
 	char slug[72];
 	const char *p[1] = { NULL };
 	long qlen;
 
+	(void)a;
 	qlen = query_get(r->query, "round", slug, sizeof(slug));
 	if (qlen == -2 || qlen == 0) {
 		http_error(r, 400, "bad_request", "round must be a round slug");
@@ -253,13 +254,6 @@ out:
 }
 
 static void
-questions_get(struct req *r, const struct admin_args *a)
-{
-	(void)a;
-	questions_list(r);
-}
-
-static void
 question_create(struct req *r, const struct admin_args *a)
 {
 	(void)a;
@@ -317,7 +311,7 @@ testcase_delete(struct req *r, const struct admin_args *a)
 }
 
 static const struct admin_route questions_routes[] = {
-	{ "", METHOD_GET, questions_get },
+	{ "", METHOD_GET, questions_list },
 	{ "", METHOD_POST, question_create },
 	{ "/#", METHOD_GET, question_get },
 	{ "/#", METHOD_PATCH | METHOD_PUT, question_update },

@@ -43,14 +43,15 @@ user_reply(struct req *r, long long uid, int status)
 }
 
 static void
-users_list(struct req *r)
+users_list(struct req *r, const struct admin_args *a)
 {
+	(void)a;
 	req_rows_reply(r, "SELECT " USER_COLS " FROM users u ORDER BY u.id",
 	    0, NULL);
 }
 
 static void
-user_create(struct req *r)
+user_create(struct req *r, const struct admin_args *a)
 {
 	json_object *body = NULL;
 	const char *email = NULL, *name = NULL, *password = NULL;
@@ -64,6 +65,7 @@ user_create(struct req *r)
 		{ "role", JF_STRING, 0, 1, 16, &role, NULL },
 	};
 
+	(void)a;
 	if (req_fields_or_reply(r, 16384, ADMIN_JSON_DEPTH, fields, 4, &body) == -1)
 		return;
 	if (role == NULL)
@@ -137,7 +139,7 @@ import_row(long lineno, const char *status, const char *email, long long id,
  * and skipped, existing emails reported and left unchanged.
  */
 static void
-users_import(struct req *r)
+users_import(struct req *r, const struct admin_args *a)
 {
 	const char *ct = http_param(r, "CONTENT_TYPE");
 	struct account_row row;
@@ -148,6 +150,7 @@ users_import(struct req *r)
 	long long id;
 	int c, created = 0, existing = 0, bad = 0;
 
+	(void)a;
 	if (ct == NULL || strncasecmp(ct, "text/csv", 8) != 0 ||
 	    (ct[8] != '\0' && ct[8] != ';' && ct[8] != ' ')) {
 		http_error(r, 415, "unsupported_media_type", "send the users as text/csv");
@@ -236,27 +239,6 @@ user_submissions(struct req *r, long long uid)
 }
 
 static void
-users_get(struct req *r, const struct admin_args *a)
-{
-	(void)a;
-	users_list(r);
-}
-
-static void
-user_post(struct req *r, const struct admin_args *a)
-{
-	(void)a;
-	user_create(r);
-}
-
-static void
-users_import_post(struct req *r, const struct admin_args *a)
-{
-	(void)a;
-	users_import(r);
-}
-
-static void
 user_get(struct req *r, const struct admin_args *a)
 {
 	user_reply(r, a->id, 200);
@@ -281,9 +263,9 @@ user_submissions_get(struct req *r, const struct admin_args *a)
 }
 
 static const struct admin_route users_routes[] = {
-	{ "", METHOD_GET, users_get },
-	{ "", METHOD_POST, user_post },
-	{ "/import", METHOD_POST, users_import_post },
+	{ "", METHOD_GET, users_list },
+	{ "", METHOD_POST, user_create },
+	{ "/import", METHOD_POST, users_import },
 	{ "/#", METHOD_GET, user_get },
 	{ "/#/ban", METHOD_POST, user_ban_post },
 	{ "/#/unban", METHOD_POST, user_unban_post },
