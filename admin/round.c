@@ -10,6 +10,7 @@
 #include "json.h"
 #include "keys.h"
 #include "redis.h"
+#include "round.h"
 
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC'," \
 	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -41,21 +42,15 @@ round_open(struct actx *a, int argc, char *argv[])
 	snprintf(mbuf, sizeof(mbuf), "%lld", mins);
 	p[0] = pos[0];
 	p[1] = mins_s != NULL ? mbuf : NULL;
-	/* Whole seconds: the caches compare at second precision, and a start
-	 * rounded up would keep a just-opened round closed for a moment. */
-	res = db_exec(db, "UPDATE rounds SET starts_at = date_trunc('second', now()),"
-	    " ends_at = date_trunc('second', now())"
-	    " + make_interval(mins => coalesce($2::integer, minutes))"
-	    " WHERE slug = $1 RETURNING " TS("starts_at") ", " TS("ends_at"),
-	    2, p);
+	res = db_exec(db, round_open_sql, 2, p);
 	if (res == NULL)
 		goto out;
 	if (PQntuples(res) != 1) {
 		fprintf(stderr, "pitwall-admin: no round %s\n", pos[0]);
 		goto out;
 	}
-	printf("round %s open from %s to %s\n", pos[0], PQgetvalue(res, 0, 0),
-	    PQgetvalue(res, 0, 1));
+	printf("round %s open from %s to %s\n", pos[0], PQgetvalue(res, 0, 1),
+	    PQgetvalue(res, 0, 2));
 	PQclear(res);
 	/* Another open round makes "the current round" ambiguous. */
 	res = db_exec(db, "SELECT string_agg(slug, ', ') FROM rounds"
@@ -69,11 +64,8 @@ out:
 	return rc;
 }
 
-/*
- * close SLUG: ends_at = now.  A round that already ended keeps its end; a
- * round scheduled to start later gets its start moved before now (the
- * schema wants ends_at > starts_at).
- */
+/* close SLUG: the round ends now, or keeps the end it already had
+ * (lib/round.h). */
 static int
 round_close(struct actx *a, int argc, char *argv[])
 {
@@ -91,28 +83,14 @@ round_close(struct actx *a, int argc, char *argv[])
 	if ((db = actx_db(a)) == NULL)
 		return ADMIN_FAIL;
 	p[0] = pos[0];
-	res = db_exec(db, "SELECT ends_at IS NOT NULL AND ends_at <= now(), "
-	    TS("ends_at") " FROM rounds WHERE slug = $1", 1, p);
-	if (res == NULL)
+	if ((res = db_exec(db, round_close_sql, 1, p)) == NULL)
 		goto out;
 	if (PQntuples(res) != 1) {
 		fprintf(stderr, "pitwall-admin: no round %s\n", pos[0]);
 		goto out;
 	}
-	if (PQgetvalue(res, 0, 0)[0] == 't') {
-		printf("round %s already closed at %s\n", pos[0],
-		    PQgetvalue(res, 0, 1));
-		rc = ADMIN_OK;
-		goto out;
-	}
-	PQclear(res);
-	res = db_exec(db, "UPDATE rounds SET ends_at = now(),"
-	    " starts_at = CASE WHEN starts_at IS NULL OR starts_at < now()"
-	    " THEN starts_at ELSE now() - interval '1 second' END"
-	    " WHERE slug = $1 RETURNING " TS("ends_at"), 1, p);
-	if (res == NULL || PQntuples(res) != 1)
-		goto out;
-	printf("round %s closed at %s\n", pos[0], PQgetvalue(res, 0, 0));
+	printf("round %s %s at %s\n", pos[0], PQgetvalue(res, 0, 3)[0] == 't' ?
+	    "already closed" : "closed", PQgetvalue(res, 0, 2));
 	rc = actx_caches_drop(a) == 0 ? ADMIN_OK : ADMIN_FAIL;
 out:
 	PQclear(res);

@@ -45,23 +45,6 @@ req_db_or_reply(struct req *r)
 	return r->w->db;
 }
 
-int
-req_fields_or_reply(struct req *r, size_t max, int depth,
-    const struct jfield *f, size_t n, json_object **body)
-{
-	struct jerr jerr;
-
-	if (http_json_body_or_reply(r, max, depth, body) == -1)
-		return -1;
-	if (json_read_fields(*body, f, n, &jerr) == -1) {
-		http_error(r, 422, "invalid_field", "%s", jerr.message);
-		json_object_put(*body);
-		*body = NULL;
-		return -1;
-	}
-	return 0;
-}
-
 PGresult *
 req_sql_or_reply(struct req *r, const char *sql, int n,
     const char *const *params)

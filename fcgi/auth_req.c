@@ -136,7 +136,7 @@ req_rate_limit_or_reply(struct req *r, const char *kind, long long uid, int per_
 	redisReply *rep;
 	long long n;
 
-	snprintf(key, sizeof(key), "pitwall:rl:%s:%lld:%lld", kind, uid, minute);
+	snprintf(key, sizeof(key), KEY_RL_FMT, kind, uid, minute);
 	rep = redis_cmd(r->w->redis, "INCR %s", key);
 	if (rep == NULL || rep->type != REDIS_REPLY_INTEGER) {
 		freeReplyObject(rep);

@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "config.h"
+#include "fcgi_server.h"
 
 struct auth_claims;
 struct db;
@@ -33,21 +34,11 @@ struct worker_ctx {
 	int		 id;
 };
 
-enum method {
-	METHOD_GET	= 0x01,
-	METHOD_POST	= 0x02,
-	METHOD_PUT	= 0x04,
-	METHOD_DELETE	= 0x08,
-	METHOD_HEAD	= 0x10,
-	METHOD_PATCH	= 0x20,
-	METHOD_OTHER	= 0x80
-};
-
 struct req {
 	FCGX_Request		 fcgx;
 	struct worker_ctx	*w;
 	const struct config	*cfg;
-	enum method		 method;
+	enum http_method	 method;
 	const char		*method_name;
 	const char		*path;		/* DOCUMENT_URI, without the query */
 	const char		*query;		/* QUERY_STRING, may be "" */
@@ -84,11 +75,11 @@ enum route_id {
 	ROUTE__MAX
 };
 
+/* A route of the table in main.c: path and methods (lib/fcgi_server.h),
+ * and the handler. */
 struct route {
-	const char	*path;
-	int		 prefix;	/* path is a prefix ("/submissions/") */
-	unsigned	 methods;
-	void		(*handler)(struct req *);
+	struct fcgi_route	 m;
+	void			(*handler)(struct req *);
 };
 
 /* http.c: replies and request input. */
@@ -101,7 +92,15 @@ void		 http_error(struct req *r, int status, const char *code,
 int		 http_read_body(struct req *r, size_t max);
 int		 http_json_body_or_reply(struct req *r, size_t max, int depth,
 		    json_object **out);
-enum method	 http_method_parse(const char *name);
+/*
+ * A JSON object body (at most max bytes, nesting depth) and its fields
+ * read per the table (json_read_fields): 0 with *body the caller's
+ * (json_object_put), or -1 with *body NULL and the reply written (as
+ * http_json_body_or_reply, or 422 invalid_field).
+ */
+struct jfield;
+int		 req_fields_or_reply(struct req *r, size_t max, int depth,
+		    const struct jfield *f, size_t n, json_object **body);
 
 /* auth_req.c: who is asking.  -1: reply (401/403/503) already written. */
 int		 req_auth_or_reply(struct req *r, struct auth_claims *who);
@@ -114,7 +113,7 @@ int		 req_admin_or_reply(struct req *r, struct auth_claims *who);
 int		 req_rate_limit_or_reply(struct req *r, const char *kind,
 		    long long uid, int per_min);
 
-/* route_submit.c: checks shared with /run and /runcustom.  -1: reply written. */
+/* code_req.c: checks shared by /submit, /run and /runcustom.  -1: reply written. */
 struct cache_question;
 struct cache_language;
 int		 req_source_or_reply(struct req *r, json_object *body,
@@ -127,15 +126,8 @@ int		 req_question_or_reply(struct req *r, const struct auth_claims *who,
 struct jfield;
 struct pg_result;
 struct db	*req_db_or_reply(struct req *r);
-/*
- * A JSON object body (at most max bytes, nesting depth) and its fields
- * read per the table (json_read_fields): 0 with *body the caller's
- * (json_object_put), or -1 with *body NULL and the reply written (as
- * http_json_body_or_reply, or 422 invalid_field).
- */
+/* The nesting depth of the admin routes' JSON bodies. */
 #define ADMIN_JSON_DEPTH	4
-int		 req_fields_or_reply(struct req *r, size_t max, int depth,
-		    const struct jfield *f, size_t n, json_object **body);
 /*
  * Run one statement; NULL with the reply written: 409 for unique or
  * foreign-key conflicts, 422 for CHECK/NOT NULL/bad values, 503 when
@@ -180,6 +172,27 @@ int		 path_segment(const char **p, char *out, size_t outsz);
 int		 path_id(const char **p, long long *out);
 /* Admin changes to rounds, questions or testcases: drop the caches. */
 void		 req_caches_drop(struct req *r, long long qid);
+
+/* admin_route.c: the sub-route tables of the /admin groups. */
+struct admin_args {
+	char		 slug[72];	/* the "*" segment */
+	long long	 id;		/* the "#" segment */
+};
+struct admin_route {
+	/* After the group's prefix: "" the group itself, else segments of
+	 * literals, "*" (a slug) and "#" (a positive id): "/#/testcases". */
+	const char	*pattern;
+	unsigned	 methods;	/* enum http_method bits */
+	void		(*handler)(struct req *, const struct admin_args *);
+};
+/*
+ * Check the caller is an admin, then run the first entry of t whose
+ * pattern matches the path after prefix and whose methods hold the
+ * request's; 405 naming the methods when only the path matched, 404 when
+ * nothing did.  Always replies.
+ */
+void		 admin_route_dispatch(struct req *r, const char *prefix,
+		    const struct admin_route *t, size_t n);
 
 /* routes */
 void	route_healthz(struct req *);

@@ -20,22 +20,6 @@ http_param(struct req *r, const char *name)
 	return FCGX_GetParam(name, r->fcgx.envp);
 }
 
-enum method
-http_method_parse(const char *name)
-{
-	static const struct { const char *n; enum method m; } tab[] = {
-		{ "GET", METHOD_GET }, { "POST", METHOD_POST },
-		{ "PUT", METHOD_PUT }, { "DELETE", METHOD_DELETE },
-		{ "HEAD", METHOD_HEAD }, { "PATCH", METHOD_PATCH },
-	};
-	size_t i;
-
-	for (i = 0; name != NULL && i < sizeof(tab) / sizeof(tab[0]); i++)
-		if (strcmp(name, tab[i].n) == 0)
-			return tab[i].m;
-	return METHOD_OTHER;
-}
-
 void
 http_reply(struct req *r, int status, const char *ctype,
     const char *extra_headers, const char *body, size_t len)
@@ -95,43 +79,19 @@ http_error(struct req *r, int status, const char *code, const char *fmt, ...)
 int
 http_read_body(struct req *r, size_t max)
 {
-	const char *cl = http_param(r, "CONTENT_LENGTH");
-	unsigned long long want = 0;
-	char *end;
-	size_t got = 0;
-	int n;
+	static const char *const codes[] = { "bad_request", "too_large", "internal" };
+	char err[128];
+	int status;
 
 	if (r->body != NULL)
 		return 0;
-	if (cl != NULL && *cl != '\0') {
-		want = strtoull(cl, &end, 10);
-		if (*end != '\0') {
-			http_error(r, 400, "bad_request", "Content-Length is not a number");
-			return -1;
-		}
-	}
-	if (want > max) {
-		http_error(r, 413, "too_large",
-		    "the request body is larger than %zu bytes", max);
-		return -1;
-	}
-	if ((r->body = malloc((size_t)want + 1)) == NULL) {
-		http_error(r, 500, "internal", "out of memory");
-		return -1;
-	}
-	while (got < want) {
-		n = FCGX_GetStr(r->body + got, (int)(want - got), r->fcgx.in);
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	if (got < want) {
-		http_error(r, 400, "bad_request", "the request body was cut short");
-		return -1;
-	}
-	r->body[got] = '\0';
-	r->bodylen = got;
-	return 0;
+	status = fcgi_body_read(&r->fcgx, max, &r->body, &r->bodylen, err,
+	    sizeof(err));
+	if (status == 0)
+		return 0;
+	http_error(r, status, codes[status == 413 ? 1 : status == 500 ? 2 : 0],
+	    "%s", err);
+	return -1;
 }
 
 /*
@@ -162,6 +122,23 @@ http_json_body_or_reply(struct req *r, size_t max, int depth, json_object **out)
 		json_object_put(*out);
 		*out = NULL;
 		http_error(r, 400, "bad_json", "the body must be a JSON object");
+		return -1;
+	}
+	return 0;
+}
+
+int
+req_fields_or_reply(struct req *r, size_t max, int depth,
+    const struct jfield *f, size_t n, json_object **body)
+{
+	struct jerr jerr;
+
+	if (http_json_body_or_reply(r, max, depth, body) == -1)
+		return -1;
+	if (json_read_fields(*body, f, n, &jerr) == -1) {
+		http_error(r, 422, "invalid_field", "%s", jerr.message);
+		json_object_put(*body);
+		*body = NULL;
 		return -1;
 	}
 	return 0;

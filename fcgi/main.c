@@ -5,6 +5,7 @@
  * requests in flight finish, then exits (scripts/fcgi-reload relies on
  * it): lib/fcgi_server.c, shared with the embedded judge's API.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,73 +25,66 @@
 	(METHOD_GET | METHOD_POST | METHOD_PUT | METHOD_PATCH | METHOD_DELETE)
 
 static const struct route routes[ROUTE__MAX] = {
-	[ROUTE_HEALTHZ] = { "/healthz", 0, METHOD_GET | METHOD_HEAD, route_healthz },
-	[ROUTE_SUBMIT] = { "/submit", 0, METHOD_POST, route_submit },
-	[ROUTE_CALLBACK] = { "/callback", 0, METHOD_PUT | METHOD_POST, route_callback },
-	[ROUTE_SUBMISSION] = { "/submissions/", 1, METHOD_GET, route_submission },
-	[ROUTE_RUN] = { "/run", 0, METHOD_POST, route_run },
-	[ROUTE_RUNCUSTOM] = { "/runcustom", 0, METHOD_POST, route_runcustom },
-	[ROUTE_AUTH_LOGIN] = { "/auth/login", 0, METHOD_POST, route_auth_login },
-	[ROUTE_AUTH_LOGOUT] = { "/auth/logout", 0, METHOD_POST, route_auth_logout },
-	[ROUTE_TIME] = { "/time", 0, METHOD_GET | METHOD_HEAD, route_time },
-	[ROUTE_QUESTIONS] = { "/questions", 0, METHOD_GET, route_questions },
-	[ROUTE_LEADERBOARD] = { "/leaderboard", 0, METHOD_GET, route_leaderboard },
+	[ROUTE_HEALTHZ] = { { "/healthz", 0, METHOD_GET | METHOD_HEAD }, route_healthz },
+	[ROUTE_SUBMIT] = { { "/submit", 0, METHOD_POST }, route_submit },
+	[ROUTE_CALLBACK] = { { "/callback", 0, METHOD_PUT | METHOD_POST }, route_callback },
+	[ROUTE_SUBMISSION] = { { "/submissions/", 1, METHOD_GET }, route_submission },
+	[ROUTE_RUN] = { { "/run", 0, METHOD_POST }, route_run },
+	[ROUTE_RUNCUSTOM] = { { "/runcustom", 0, METHOD_POST }, route_runcustom },
+	[ROUTE_AUTH_LOGIN] = { { "/auth/login", 0, METHOD_POST }, route_auth_login },
+	[ROUTE_AUTH_LOGOUT] = { { "/auth/logout", 0, METHOD_POST }, route_auth_logout },
+	[ROUTE_TIME] = { { "/time", 0, METHOD_GET | METHOD_HEAD }, route_time },
+	[ROUTE_QUESTIONS] = { { "/questions", 0, METHOD_GET }, route_questions },
+	[ROUTE_LEADERBOARD] = { { "/leaderboard", 0, METHOD_GET }, route_leaderboard },
 	/* Admin groups check the method and the rest of the path themselves. */
-	[ROUTE_ADMIN_ROUNDS] = { "/admin/rounds", 1, ADMIN_METHODS, route_admin_rounds },
-	[ROUTE_ADMIN_QUESTIONS] = { "/admin/questions", 1, ADMIN_METHODS, route_admin_questions },
-	[ROUTE_ADMIN_TESTCASES] = { "/admin/testcases", 1, ADMIN_METHODS, route_admin_testcases },
-	[ROUTE_ADMIN_USERS] = { "/admin/users", 1, ADMIN_METHODS, route_admin_users },
-	[ROUTE_ADMIN_REJUDGE] = { "/admin/rejudge", 0, METHOD_POST, route_admin_rejudge },
-	[ROUTE_METRICS] = { "/metrics", 0, METHOD_GET | METHOD_HEAD, route_metrics },
-	[ROUTE_LIVE_AUTH] = { "/live-auth", 0, METHOD_GET | METHOD_HEAD, route_live_auth },
-	[ROUTE_SUBMISSIONS] = { "/submissions", 0, METHOD_GET, route_submissions },
-	[ROUTE_LANGUAGES] = { "/languages", 0, METHOD_GET | METHOD_HEAD, route_languages },
+	[ROUTE_ADMIN_ROUNDS] = { { "/admin/rounds", 1, ADMIN_METHODS }, route_admin_rounds },
+	[ROUTE_ADMIN_QUESTIONS] = { { "/admin/questions", 1, ADMIN_METHODS }, route_admin_questions },
+	[ROUTE_ADMIN_TESTCASES] = { { "/admin/testcases", 1, ADMIN_METHODS }, route_admin_testcases },
+	[ROUTE_ADMIN_USERS] = { { "/admin/users", 1, ADMIN_METHODS }, route_admin_users },
+	[ROUTE_ADMIN_REJUDGE] = { { "/admin/rejudge", 0, METHOD_POST }, route_admin_rejudge },
+	[ROUTE_METRICS] = { { "/metrics", 0, METHOD_GET | METHOD_HEAD }, route_metrics },
+	[ROUTE_LIVE_AUTH] = { { "/live-auth", 0, METHOD_GET | METHOD_HEAD }, route_live_auth },
+	[ROUTE_SUBMISSIONS] = { { "/submissions", 0, METHOD_GET }, route_submissions },
+	[ROUTE_LANGUAGES] = { { "/languages", 0, METHOD_GET | METHOD_HEAD }, route_languages },
 };
 
 static void
 dispatch(struct req *r)
 {
-	const struct route *rt = NULL;
 	size_t i;
 
-	for (i = 0; i < ROUTE__MAX; i++) {
-		const struct route *c = &routes[i];
-		if (c->prefix ? strncmp(r->path, c->path, strlen(c->path)) == 0 :
-		    strcmp(r->path, c->path) == 0) {
-			rt = c;
-			r->route = i;
-			break;
-		}
-	}
-	if (rt == NULL) {
+	switch (fcgi_route_find(routes, ROUTE__MAX, sizeof(routes[0]), r->path,
+	    r->method, &i)) {
+	case FCGI_ROUTE_NONE:
 		http_error(r, 404, "not_found", "no route for %s", r->path);
 		return;
-	}
-	if (!(rt->methods & r->method)) {
+	case FCGI_ROUTE_METHOD:
+		r->route = i;
 		http_error(r, 405, "method_not_allowed",
-		    "%s is not allowed on %s", r->method_name, rt->path);
+		    "%s is not allowed on %s", r->method_name, routes[i].m.path);
 		return;
+	case FCGI_ROUTE_FOUND:
+		break;
 	}
-	rt->handler(r);
+	r->route = i;
+	routes[i].handler(r);
 }
 
 static void
 req_begin(struct req *r, struct worker_ctx *w)
 {
+	struct fcgi_request_line line;
 	const char *id;
 
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
 	r->route = ROUTE__MAX;
 	r->w = w;
 	r->cfg = &w->app->cfg;
-	r->method_name = http_param(r, "REQUEST_METHOD");
-	if (r->method_name == NULL)
-		r->method_name = "GET";
-	r->method = http_method_parse(r->method_name);
-	r->path = fcgi_request_path(r->fcgx.envp);
-	r->query = http_param(r, "QUERY_STRING");
-	if (r->query == NULL)
-		r->query = "";
+	fcgi_request_line(&r->fcgx, &line);
+	r->method_name = line.method_name;
+	r->method = line.method;
+	r->path = line.path;
+	r->query = line.query;
 	id = http_param(r, "REQUEST_ID");
 	if (id != NULL && *id != '\0' && strlen(id) < sizeof(r->reqid_buf)) {
 		snprintf(r->reqid_buf, sizeof(r->reqid_buf), "%s", id);
@@ -126,12 +120,6 @@ struct thread {
 	struct worker_ctx	w;
 	struct req		r;
 };
-
-static FCGX_Request *
-thread_request(void *arg)
-{
-	return &((struct thread *)arg)->r.fcgx;
-}
 
 static void
 thread_serve(void *arg)
@@ -180,7 +168,7 @@ main(int argc, char *argv[])
 
 	/* Metrics are labelled with the route's path; the main thread flushes. */
 	for (i = 0; i < ROUTE__MAX; i++)
-		route_names[i] = routes[i].path ? routes[i].path : "unknown";
+		route_names[i] = routes[i].m.path ? routes[i].m.path : "unknown";
 	metrics_routes(route_names, ROUTE__MAX);
 	n = app.cfg.fcgi_threads;
 	if ((mredis = redis_new(&app.cfg)) == NULL ||
@@ -202,7 +190,7 @@ main(int argc, char *argv[])
 	srv.nthreads = n;
 	srv.threads = ts;
 	srv.thread_size = sizeof(*ts);
-	srv.request = thread_request;
+	srv.request_offset = offsetof(struct thread, r.fcgx);
 	srv.serve = thread_serve;
 	srv.tick = tick_metrics;
 	srv.tick_arg = mredis;

@@ -65,12 +65,13 @@ testcase_reply(struct req *r, long long tid, int status)
 }
 
 static void
-questions_list(struct req *r)
+questions_list(struct req *r, const struct admin_args *a)
 {
 	char slug[72];
 	const char *p[1] = { NULL };
 	long qlen;
 
+	(void)a;
 	qlen = query_get(r->query, "round", slug, sizeof(slug));
 	if (qlen == -2 || qlen == 0) {
 		http_error(r, 400, "bad_request", "round must be a round slug");
@@ -252,74 +253,89 @@ out:
 	json_object_put(body);
 }
 
+static void
+question_create(struct req *r, const struct admin_args *a)
+{
+	(void)a;
+	question_write(r, 0);
+}
+
+static void
+question_get(struct req *r, const struct admin_args *a)
+{
+	question_reply(r, a->id, 200);
+}
+
+static void
+question_update(struct req *r, const struct admin_args *a)
+{
+	question_write(r, a->id);
+}
+
+static void
+question_delete(struct req *r, const struct admin_args *a)
+{
+	row_delete(r, "DELETE FROM questions WHERE id = $1 RETURNING id",
+	    a->id, a->id, "question");
+}
+
+static void
+question_testcases_get(struct req *r, const struct admin_args *a)
+{
+	testcases_list(r, a->id);
+}
+
+static void
+testcase_create(struct req *r, const struct admin_args *a)
+{
+	testcase_write(r, a->id, 0);
+}
+
+static void
+testcase_get(struct req *r, const struct admin_args *a)
+{
+	testcase_reply(r, a->id, 200);
+}
+
+static void
+testcase_update(struct req *r, const struct admin_args *a)
+{
+	testcase_write(r, 0, a->id);
+}
+
+static void
+testcase_delete(struct req *r, const struct admin_args *a)
+{
+	row_delete(r, "DELETE FROM testcases WHERE id = $1 RETURNING question_id",
+	    a->id, 0, "testcase");
+}
+
+static const struct admin_route questions_routes[] = {
+	{ "", METHOD_GET, questions_list },
+	{ "", METHOD_POST, question_create },
+	{ "/#", METHOD_GET, question_get },
+	{ "/#", METHOD_PATCH | METHOD_PUT, question_update },
+	{ "/#", METHOD_DELETE, question_delete },
+	{ "/#/testcases", METHOD_GET, question_testcases_get },
+	{ "/#/testcases", METHOD_POST, testcase_create },
+};
+
+static const struct admin_route testcases_routes[] = {
+	{ "/#", METHOD_GET, testcase_get },
+	{ "/#", METHOD_PATCH | METHOD_PUT, testcase_update },
+	{ "/#", METHOD_DELETE, testcase_delete },
+};
+
 void
 route_admin_questions(struct req *r)
 {
-	struct auth_claims who;
-	const char *rest = r->path + strlen("/admin/questions");
-	char seg[16];
-	long long qid;
-
-	if (req_admin_or_reply(r, &who) == -1)
-		return;
-	if (*rest == '\0' || strcmp(rest, "/") == 0) {
-		if (r->method == METHOD_GET)
-			questions_list(r);
-		else if (r->method == METHOD_POST)
-			question_write(r, 0);
-		else
-			http_error(r, 405, "method_not_allowed", "GET or POST");
-		return;
-	}
-	if (path_id(&rest, &qid) == -1) {
-		http_error(r, 404, "not_found", "no route for %s", r->path);
-		return;
-	}
-	if (*rest == '\0') {
-		if (r->method == METHOD_GET)
-			question_reply(r, qid, 200);
-		else if (r->method == METHOD_PATCH || r->method == METHOD_PUT)
-			question_write(r, qid);
-		else if (r->method == METHOD_DELETE)
-			row_delete(r, "DELETE FROM questions WHERE id = $1 RETURNING id",
-			    qid, qid, "question");
-		else
-			http_error(r, 405, "method_not_allowed", "GET, PATCH, PUT or DELETE");
-		return;
-	}
-	if (path_segment(&rest, seg, sizeof(seg)) == -1 || *rest != '\0' ||
-	    strcmp(seg, "testcases") != 0) {
-		http_error(r, 404, "not_found", "no route for %s", r->path);
-		return;
-	}
-	if (r->method == METHOD_GET)
-		testcases_list(r, qid);
-	else if (r->method == METHOD_POST)
-		testcase_write(r, qid, 0);
-	else
-		http_error(r, 405, "method_not_allowed", "GET or POST");
+	admin_route_dispatch(r, "/admin/questions", questions_routes,
+	    sizeof(questions_routes) / sizeof(questions_routes[0]));
 }
 
 void
 route_admin_testcases(struct req *r)
 {
-	struct auth_claims who;
-	const char *rest = r->path + strlen("/admin/testcases");
-	long long tid;
-
-	if (req_admin_or_reply(r, &who) == -1)
-		return;
-	if (path_id(&rest, &tid) == -1 || *rest != '\0') {
-		http_error(r, 404, "not_found", "no route for %s", r->path);
-		return;
-	}
-	if (r->method == METHOD_GET)
-		testcase_reply(r, tid, 200);
-	else if (r->method == METHOD_PATCH || r->method == METHOD_PUT)
-		testcase_write(r, 0, tid);
-	else if (r->method == METHOD_DELETE)
-		row_delete(r, "DELETE FROM testcases WHERE id = $1 RETURNING question_id",
-		    tid, 0, "testcase");
-	else
-		http_error(r, 405, "method_not_allowed", "GET, PATCH, PUT or DELETE");
+	admin_route_dispatch(r, "/admin/testcases", testcases_routes,
+	    sizeof(testcases_routes) / sizeof(testcases_routes[0]));
 }

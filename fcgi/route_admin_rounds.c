@@ -18,10 +18,10 @@
 
 #include <json-c/json.h>
 
-#include "auth.h"
 #include "db.h"
 #include "extern.h"
 #include "json.h"
+#include "round.h"
 
 #define ROUND_COLS \
 	"r.id, r.slug, r.name, r.minutes," \
@@ -71,14 +71,15 @@ round_reply(struct req *r, const char *slug, int status)
 }
 
 static void
-rounds_list(struct req *r)
+rounds_list(struct req *r, const struct admin_args *a)
 {
+	(void)a;
 	req_rows_reply(r, "SELECT " ROUND_COLS " FROM rounds r ORDER BY r.id",
 	    0, NULL);
 }
 
 static void
-round_create(struct req *r)
+round_create(struct req *r, const struct admin_args *a)
 {
 	json_object *body = NULL;
 	const char *slug = NULL, *name = NULL, *st, *en, *p[5];
@@ -92,6 +93,7 @@ round_create(struct req *r)
 		{ "minutes", JF_INT, 0, 1, 100000, &minutes, NULL },
 	};
 
+	(void)a;
 	if (req_fields_or_reply(r, 16384, ADMIN_JSON_DEPTH, fields, 3, &body) == -1)
 		return;
 	if (time_field(r, body, "starts_at", &has_st, &st) == -1 ||
@@ -114,8 +116,9 @@ out:
 }
 
 static void
-round_update(struct req *r, const char *slug)
+round_update(struct req *r, const struct admin_args *a)
 {
+	const char *slug = a->slug;
 	json_object *body = NULL;
 	const char *name = NULL, *st, *en, *p[8];
 	int64_t minutes = 0, extend = 0;
@@ -157,7 +160,7 @@ out:
 }
 
 /* open: the window starts now, for {minutes} or the round's own minutes;
- * close: it ends now (a round not yet started gets a start just before). */
+ * close: it ends now or keeps the end it already had (lib/round.h). */
 static void
 round_open_close(struct req *r, const char *slug, int open)
 {
@@ -177,19 +180,8 @@ round_open_close(struct req *r, const char *slug, int open)
 	}
 	p[0] = slug;
 	p[1] = pg_int_param(body, "minutes", minutes, mbuf, sizeof(mbuf));
-	/* Whole seconds: the responders compare the clock in seconds. */
-	res = open ? req_row_or_reply(r, "UPDATE rounds SET"
-	    " starts_at = date_trunc('second', now()),"
-	    " ends_at = date_trunc('second', now())"
-	    "  + make_interval(mins => coalesce($2::integer, minutes))"
-	    " WHERE slug = $1 RETURNING id", 2, p, "round") :
-	    req_row_or_reply(r, "UPDATE rounds SET ends_at = CASE WHEN ends_at IS"
-	    " NOT NULL AND ends_at <= now() THEN ends_at"
-	    " ELSE date_trunc('second', now()) END,"
-	    " starts_at = CASE WHEN starts_at IS NOT NULL"
-	    " AND starts_at < date_trunc('second', now()) THEN starts_at"
-	    " ELSE date_trunc('second', now()) - interval '1 second' END"
-	    " WHERE slug = $1 RETURNING id", 1, p, "round");
+	res = req_row_or_reply(r, open ? round_open_sql : round_close_sql,
+	    open ? 2 : 1, p, "round");
 	if (res == NULL)
 		goto out;
 	req_caches_drop(r, 0);
@@ -199,45 +191,36 @@ out:
 	json_object_put(body);
 }
 
+static void
+round_get(struct req *r, const struct admin_args *a)
+{
+	round_reply(r, a->slug, 200);
+}
+
+static void
+round_open(struct req *r, const struct admin_args *a)
+{
+	round_open_close(r, a->slug, 1);
+}
+
+static void
+round_close(struct req *r, const struct admin_args *a)
+{
+	round_open_close(r, a->slug, 0);
+}
+
+static const struct admin_route rounds_routes[] = {
+	{ "", METHOD_GET, rounds_list },
+	{ "", METHOD_POST, round_create },
+	{ "/*", METHOD_GET, round_get },
+	{ "/*", METHOD_PATCH | METHOD_PUT, round_update },
+	{ "/*/open", METHOD_POST, round_open },
+	{ "/*/close", METHOD_POST, round_close },
+};
+
 void
 route_admin_rounds(struct req *r)
 {
-	struct auth_claims who;
-	const char *rest = r->path + strlen("/admin/rounds");
-	char slug[72], action[16];
-
-	if (req_admin_or_reply(r, &who) == -1)
-		return;
-	if (*rest == '\0' || strcmp(rest, "/") == 0) {
-		if (r->method == METHOD_GET)
-			rounds_list(r);
-		else if (r->method == METHOD_POST)
-			round_create(r);
-		else
-			http_error(r, 405, "method_not_allowed", "GET or POST");
-		return;
-	}
-	if (path_segment(&rest, slug, sizeof(slug)) == -1) {
-		http_error(r, 404, "not_found", "no route for %s", r->path);
-		return;
-	}
-	if (*rest == '\0') {
-		if (r->method == METHOD_GET)
-			round_reply(r, slug, 200);
-		else if (r->method == METHOD_PATCH || r->method == METHOD_PUT)
-			round_update(r, slug);
-		else
-			http_error(r, 405, "method_not_allowed", "GET, PATCH or PUT");
-		return;
-	}
-	if (path_segment(&rest, action, sizeof(action)) == -1 || *rest != '\0' ||
-	    (strcmp(action, "open") != 0 && strcmp(action, "close") != 0)) {
-		http_error(r, 404, "not_found", "no route for %s", r->path);
-		return;
-	}
-	if (r->method != METHOD_POST) {
-		http_error(r, 405, "method_not_allowed", "POST");
-		return;
-	}
-	round_open_close(r, slug, strcmp(action, "open") == 0);
+	admin_route_dispatch(r, "/admin/rounds", rounds_routes,
+	    sizeof(rounds_routes) / sizeof(rounds_routes[0]));
 }

@@ -43,14 +43,15 @@ user_reply(struct req *r, long long uid, int status)
 }
 
 static void
-users_list(struct req *r)
+users_list(struct req *r, const struct admin_args *a)
 {
+	(void)a;
 	req_rows_reply(r, "SELECT " USER_COLS " FROM users u ORDER BY u.id",
 	    0, NULL);
 }
 
 static void
-user_create(struct req *r)
+user_create(struct req *r, const struct admin_args *a)
 {
 	json_object *body = NULL;
 	const char *email = NULL, *name = NULL, *password = NULL;
@@ -64,6 +65,7 @@ user_create(struct req *r)
 		{ "role", JF_STRING, 0, 1, 16, &role, NULL },
 	};
 
+	(void)a;
 	if (req_fields_or_reply(r, 16384, ADMIN_JSON_DEPTH, fields, 4, &body) == -1)
 		return;
 	if (role == NULL)
@@ -137,7 +139,7 @@ import_row(long lineno, const char *status, const char *email, long long id,
  * and skipped, existing emails reported and left unchanged.
  */
 static void
-users_import(struct req *r)
+users_import(struct req *r, const struct admin_args *a)
 {
 	const char *ct = http_param(r, "CONTENT_TYPE");
 	struct account_row row;
@@ -148,6 +150,7 @@ users_import(struct req *r)
 	long long id;
 	int c, created = 0, existing = 0, bad = 0;
 
+	(void)a;
 	if (ct == NULL || strncasecmp(ct, "text/csv", 8) != 0 ||
 	    (ct[8] != '\0' && ct[8] != ';' && ct[8] != ' ')) {
 		http_error(r, 415, "unsupported_media_type", "send the users as text/csv");
@@ -235,57 +238,43 @@ user_submissions(struct req *r, long long uid)
 	    " WHERE s.user_id = $1 ORDER BY s.created_at DESC, s.id", 1, p);
 }
 
+static void
+user_get(struct req *r, const struct admin_args *a)
+{
+	user_reply(r, a->id, 200);
+}
+
+static void
+user_ban_post(struct req *r, const struct admin_args *a)
+{
+	user_ban(r, a->id, 1);
+}
+
+static void
+user_unban_post(struct req *r, const struct admin_args *a)
+{
+	user_ban(r, a->id, 0);
+}
+
+static void
+user_submissions_get(struct req *r, const struct admin_args *a)
+{
+	user_submissions(r, a->id);
+}
+
+static const struct admin_route users_routes[] = {
+	{ "", METHOD_GET, users_list },
+	{ "", METHOD_POST, user_create },
+	{ "/import", METHOD_POST, users_import },
+	{ "/#", METHOD_GET, user_get },
+	{ "/#/ban", METHOD_POST, user_ban_post },
+	{ "/#/unban", METHOD_POST, user_unban_post },
+	{ "/#/submissions", METHOD_GET, user_submissions_get },
+};
+
 void
 route_admin_users(struct req *r)
 {
-	struct auth_claims who;
-	const char *rest = r->path + strlen("/admin/users");
-	char seg[16];
-	long long uid;
-
-	if (req_admin_or_reply(r, &who) == -1)
-		return;
-	if (*rest == '\0' || strcmp(rest, "/") == 0) {
-		if (r->method == METHOD_GET)
-			users_list(r);
-		else if (r->method == METHOD_POST)
-			user_create(r);
-		else
-			http_error(r, 405, "method_not_allowed", "GET or POST");
-		return;
-	}
-	if (strcmp(rest, "/import") == 0) {
-		if (r->method == METHOD_POST)
-			users_import(r);
-		else
-			http_error(r, 405, "method_not_allowed", "POST");
-		return;
-	}
-	if (path_id(&rest, &uid) == -1) {
-		http_error(r, 404, "not_found", "no route for %s", r->path);
-		return;
-	}
-	if (*rest == '\0') {
-		if (r->method == METHOD_GET)
-			user_reply(r, uid, 200);
-		else
-			http_error(r, 405, "method_not_allowed", "GET");
-		return;
-	}
-	if (path_segment(&rest, seg, sizeof(seg)) == -1 || *rest != '\0') {
-		http_error(r, 404, "not_found", "no route for %s", r->path);
-		return;
-	}
-	if (strcmp(seg, "ban") == 0 || strcmp(seg, "unban") == 0) {
-		if (r->method == METHOD_POST)
-			user_ban(r, uid, strcmp(seg, "ban") == 0);
-		else
-			http_error(r, 405, "method_not_allowed", "POST");
-	} else if (strcmp(seg, "submissions") == 0) {
-		if (r->method == METHOD_GET)
-			user_submissions(r, uid);
-		else
-			http_error(r, 405, "method_not_allowed", "GET");
-	} else
-		http_error(r, 404, "not_found", "no route for %s", r->path);
+	admin_route_dispatch(r, "/admin/users", users_routes,
+	    sizeof(users_routes) / sizeof(users_routes[0]));
 }

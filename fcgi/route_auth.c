@@ -60,9 +60,9 @@ login_keys(struct req *r, const char *email, char *ipkey, size_t ipsz,
 	lower[i] = '\0';
 	crypto_hash_sha256(h, (const unsigned char *)lower, i);
 	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-	snprintf(ipkey, ipsz, "pitwall:rl:login-ip:%.64s:%lld",
+	snprintf(ipkey, ipsz, KEY_RL_LOGIN_IP_FMT,
 	    ip != NULL && *ip != '\0' ? ip : "-", minute);
-	snprintf(acctkey, acctsz, "pitwall:rl:login-acct:%s:%lld", hex, minute);
+	snprintf(acctkey, acctsz, KEY_RL_LOGIN_ACCT_FMT, hex, minute);
 }
 
 /* 1 when either counter reached its limit, 0 when not, -1 Redis failed. */

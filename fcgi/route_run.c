@@ -8,7 +8,8 @@
  * (curl_multi), bounded by RUN_TIMEOUT_MS in total (504 past it).  Runs
  * are served by their own responder pool (see scripts/stack), so slow
  * runs never hold the threads /submit and /callback need.  Nothing is
- * stored; counts go to pitwall:stats:runs.
+ * stored; runs are counted by /metrics (pitwall_http_requests_total of
+ * route /run and /runcustom).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,17 +90,6 @@ run_result(const struct config *cfg, json_object *reply, const char *expected,
 	return o;
 }
 
-static void
-count_run(struct req *r, long long uid, int lang)
-{
-	redisReply *rep;
-
-	rep = redis_cmd(r->w->redis, "HINCRBY pitwall:stats:runs %d 1", lang);
-	freeReplyObject(rep);
-	rep = redis_cmd(r->w->redis, "HINCRBY pitwall:stats:runs_by_user %lld 1", uid);
-	freeReplyObject(rep);
-}
-
 /*
  * Send items to Judge0 and turn what failed into the reply (503/504/422).
  * Returns 0 when every item has a reply in runs[].
@@ -175,7 +165,6 @@ route_run(struct req *r)
 	    req_question_or_reply(r, &who, qid, (int)lang_id, &q, &lang) == -1 ||
 	    req_rate_limit_or_reply(r, "run", who.user_id, r->cfg->run_rate_per_min) == -1)
 		goto out;
-	count_run(r, who.user_id, (int)lang_id);
 
 	items = calloc(q->ntests ? q->ntests : 1, sizeof(*items));
 	which = calloc(q->ntests ? q->ntests : 1, sizeof(*which));
@@ -185,8 +174,7 @@ route_run(struct req *r)
 		goto out;
 	}
 	cpu = dispatch_cpu_limit(r->cfg, q->time_limit_ms, lang.time_multiplier);
-	mem = q->memory_limit_kb < 2048 ? 2048 : q->memory_limit_kb > 512000 ? 512000 :
-	    q->memory_limit_kb;
+	mem = dispatch_memory_kb(q->memory_limit_kb);
 	/* Samples only: hidden testcases never leave the server through /run. */
 	for (i = 0; i < q->ntests; i++) {
 		if (!q->tests[i].is_sample)
@@ -283,7 +271,6 @@ route_runcustom(struct req *r)
 	}
 	if (req_rate_limit_or_reply(r, "run", who.user_id, r->cfg->run_rate_per_min) == -1)
 		goto out;
-	count_run(r, who.user_id, (int)lang_id);
 	memset(&item, 0, sizeof(item));
 	item.source = src;
 	item.source_len = srclen;

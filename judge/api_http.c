@@ -22,21 +22,6 @@ api_param(struct api_req *r, const char *name)
 	return FCGX_GetParam(name, r->fcgx.envp);
 }
 
-enum api_method
-api_method_parse(const char *name)
-{
-	static const struct { const char *n; enum api_method m; } tab[] = {
-		{ "GET", AM_GET }, { "POST", AM_POST }, { "PUT", AM_PUT },
-		{ "DELETE", AM_DELETE }, { "HEAD", AM_HEAD },
-	};
-	size_t	 i;
-
-	for (i = 0; name != NULL && i < sizeof(tab) / sizeof(tab[0]); i++)
-		if (strcmp(name, tab[i].n) == 0)
-			return tab[i].m;
-	return AM_OTHER;
-}
-
 /* body NULL: no Content-Type, empty body (Judge0's bare 401). */
 void
 api_reply(struct api_req *r, int status, const char *body, size_t len)
@@ -50,7 +35,7 @@ api_reply(struct api_req *r, int status, const char *body, size_t len)
 		FCGX_FPrintF(out, "Content-Type: application/json; "
 		    "charset=utf-8\r\n");
 	FCGX_PutS("\r\n", out);
-	if (body != NULL && len > 0 && r->method != AM_HEAD)
+	if (body != NULL && len > 0 && r->method != METHOD_HEAD)
 		FCGX_PutStr(body, (int)len, out);
 }
 
@@ -107,40 +92,15 @@ api_field_error(const char *field, const char *msg)
 static int
 read_body(struct api_req *r, size_t max)
 {
-	const char *cl = api_param(r, "CONTENT_LENGTH");
-	unsigned long long want = 0;
-	char	*end;
-	size_t	 got = 0;
-	int	 n;
+	char	 err[128];
+	int	 status;
 
-	if (cl != NULL && *cl != '\0') {
-		want = strtoull(cl, &end, 10);
-		if (*end != '\0') {
-			api_error(r, 400, "Content-Length is not a number");
-			return -1;
-		}
-	}
-	if (want > max) {
-		api_error(r, 413, "the request body is larger than %zu bytes",
-		    max);
+	status = fcgi_body_read(&r->fcgx, max, &r->body, &r->bodylen, err,
+	    sizeof(err));
+	if (status != 0) {
+		api_error(r, status, "%s", err);
 		return -1;
 	}
-	if ((r->body = malloc((size_t)want + 1)) == NULL) {
-		api_error(r, 500, "out of memory");
-		return -1;
-	}
-	while (got < want) {
-		n = FCGX_GetStr(r->body + got, (int)(want - got), r->fcgx.in);
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	if (got < want) {
-		api_error(r, 400, "the request body was cut short");
-		return -1;
-	}
-	r->body[got] = '\0';
-	r->bodylen = got;
 	return 0;
 }
 

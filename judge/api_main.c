@@ -7,6 +7,7 @@
  * accepting and lets requests in flight finish (lib/fcgi_server.c).
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,15 +20,15 @@
 #include "service.h"
 
 static const struct api_route_def routes[AR__MAX] = {
-	[AR_SUBMISSIONS] = { "/submissions", 0, AM_POST, route_submissions },
-	[AR_BATCH] = { "/submissions/batch", 0, AM_GET | AM_POST, route_batch },
-	[AR_SUBMISSION] = { "/submissions/", 1, AM_GET, route_submission },
-	[AR_LANGUAGES] = { "/languages", 0, AM_GET, route_languages },
-	[AR_LANGUAGE] = { "/languages/", 1, AM_GET, route_language },
-	[AR_STATUSES] = { "/statuses", 0, AM_GET, route_statuses },
-	[AR_CONFIG_INFO] = { "/config_info", 0, AM_GET, route_config_info },
-	[AR_WORKERS] = { "/workers", 0, AM_GET, route_workers },
-	[AR_ABOUT] = { "/about", 0, AM_GET, route_about },
+	[AR_SUBMISSIONS] = { { "/submissions", 0, METHOD_POST }, route_submissions },
+	[AR_BATCH] = { { "/submissions/batch", 0, METHOD_GET | METHOD_POST }, route_batch },
+	[AR_SUBMISSION] = { { "/submissions/", 1, METHOD_GET }, route_submission },
+	[AR_LANGUAGES] = { { "/languages", 0, METHOD_GET }, route_languages },
+	[AR_LANGUAGE] = { { "/languages/", 1, METHOD_GET }, route_language },
+	[AR_STATUSES] = { { "/statuses", 0, METHOD_GET }, route_statuses },
+	[AR_CONFIG_INFO] = { { "/config_info", 0, METHOD_GET }, route_config_info },
+	[AR_WORKERS] = { { "/workers", 0, METHOD_GET }, route_workers },
+	[AR_ABOUT] = { { "/about", 0, METHOD_GET }, route_about },
 };
 
 /* X-Auth-Token when JUDGE_AUTH_TOKEN is set; Judge0 answers a bare 401. */
@@ -47,46 +48,40 @@ auth_ok(struct api_req *r)
 static void
 dispatch(struct api_req *r)
 {
-	const struct api_route_def *rt = NULL;
 	size_t	 i;
 
 	if (!auth_ok(r)) {
 		api_reply(r, 401, NULL, 0);
 		return;
 	}
-	for (i = 0; i < AR__MAX; i++) {
-		const struct api_route_def *c = &routes[i];
-		if (c->prefix ? strncmp(r->path, c->path, strlen(c->path)) == 0 :
-		    strcmp(r->path, c->path) == 0) {
-			rt = c;
-			break;
-		}
-	}
-	if (rt == NULL) {
+	switch (fcgi_route_find(routes, AR__MAX, sizeof(routes[0]), r->path,
+	    r->method, &i)) {
+	case FCGI_ROUTE_NONE:
 		api_error(r, 404, "not found");
 		return;
-	}
-	if (!(rt->methods & r->method)) {
+	case FCGI_ROUTE_METHOD:
 		api_error(r, 405, "%s is not allowed on %s", r->method_name,
-		    rt->path);
+		    routes[i].m.path);
 		return;
+	case FCGI_ROUTE_FOUND:
+		break;
 	}
-	rt->handler(r);
+	routes[i].handler(r);
 }
 
 static void
 req_begin(struct api_req *r, struct api_thread *t)
 {
+	struct fcgi_request_line line;
+
 	r->t = t;
 	r->cfg = &t->app->cfg;
 	r->redis = t->redis;
-	r->method_name = api_param(r, "REQUEST_METHOD");
-	if (r->method_name == NULL)
-		r->method_name = "GET";
-	r->method = api_method_parse(r->method_name);
-	r->path = fcgi_request_path(r->fcgx.envp);
-	if ((r->query = api_param(r, "QUERY_STRING")) == NULL)
-		r->query = "";
+	fcgi_request_line(&r->fcgx, &line);
+	r->method_name = line.method_name;
+	r->method = line.method;
+	r->path = line.path;
+	r->query = line.query;
 	r->body = NULL;
 	r->bodylen = 0;
 	r->status = 0;
@@ -108,12 +103,6 @@ struct thread {
 	struct api_thread	t;
 	struct api_req		r;
 };
-
-static FCGX_Request *
-thread_request(void *arg)
-{
-	return &((struct thread *)arg)->r.fcgx;
-}
 
 static void
 thread_serve(void *arg)
@@ -180,7 +169,7 @@ main(int argc, char *argv[])
 	srv.nthreads = n;
 	srv.threads = ts;
 	srv.thread_size = sizeof(*ts);
-	srv.request = thread_request;
+	srv.request_offset = offsetof(struct thread, r.fcgx);
 	srv.serve = thread_serve;
 	log_info(NULL, "serving the Judge0 API with %d threads%s", n,
 	    *app.cfg.judge_auth_token ? " (X-Auth-Token required)" : "");

@@ -401,7 +401,7 @@ out:
 void
 route_batch(struct api_req *r)
 {
-	if (r->method == AM_POST)
+	if (r->method == METHOD_POST)
 		post_batch(r);
 	else
 		get_batch(r);

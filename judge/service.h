@@ -4,7 +4,8 @@
  * (the processes that drain the job list and run the executor).  Both use
  * lib/ (config, log, redis, json) and the executor of judge.h.
  *
- * Redis layout (the stack's Redis, all keys under "judge:"):
+ * Redis layout (the stack's Redis, all keys under "judge:"; their JKEY_*
+ * macros are in lib/keys.h with every other key):
  *   judge:sub:<token>          hash: the submission and, once final, its
  *                              result (binary-safe fields; absent = null);
  *                              expires after JUDGE_SUBMISSION_TTL
@@ -27,19 +28,13 @@
 #include <hiredis/hiredis.h>
 #include <json-c/json.h>
 
+#include "fcgi_server.h"
 #include "judge.h"
+#include "keys.h"
 
 struct config;
 struct redis;
 
-#define JKEY_SUB		"judge:sub:"
-#define JKEY_QUEUE		"judge:queue"
-#define JKEY_PROCESSING		"judge:processing:"
-#define JKEY_CALLBACKS		"judge:callbacks"
-#define JKEY_CBPROCESSING	"judge:cbprocessing:"
-#define JKEY_RUNNERS		"judge:runners"
-#define JKEY_HEARTBEAT		"judge:runner:"
-#define JKEY_DONE		"judge:done:"
 
 #define TOKEN_LEN		36	/* a UUID v4 */
 #define JUDGE0_VERSION		"1.13.1"
@@ -146,17 +141,12 @@ struct api_thread {
 	int		 id;
 };
 
-enum api_method {
-	AM_GET = 0x01, AM_POST = 0x02, AM_PUT = 0x04, AM_DELETE = 0x08,
-	AM_HEAD = 0x10, AM_OTHER = 0x80
-};
-
 struct api_req {
 	FCGX_Request		 fcgx;
 	struct api_thread	*t;
 	const struct config	*cfg;
 	struct redis		*redis;
-	enum api_method		 method;
+	enum http_method	 method;
 	const char		*method_name;
 	const char		*path;		/* DOCUMENT_URI */
 	const char		*query;		/* QUERY_STRING, may be "" */
@@ -178,16 +168,15 @@ enum api_route {
 	AR__MAX
 };
 
+/* A route of the table in api_main.c: path and methods
+ * (lib/fcgi_server.h), and the handler. */
 struct api_route_def {
-	const char	*path;
-	int		 prefix;
-	unsigned	 methods;
-	void		(*handler)(struct api_req *);
+	struct fcgi_route	 m;
+	void			(*handler)(struct api_req *);
 };
 
 /* api_http.c */
 const char	*api_param(struct api_req *, const char *name);
-enum api_method	 api_method_parse(const char *);
 void		 api_reply(struct api_req *, int status, const char *body,
 		    size_t len);
 void		 api_reply_json(struct api_req *, int status, json_object *);

@@ -19,11 +19,19 @@
 #include "redis.h"
 #include "sign.h"
 
-#define JUDGE0_MEMORY_MIN_KB	2048
-#define JUDGE0_MEMORY_MAX_KB	512000
 #define CALLBACK_URL_MAX	1024
 #define JUDGE0_WALL_MIN_S	1.0
 #define JUDGE0_WALL_MAX_S	20.0
+
+int
+dispatch_memory_kb(int memory_limit_kb)
+{
+	if (memory_limit_kb < DISPATCH_MEMORY_MIN_KB)
+		return DISPATCH_MEMORY_MIN_KB;
+	if (memory_limit_kb > DISPATCH_MEMORY_MAX_KB)
+		return DISPATCH_MEMORY_MAX_KB;
+	return memory_limit_kb;
+}
 
 double
 dispatch_cpu_limit(const struct config *cfg, int time_limit_ms, double multiplier)
@@ -177,13 +185,9 @@ dispatch_send(struct redis *r, struct judge0 *j, const struct config *cfg,
 	char (*urls)[CALLBACK_URL_MAX] = NULL;
 	double cpu = dispatch_cpu_limit(cfg, sub->q->time_limit_ms,
 	    sub->lang->time_multiplier);
-	int mem = sub->q->memory_limit_kb, taken = 0;
+	int mem = dispatch_memory_kb(sub->q->memory_limit_kb), taken = 0;
 	char err[512];
 
-	if (mem < JUDGE0_MEMORY_MIN_KB)
-		mem = JUDGE0_MEMORY_MIN_KB;
-	if (mem > JUDGE0_MEMORY_MAX_KB)
-		mem = JUDGE0_MEMORY_MAX_KB;
 	items = calloc(bs, sizeof(*items));
 	ret = calloc(bs, sizeof(*ret));
 	urls = calloc(bs, sizeof(*urls));

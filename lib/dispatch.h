@@ -21,6 +21,13 @@ struct dispatch_sub {
 	const struct cache_language	*lang;
 };
 
+/* memory_limit for Judge0 (KB): the question's limit clamped to what
+ * Judge0 accepts, DISPATCH_MEMORY_MIN_KB..DISPATCH_MEMORY_MAX_KB.  The one
+ * clamp of /submit's dispatch and of /run. */
+#define DISPATCH_MEMORY_MIN_KB	2048
+#define DISPATCH_MEMORY_MAX_KB	512000
+int	dispatch_memory_kb(int memory_limit_kb);
+
 /* cpu_time_limit for Judge0: question limit × multiplier, clamped to max. */
 double	dispatch_cpu_limit(const struct config *cfg, int time_limit_ms,
 	    double multiplier);

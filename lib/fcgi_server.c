@@ -1,10 +1,11 @@
 /*
- * The FastCGI accept loop and signal handling of pitwall-fcgi and
- * pitwall-judge (see fcgi_server.h).
+ * The FastCGI accept loop, signal handling, request line, route matching
+ * and body reading of pitwall-fcgi and pitwall-judge (see fcgi_server.h).
  */
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -46,7 +47,8 @@ static void *
 fcgi_thread_main(void *arg)
 {
 	struct fcgi_thread *t = arg;
-	FCGX_Request *req = t->s->request(t->ctx);
+	FCGX_Request *req = (FCGX_Request *)((char *)t->ctx +
+	    t->s->request_offset);
 
 	if (FCGX_InitRequest(req, 0, 0) != 0) {
 		log_error(NULL, "FCGX_InitRequest failed");
@@ -116,8 +118,8 @@ stop:
 	return rc;
 }
 
-const char *
-fcgi_request_path(FCGX_ParamArray envp)
+static const char *
+request_path(FCGX_ParamArray envp)
 {
 	const char *p;
 
@@ -126,4 +128,97 @@ fcgi_request_path(FCGX_ParamArray envp)
 	if ((p = FCGX_GetParam("SCRIPT_NAME", envp)) != NULL && *p != '\0')
 		return p;
 	return "/";
+}
+
+static enum http_method
+method_parse(const char *name)
+{
+	static const struct { const char *n; enum http_method m; } tab[] = {
+		{ "GET", METHOD_GET }, { "POST", METHOD_POST },
+		{ "PUT", METHOD_PUT }, { "DELETE", METHOD_DELETE },
+		{ "HEAD", METHOD_HEAD }, { "PATCH", METHOD_PATCH },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (strcmp(name, tab[i].n) == 0)
+			return tab[i].m;
+	return METHOD_OTHER;
+}
+
+void
+fcgi_request_line(FCGX_Request *req, struct fcgi_request_line *out)
+{
+	if ((out->method_name = FCGX_GetParam("REQUEST_METHOD", req->envp)) == NULL)
+		out->method_name = "GET";
+	out->method = method_parse(out->method_name);
+	out->path = request_path(req->envp);
+	if ((out->query = FCGX_GetParam("QUERY_STRING", req->envp)) == NULL)
+		out->query = "";
+}
+
+enum fcgi_match
+fcgi_route_find(const void *table, size_t n, size_t stride, const char *path,
+    enum http_method method, size_t *idx)
+{
+	const struct fcgi_route *c;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		c = (const struct fcgi_route *)((const char *)table + i * stride);
+		if (c->path == NULL)
+			continue;
+		if (c->prefix ? strncmp(path, c->path, strlen(c->path)) == 0 :
+		    strcmp(path, c->path) == 0) {
+			*idx = i;
+			return (c->methods & method) ? FCGI_ROUTE_FOUND :
+			    FCGI_ROUTE_METHOD;
+		}
+	}
+	return FCGI_ROUTE_NONE;
+}
+
+int
+fcgi_body_read(FCGX_Request *req, size_t max, char **body, size_t *len,
+    char *err, size_t errsz)
+{
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", req->envp);
+	unsigned long long want = 0;
+	char *end;
+	size_t got = 0;
+	int n;
+
+	*body = NULL;
+	*len = 0;
+	if (cl != NULL && *cl != '\0') {
+		want = strtoull(cl, &end, 10);
+		if (*end != '\0') {
+			snprintf(err, errsz, "Content-Length is not a number");
+			return 400;
+		}
+	}
+	if (want > max) {
+		snprintf(err, errsz, "the request body is larger than %zu bytes",
+		    max);
+		return 413;
+	}
+	if ((*body = malloc((size_t)want + 1)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return 500;
+	}
+	while (got < want) {
+		n = FCGX_GetStr(*body + got, (int)(want - got), req->in);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got < want) {
+		free(*body);
+		*body = NULL;
+		snprintf(err, errsz, "the request body was cut short");
+		return 400;
+	}
+	(*body)[got] = '\0';
+	*len = got;
+	return 0;
 }

@@ -370,42 +370,6 @@ out:
 }
 
 enum judge0_rc
-judge0_submit_one(struct judge0 *j, const struct judge0_item *item, int wait,
-    long *http_status, json_object **out, char *err, size_t errsz)
-{
-	json_object *req;
-	struct buf b = { NULL, 0, 0 };
-	enum judge0_rc rc;
-	char path[256];
-
-	*out = NULL;
-	*http_status = 0;
-	if ((req = item_json(item)) == NULL) {
-		snprintf(err, errsz, "out of memory");
-		return J0_UNAVAILABLE;
-	}
-	snprintf(path, sizeof(path), "/submissions?base64_encoded=true&wait=%s&fields="
-	    RESULT_FIELDS, wait ? "true" : "false");
-	rc = judge0_request(j, "POST", path, json_object_to_json_string_ext(req,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
-	    j->cfg->run_timeout_ms, http_status, &b, err, errsz);
-	json_object_put(req);
-	if (rc != J0_OK)
-		goto out;
-	*out = b.data ? json_tokener_parse(b.data) : NULL;
-	if (*http_status >= 500 || *http_status == 429) {
-		snprintf(err, errsz, "Judge0 answered %ld", *http_status);
-		rc = J0_UNAVAILABLE;
-	} else if (*http_status >= 400) {
-		error_hash_text(*out, err, errsz);
-		rc = J0_REJECTED;
-	}
-out:
-	free(b.data);
-	return rc;
-}
-
-enum judge0_rc
 judge0_run_wait(struct judge0 *j, const struct judge0_item *items, size_t n,
     long timeout_ms, struct judge0_run *out)
 {

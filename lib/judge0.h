@@ -57,14 +57,6 @@ enum judge0_rc	 judge0_batch_submit(struct judge0 *j,
 enum judge0_rc	 judge0_batch_get(struct judge0 *j, const char *const *tokens,
 		    size_t n, json_object **out, char *err, size_t errsz);
 
-/*
- * POST /submissions?base64_encoded=true&wait=… for one item (used by /run).
- * *out is the reply object (caller frees).  http_status gets Judge0's code.
- */
-enum judge0_rc	 judge0_submit_one(struct judge0 *j,
-		    const struct judge0_item *item, int wait, long *http_status,
-		    json_object **out, char *err, size_t errsz);
-
 /* One item of judge0_run_wait: Judge0's reply or what went wrong. */
 struct judge0_run {
 	long		 http_status;	/* 0: no reply */

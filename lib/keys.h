@@ -1,6 +1,8 @@
 /*
- * Redis keys and job formats shared by pitwall-fcgi, pitwall-worker and
- * pitwall-admin.  Everything Pitwall keeps in Redis is listed here.
+ * Redis keys and job formats shared by pitwall-fcgi, pitwall-worker,
+ * pitwall-admin and the embedded judge.  Everything Pitwall keeps in Redis
+ * is listed here: the code names a key by one of the macros below, never
+ * by a string literal of its own.
  *
  *   pitwall:sub:<sid>            hash   user_id, question_id, language_id, source,
  *                                       total, created_at (unix ms), status
@@ -41,6 +43,12 @@
  *   pitwall:rl:login-ip:<ip>:<minute>, pitwall:rl:login-acct:<sha256(email)>:<minute>
  *                                       counters of failed logins
  *
+ * The embedded judge (judge/, when it shares the stack's Redis) keeps its
+ * own keys under "judge:"; judge/service.h says what each holds:
+ *   judge:sub:<token>, judge:queue, judge:processing:<runner>,
+ *   judge:callbacks, judge:cbprocessing:<runner>, judge:runners,
+ *   judge:runner:<id>, judge:done:<token>
+ *
  * Jobs on pitwall:queue (JSON objects):
  *   {"type":"submission","s":sid}
  *       persist the submission row from pitwall:sub:<sid>.
@@ -72,6 +80,28 @@
 #define KEY_LB_META_FMT		"pitwall:lb:%lld:meta"
 #define KEY_REVOKED_FMT		"pitwall:revoked:%s"
 #define KEY_USER_SUBS_FMT	"pitwall:user:%lld:subs"
+/* The leaderboard keys of a round id given as text (a PostgreSQL value). */
+#define KEY_LB_SFMT		"pitwall:lb:%s"
+#define KEY_LB_META_SFMT	"pitwall:lb:%s:meta"
+/* Rate-limit counters: kind, user id, unix minute; failed logins by
+ * client address or by sha256(lowercased email) in hex, unix minute. */
+#define KEY_RL_FMT		"pitwall:rl:%s:%lld:%lld"
+#define KEY_RL_LOGIN_IP_FMT	"pitwall:rl:login-ip:%.64s:%lld"
+#define KEY_RL_LOGIN_ACCT_FMT	"pitwall:rl:login-acct:%s:%lld"
+
+/* SCAN patterns. */
+#define KEY_PROCESSING_MATCH	"pitwall:processing:*"
+#define KEY_QUESTION_MATCH	"pitwall:q:*"
+
+/* The embedded judge's keys (prefixes: the token or runner id follows). */
+#define JKEY_SUB		"judge:sub:"
+#define JKEY_QUEUE		"judge:queue"
+#define JKEY_PROCESSING		"judge:processing:"
+#define JKEY_CALLBACKS		"judge:callbacks"
+#define JKEY_CBPROCESSING	"judge:cbprocessing:"
+#define JKEY_RUNNERS		"judge:runners"
+#define JKEY_HEARTBEAT		"judge:runner:"
+#define JKEY_DONE		"judge:done:"
 
 /* How long a submission's Redis state outlives its last change (seconds). */
 #define SUB_TTL_S	(7 * 24 * 3600)

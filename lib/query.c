@@ -76,13 +76,13 @@ query_get(const char *qs, const char *name, char *out, size_t outsz)
 }
 
 int
-uuid_valid(const char *s)
+uuid_valid_n(const char *s, size_t len)
 {
 	size_t i;
 
-	if (s == NULL || strlen(s) != 36)
+	if (s == NULL || len != 36)
 		return 0;
-	for (i = 0; i < 36; i++) {
+	for (i = 0; i < len; i++) {
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (s[i] != '-')
 				return 0;
@@ -90,6 +90,12 @@ uuid_valid(const char *s)
 			return 0;
 	}
 	return 1;
+}
+
+int
+uuid_valid(const char *s)
+{
+	return s != NULL && uuid_valid_n(s, strlen(s));
 }
 
 int

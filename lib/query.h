@@ -14,7 +14,14 @@
  */
 long	query_get(const char *qs, const char *name, char *out, size_t outsz);
 
-/* 1 when s is a lowercase canonical UUID (8-4-4-4-12 hex). */
+/*
+ * 1 when the len bytes at s are a lowercase canonical UUID (8-4-4-4-12
+ * hex), the form every submission id takes (uuid4() in /submit); 0
+ * otherwise.  The one UUID check of the responders and the worker.
+ */
+int	uuid_valid_n(const char *s, size_t len);
+
+/* uuid_valid_n() of the NUL-terminated s; 0 for NULL. */
 int	uuid_valid(const char *s);
 
 /* Parse a decimal integer in [min, max] from all of s.  0 / -1. */

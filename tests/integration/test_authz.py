@@ -270,3 +270,39 @@ def test_admin_input_is_validated():
         if r.status != want:
             wrong.append(f"{method} {path} {body}: {r.status} {r.body[:200]!r}, expected {want}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_admin_sub_route_tables():
+    """The /admin groups route by table: 404 for a path no entry has, 405
+    naming the methods of the entries whose path matches."""
+    adm = auth(jwt(S["admin"], role="admin"))
+    slug = S["admin_round_slug"]
+    q = S["admin_q"]
+    cases = [
+        ("DELETE", "/admin/rounds", 405, "GET or POST"),
+        ("DELETE", "/admin/rounds/", 405, "GET or POST"),
+        ("DELETE", f"/admin/rounds/{slug}", 405, "GET, PATCH or PUT"),
+        ("GET", f"/admin/rounds/{slug}/close", 405, "POST"),
+        ("POST", f"/admin/rounds/{slug}/reopen", 404, None),
+        ("GET", f"/admin/rounds/{slug}/open/x", 404, None),
+        ("GET", "/admin/roundsx", 404, None),
+        ("POST", f"/admin/questions/{q}", 405, "GET, PATCH, PUT or DELETE"),
+        ("DELETE", f"/admin/questions/{q}/testcases", 405, "GET or POST"),
+        ("GET", "/admin/questions/0", 404, None),
+        ("GET", "/admin/testcases", 404, None),
+        ("POST", f"/admin/testcases/{S['admin_tids'][0]}", 405, "GET, PATCH, PUT or DELETE"),
+        ("GET", "/admin/users/import", 405, "POST"),
+        ("DELETE", f"/admin/users/{S['admin']}", 405, "GET"),
+        ("GET", f"/admin/users/{S['admin']}/ban", 405, "POST"),
+        ("POST", f"/admin/users/{S['admin']}/submissions", 405, "GET"),
+        ("GET", f"/admin/users/{S['admin']}/nothing", 404, None),
+    ]
+    wrong = []
+    for method, path, want, allowed in cases:
+        r = http(method, URL + path, headers=adm)
+        got = (r.status, r.json().get("message") if allowed else None)
+        if got != (want, allowed):
+            wrong.append(f"{method} {path}: {r.status} {r.body[:200]!r}, expected {want} {allowed}")
+    assert not wrong, "\n".join(wrong)
+    eq(http("GET", URL + f"/admin/rounds/{slug}", headers=adm).json()["slug"], slug, "GET one round")
+    eq(http("GET", URL + f"/admin/questions/{q}/testcases", headers=adm).status, 200, "testcases of a question")

@@ -9,7 +9,7 @@ import time
 
 from client import FakeJudge0
 from contest import auth, jwt, make_question, make_round, make_user, results, submit, wait_done
-from pw import ENV, URL, eq, http, post, psql, redis, wait_for
+from pw import BIN, ENV, URL, eq, get, http, post, psql, redis, run, wait_for
 
 FAKE = FakeJudge0(os.environ.get("PITWALL_FAKE_JUDGE0_URL", ENV.get("JUDGE0_URL", "")))
 S = {}
@@ -89,6 +89,80 @@ def test_admin_round_changes_take_effect_at_once():
     r = post("/admin/rounds", {"slug": "n" + secrets.token_hex(4), "name": "New",
                                 "starts_at": None, "minutes": 60}, headers=admin_hdr())
     eq((r.status, r.json()["state"], r.json()["minutes"]), (201, "unscheduled", 60), "create")
+
+
+def close_api(slug):
+    r = post(f"/admin/rounds/{slug}/close", headers=admin_hdr())
+    eq(r.status, 200, f"POST /admin/rounds/{slug}/close: {r.body!r}")
+    return r.json()["state"]
+
+
+def close_cli(slug):
+    p = run([os.path.join(BIN, "pitwall-admin"), "round", "close", slug])
+    assert p.stdout.startswith(f"round {slug} "), p.stdout
+    return "already closed" if "already closed" in p.stdout else "closed"
+
+
+def window(slug):
+    """(start < end, end in whole seconds, end <= now, seconds from start to end)."""
+    return psql("SELECT starts_at < ends_at, ends_at = date_trunc('second', ends_at),"
+                " ends_at <= now(), extract(epoch FROM ends_at - starts_at)::int"
+                f" FROM rounds WHERE slug = '{slug}'")
+
+
+def test_round_close_edges_same_from_cli_and_api():
+    """One close (lib/round.c) for pitwall-admin and /admin/rounds: a round
+    that never started gets a start one second before its end (it reads
+    closed, not unscheduled); one that already ended keeps its end; the end
+    is a whole second so a second-precision reader sees it closed at once."""
+    for how, close in (("api", close_api), ("cli", close_cli)):
+        # Never started: no start, no end.
+        rid = make_round(open_=False)
+        slug = psql(f"SELECT slug FROM rounds WHERE id = {rid}")
+        state = close(slug)
+        eq(window(slug), "t|t|t|1", f"{how}: never started: start 1 s before a whole-second end")
+        eq(state, "closed", f"{how}: never started is closed now, not already closed")
+        eq(get_state(slug), "closed", f"{how}: never started reads closed")
+        # Scheduled for later: the start moves to just before the end.
+        rid = make_round(starts_in=600, ends_in=3600)
+        slug = psql(f"SELECT slug FROM rounds WHERE id = {rid}")
+        close(slug)
+        eq(window(slug), "t|t|t|1", f"{how}: scheduled round: start 1 s before the end")
+        # Open: the start is kept, the end is now in whole seconds.
+        rid = make_round(starts_in=-600, ends_in=3600)
+        slug = psql(f"SELECT slug FROM rounds WHERE id = {rid}")
+        start = psql(f"SELECT starts_at FROM rounds WHERE id = {rid}")
+        close(slug)
+        eq(psql(f"SELECT starts_at FROM rounds WHERE id = {rid}"), start, f"{how}: open round keeps its start")
+        eq(window(slug)[:6], "t|t|t|", f"{how}: open round ends now, whole seconds")
+        eq(get_state(slug), "closed", f"{how}: open round reads closed")
+        # Already ended, with no start: the end is kept, the start set before it.
+        slug = "r" + secrets.token_hex(4)
+        psql(f"INSERT INTO rounds (slug, name, ends_at) VALUES ('{slug}', 'Round',"
+             " now() - interval '1 hour')")
+        end = psql(f"SELECT ends_at FROM rounds WHERE slug = '{slug}'")
+        state = close(slug)
+        eq(psql(f"SELECT ends_at FROM rounds WHERE slug = '{slug}'"), end, f"{how}: ended round keeps its end")
+        eq(window(slug)[:2] + window(slug)[4:], "t|t|1", f"{how}: ended round gets a start 1 s before its end")
+        if how == "cli":
+            eq(state, "already closed", "cli: says already closed")
+        eq(get_state(slug), "closed", f"{how}: ended round reads closed")
+        # Already ended, with a start: nothing changes.
+        rid = make_round(starts_in=-7200, ends_in=-3600)
+        before = psql(f"SELECT starts_at, ends_at FROM rounds WHERE id = {rid}")
+        slug = psql(f"SELECT slug FROM rounds WHERE id = {rid}")
+        close(slug)
+        eq(psql(f"SELECT starts_at, ends_at FROM rounds WHERE id = {rid}"), before, f"{how}: ended round unchanged")
+    r = post("/admin/rounds/nope-none/close", headers=admin_hdr())
+    eq(r.status, 404, "api: unknown round")
+    p = run([os.path.join(BIN, "pitwall-admin"), "round", "close", "nope-none"], check=False)
+    eq(p.returncode, 1, "cli: unknown round")
+
+
+def get_state(slug):
+    r = get(f"/admin/rounds/{slug}", headers=admin_hdr())
+    eq(r.status, 200, f"GET /admin/rounds/{slug}")
+    return r.json()["state"]
 
 
 def test_result_after_the_end_is_still_scored():

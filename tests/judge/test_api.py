@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""tests/judge/test_api.py — the embedded judge's Judge0 API against
-/work/shared/JUDGE0.md, through nginx's judge listener of a running stack.
+"""tests/judge/test_api.py — the embedded judge's Judge0 API against the
+wire contract ../shared/JUDGE0.md (relative to the repository's root),
+through nginx's judge listener of a running stack.
 
     PITWALL_VAR=/path/to/var /usr/bin/python3 tests/judge/test_api.py
 

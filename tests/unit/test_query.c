@@ -1,4 +1,5 @@
-/* Unit tests of lib/query.c: lookup, percent-decoding, integer parameters. */
+/* Unit tests of lib/query.c: lookup, percent-decoding, integer parameters,
+ * UUIDs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -59,12 +60,37 @@ test_ll(void **state)
 	assert_int_equal(v, 3);
 }
 
+static void
+test_uuid(void **state)
+{
+	const char *ok = "0f8fad5b-d9cb-469f-a165-70867728950e";
+	char buf[40];
+
+	(void)state;
+	assert_int_equal(uuid_valid(ok), 1);
+	assert_int_equal(uuid_valid_n(ok, 36), 1);
+	/* The length bounds the check: a valid prefix of a longer string. */
+	snprintf(buf, sizeof(buf), "%sxyz", ok);
+	assert_int_equal(uuid_valid_n(buf, 36), 1);
+	assert_int_equal(uuid_valid(buf), 0);
+	assert_int_equal(uuid_valid_n(ok, 35), 0);
+	assert_int_equal(uuid_valid(NULL), 0);
+	assert_int_equal(uuid_valid_n(NULL, 36), 0);
+	assert_int_equal(uuid_valid(""), 0);
+	/* Canonical form only: lowercase, dashes in place. */
+	assert_int_equal(uuid_valid("0F8FAD5B-D9CB-469F-A165-70867728950E"), 0);
+	assert_int_equal(uuid_valid("0f8fad5bd-9cb-469f-a165-70867728950e"), 0);
+	assert_int_equal(uuid_valid("0f8fad5b-d9cb-469f-a165-70867728950g"), 0);
+	assert_int_equal(uuid_valid("{f8fad5b-d9cb-469f-a165-70867728950}"), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_get),
 		cmocka_unit_test(test_ll),
+		cmocka_unit_test(test_uuid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
