@@ -23,6 +23,7 @@ usage_to(FILE *fp)
 	    "  user add --email E --name N --password P|- [--role contestant|admin]\n"
 	    "  user import FILE.csv          rows: email,name,password[,role]\n"
 	    "  user ban|unban --email E\n"
+	    "  user role --email E --role contestant|admin\n"
 	    "  user list\n"
 	    "  token --email E [--ttl SECONDS]\n"
 	    "  import DIR                    problem package (docs/packages.md)\n"

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "account.h"
+#include "authz.h"
 #include "auth.h"
 #include "db.h"
 #include "extern.h"
@@ -204,19 +205,52 @@ out:
 	return rc;
 }
 
-/* ban/unban: users.banned, and the Redis set every route checks. */
+/*
+ * ban, unban, role: users is the record, then the Redis state every route
+ * checks on every request (lib/authz.c), so the change acts at once.
+ * sql takes $1 the email and $2 arg, and returns id, role, banned.
+ */
+static int
+user_authz_set(struct actx *a, const char *email, const char *sql,
+    const char *arg, const char *what)
+{
+	const char *params[2] = { email, arg };
+	struct db *db;
+	struct redis *r;
+	PGresult *res = NULL;
+	int rc = ADMIN_FAIL;
+
+	actx_config(a, CONFIG_NEED_DB);
+	if ((db = actx_db(a)) == NULL)
+		goto out;
+	if ((res = db_exec(db, sql, 2, params)) == NULL)
+		goto out;
+	if (PQntuples(res) != 1) {
+		fprintf(stderr, "pitwall-admin: no user %s\n", email);
+		goto out;
+	}
+	if ((r = actx_redis(a)) == NULL ||
+	    authz_user_set(r, atoll(PQgetvalue(res, 0, 0)), PQgetvalue(res, 0, 1),
+	    PQgetvalue(res, 0, 2)[0] == 't') == -1) {
+		fprintf(stderr, "pitwall-admin: the user is changed in the database "
+		    "but Redis was not updated; run the command again\n");
+		goto out;
+	}
+	printf("%s user %s %s\n", what, PQgetvalue(res, 0, 0), email);
+	rc = ADMIN_OK;
+out:
+	PQclear(res);
+	return rc;
+}
+
+/* ban|unban --email E */
 static int
 user_ban(struct actx *a, int argc, char *argv[], int ban)
 {
 	const char *email = NULL;
 	const struct opt opts[] = { { "email", &email, NULL } };
-	const char *params[2];
 	char *pos[1];
-	struct db *db;
-	struct redis *r;
-	redisReply *rep = NULL;
-	PGresult *res = NULL;
-	int npos, rc = ADMIN_FAIL;
+	int npos;
 
 	if (opts_parse(argc, argv, opts, 1, pos, 0, &npos) == -1 ||
 	    email == NULL) {
@@ -224,38 +258,33 @@ user_ban(struct actx *a, int argc, char *argv[], int ban)
 		    ban ? "ban" : "unban");
 		return ADMIN_USAGE;
 	}
-	actx_config(a, CONFIG_NEED_DB);
-	if ((db = actx_db(a)) == NULL)
-		goto out;
-	params[0] = email;
-	params[1] = ban ? "t" : "f";
-	res = db_exec(db, "UPDATE users SET banned = $2::boolean"
-	    " WHERE lower(email) = lower($1) RETURNING id", 2, params);
-	if (res == NULL)
-		goto out;
-	if (PQntuples(res) != 1) {
-		fprintf(stderr, "pitwall-admin: no user %s\n", email);
-		goto out;
+	return user_authz_set(a, email, "UPDATE users SET banned = $2::boolean"
+	    " WHERE lower(email) = lower($1) RETURNING id, role, banned",
+	    ban ? "t" : "f", ban ? "banned" : "unbanned");
+}
+
+/* role --email E --role contestant|admin: a demotion acts at once. */
+static int
+user_role(struct actx *a, int argc, char *argv[])
+{
+	const char *email = NULL, *role = NULL, *why;
+	const struct opt opts[] = { { "email", &email, NULL }, { "role", &role, NULL } };
+	char *pos[1];
+	int npos;
+
+	if (opts_parse(argc, argv, opts, 2, pos, 0, &npos) == -1 ||
+	    email == NULL || role == NULL) {
+		fprintf(stderr, "usage: pitwall-admin user role --email E "
+		    "--role contestant|admin\n");
+		return ADMIN_USAGE;
 	}
-	/* The database is the record; Redis is what the routes read. */
-	if ((r = actx_redis(a)) == NULL)
-		goto redis_failed;
-	rep = redis_cmd(r, "%s %s %s", ban ? "SADD" : "SREM", KEY_BANNED,
-	    PQgetvalue(res, 0, 0));
-	if (rep == NULL || rep->type == REDIS_REPLY_ERROR)
-		goto redis_failed;
-	printf("%s user %s %s\n", ban ? "banned" : "unbanned",
-	    PQgetvalue(res, 0, 0), email);
-	rc = ADMIN_OK;
-	goto out;
-redis_failed:
-	fprintf(stderr, "pitwall-admin: users.banned is set but Redis was not "
-	    "updated; run the command again\n");
-out:
-	if (rep != NULL)
-		freeReplyObject(rep);
-	PQclear(res);
-	return rc;
+	if ((why = user_role_check(role)) != NULL) {
+		fprintf(stderr, "pitwall-admin: %s\n", why);
+		return ADMIN_USAGE;
+	}
+	return user_authz_set(a, email, "UPDATE users SET role = $2"
+	    " WHERE lower(email) = lower($1) RETURNING id, role, banned",
+	    role, role);
 }
 
 /* Tab-separated, with a header; never the password hash. */
@@ -302,6 +331,8 @@ cmd_user(struct actx *a, int argc, char *argv[])
 		return user_ban(a, argc - 1, argv + 1, 1);
 	if (argc >= 1 && strcmp(argv[0], "unban") == 0)
 		return user_ban(a, argc - 1, argv + 1, 0);
+	if (argc >= 1 && strcmp(argv[0], "role") == 0)
+		return user_role(a, argc - 1, argv + 1);
 	if (argc >= 1 && strcmp(argv[0], "list") == 0)
 		return user_list(a, argc - 1, argv + 1);
 	usage();

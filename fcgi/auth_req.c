@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "auth.h"
+#include "authz.h"
 #include "extern.h"
 #include "keys.h"
 #include "redis.h"
@@ -23,40 +24,33 @@ jti_valid(const char *jti)
 
 /*
  * The checks after the signature: a token id (logout revokes by it), not
- * revoked, user not banned.  -1: reply written.
+ * revoked, user not banned, and the user's current role (lib/authz.c)
+ * replaces the token's claim.  -1: reply written.
  */
 static int
-claims_check_or_reply(struct req *r, const struct auth_claims *who)
+claims_check_or_reply(struct req *r, struct auth_claims *who)
 {
-	char key[96];
-	redisReply *rep;
 	int revoked, banned;
 
 	if (!jti_valid(who->jti)) {
 		http_error(r, 401, "unauthorized", "the token has no valid jti");
 		return -1;
 	}
-	snprintf(key, sizeof(key), KEY_REVOKED_FMT, who->jti);
-	rep = redis_cmd_idem(r->w->redis, "EXISTS %s", key);
-	if (rep == NULL || rep->type != REDIS_REPLY_INTEGER) {
-		freeReplyObject(rep);
+	switch (authz_check(r->w->redis, &r->w->db, r->cfg, who->user_id,
+	    who->jti, who->role, sizeof(who->role), &banned, &revoked)) {
+	case AUTHZ_OK:
+		break;
+	case AUTHZ_UNKNOWN_USER:
+		http_error(r, 401, "unauthorized", "this token's user does not exist");
+		return -1;
+	default:
 		http_error(r, 503, "unavailable", "the session store is unavailable");
 		return -1;
 	}
-	revoked = rep->integer > 0;
-	freeReplyObject(rep);
 	if (revoked) {
 		http_error(r, 401, "token_revoked", "this token was logged out");
 		return -1;
 	}
-	rep = redis_cmd_idem(r->w->redis, "SISMEMBER %s %lld", KEY_BANNED, who->user_id);
-	if (rep == NULL || rep->type != REDIS_REPLY_INTEGER) {
-		freeReplyObject(rep);
-		http_error(r, 503, "unavailable", "the session store is unavailable");
-		return -1;
-	}
-	banned = rep->integer == 1;
-	freeReplyObject(rep);
 	if (banned) {
 		http_error(r, 403, "banned", "this account is banned from the contest");
 		return -1;

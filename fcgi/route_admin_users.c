@@ -3,6 +3,7 @@
  *   GET  /admin/users                      -> [user]
  *   POST /admin/users {email, name, password, role?} -> 201 user (409 exists)
  *   GET  /admin/users/{id}                 -> user
+ *   PATCH /admin/users/{id} {role}         -> user   (acts on the next request)
  *   POST /admin/users/{id}/ban, /unban     -> user   (DB and the Redis set
  *                                             every route checks)
  *   POST /admin/users/import (text/csv: email,name,password[,role])
@@ -20,6 +21,7 @@
 
 #include "account.h"
 #include "auth.h"
+#include "authz.h"
 #include "db.h"
 #include "extern.h"
 #include "json.h"
@@ -90,31 +92,61 @@ out:
 	json_object_put(body);
 }
 
-/* ban/unban: users.banned is the record, pitwall:banned what routes read. */
+/*
+ * Set a user's ban or role: users is the record, then lib/authz.c's Redis
+ * state, which every route reads on every request (so it takes effect at
+ * once, whatever tokens the user holds).
+ */
+static void
+user_authz_set(struct req *r, long long uid, const char *sql, const char *arg,
+    const char *what)
+{
+	char id[24];
+	const char *p[2] = { id, arg };
+	PGresult *res;
+
+	snprintf(id, sizeof(id), "%lld", uid);
+	if ((res = req_row_or_reply(r, sql, 2, p, "user")) == NULL)
+		return;
+	if (authz_user_set(r->w->redis, uid, PQgetvalue(res, 0, 0),
+	    PQgetvalue(res, 0, 1)[0] == 't') == -1) {
+		PQclear(res);
+		http_error(r, 503, "unavailable", "the user is changed in the database"
+		    " but Redis was not updated; send the request again");
+		return;
+	}
+	log_info(r->reqid, "user %lld: %s", uid, what);
+	PQclear(res);
+	user_reply(r, uid, 200);
+}
+
+/* ban/unban. */
 static void
 user_ban(struct req *r, long long uid, int ban)
 {
-	char id[24];
-	const char *p[2] = { id, ban ? "t" : "f" };
-	PGresult *res;
-	redisReply *rep;
+	user_authz_set(r, uid, "UPDATE users SET banned = $2::boolean"
+	    " WHERE id = $1 RETURNING role, banned", ban ? "t" : "f",
+	    ban ? "banned" : "unbanned");
+}
 
-	snprintf(id, sizeof(id), "%lld", uid);
-	if ((res = req_row_or_reply(r, "UPDATE users SET banned = $2::boolean"
-	    " WHERE id = $1 RETURNING id", 2, p, "user")) == NULL)
+/* PATCH /admin/users/{id} {role} -> user: a demotion acts at once. */
+static void
+user_update(struct req *r, long long uid)
+{
+	json_object *body = NULL;
+	const char *role = NULL, *why;
+	const struct jfield fields[] = {
+		{ "role", JF_STRING, 1, 1, 16, &role, NULL },
+	};
+
+	if (req_fields_or_reply(r, 4096, ADMIN_JSON_DEPTH, fields, 1, &body) == -1)
 		return;
-	PQclear(res);
-	rep = redis_cmd(r->w->redis, "%s %s %lld", ban ? "SADD" : "SREM",
-	    KEY_BANNED, uid);
-	if (rep == NULL || rep->type == REDIS_REPLY_ERROR) {
-		freeReplyObject(rep);
-		http_error(r, 503, "unavailable", "users.banned is set but Redis was"
-		    " not updated; send the request again");
-		return;
-	}
-	freeReplyObject(rep);
-	log_info(r->reqid, "%s user %lld", ban ? "banned" : "unbanned", uid);
-	user_reply(r, uid, 200);
+	if ((why = account_role_check(role)) != NULL)
+		http_error(r, 422, "invalid_field", "%s", why);
+	else
+		user_authz_set(r, uid, "UPDATE users SET role = $2 WHERE id = $1"
+		    " RETURNING role, banned", role, role);
+	json_object_put(body);
 }
 
 static json_object *
@@ -245,6 +277,12 @@ user_get(struct req *r, const struct admin_args *a)
 }
 
 static void
+user_patch(struct req *r, const struct admin_args *a)
+{
+	user_update(r, a->id);
+}
+
+static void
 user_ban_post(struct req *r, const struct admin_args *a)
 {
 	user_ban(r, a->id, 1);
@@ -267,6 +305,7 @@ static const struct admin_route users_routes[] = {
 	{ "", METHOD_POST, user_create },
 	{ "/import", METHOD_POST, users_import },
 	{ "/#", METHOD_GET, user_get },
+	{ "/#", METHOD_PATCH | METHOD_PUT, user_patch },
 	{ "/#/ban", METHOD_POST, user_ban_post },
 	{ "/#/unban", METHOD_POST, user_unban_post },
 	{ "/#/submissions", METHOD_GET, user_submissions_get },

@@ -28,6 +28,10 @@
  *   pitwall:workers              set    worker ids; pitwall:worker:<id> holds its
  *                                       heartbeat (unix time, expires)
  *   pitwall:banned               set    user ids refused on every route
+ *   pitwall:roles                hash   user id -> current role (contestant|admin),
+ *                                       checked on every request (lib/authz.c)
+ *   pitwall:authz:built          string "1" once roles and bans were built from
+ *                                       PostgreSQL; gone (Redis lost) means rebuild
  *   pitwall:q:<qid>              string question cache (JSON, see cache.h), TTL CACHE_TTL
  *   pitwall:languages            string language cache (JSON), TTL CACHE_TTL
  *   pitwall:rl:<kind>:<uid>:<minute> counter for rate limits
@@ -65,6 +69,8 @@
 #define KEY_DISPATCH	"pitwall:dispatch"
 #define KEY_WORKERS	"pitwall:workers"
 #define KEY_BANNED	"pitwall:banned"
+#define KEY_ROLES	"pitwall:roles"
+#define KEY_AUTHZ_BUILT	"pitwall:authz:built"
 #define KEY_LANGUAGES	"pitwall:languages"
 #define KEY_METRICS	"pitwall:metrics"
 #define KEY_ROUNDS	"pitwall:rounds"
