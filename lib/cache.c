@@ -471,7 +471,7 @@ cache_invalidate_question(struct redis *r, long long qid)
 	/* Every question: SCAN, since KEYS would block Redis. */
 	do {
 		size_t i;
-		rep = redis_cmd(r, "SCAN %s MATCH pitwall:q:* COUNT 1000", cursor);
+		rep = redis_cmd(r, "SCAN %s MATCH " KEY_QUESTION_MATCH " COUNT 1000", cursor);
 		if (rep == NULL || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
 			freeReplyObject(rep);
 			return -1;

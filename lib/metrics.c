@@ -478,7 +478,7 @@ worker_gauges(struct redis *r, long long *processing, long long *alive)
 	*processing = 0;
 	*alive = 0;
 	do {
-		if ((rep = redis_cmd(r, "SCAN %s MATCH pitwall:processing:* COUNT 1000",
+		if ((rep = redis_cmd(r, "SCAN %s MATCH " KEY_PROCESSING_MATCH " COUNT 1000",
 		    cursor)) == NULL || rep->type != REDIS_REPLY_ARRAY ||
 		    rep->elements != 2)
 			goto fail;

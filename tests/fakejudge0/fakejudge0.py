@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """fakejudge0 - a scripted fake Judge0 CE 1.13 for Pitwall's integration tests.
 
-Standard library only.  Speaks the wire contract of /work/shared/JUDGE0.md
+Standard library only.  Speaks the wire contract of ../shared/JUDGE0.md (beside the repository)
 (submissions, batches, fields, base64 the Ruby way, 422/400/401/503 shapes,
 status progression 1 -> 2 -> final, PUT callbacks) and adds a control API under
 /_control/ to script results and inject faults.  See README.md next to this

@@ -63,6 +63,17 @@ def test_time_limit_multiplier_applied():
     eq(run({"question_id": S["q"], "language_id": 71, "source_code": "print(1)"}).status, 200, "python run")
     limits = {float(e["body"]["cpu_time_limit"]) for e in FAKE.requests("POST", "/submissions")}
     eq(limits, {6.0}, "2 s × Python's 3.0")
+    # A wall limit derived from the CPU limit (2 × cpu + 1 s, at most
+    # Judge0's 20 s), so a sleeping program does not hold a box for 10 s.
+    walls = {float(e["body"]["wall_time_limit"]) for e in FAKE.requests("POST", "/submissions")}
+    eq(walls, {13.0}, "wall_time_limit of /run")
+    FAKE.reset()
+    r = http("POST", URL + "/runcustom", body={"language_id": 50, "source_code": "int main(){}",
+                                                "stdin": ""}, headers=auth(S["tok"]))
+    eq(r.status, 200, f"{r!r}")
+    sent = [e["body"] for e in FAKE.requests("POST", "/submissions")]
+    eq([(float(b["cpu_time_limit"]), float(b["wall_time_limit"])) for b in sent], [(2.0, 5.0)],
+       "limits of /runcustom (C: 2 s, wall 5 s)")
 
 
 def test_output_truncated_and_marked():
