@@ -181,7 +181,8 @@ kpp_tests(struct kpp *k, char *err, size_t errsz)
 			}
 		}
 	}
-	qsort(k->tests, k->ntests, sizeof(*k->tests), kpp_test_cmp);
+	if (k->ntests > 1)
+		qsort(k->tests, k->ntests, sizeof(*k->tests), kpp_test_cmp);
 	for (i = 0; i < k->ntests; i++) {
 		t = &k->tests[i];
 		snprintf(grp, sizeof(grp), "%s", t->name);

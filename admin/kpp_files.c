@@ -57,6 +57,13 @@ kpp_file_cmp(const void *a, const void *b)
 	    ((const struct kpp_file *)b)->path);
 }
 
+static void
+kpp_files_sort(struct kpp_files *fs)
+{
+	if (fs->n > 1)
+		qsort(fs->v, fs->n, sizeof(*fs->v), kpp_file_cmp);
+}
+
 const struct kpp_file *
 kpp_files_get(const struct kpp_files *fs, const char *path)
 {
@@ -273,7 +280,7 @@ kpp_files_dir(const char *dir, struct kpp_files *fs, char *err, size_t errsz)
 	}
 	if (kpp_walk(fs, fd, "", 0, err, errsz) == -1)
 		return -1;
-	qsort(fs->v, fs->n, sizeof(*fs->v), kpp_file_cmp);
+	kpp_files_sort(fs);
 	return 0;
 }
 
@@ -382,7 +389,7 @@ kpp_zip_read(zip_t *z, struct kpp_files *fs, char *err, size_t errsz)
 			goto fail;
 	}
 	free(cname);
-	qsort(fs->v, fs->n, sizeof(*fs->v), kpp_file_cmp);
+	kpp_files_sort(fs);
 	for (i = 1; i < (zip_int64_t)fs->n; i++)
 		if (strcmp(fs->v[i - 1].path, fs->v[i].path) == 0) {
 			kerr(err, errsz, "%s: twice in the zip", fs->v[i].path);
@@ -390,7 +397,7 @@ kpp_zip_read(zip_t *z, struct kpp_files *fs, char *err, size_t errsz)
 		}
 	if (kpp_strip_top(fs, err, errsz) == -1)
 		return -1;
-	qsort(fs->v, fs->n, sizeof(*fs->v), kpp_file_cmp);
+	kpp_files_sort(fs);
 	return 0;
 nomem:
 	kerr(err, errsz, "out of memory");
