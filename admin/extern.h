@@ -64,6 +64,13 @@ int	cmd_round(struct actx *a, int argc, char *argv[]);
 int	cmd_leaderboard(struct actx *a, int argc, char *argv[]);
 int	cmd_language(struct actx *a, int argc, char *argv[]);
 
+/*
+ * Run a statement (admin/import.c); the number of rows it returned, or -1.
+ * The first column of the first row goes to first when not NULL.
+ */
+int	import_exec_rows(struct db *db, const char *sql, int n,
+	    const char *const *p, char *first, size_t firstsz);
+
 /* Field checks shared by user add and user import.  NULL when valid,
  * else a reason. */
 const char	*user_email_check(const char *email);

@@ -122,9 +122,6 @@ test_scored_groups(void **state)
 			break;
 	assert_true(i < k->ngroups);
 	assert_non_null(strstr(k->groups[i].settings, "\"on_reject\":\"continue\""));
-	/* Binary bytes kept as they are. */
-	assert_int_equal(k->tests[4].in->len, 7);
-	assert_memory_equal(k->tests[4].in->data, "5 6\n\0\377\n", 7);
 	kpp_free(k);
 }
 
@@ -277,11 +274,16 @@ test_zip_ok(void **state)
 	(void)state;
 	assert_true((fd = mkstemps(path, 4)) != -1);
 	close(fd);
-	zip_make(path, NULL, NULL, 0, 0);
+	zip_make(path, "pkg/attachments/blob", "a\0\377\n", 4, 0);
 	k = load_ok(path);
 	/* The top folder "pkg/" is the root. */
 	assert_string_equal(k->name, "X");
 	assert_int_equal(k->ntests, 1);
+	/* Binary files are kept byte for byte. */
+	assert_non_null(kpp_files_get(&k->files, "attachments/blob"));
+	assert_int_equal(kpp_files_get(&k->files, "attachments/blob")->len, 4);
+	assert_memory_equal(kpp_files_get(&k->files, "attachments/blob")->data,
+	    "a\0\377\n", 4);
 	kpp_free(k);
 	unlink(path);
 }
