@@ -169,6 +169,7 @@ kpp_yaml_json(yaml_document_t *d, yaml_node_t *n, int depth, int *budget)
 	const char *s;
 	char *end;
 	double x;
+	long long i;
 
 	if (n == NULL || depth > KPP_YAML_DEPTH || --*budget < 0)
 		return NULL;
@@ -178,6 +179,10 @@ kpp_yaml_json(yaml_document_t *d, yaml_node_t *n, int depth, int *budget)
 		if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
 			if (strcmp(s, "true") == 0 || strcmp(s, "false") == 0)
 				return json_object_new_boolean(s[0] == 't');
+			errno = 0;
+			i = strtoll(s, &end, 10);
+			if (*s != '\0' && *end == '\0' && errno == 0)
+				return json_object_new_int64(i);
 			errno = 0;
 			x = strtod(s, &end);
 			if (*s != '\0' && *end == '\0' && errno == 0 && isfinite(x))

@@ -114,7 +114,7 @@ test_scored_groups(void **state)
 	g2 = &k->groups[k->tests[4].group];
 	assert_string_equal(g1->path, "secret/group1");
 	assert_string_equal(g2->path, "secret/group2");
-	assert_non_null(strstr(g1->settings, "\"accept_score\":40"));
+	assert_non_null(strstr(g1->settings, "\"accept_score\":40,"));
 	assert_non_null(strstr(g2->settings, "\"grader_flags\":\"min\""));
 	/* The parent group is listed too, with its own settings. */
 	for (i = 0; i < k->ngroups; i++)
