@@ -152,6 +152,10 @@ int	package_text_check(const char *what, const char *buf, size_t len,
 int	package_read_file(const char *path, size_t maxsz, int optional,
 	    char **buf, size_t *len, char *err, size_t errsz);
 
+/* vsnprintf into err[errsz] (nothing when err is NULL or errsz 0). */
+void	package_errf(char *err, size_t errsz, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
 /* snprintf a path into buf; -1 (printed) when it does not fit. */
 int	package_path(char *buf, size_t bufsz, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));

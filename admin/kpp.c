@@ -20,22 +20,6 @@
 #define KPP_YAML_DEPTH	8	/* testdata.yaml nesting we convert */
 #define KPP_YAML_NODES	10000	/* nodes converted (aliases may repeat) */
 
-static void
-kerr(char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-kerr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
-
 struct kpp *
 kpp_new(void)
 {
@@ -94,16 +78,16 @@ kpp_yaml_load(const char *what, const char *buf, size_t len,
 	int rc = -1;
 
 	if (len > KPP_YAML_MAX) {
-		kerr(err, errsz, "%s: larger than %d bytes", what, KPP_YAML_MAX);
+		package_errf(err, errsz, "%s: larger than %d bytes", what, KPP_YAML_MAX);
 		return -1;
 	}
 	if (!yaml_parser_initialize(&p)) {
-		kerr(err, errsz, "%s: out of memory", what);
+		package_errf(err, errsz, "%s: out of memory", what);
 		return -1;
 	}
 	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
 	if (!yaml_parser_load(&p, doc)) {
-		kerr(err, errsz, "%s: not valid YAML (line %zu: %s)", what,
+		package_errf(err, errsz, "%s: not valid YAML (line %zu: %s)", what,
 		    p.problem_mark.line + 1, p.problem ? p.problem : "?");
 		goto out;
 	}
@@ -241,11 +225,11 @@ kpp_yaml_testdata(const char *buf, size_t len, char **json, char *err,
 		goto out;
 	}
 	if (root->type != YAML_MAPPING_NODE) {
-		kerr(err, errsz, "testdata.yaml: not a mapping");
+		package_errf(err, errsz, "testdata.yaml: not a mapping");
 		goto out;
 	}
 	if ((o = kpp_yaml_json(&doc, root, 0, &budget)) == NULL) {
-		kerr(err, errsz, "testdata.yaml: nested too deep, too large, or "
+		package_errf(err, errsz, "testdata.yaml: nested too deep, too large, or "
 		    "a key that is not a string");
 		goto out;
 	}
@@ -350,13 +334,13 @@ kpp_validation(struct kpp *k, const char *s, char *err, size_t errsz)
 		    strcmp(w, "score") == 0)
 			k->validator_score = 1;
 		else {
-			kerr(err, errsz, "problem.yaml: validation \"%.64s\" is "
+			package_errf(err, errsz, "problem.yaml: validation \"%.64s\" is "
 			    "not default or custom [interactive] [score]", s);
 			goto out;
 		}
 	}
 	if (first) {
-		kerr(err, errsz, "problem.yaml: validation is empty");
+		package_errf(err, errsz, "problem.yaml: validation is empty");
 		goto out;
 	}
 	rc = 0;
@@ -380,7 +364,7 @@ kpp_yaml_problem(struct kpp *k, const char *buf, size_t len, char *err,
 		return -1;
 	if ((root = yaml_document_get_root_node(&doc)) == NULL ||
 	    root->type != YAML_MAPPING_NODE) {
-		kerr(err, errsz, "problem.yaml: not a mapping");
+		package_errf(err, errsz, "problem.yaml: not a mapping");
 		goto out;
 	}
 	k->layout = KPP_LAYOUT_LEGACY;
@@ -393,7 +377,7 @@ kpp_yaml_problem(struct kpp *k, const char *buf, size_t len, char *err,
 			goto bad_version;
 	}
 	if (kpp_yaml_name(k, &doc, kpp_yaml_get(&doc, root, "name")) == -1) {
-		kerr(err, errsz, "problem.yaml: name is not a string or a "
+		package_errf(err, errsz, "problem.yaml: name is not a string or a "
 		    "language map of strings");
 		goto out;
 	}
@@ -412,7 +396,7 @@ kpp_yaml_problem(struct kpp *k, const char *buf, size_t len, char *err,
 		/* Legacy types are pass-fail and scoring only. */
 		if (r == -1 || (k->layout == KPP_LAYOUT_LEGACY &&
 		    k->validator == KPP_VALIDATOR_INTERACTIVE)) {
-			kerr(err, errsz, "problem.yaml: unknown type (supported: "
+			package_errf(err, errsz, "problem.yaml: unknown type (supported: "
 			    "pass-fail, scoring%s)", k->layout == KPP_LAYOUT_2023 ?
 			    ", interactive" : "");
 			goto out;
@@ -420,7 +404,7 @@ kpp_yaml_problem(struct kpp *k, const char *buf, size_t len, char *err,
 	}
 	if ((n = kpp_yaml_get(&doc, root, "validation")) != NULL) {
 		if ((s = kpp_yaml_str(n)) == NULL) {
-			kerr(err, errsz, "problem.yaml: validation is not a string");
+			package_errf(err, errsz, "problem.yaml: validation is not a string");
 			goto out;
 		}
 		if (kpp_validation(k, s, err, errsz) == -1)
@@ -428,7 +412,7 @@ kpp_yaml_problem(struct kpp *k, const char *buf, size_t len, char *err,
 	}
 	n = kpp_yaml_get(&doc, root, "validator_flags");
 	if (n != NULL && n->type != YAML_SCALAR_NODE) {
-		kerr(err, errsz, "problem.yaml: validator_flags is not a string");
+		package_errf(err, errsz, "problem.yaml: validator_flags is not a string");
 		goto out;
 	}
 	if ((k->validator_flags = kpp_yaml_flags(n, &doc)) == NULL)
@@ -436,7 +420,7 @@ kpp_yaml_problem(struct kpp *k, const char *buf, size_t len, char *err,
 	lim = kpp_yaml_get(&doc, root, "limits");
 	if ((r = kpp_yaml_num(kpp_yaml_get(&doc, lim, "time_limit"), 0.001, 60,
 	    &v)) == -1) {
-		kerr(err, errsz, "problem.yaml: limits.time_limit is not a number "
+		package_errf(err, errsz, "problem.yaml: limits.time_limit is not a number "
 		    "of seconds in [0.001, 60]");
 		goto out;
 	}
@@ -444,7 +428,7 @@ kpp_yaml_problem(struct kpp *k, const char *buf, size_t len, char *err,
 		k->time_limit_ms = (int)lround(v * 1000);
 	if ((r = kpp_yaml_num(kpp_yaml_get(&doc, lim, "memory"), 2, 4096,
 	    &v)) == -1) {
-		kerr(err, errsz, "problem.yaml: limits.memory is not a number of "
+		package_errf(err, errsz, "problem.yaml: limits.memory is not a number of "
 		    "MiB in [2, 4096]");
 		goto out;
 	}
@@ -452,7 +436,7 @@ kpp_yaml_problem(struct kpp *k, const char *buf, size_t len, char *err,
 		k->memory_mb = (int)v;
 	if ((r = kpp_yaml_num(kpp_yaml_get(&doc, lim, "output"), 1, 1024,
 	    &v)) == -1) {
-		kerr(err, errsz, "problem.yaml: limits.output is not a number of "
+		package_errf(err, errsz, "problem.yaml: limits.output is not a number of "
 		    "MiB in [1, 1024]");
 		goto out;
 	}
@@ -461,11 +445,11 @@ kpp_yaml_problem(struct kpp *k, const char *buf, size_t len, char *err,
 	rc = 0;
 	goto out;
 bad_version:
-	kerr(err, errsz, "problem.yaml: problem_format_version is not legacy or "
+	package_errf(err, errsz, "problem.yaml: problem_format_version is not legacy or "
 	    "2023-07");
 	goto out;
 nomem:
-	kerr(err, errsz, "problem.yaml: out of memory");
+	package_errf(err, errsz, "problem.yaml: out of memory");
 out:
 	yaml_document_delete(&doc);
 	return rc;
@@ -486,7 +470,7 @@ kpp_yaml_testdata_flags(const char *buf, size_t len, char **flags, char *err,
 	if ((n = kpp_yaml_get(&doc, root, "output_validator_flags")) == NULL)
 		n = kpp_yaml_get(&doc, root, "output_validator_args");
 	if (n != NULL && (*flags = kpp_yaml_flags(n, &doc)) == NULL) {
-		kerr(err, errsz, "data/testdata.yaml: out of memory");
+		package_errf(err, errsz, "data/testdata.yaml: out of memory");
 		rc = -1;
 	}
 	yaml_document_delete(&doc);

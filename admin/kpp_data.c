@@ -15,22 +15,6 @@
 
 #include "extern.h"
 
-static void
-kerr(char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-kerr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
-
 static int
 kpp_has_suffix(const char *s, const char *suf)
 {
@@ -109,7 +93,7 @@ kpp_group(struct kpp *k, const char *path, size_t *idx, char *err,
 				char tmp[256];
 
 				snprintf(tmp, sizeof(tmp), "%s", err);
-				kerr(err, errsz, "data/%.*s%s%s", (int)l, path,
+				package_errf(err, errsz, "data/%.*s%s%s", (int)l, path,
 				    l ? "/" : "", tmp);
 				return -1;
 			}
@@ -125,7 +109,7 @@ kpp_group(struct kpp *k, const char *path, size_t *idx, char *err,
 	*idx = k->ngroups - 1;
 	return 0;
 nomem:
-	kerr(err, errsz, "%s: out of memory", path);
+	package_errf(err, errsz, "%s: out of memory", path);
 	return -1;
 }
 
@@ -151,12 +135,12 @@ kpp_tests(struct kpp *k, char *err, size_t errsz)
 			continue;
 		l = strlen(f->path) - 3;
 		if (l + 5 > sizeof(ansp)) {
-			kerr(err, errsz, "%s: path too long", f->path);
+			package_errf(err, errsz, "%s: path too long", f->path);
 			return -1;
 		}
 		snprintf(ansp, sizeof(ansp), "%.*s.ans", (int)l, f->path);
 		if ((ans = kpp_files_get(&k->files, ansp)) == NULL) {
-			kerr(err, errsz, "%s: no matching .ans file", f->path);
+			package_errf(err, errsz, "%s: no matching .ans file", f->path);
 			return -1;
 		}
 		t = &k->tests[k->ntests];
@@ -176,7 +160,7 @@ kpp_tests(struct kpp *k, char *err, size_t errsz)
 			if (kpp_files_get(&k->files, ansp) == NULL &&
 			    (strncmp(p, "data/sample/", 12) == 0 ||
 			    strncmp(p, "data/secret/", 12) == 0)) {
-				kerr(err, errsz, "%s: no matching .in file", p);
+				package_errf(err, errsz, "%s: no matching .in file", p);
 				return -1;
 			}
 		}
@@ -202,12 +186,12 @@ kpp_tests(struct kpp *k, char *err, size_t errsz)
 			return -1;
 	}
 	if (k->ntests == 0 || k->tests[k->ntests - 1].is_sample) {
-		kerr(err, errsz, "data/secret: no testcases (NAME.in and NAME.ans)");
+		package_errf(err, errsz, "data/secret: no testcases (NAME.in and NAME.ans)");
 		return -1;
 	}
 	return 0;
 nomem:
-	kerr(err, errsz, "data: out of memory");
+	package_errf(err, errsz, "data: out of memory");
 	return -1;
 }
 
@@ -397,7 +381,7 @@ kpp_statement(struct kpp *k, char *err, size_t errsz)
 	    "imported as plain text (no TeX toolchain)", f->path);
 	return 0;
 nomem:
-	kerr(err, errsz, "%s: out of memory", f->path);
+	package_errf(err, errsz, "%s: out of memory", f->path);
 	return -1;
 }
 
@@ -413,7 +397,7 @@ kpp_validators(struct kpp *k, char *err, size_t errsz)
 
 	if ((k->vsrc = calloc(k->files.n ? k->files.n : 1,
 	    sizeof(*k->vsrc))) == NULL) {
-		kerr(err, errsz, "%s: out of memory", dir);
+		package_errf(err, errsz, "%s: out of memory", dir);
 		return -1;
 	}
 	for (i = 0; i < k->files.n; i++) {
@@ -425,7 +409,7 @@ kpp_validators(struct kpp *k, char *err, size_t errsz)
 			if (kpp_has_suffix(f->path, ok[j]))
 				break;
 		if (ok[j] == NULL) {
-			kerr(err, errsz, "%s: an output validator file we cannot "
+			package_errf(err, errsz, "%s: an output validator file we cannot "
 			    "build (C, C++ or Python sources only: .c .cc .cpp .h "
 			    ".hpp .py)", f->path);
 			return -1;
@@ -437,7 +421,7 @@ kpp_validators(struct kpp *k, char *err, size_t errsz)
 	    k->validator == KPP_VALIDATOR_DEFAULT)
 		k->validator = KPP_VALIDATOR_CUSTOM;
 	if (k->validator != KPP_VALIDATOR_DEFAULT && k->nvsrc == 0) {
-		kerr(err, errsz, "%s: the problem needs a %s output validator and "
+		package_errf(err, errsz, "%s: the problem needs a %s output validator and "
 		    "there is none", dir, kpp_validator_name(k->validator));
 		return -1;
 	}
@@ -461,7 +445,7 @@ kpp_timelimit(struct kpp *k, char *err, size_t errsz)
 		end++;
 	if (end == f->data || *end != '\0' || errno != 0 || !isfinite(v) ||
 	    v < 0.001 || v > 60) {
-		kerr(err, errsz, ".timelimit: not a number of seconds in "
+		package_errf(err, errsz, ".timelimit: not a number of seconds in "
 		    "[0.001, 60]");
 		return -1;
 	}
@@ -495,7 +479,7 @@ kpp_parse(struct kpp *k, char *err, size_t errsz)
 	const struct kpp_file *f;
 
 	if ((f = kpp_files_get(&k->files, "problem.yaml")) == NULL) {
-		kerr(err, errsz, "problem.yaml: missing");
+		package_errf(err, errsz, "problem.yaml: missing");
 		return -1;
 	}
 	if (kpp_yaml_problem(k, f->data, f->len, err, errsz) == -1 ||
@@ -518,7 +502,7 @@ kpp_load(struct kpp *k, const char *path, size_t limit, char *err,
 
 	k->files.limit = limit ? limit : KPP_TOTAL_MAX;
 	if (stat(path, &st) == -1) {
-		kerr(err, errsz, "%s: %s", path, strerror(errno));
+		package_errf(err, errsz, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode)) {

@@ -19,22 +19,6 @@
 
 #include "extern.h"
 
-static void
-kerr(char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-kerr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
-
 void
 kpp_files_clear(struct kpp_files *fs)
 {
@@ -108,7 +92,7 @@ kpp_files_add(struct kpp_files *fs, const char *path, char *data, size_t len,
 	size_t ncap;
 
 	if (fs->n >= KPP_MAX_FILES) {
-		kerr(err, errsz, "%s: more than %d files in the package", path,
+		package_errf(err, errsz, "%s: more than %d files in the package", path,
 		    KPP_MAX_FILES);
 		goto fail;
 	}
@@ -126,7 +110,7 @@ kpp_files_add(struct kpp_files *fs, const char *path, char *data, size_t len,
 	fs->n++;
 	return 0;
 nomem:
-	kerr(err, errsz, "%s: out of memory", path);
+	package_errf(err, errsz, "%s: out of memory", path);
 fail:
 	free(data);
 	return -1;
@@ -146,7 +130,7 @@ kpp_budget(struct kpp_files *fs, const char *path, char **buf, size_t *cap,
 	if (fs->limit == 0)
 		fs->limit = KPP_TOTAL_MAX;
 	if (more > fs->limit - fs->total) {
-		kerr(err, errsz, "%s: the package unpacks to more than %zu bytes "
+		package_errf(err, errsz, "%s: the package unpacks to more than %zu bytes "
 		    "(the configured limit)", path, fs->limit);
 		return -1;
 	}
@@ -157,7 +141,7 @@ kpp_budget(struct kpp_files *fs, const char *path, char **buf, size_t *cap,
 	while (ncap < len + more + 1)
 		ncap *= 2;
 	if ((nb = realloc(*buf, ncap)) == NULL) {
-		kerr(err, errsz, "%s: out of memory", path);
+		package_errf(err, errsz, "%s: out of memory", path);
 		return -1;
 	}
 	*buf = nb;
@@ -180,7 +164,7 @@ kpp_read_fd(struct kpp_files *fs, int fd, const char *rel, char *err,
 		if ((r = read(fd, chunk, sizeof(chunk))) == -1) {
 			if (errno == EINTR)
 				continue;
-			kerr(err, errsz, "%s: %s", rel, strerror(errno));
+			package_errf(err, errsz, "%s: %s", rel, strerror(errno));
 			goto fail;
 		}
 		if (r == 0)
@@ -210,11 +194,11 @@ kpp_walk(struct kpp_files *fs, int dfd, const char *rel, int depth,
 	int fd = -1, rc = -1;
 
 	if (depth > KPP_MAX_DEPTH) {
-		kerr(err, errsz, "%s: nested too deep", rel);
+		package_errf(err, errsz, "%s: nested too deep", rel);
 		goto out;
 	}
 	if ((d = fdopendir(dfd)) == NULL) {
-		kerr(err, errsz, "%s: %s", *rel ? rel : ".", strerror(errno));
+		package_errf(err, errsz, "%s: %s", *rel ? rel : ".", strerror(errno));
 		close(dfd);
 		goto out;
 	}
@@ -223,28 +207,28 @@ kpp_walk(struct kpp_files *fs, int dfd, const char *rel, int depth,
 			continue;
 		if (snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "",
 		    de->d_name) >= (int)sizeof(sub)) {
-			kerr(err, errsz, "%s/%s: path too long", rel, de->d_name);
+			package_errf(err, errsz, "%s/%s: path too long", rel, de->d_name);
 			goto out;
 		}
 		/* Version control and editor files are no part of a package. */
 		if (de->d_name[0] == '.' && strcmp(de->d_name, ".timelimit") != 0)
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
-			kerr(err, errsz, "%s: %s", sub, strerror(errno));
+			package_errf(err, errsz, "%s: %s", sub, strerror(errno));
 			goto out;
 		}
 		if (S_ISLNK(st.st_mode)) {
-			kerr(err, errsz, "%s: symbolic links are refused", sub);
+			package_errf(err, errsz, "%s: symbolic links are refused", sub);
 			goto out;
 		}
 		if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
-			kerr(err, errsz, "%s: not a regular file or directory", sub);
+			package_errf(err, errsz, "%s: not a regular file or directory", sub);
 			goto out;
 		}
 		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW |
 		    O_CLOEXEC | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
 		if (fd == -1) {
-			kerr(err, errsz, "%s: %s", sub, strerror(errno));
+			package_errf(err, errsz, "%s: %s", sub, strerror(errno));
 			goto out;
 		}
 		if (S_ISDIR(st.st_mode)) {
@@ -275,7 +259,7 @@ kpp_files_dir(const char *dir, struct kpp_files *fs, char *err, size_t errsz)
 	int fd;
 
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		kerr(err, errsz, "%s: %s", dir, strerror(errno));
+		package_errf(err, errsz, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
 	if (kpp_walk(fs, fd, "", 0, err, errsz) == -1)
@@ -305,7 +289,7 @@ kpp_strip_top(struct kpp_files *fs, char *err, size_t errsz)
 			return 0;
 	for (i = 0; i < fs->n; i++) {
 		if ((np = strdup(fs->v[i].path + plen)) == NULL) {
-			kerr(err, errsz, "out of memory");
+			package_errf(err, errsz, "out of memory");
 			return -1;
 		}
 		free(fs->v[i].path);
@@ -331,7 +315,7 @@ kpp_zip_read(zip_t *z, struct kpp_files *fs, char *err, size_t errsz)
 	n = zip_get_num_entries(z, 0);
 	for (i = 0; i < n; i++) {
 		if ((name = zip_get_name(z, (zip_uint64_t)i, ZIP_FL_ENC_RAW)) == NULL) {
-			kerr(err, errsz, "zip entry %lld: no name", (long long)i);
+			package_errf(err, errsz, "zip entry %lld: no name", (long long)i);
 			goto fail;
 		}
 		nlen = strlen(name);
@@ -342,26 +326,26 @@ kpp_zip_read(zip_t *z, struct kpp_files *fs, char *err, size_t errsz)
 		    &attr) == 0 && opsys == ZIP_OPSYS_UNIX) {
 			mode = (attr >> 16) & 0170000;
 			if (mode == 0120000) {
-				kerr(err, errsz, "%s: symbolic links are refused",
+				package_errf(err, errsz, "%s: symbolic links are refused",
 				    cname);
 				goto fail;
 			}
 		}
 		if (nlen > 0 && name[nlen - 1] == '/') {
 			if (nlen > 1 && !kpp_path_safe(name, nlen - 1)) {
-				kerr(err, errsz, "%s: absolute or \"..\" paths "
+				package_errf(err, errsz, "%s: absolute or \"..\" paths "
 				    "are refused", cname);
 				goto fail;
 			}
 			continue;
 		}
 		if (!kpp_path_safe(name, nlen)) {
-			kerr(err, errsz, "%s: absolute or \"..\" paths are refused",
+			package_errf(err, errsz, "%s: absolute or \"..\" paths are refused",
 			    cname);
 			goto fail;
 		}
 		if ((zf = zip_fopen_index(z, (zip_uint64_t)i, 0)) == NULL) {
-			kerr(err, errsz, "%s: %s", cname, zip_strerror(z));
+			package_errf(err, errsz, "%s: %s", cname, zip_strerror(z));
 			goto fail;
 		}
 		buf = NULL;
@@ -376,7 +360,7 @@ kpp_zip_read(zip_t *z, struct kpp_files *fs, char *err, size_t errsz)
 			len += (size_t)r;
 		}
 		if (r < 0) {
-			kerr(err, errsz, "%s: %s", cname, zip_file_strerror(zf));
+			package_errf(err, errsz, "%s: %s", cname, zip_file_strerror(zf));
 			goto fail;
 		}
 		zip_fclose(zf);
@@ -392,7 +376,7 @@ kpp_zip_read(zip_t *z, struct kpp_files *fs, char *err, size_t errsz)
 	kpp_files_sort(fs);
 	for (i = 1; i < (zip_int64_t)fs->n; i++)
 		if (strcmp(fs->v[i - 1].path, fs->v[i].path) == 0) {
-			kerr(err, errsz, "%s: twice in the zip", fs->v[i].path);
+			package_errf(err, errsz, "%s: twice in the zip", fs->v[i].path);
 			return -1;
 		}
 	if (kpp_strip_top(fs, err, errsz) == -1)
@@ -400,7 +384,7 @@ kpp_zip_read(zip_t *z, struct kpp_files *fs, char *err, size_t errsz)
 	kpp_files_sort(fs);
 	return 0;
 nomem:
-	kerr(err, errsz, "out of memory");
+	package_errf(err, errsz, "out of memory");
 fail:
 	if (zf != NULL)
 		zip_fclose(zf);
@@ -418,7 +402,7 @@ kpp_files_zip(const char *path, struct kpp_files *fs, char *err, size_t errsz)
 
 	if ((z = zip_open(path, ZIP_RDONLY, &zerr)) == NULL) {
 		zip_error_init_with_code(&ze, zerr);
-		kerr(err, errsz, "%s: not a readable zip (%s)", path,
+		package_errf(err, errsz, "%s: not a readable zip (%s)", path,
 		    zip_error_strerror(&ze));
 		zip_error_fini(&ze);
 		return -1;
@@ -440,7 +424,7 @@ kpp_files_zip_buf(const void *buf, size_t len, struct kpp_files *fs,
 	zip_error_init(&ze);
 	if ((src = zip_source_buffer_create(buf, len, 0, &ze)) == NULL ||
 	    (z = zip_open_from_source(src, ZIP_RDONLY, &ze)) == NULL) {
-		kerr(err, errsz, "not a readable zip (%s)", zip_error_strerror(&ze));
+		package_errf(err, errsz, "not a readable zip (%s)", zip_error_strerror(&ze));
 		zip_error_fini(&ze);
 		if (src != NULL)
 			zip_source_free(src);

@@ -186,6 +186,17 @@ outval_say(char *msg, size_t msgsz, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Append "'a', got 't'" to msg: the usual end of a judge message. */
+static void
+outval_say_pair(char *msg, size_t msgsz, struct span a, struct span t)
+{
+	outval_say(msg, msgsz, "'");
+	outval_quote(msg, msgsz, a);
+	outval_say(msg, msgsz, "', got '");
+	outval_quote(msg, msgsz, t);
+	outval_say(msg, msgsz, "'");
+}
+
 /* A cursor over one input: position and, for the team's, the line. */
 struct cursor {
 	const char	*p;
@@ -237,11 +248,8 @@ outval_token(struct span a, struct span t, size_t n, size_t line,
 	if (f->has_float && outval_float_syntax(a)) {
 		if (!outval_float_syntax(t)) {
 			outval_say(msg, msgsz, "token %zu (line %zu): expected "
-			    "a number '", n, line);
-			outval_quote(msg, msgsz, a);
-			outval_say(msg, msgsz, "', got '");
-			outval_quote(msg, msgsz, t);
-			outval_say(msg, msgsz, "'");
+			    "a number ", n, line);
+			outval_say_pair(msg, msgsz, a, t);
 			return OUTVAL_WA;
 		}
 		if (outval_float_value(a, &av) == -1 ||
@@ -252,19 +260,14 @@ outval_token(struct span a, struct span t, size_t n, size_t line,
 		}
 		if (outval_float_close(av, tv, f))
 			return OUTVAL_AC;
-		outval_say(msg, msgsz, "token %zu (line %zu): expected '", n,
+		outval_say(msg, msgsz, "token %zu (line %zu): expected ", n,
 		    line);
-		outval_quote(msg, msgsz, a);
-		outval_say(msg, msgsz, "', got '");
-		outval_quote(msg, msgsz, t);
-		outval_say(msg, msgsz, "' (difference %.3g)", fabs(av - tv));
+		outval_say_pair(msg, msgsz, a, t);
+		outval_say(msg, msgsz, " (difference %.3g)", fabs(av - tv));
 		return OUTVAL_WA;
 	}
-	outval_say(msg, msgsz, "token %zu (line %zu): expected '", n, line);
-	outval_quote(msg, msgsz, a);
-	outval_say(msg, msgsz, "', got '");
-	outval_quote(msg, msgsz, t);
-	outval_say(msg, msgsz, "'");
+	outval_say(msg, msgsz, "token %zu (line %zu): expected ", n, line);
+	outval_say_pair(msg, msgsz, a, t);
 	return OUTVAL_WA;
 }
 
@@ -290,11 +293,8 @@ outval_check(const char *ans, size_t anslen, const char *out, size_t outlen,
 		if (f->space_change_sensitive &&
 		    (sa.len != so.len || memcmp(sa.p, so.p, sa.len) != 0)) {
 			outval_say(msg, msgsz, "whitespace differs before "
-			    "token %zu (line %zu): expected '", n, line);
-			outval_quote(msg, msgsz, sa);
-			outval_say(msg, msgsz, "', got '");
-			outval_quote(msg, msgsz, so);
-			outval_say(msg, msgsz, "'");
+			    "token %zu (line %zu): expected ", n, line);
+			outval_say_pair(msg, msgsz, sa, so);
 			return OUTVAL_WA;
 		}
 		line = co.line;
