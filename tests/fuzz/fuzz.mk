@@ -26,7 +26,7 @@ fuzz: fuzz-build
 	bash tests/fuzz/run $(FUZZ_SECONDS)
 
 # The ICPC/Kattis package reader: YAML (fuzz_kpp_yaml.c) and zips
-# (fuzz_kpp_zip.c, corpus made from tests/packages by tests/fuzz/run's caller).
+# (fuzz_kpp_zip.c; its seeds are the fixture packages of tests/packages, zipped).
 FUZZ_KPP_SRC := admin/kpp.c admin/kpp_data.c admin/kpp_files.c
 build/fuzz/fuzz_kpp_yaml build/fuzz/fuzz_kpp_zip: $(FUZZ_KPP_SRC)
 build/fuzz/fuzz_kpp_yaml build/fuzz/fuzz_kpp_zip: FUZZ_FLAGS += -Iadmin
