@@ -2,7 +2,7 @@
 # ASan+UBSan variant under build/san/bin (used by the tests); `make test`
 # installs what is missing, builds, runs every test against a throwaway stack.
 
-PKGS      := fcgi hiredis libpq json-c libcurl libjwt libsodium
+PKGS      := fcgi hiredis libpq json-c libcurl libjwt libsodium libzip yaml-0.1
 CC        ?= cc
 WARN      := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
              -Wwrite-strings -Wshadow -Wpointer-arith -Werror

@@ -58,10 +58,18 @@ int	arg_int(const char *s, long long min, long long max, long long *out);
 int	cmd_user(struct actx *a, int argc, char *argv[]);
 int	cmd_token(struct actx *a, int argc, char *argv[]);
 int	cmd_import(struct actx *a, int argc, char *argv[]);
+int	cmd_import_problem(struct actx *a, int argc, char *argv[]);
 int	cmd_export(struct actx *a, int argc, char *argv[]);
 int	cmd_round(struct actx *a, int argc, char *argv[]);
 int	cmd_leaderboard(struct actx *a, int argc, char *argv[]);
 int	cmd_language(struct actx *a, int argc, char *argv[]);
+
+/*
+ * Run a statement (admin/import.c); the number of rows it returned, or -1.
+ * The first column of the first row goes to first when not NULL.
+ */
+int	import_exec_rows(struct db *db, const char *sql, int n,
+	    const char *const *p, char *first, size_t firstsz);
 
 /* Field checks shared by user add and user import.  NULL when valid,
  * else a reason. */
@@ -144,8 +152,142 @@ int	package_text_check(const char *what, const char *buf, size_t len,
 int	package_read_file(const char *path, size_t maxsz, int optional,
 	    char **buf, size_t *len, char *err, size_t errsz);
 
+/* vsnprintf into err[errsz] (nothing when err is NULL or errsz 0). */
+void	package_errf(char *err, size_t errsz, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
 /* snprintf a path into buf; -1 (printed) when it does not fit. */
 int	package_path(char *buf, size_t bufsz, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+
+/* ---- ICPC/Kattis problem packages (admin/kpp*.c; docs/packages.md) ----
+ * Read into memory first (a directory or a .zip/.kpp), then parsed; no
+ * database code, so the fuzz targets link these files alone. */
+
+#define KPP_TOTAL_MAX	(512 * 1024 * 1024)	/* default unpacked size limit */
+#define KPP_MAX_FILES	20000
+#define KPP_MAX_DEPTH	16			/* directory nesting */
+#define KPP_YAML_MAX	(1024 * 1024)		/* problem.yaml, testdata.yaml */
+
+/* One regular file of the package; path relative to its root. */
+struct kpp_file {
+	char	*path;
+	char	*data;		/* len bytes, NUL-terminated beyond them */
+	size_t	 len;
+};
+
+/* All files, sorted by path after loading. */
+struct kpp_files {
+	struct kpp_file	*v;
+	size_t		 n, cap;
+	size_t		 total;		/* bytes read so far */
+	size_t		 limit;		/* refuse beyond this many */
+};
+
+/*
+ * Load a package directory, a zip file, or a zip in memory into *fs
+ * (zeroed by the caller; limit 0 means KPP_TOTAL_MAX).  Refused, with err
+ * naming the file: symlinks, absolute or ".." paths, more than limit bytes
+ * unpacked (counted while reading, never from headers), more than
+ * KPP_MAX_FILES files.  A zip whose entries all sit under one directory is
+ * read as if that directory were the root.  0 / -1; kpp_files_clear after.
+ */
+int	kpp_files_dir(const char *dir, struct kpp_files *fs, char *err,
+	    size_t errsz);
+int	kpp_files_zip(const char *path, struct kpp_files *fs, char *err,
+	    size_t errsz);
+int	kpp_files_zip_buf(const void *buf, size_t len, struct kpp_files *fs,
+	    char *err, size_t errsz);
+void	kpp_files_clear(struct kpp_files *fs);
+/* The file at path, or NULL. */
+const struct kpp_file *kpp_files_get(const struct kpp_files *fs,
+	    const char *path);
+
+enum kpp_layout {
+	KPP_LAYOUT_LEGACY,	/* problem_statement/, output_validators/ */
+	KPP_LAYOUT_2023,	/* statement/, output_validator/ */
+	KPP_LAYOUT__MAX
+};
+
+enum kpp_type {
+	KPP_TYPE_PASS_FAIL,
+	KPP_TYPE_SCORING,
+	KPP_TYPE__MAX
+};
+
+/* Stored in questions.validator (sql/004). */
+enum kpp_validator {
+	KPP_VALIDATOR_DEFAULT,
+	KPP_VALIDATOR_CUSTOM,
+	KPP_VALIDATOR_INTERACTIVE,
+	KPP_VALIDATOR__MAX
+};
+
+/* A test data group: a folder under data/ ("sample", "secret/g1"). */
+struct kpp_group {
+	char	*path;
+	char	*settings;	/* JSON of the testdata.yaml in effect, or NULL */
+};
+
+/* A testcase: data/<name>.in and data/<name>.ans. */
+struct kpp_test {
+	char			*name;		/* "secret/g1/01" */
+	size_t			 group;		/* index into groups */
+	int			 is_sample;
+	const struct kpp_file	*in;
+	const struct kpp_file	*ans;
+};
+
+/* A parsed package; everything points into files. */
+struct kpp {
+	struct kpp_files	 files;
+	enum kpp_layout		 layout;
+	enum kpp_type		 type;
+	enum kpp_validator	 validator;
+	int			 validator_score;	/* legacy "custom score" */
+	char			*name;			/* English, else the first */
+	char			*validator_flags;	/* "" when none */
+	int			 time_limit_ms;		/* 0: not in the package */
+	int			 memory_mb;		/* 0: not given */
+	int			 output_mb;
+	char			*statement;		/* Markdown or text from LaTeX */
+	char			*statement_file;
+	int			 statement_latex;
+	struct kpp_group	*groups;
+	size_t			 ngroups;
+	struct kpp_test		*tests;
+	size_t			 ntests;
+	const struct kpp_file	**vsrc;			/* output validator sources */
+	size_t			 nvsrc;
+	char			 warning[256];		/* "" or one sentence */
+};
+
+/* An empty package (NULL when out of memory); kpp_free accepts NULL. */
+struct kpp	*kpp_new(void);
+void		 kpp_free(struct kpp *k);
+/*
+ * Read and parse the package at path (directory, .zip or .kpp) with the
+ * given unpacked size limit (0: KPP_TOTAL_MAX).  0, or -1 with err
+ * naming the offending file.
+ */
+int		 kpp_load(struct kpp *k, const char *path, size_t limit,
+		    char *err, size_t errsz);
+/* Parse k->files (already loaded).  0 / -1 with err. */
+int		 kpp_parse(struct kpp *k, char *err, size_t errsz);
+/* problem.yaml into k.  0 / -1 with err. */
+int		 kpp_yaml_problem(struct kpp *k, const char *buf, size_t len,
+		    char *err, size_t errsz);
+/* testdata.yaml as a JSON object string in *json (caller frees).  0 / -1. */
+int		 kpp_yaml_testdata(const char *buf, size_t len, char **json,
+		    char *err, size_t errsz);
+/* output_validator_flags (legacy) or output_validator_args (2023-07, a
+ * string or a list) of a testdata.yaml; *flags NULL when absent. 0 / -1. */
+int		 kpp_yaml_testdata_flags(const char *buf, size_t len,
+		    char **flags, char *err, size_t errsz);
+/* LaTeX statement source to readable text (caller frees; NULL: no memory). */
+char		*kpp_latex_text(const char *tex, size_t len);
+/* "default", "custom", "interactive"; "pass-fail", "scoring". */
+const char	*kpp_validator_name(enum kpp_validator v);
+const char	*kpp_type_name(enum kpp_type t);
 
 #endif

@@ -327,9 +327,8 @@ import_free(struct import *im)
 	free(im->qs);
 }
 
-/* Run a statement; the number of rows it returned, or -1. */
-static int
-exec_rows(struct db *db, const char *sql, int n, const char *const *p,
+int
+import_exec_rows(struct db *db, const char *sql, int n, const char *const *p,
     char *first, size_t firstsz)
 {
 	PGresult *res;
@@ -358,7 +357,7 @@ rounds_apply(struct import *im, struct db *db)
 
 		snprintf(minutes, sizeof(minutes), "%d", r->minutes);
 		p[0] = r->slug;
-		if ((n = exec_rows(db, "SELECT id FROM rounds WHERE slug = $1", 1,
+		if ((n = import_exec_rows(db, "SELECT id FROM rounds WHERE slug = $1", 1,
 		    p, id, sizeof(id))) == -1)
 			goto fail;
 		p[1] = r->name;
@@ -366,7 +365,7 @@ rounds_apply(struct import *im, struct db *db)
 		p[3] = r->starts_at;
 		p[4] = r->ends_at;
 		if (n == 0) {
-			if (exec_rows(db, "INSERT INTO rounds (slug, name, minutes,"
+			if (import_exec_rows(db, "INSERT INTO rounds (slug, name, minutes,"
 			    " starts_at, ends_at) VALUES ($1, $2, $3, $4, $5)"
 			    " RETURNING id", 5, p, NULL, 0) != 1)
 				goto fail;
@@ -374,7 +373,7 @@ rounds_apply(struct import *im, struct db *db)
 			continue;
 		}
 		p[0] = id;
-		if ((n = exec_rows(db, "UPDATE rounds SET name = $2, minutes = $3,"
+		if ((n = import_exec_rows(db, "UPDATE rounds SET name = $2, minutes = $3,"
 		    " starts_at = coalesce($4::timestamptz, starts_at),"
 		    " ends_at = coalesce($5::timestamptz, ends_at)"
 		    " WHERE id = $1 AND (name, minutes, starts_at, ends_at)"
@@ -408,7 +407,7 @@ question_apply(struct import *im, struct db *db, struct pquestion *pq,
 	snprintf(tl, sizeof(tl), "%d", pq->q.time_limit_ms);
 	snprintf(ml, sizeof(ml), "%d", pq->q.memory_limit_kb);
 	p[0] = pq->slug;
-	if ((n = exec_rows(db, "SELECT id FROM questions WHERE slug = $1", 1, p,
+	if ((n = import_exec_rows(db, "SELECT id FROM questions WHERE slug = $1", 1, p,
 	    qid, qidsz)) == -1)
 		return -1;
 	p[1] = pq->q.round;
@@ -419,7 +418,7 @@ question_apply(struct import *im, struct db *db, struct pquestion *pq,
 	p[6] = ml;
 	p[7] = pq->q.checker;
 	if (n == 0) {
-		if (exec_rows(db, "INSERT INTO questions (slug, round_id, title,"
+		if (import_exec_rows(db, "INSERT INTO questions (slug, round_id, title,"
 		    " statement, points, time_limit_ms, memory_limit_kb, checker)"
 		    " VALUES ($1, (SELECT id FROM rounds WHERE slug = $2), $3, $4,"
 		    " $5, $6, $7, $8) RETURNING id", 8, p, qid, qidsz) != 1)
@@ -428,7 +427,7 @@ question_apply(struct import *im, struct db *db, struct pquestion *pq,
 		return 0;
 	}
 	p[0] = qid;
-	if ((n = exec_rows(db, "UPDATE questions SET"
+	if ((n = import_exec_rows(db, "UPDATE questions SET"
 	    " round_id = (SELECT id FROM rounds WHERE slug = $2), title = $3,"
 	    " statement = $4, points = $5, time_limit_ms = $6,"
 	    " memory_limit_kb = $7, checker = $8"
@@ -541,7 +540,7 @@ tests_apply(struct import *im, struct db *db, struct pquestion *pq,
 		if (st[i].keep)
 			continue;
 		p[0] = st[i].id;
-		if (exec_rows(db, "SELECT count(*) FROM submission_results"
+		if (import_exec_rows(db, "SELECT count(*) FROM submission_results"
 		    " WHERE testcase_id = $1", 1, p, cnt, sizeof(cnt)) != 1)
 			goto out;
 		if (atoll(cnt) > 0) {
@@ -551,7 +550,7 @@ tests_apply(struct import *im, struct db *db, struct pquestion *pq,
 			    im->dir, pq->slug, st[i].name, st[i].id, cnt);
 			goto out;
 		}
-		if (exec_rows(db, "DELETE FROM testcases WHERE id = $1"
+		if (import_exec_rows(db, "DELETE FROM testcases WHERE id = $1"
 		    " RETURNING id", 1, p, NULL, 0) != 1)
 			goto out;
 		im->tests.deleted++;
@@ -559,7 +558,7 @@ tests_apply(struct import *im, struct db *db, struct pquestion *pq,
 	/* UNIQUE (question_id, ordinal) is checked per row: move the kept
 	 * rows out of the way before renumbering them. */
 	p[0] = qid;
-	if (bump && exec_rows(db, "UPDATE testcases SET ordinal = ordinal + "
+	if (bump && import_exec_rows(db, "UPDATE testcases SET ordinal = ordinal + "
 	    ORDINAL_BUMP " WHERE question_id = $1 RETURNING id", 1, p,
 	    NULL, 0) == -1)
 		goto out;
@@ -582,7 +581,7 @@ tests_apply(struct import *im, struct db *db, struct pquestion *pq,
 			const char *ip[7] = { qid, t->name, in, out, sample, pts,
 			    ord };
 
-			if (exec_rows(db, "INSERT INTO testcases (question_id, name,"
+			if (import_exec_rows(db, "INSERT INTO testcases (question_id, name,"
 			    " input, expected_output, is_sample, points, ordinal)"
 			    " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
 			    7, ip, NULL, 0) != 1)
@@ -595,7 +594,7 @@ tests_apply(struct import *im, struct db *db, struct pquestion *pq,
 		p[2] = out;
 		p[3] = sample;
 		p[4] = pts;
-		if ((n = exec_rows(db, "UPDATE testcases SET input = $2,"
+		if ((n = import_exec_rows(db, "UPDATE testcases SET input = $2,"
 		    " expected_output = $3, is_sample = $4, points = $5"
 		    " WHERE id = $1 AND (input, expected_output, is_sample, points)"
 		    " IS DISTINCT FROM ($2::text, $3::text, $4::boolean, $5::integer)"
@@ -603,7 +602,7 @@ tests_apply(struct import *im, struct db *db, struct pquestion *pq,
 			goto out;
 		changed = n == 1 || st[j].ordinal != (int)i + 1;
 		p[1] = ord;
-		if (bump && exec_rows(db, "UPDATE testcases SET ordinal = $2"
+		if (bump && import_exec_rows(db, "UPDATE testcases SET ordinal = $2"
 		    " WHERE id = $1 RETURNING id", 2, p, NULL, 0) != 1)
 			goto out;
 		if (changed)

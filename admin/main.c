@@ -27,6 +27,9 @@ usage_to(FILE *fp)
 	    "  user list\n"
 	    "  token --email E [--ttl SECONDS]\n"
 	    "  import DIR                    problem package (docs/packages.md)\n"
+	    "  import-problem PATH --round SLUG [--slug SLUG] [--points N]\n"
+	    "      [--time-limit SECONDS] [--max-size BYTES]\n"
+	    "                                an ICPC/Kattis package (dir, .zip, .kpp)\n"
 	    "  export DIR                    DIR must be new or empty\n"
 	    "  round open SLUG [--for MINUTES]\n"
 	    "  round close SLUG\n"
@@ -212,6 +215,7 @@ static const struct {
 	{ "user", cmd_user },
 	{ "token", cmd_token },
 	{ "import", cmd_import },
+	{ "import-problem", cmd_import_problem },
 	{ "export", cmd_export },
 	{ "round", cmd_round },
 	{ "language", cmd_language },

@@ -18,12 +18,8 @@
 #include "extern.h"
 #include "json.h"
 
-static void
-errf(char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-errf(char *err, size_t errsz, const char *fmt, ...)
+void
+package_errf(char *err, size_t errsz, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -117,12 +113,12 @@ package_text_check(const char *what, const char *buf, size_t len, char *err,
     size_t errsz)
 {
 	if (memchr(buf, '\0', len) != NULL) {
-		errf(err, errsz, "%s: contains a NUL byte (binary data is not "
+		package_errf(err, errsz, "%s: contains a NUL byte (binary data is not "
 		    "supported)", what);
 		return -1;
 	}
 	if (!utf8_valid(buf, len)) {
-		errf(err, errsz, "%s: is not valid UTF-8", what);
+		package_errf(err, errsz, "%s: is not valid UTF-8", what);
 		return -1;
 	}
 	return 0;
@@ -141,7 +137,7 @@ keys_known(json_object *o, const char *const *allowed, const char *what,
 			if (strcmp(key, allowed[i]) == 0)
 				break;
 		if (allowed[i] == NULL) {
-			errf(err, errsz, "%sunknown key \"%.64s\"", what, key);
+			package_errf(err, errsz, "%sunknown key \"%.64s\"", what, key);
 			return -1;
 		}
 	}
@@ -161,15 +157,15 @@ pkg_object(const char *json, size_t len, const char *const *allowed,
 	struct jerr je;
 
 	if (len > PKG_JSON_MAX) {
-		errf(err, errsz, "larger than %d bytes", PKG_JSON_MAX);
+		package_errf(err, errsz, "larger than %d bytes", PKG_JSON_MAX);
 		return NULL;
 	}
 	if ((o = json_parse_bounded(json, len, 8, &je)) == NULL) {
-		errf(err, errsz, "%s", je.message);
+		package_errf(err, errsz, "%s", je.message);
 		return NULL;
 	}
 	if (!json_object_is_type(o, json_type_object)) {
-		errf(err, errsz, "a JSON object is expected");
+		package_errf(err, errsz, "a JSON object is expected");
 		json_object_put(o);
 		return NULL;
 	}
@@ -192,12 +188,12 @@ time_field(json_object *o, const char *key, char **out, const char *what,
 		return 0;
 	if (!json_object_is_type(v, json_type_string) ||
 	    !package_time_valid(json_object_get_string(v))) {
-		errf(err, errsz, "%s%s must be null or an ISO-8601 time with a "
+		package_errf(err, errsz, "%s%s must be null or an ISO-8601 time with a "
 		    "zone, like 2025-05-01T09:00:00Z", what, key);
 		return -1;
 	}
 	if ((*out = strdup(json_object_get_string(v))) == NULL) {
-		errf(err, errsz, "out of memory");
+		package_errf(err, errsz, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -222,7 +218,7 @@ package_parse_contest(const char *json, size_t len, struct pkg_contest *out,
 	if ((o = pkg_object(json, len, ckeys, err, errsz)) == NULL)
 		goto out;
 	if (json_get_string(o, "name", 1, 1, 200, &s, NULL, &je) == -1) {
-		errf(err, errsz, "%s", je.message);
+		package_errf(err, errsz, "%s", je.message);
 		goto out;
 	}
 	if ((out->name = strdup(s)) == NULL)
@@ -230,7 +226,7 @@ package_parse_contest(const char *json, size_t len, struct pkg_contest *out,
 	if (!json_object_object_get_ex(o, "rounds", &rounds) ||
 	    !json_object_is_type(rounds, json_type_array) ||
 	    (n = json_object_array_length(rounds)) == 0 || n > PKG_MAX_ROUNDS) {
-		errf(err, errsz, "rounds must be an array of 1 to %d rounds",
+		package_errf(err, errsz, "rounds must be an array of 1 to %d rounds",
 		    PKG_MAX_ROUNDS);
 		goto out;
 	}
@@ -243,37 +239,37 @@ package_parse_contest(const char *json, size_t len, struct pkg_contest *out,
 		snprintf(what, sizeof(what), "rounds[%zu]: ", i);
 		r = json_object_array_get_idx(rounds, i);
 		if (r == NULL || !json_object_is_type(r, json_type_object)) {
-			errf(err, errsz, "%sa JSON object is expected", what);
+			package_errf(err, errsz, "%sa JSON object is expected", what);
 			goto out;
 		}
 		if (keys_known(r, rkeys, what, err, errsz) == -1)
 			goto out;
 		if (json_get_string(r, "slug", 1, 1, PKG_SLUG_MAX, &s, NULL,
 		    &je) == -1) {
-			errf(err, errsz, "%s%s", what, je.message);
+			package_errf(err, errsz, "%s%s", what, je.message);
 			goto out;
 		}
 		if (!package_slug_valid(s)) {
-			errf(err, errsz, "%sslug \"%s\" must match "
+			package_errf(err, errsz, "%sslug \"%s\" must match "
 			    "[a-z0-9][a-z0-9_-]{0,63}", what, s);
 			goto out;
 		}
 		snprintf(pr->slug, sizeof(pr->slug), "%s", s);
 		for (j = 0; j < i; j++)
 			if (strcmp(out->rounds[j].slug, pr->slug) == 0) {
-				errf(err, errsz, "%sslug \"%s\" appears twice",
+				package_errf(err, errsz, "%sslug \"%s\" appears twice",
 				    what, s);
 				goto out;
 			}
 		if (json_get_string(r, "name", 1, 1, 200, &s, NULL, &je) == -1) {
-			errf(err, errsz, "%s%s", what, je.message);
+			package_errf(err, errsz, "%s%s", what, je.message);
 			goto out;
 		}
 		if ((pr->name = strdup(s)) == NULL)
 			goto oom;
 		minutes = 180;
 		if (json_get_int(r, "minutes", 0, 1, 100000, &minutes, &je) == -1) {
-			errf(err, errsz, "%s%s", what, je.message);
+			package_errf(err, errsz, "%s%s", what, je.message);
 			goto out;
 		}
 		pr->minutes = (int)minutes;
@@ -285,7 +281,7 @@ package_parse_contest(const char *json, size_t len, struct pkg_contest *out,
 	rc = 0;
 	goto out;
 oom:
-	errf(err, errsz, "out of memory");
+	package_errf(err, errsz, "out of memory");
 out:
 	json_object_put(o);
 	return rc;
@@ -335,18 +331,18 @@ package_parse_question(const char *json, size_t len, struct pkg_question *out,
 		goto out;
 	if (json_read_fields(o, fields, sizeof(fields) / sizeof(fields[0]),
 	    &je) == -1) {
-		errf(err, errsz, "%s", je.message);
+		package_errf(err, errsz, "%s", je.message);
 		goto out;
 	}
 	if (!package_slug_valid(round)) {
-		errf(err, errsz, "round \"%s\" is not a valid round slug", round);
+		package_errf(err, errsz, "round \"%s\" is not a valid round slug", round);
 		goto out;
 	}
 	snprintf(out->round, sizeof(out->round), "%s", round);
 	if ((out->title = strdup(title)) == NULL)
 		goto oom;
 	if (strcmp(checker, "exact") != 0) {
-		errf(err, errsz, "checker \"%s\" is unknown (only \"exact\")",
+		package_errf(err, errsz, "checker \"%s\" is unknown (only \"exact\")",
 		    checker);
 		goto out;
 	}
@@ -356,7 +352,7 @@ package_parse_question(const char *json, size_t len, struct pkg_question *out,
 	out->memory_limit_kb = (int)ml;
 	n = samples != NULL ? json_object_array_length(samples) : 0;
 	if (n > PKG_MAX_SAMPLES) {
-		errf(err, errsz, "samples has more than %d entries",
+		package_errf(err, errsz, "samples has more than %d entries",
 		    PKG_MAX_SAMPLES);
 		goto out;
 	}
@@ -366,13 +362,13 @@ package_parse_question(const char *json, size_t len, struct pkg_question *out,
 		v = json_object_array_get_idx(samples, i);
 		if (v == NULL || !json_object_is_type(v, json_type_string) ||
 		    !package_test_name_valid(s = json_object_get_string(v))) {
-			errf(err, errsz, "samples[%zu] must be a test name like "
+			package_errf(err, errsz, "samples[%zu] must be a test name like "
 			    "\"01\"", i);
 			goto out;
 		}
 		for (j = 0; j < out->nsamples; j++)
 			if (strcmp(out->samples[j], s) == 0) {
-				errf(err, errsz, "samples lists \"%s\" twice", s);
+				package_errf(err, errsz, "samples lists \"%s\" twice", s);
 				goto out;
 			}
 		snprintf(out->samples[out->nsamples++], PKG_TEST_NAME_MAX + 1,
@@ -381,7 +377,7 @@ package_parse_question(const char *json, size_t len, struct pkg_question *out,
 	rc = 0;
 	goto out;
 oom:
-	errf(err, errsz, "out of memory");
+	package_errf(err, errsz, "out of memory");
 out:
 	json_object_put(o);
 	return rc;
@@ -406,7 +402,7 @@ package_parse_points(const char *buf, size_t len, int *out, char *err,
 	long n;
 
 	if (len > PKG_POINTS_FILE_MAX) {
-		errf(err, errsz, "longer than %d bytes", PKG_POINTS_FILE_MAX);
+		package_errf(err, errsz, "longer than %d bytes", PKG_POINTS_FILE_MAX);
 		return -1;
 	}
 	memcpy(tmp, buf, len);
@@ -416,13 +412,13 @@ package_parse_points(const char *buf, size_t len, int *out, char *err,
 	while (isspace((unsigned char)tmp[i]))
 		i++;
 	if (!isdigit((unsigned char)tmp[i]) || strlen(tmp + i) > 7) {
-		errf(err, errsz, "must hold one integer from 0 to 1000000");
+		package_errf(err, errsz, "must hold one integer from 0 to 1000000");
 		return -1;
 	}
 	errno = 0;
 	n = strtol(tmp + i, &end, 10);
 	if (errno != 0 || *end != '\0' || n < 0 || n > 1000000) {
-		errf(err, errsz, "must hold one integer from 0 to 1000000");
+		package_errf(err, errsz, "must hold one integer from 0 to 1000000");
 		return -1;
 	}
 	*out = (int)n;
@@ -446,22 +442,22 @@ package_read_file(const char *path, size_t maxsz, int optional, char **buf,
 		if (errno == ENOENT && optional)
 			return 1;
 		if (errno == ELOOP)
-			errf(err, errsz, "%s: a symbolic link (packages may not "
+			package_errf(err, errsz, "%s: a symbolic link (packages may not "
 			    "contain links)", path);
 		else
-			errf(err, errsz, "%s: %s", path, strerror(errno));
+			package_errf(err, errsz, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		errf(err, errsz, "%s: not a regular file", path);
+		package_errf(err, errsz, "%s: not a regular file", path);
 		goto out;
 	}
 	if ((size_t)st.st_size > maxsz) {
-		errf(err, errsz, "%s: larger than %zu bytes", path, maxsz);
+		package_errf(err, errsz, "%s: larger than %zu bytes", path, maxsz);
 		goto out;
 	}
 	if ((b = malloc((size_t)st.st_size + 1)) == NULL) {
-		errf(err, errsz, "%s: out of memory", path);
+		package_errf(err, errsz, "%s: out of memory", path);
 		goto out;
 	}
 	/* Read what fstat promised, and notice a file that grew meanwhile. */
@@ -470,7 +466,7 @@ package_read_file(const char *path, size_t maxsz, int optional, char **buf,
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			errf(err, errsz, "%s: %s", path, strerror(errno));
+			package_errf(err, errsz, "%s: %s", path, strerror(errno));
 			goto out;
 		}
 		if (n == 0)
@@ -478,7 +474,7 @@ package_read_file(const char *path, size_t maxsz, int optional, char **buf,
 		got += (size_t)n;
 	}
 	if (got > (size_t)st.st_size) {
-		errf(err, errsz, "%s: changed while being read", path);
+		package_errf(err, errsz, "%s: changed while being read", path);
 		goto out;
 	}
 	b[got] = '\0';

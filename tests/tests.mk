@@ -27,3 +27,10 @@ $(OUT)/tests/test_dispatch: tests/unit/test_dispatch.c $(UNIT_FIXTURE) $(OUT)/li
 $(OUT)/tests/test_cache: tests/unit/test_cache.c $(UNIT_FIXTURE) $(OUT)/libpitwall.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/unit/redis_fixture.c $(OUT)/libpitwall.a $(LDLIBS) $(UNIT_CMOCKA)
+
+# The problem package reader (admin/kpp*.c and the file helpers of
+# admin/package.c) is no part of libpitwall: its unit test links it.
+KPP_SRC := admin/kpp.c admin/kpp_data.c admin/kpp_files.c admin/package.c
+$(OUT)/tests/test_kpp: tests/unit/test_kpp.c $(KPP_SRC) $(OUT)/libpitwall.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iadmin $(LDFLAGS) -o $@ $(filter %.c,$^) $(OUT)/libpitwall.a $(LDLIBS) $(shell pkg-config --libs cmocka)

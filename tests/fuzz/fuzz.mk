@@ -3,7 +3,7 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_LIB_SRC := lib/json.c lib/query.c lib/sign.c lib/judge0.c lib/auth.c lib/config.c lib/log.c \
-                lib/metrics.c lib/redis.c lib/verdict.c admin/package.c
+                lib/metrics.c lib/redis.c lib/verdict.c lib/outval.c admin/package.c
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                 -std=gnu11 -D_GNU_SOURCE -pthread -Ilib $(PKG_CFLAGS)
 
@@ -24,3 +24,9 @@ fuzz-build: $(FUZZ_TARGETS)
 
 fuzz: fuzz-build
 	bash tests/fuzz/run $(FUZZ_SECONDS)
+
+# The ICPC/Kattis package reader: YAML (fuzz_kpp_yaml.c) and zips
+# (fuzz_kpp_zip.c; its seeds are the fixture packages of tests/packages, zipped).
+FUZZ_KPP_SRC := admin/kpp.c admin/kpp_data.c admin/kpp_files.c
+build/fuzz/fuzz_kpp_yaml build/fuzz/fuzz_kpp_zip: $(FUZZ_KPP_SRC)
+build/fuzz/fuzz_kpp_yaml build/fuzz/fuzz_kpp_zip: FUZZ_FLAGS += -Iadmin
