@@ -185,6 +185,12 @@ arg_int(const char *s, long long min, long long max, long long *out)
 static int
 cmd_config(struct actx *a, int argc, char *argv[])
 {
+	/* config callback-bytes: the callback body limit in force, for nginx. */
+	if (argc == 1 && strcmp(argv[0], "callback-bytes") == 0) {
+		actx_config(a, 0);
+		printf("%d\n", a->cfg.max_callback_bytes);
+		return ADMIN_OK;
+	}
 	if (argc != 1) {
 		usage();
 		return ADMIN_USAGE;

@@ -186,6 +186,7 @@ route_run(struct req *r)
 		items[n].stdin_len = q->tests[i].input_len;
 		items[n].cpu_time_limit = cpu;
 		items[n].wall_time_limit = dispatch_wall_limit(cpu);
+		items[n].max_file_size_kb = r->cfg->judge0_max_file_size_kb;
 		items[n].memory_limit_kb = mem;
 		which[n++] = i;
 	}
@@ -281,6 +282,7 @@ route_runcustom(struct req *r)
 	/* No question: a custom run gets the default limits, scaled for the language. */
 	item.cpu_time_limit = dispatch_cpu_limit(r->cfg, 2000, lang.time_multiplier);
 	item.wall_time_limit = dispatch_wall_limit(item.cpu_time_limit);
+	item.max_file_size_kb = r->cfg->judge0_max_file_size_kb;
 	item.memory_limit_kb = 262144;
 	if (run_or_reply(r, &item, 1, &run) == -1)
 		goto out;

@@ -79,8 +79,10 @@ const struct config_setting config_settings[] = {
 	    OFF(max_source_bytes), "Largest accepted source code, in bytes." },
 	{ "MAX_BODY_BYTES", CONFIG_INT, "262144", 1024, 67108864, NULL,
 	    OFF(max_body_bytes), "Largest accepted request body on contestant routes, in bytes." },
-	{ "MAX_CALLBACK_BYTES", CONFIG_INT, "1048576", 1024, 67108864, NULL,
-	    OFF(max_callback_bytes), "Largest accepted Judge0 callback body, in bytes." },
+	{ "MAX_CALLBACK_BYTES", CONFIG_INT, "0", 0, 67108864, NULL,
+	    OFF(max_callback_bytes), "Largest accepted Judge0 callback body, in bytes; 0: derived from JUDGE0_MAX_FILE_SIZE_KB (the largest body Judge0 can send), at least 1024." },
+	{ "JUDGE0_MAX_FILE_SIZE_KB", CONFIG_INT, "1024", 1, 4096, NULL,
+	    OFF(judge0_max_file_size_kb), "max_file_size sent with every run: the most a program may write, stdout and stderr included (KB, Judge0's range 0-4096)." },
 	{ "SUBMIT_RATE_PER_MIN", CONFIG_INT, "6", 1, 100000, NULL,
 	    OFF(submit_rate_per_min), "Submissions a user may make per minute." },
 	{ "RUN_RATE_PER_MIN", CONFIG_INT, "20", 1, 100000, NULL,
@@ -318,6 +320,21 @@ need_secret(const char *env, const char *val, char *err, size_t errsz)
 }
 
 int
+config_callback_bytes(int max_file_size_kb)
+{
+	/*
+	 * A callback carries stdout, stderr and compile_output, each up to
+	 * max_file_size, in base64 (4 bytes per 3, a newline every 60), and
+	 * some small fields: 64 KiB of room for those and the JSON.
+	 */
+	long long raw = (long long)max_file_size_kb * 1024;
+	long long b64 = (raw + 2) / 3 * 4;
+
+	b64 += b64 / 60 + 1;
+	return (int)(3 * b64 + 64 * 1024);
+}
+
+int
 config_load(struct config *cfg, unsigned need, config_getenv_fn get,
     char *err, size_t errsz)
 {
@@ -335,6 +352,13 @@ config_load(struct config *cfg, unsigned need, config_getenv_fn get,
 		goto fail;
 	if ((need & CONFIG_NEED_DB) && *cfg->database_url == '\0') {
 		errf(err, errsz, "DATABASE_URL: must be set (or DATABASE_URL_FILE)");
+		goto fail;
+	}
+	if (cfg->max_callback_bytes == 0)
+		cfg->max_callback_bytes = config_callback_bytes(cfg->judge0_max_file_size_kb);
+	else if (cfg->max_callback_bytes < 1024) {
+		errf(err, errsz, "MAX_CALLBACK_BYTES: %d is below 1024 (0 derives it)",
+		    cfg->max_callback_bytes);
 		goto fail;
 	}
 	if (strncmp(cfg->judge0_url, "http://", 7) != 0 &&

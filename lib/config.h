@@ -47,7 +47,8 @@ struct config {
 	int	 fcgi_threads;
 	int	 max_source_bytes;
 	int	 max_body_bytes;
-	int	 max_callback_bytes;
+	int	 max_callback_bytes;	/* 0 in the environment: derived at load */
+	int	 judge0_max_file_size_kb;
 	int	 submit_rate_per_min;
 	int	 run_rate_per_min;
 	int	 login_fail_rate_per_min;
@@ -116,6 +117,12 @@ extern const size_t config_nsettings;
  * The strings in cfg are owned by cfg: release with config_free().
  */
 typedef const char *(*config_getenv_fn)(const char *);
+/*
+ * The largest callback body Judge0 can send when programs may write
+ * max_file_size_kb (MAX_CALLBACK_BYTES=0 means this).
+ */
+int	config_callback_bytes(int max_file_size_kb);
+
 int	config_load(struct config *cfg, unsigned need, config_getenv_fn getenv_fn,
 	    char *err, size_t errsz);
 

@@ -216,6 +216,7 @@ dispatch_send(struct redis *r, struct judge0 *j, const struct config *cfg,
 			items[i].stdin_len = tc->input_len;
 			items[i].cpu_time_limit = cpu;
 			items[i].wall_time_limit = dispatch_wall_limit(cpu);
+			items[i].max_file_size_kb = cfg->judge0_max_file_size_kb;
 			items[i].memory_limit_kb = mem;
 			items[i].callback_url = urls[i];
 		}

@@ -218,6 +218,9 @@ item_json(const struct judge0_item *it)
 		    json_object_new_double_s(it->wall_time_limit, cpu));
 	}
 	json_object_object_add(o, "memory_limit", json_object_new_int(it->memory_limit_kb));
+	if (it->max_file_size_kb > 0)
+		json_object_object_add(o, "max_file_size",
+		    json_object_new_int(it->max_file_size_kb));
 	if (it->callback_url != NULL)
 		json_object_object_add(o, "callback_url",
 		    json_object_new_string(it->callback_url));

@@ -21,6 +21,7 @@ struct judge0_item {
 	double		 cpu_time_limit;	/* seconds, already clamped */
 	double		 wall_time_limit;	/* seconds; 0: Judge0's default */
 	int		 memory_limit_kb;
+	int		 max_file_size_kb;	/* 0: Judge0's default */
 	const char	*callback_url;	/* may be NULL */
 };
 

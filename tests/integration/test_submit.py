@@ -9,7 +9,7 @@ import urllib.parse
 from client import FakeJudge0, unb64
 from contest import (auth, jwt, make_question, make_round, make_user, results, submission,
                      submit, wait_done)
-from pw import ENV, INTERNAL, URL, VAR, eq, http, psql, redis, run, wait_for
+from pw import BIN, ENV, INTERNAL, URL, VAR, eq, http, psql, redis, run, wait_for
 
 FAKE = FakeJudge0(os.environ.get("PITWALL_FAKE_JUDGE0_URL", ENV.get("JUDGE0_URL", "")))
 S = {}
@@ -206,7 +206,10 @@ def test_callback_body_bounded_and_malformed_goes_to_dead_letters():
     sid = accepted(submit(S["tok"], qid))
     wait_for(lambda: len(batch_posts_for(sid)) == 1, what="dispatch")
     url = batch_posts_for(sid)[0][0]["callback_url"].replace(ENV["CALLBACK_BASE_URL"], INTERNAL)
-    r = http("PUT", url, body=b"x" * (3 * 1024 * 1024), headers={"Content-Type": "application/json"})
+    limit = int(run([os.path.join(BIN, "pitwall-admin"), "config",
+                     "callback-bytes"]).stdout)
+    assert limit > 4 * 1024 * 1024, f"derived from 1024 KB of output: {limit}"
+    r = http("PUT", url, body=b"x" * (limit + 1), headers={"Content-Type": "application/json"})
     eq(r.status, 413, "oversized callback")
     dead_before = int(redis("LLEN", "pitwall:dead") or 0)
     for bad in (b"{not json", b'{"status": {"id": 3}, "stdout": "!!!notbase64"}', b'[1,2]'):
@@ -378,6 +381,31 @@ def test_redis_killed_after_202_loses_nothing():
         eq(wait_done(sid, timeout=120)[1:4], ["2", "2", "2"], f"submission {sid}")
     eq(psql(f"SELECT count(*) FROM submission_results sr JOIN submissions s ON s.id = sr.submission_id"
             f" WHERE s.user_id = {uid}"), "40", "every result stored once")
+
+
+def test_maximum_output_is_scored_without_the_reaper():
+    """A program may print max_file_size (1024 KB, sent with every item):
+    its callback (about 1.4 MB of base64) fits the callback limit derived
+    from it, so the result arrives by callback, not by the reaper."""
+    FAKE.reset()
+    big = "y" * (1024 * 1024)
+    qid, tids = make_question(S["round"], [("big\n", "-"), ("big2\n", "-")])
+    psql(f"UPDATE testcases SET expected_output = repeat('y', {len(big)})"
+         f" WHERE id IN ({tids[0]}, {tids[1]})")
+    redis("DEL", f"pitwall:q:{qid}")
+    FAKE.set_rules([{"match": {"stdin_prefix": "big"}, "action": {"stdout": big}}])
+    sid = accepted(submit(S["tok"], qid))
+    eq(wait_done(sid, timeout=60)[1:4], ["2", "2", "2"], "both testcases accepted")
+    sent = [i for post in batch_posts_for(sid) for i in post]
+    eq([i.get("max_file_size") for i in sent], [1024, 1024], "max_file_size sent")
+    cbs = [e for e in FAKE.callbacks() if sid in e.get("url", "")]
+    eq(sorted(e["status"] for e in cbs), [204, 204], "callbacks delivered")
+    tokens = {e["token"] for e in cbs}
+    eq(len(tokens), 2, "two tokens")
+    polls = [e for e in FAKE.requests("GET", "/submissions/batch")
+             if any(t in json.dumps(e.get("query")) for t in tokens)]
+    eq(polls, [], "no reaper poll for these tokens")
+    FAKE.reset()
 
 
 def test_recomputed_scores_equal_incremental_scores():
