@@ -172,6 +172,13 @@ wait_result(struct api_req *r, const struct store_new *it)
 		if (t - t0 > r->cfg->judge_wait_max_s ||
 		    (started > 0 && t - started > run_bound))
 			return;
+		/* The client (a /run that gave up) is gone: free the thread;
+		 * the run goes on and its result is stored as always. */
+		if (fcgi_peer_gone(&r->fcgx)) {
+			log_info(NULL, "wait=true for %s ended: the client is gone",
+			    it->token);
+			return;
+		}
 		if (block_ms < 10) {
 			usleep(50000);
 			continue;

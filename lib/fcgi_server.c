@@ -3,6 +3,7 @@
  * and body reading of pitwall-fcgi and pitwall-judge (see fcgi_server.h).
  */
 #include <sys/socket.h>
+#include <poll.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -221,4 +222,16 @@ fcgi_body_read(FCGX_Request *req, size_t max, char **body, size_t *len,
 	(*body)[got] = '\0';
 	*len = got;
 	return 0;
+}
+
+int
+fcgi_peer_gone(const FCGX_Request *req)
+{
+	struct pollfd p = { .fd = req->ipcFd, .events = POLLRDHUP };
+
+	if (req->ipcFd < 0)
+		return 1;
+	if (poll(&p, 1, 0) != 1)
+		return 0;
+	return (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
 }

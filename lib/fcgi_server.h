@@ -96,4 +96,11 @@ enum fcgi_match	 fcgi_route_find(const void *table, size_t n, size_t stride,
 int		 fcgi_body_read(FCGX_Request *req, size_t max, char **body,
 		    size_t *len, char *err, size_t errsz);
 
+/*
+ * 1 when the web server closed the connection of req (its client went
+ * away and nginx gave the request up), 0 while it is open.  For handlers
+ * that wait: they stop instead of holding a thread for nobody.
+ */
+int		 fcgi_peer_gone(const FCGX_Request *req);
+
 #endif

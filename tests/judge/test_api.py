@@ -488,6 +488,34 @@ def test_hostile():
            st == 200 and w[0]["available"] == len(runner_pids()), w)
 
 
+def test_wait_stops_when_the_client_is_gone():
+    """A wait=true request whose client gave up (a /run past its bound)
+    does not hold an API thread until the program ends: the thread sees
+    nginx close the connection and stops waiting; the run itself goes on."""
+    log = os.path.join(VAR, "log", "judge.log")
+    before = open(log, errors="replace").read().count("the client is gone") if os.path.exists(log) else 0
+    src = "import time\ntime.sleep(6)\nprint('late')\n"
+    body = json.dumps({"source_code": b64(src), "language_id": 71, "wall_time_limit": 10}).encode()
+    head = ("POST /submissions?base64_encoded=true&wait=true HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "Content-Type: application/json\r\nContent-Length: %d\r\n" % len(body))
+    if AUTH:
+        head += "%s: %s\r\n" % (AUTH_HEADER, AUTH)
+    s = socket.create_connection(("127.0.0.1", int(PORT)), timeout=10)
+    s.sendall(head.encode() + b"\r\n" + body)
+    time.sleep(1.0)
+    t0 = time.time()
+    s.close()
+    seen = 0
+    while time.time() - t0 < 4.5:
+        if os.path.exists(log):
+            seen = open(log, errors="replace").read().count("the client is gone") - before
+        if seen:
+            break
+        time.sleep(0.2)
+    report("wait=true stops once its client is gone (before the 6 s program ends)", seen == 1,
+           "log lines: %d after %.1f s" % (seen, time.time() - t0))
+
+
 def main():
     try:
         call("GET", "/statuses")
@@ -495,7 +523,7 @@ def main():
         print("not ok - judge API reachable at %s: %s" % (BASE, e))
         return 1
     for t in (test_info, test_auth, test_validation, test_defaults_and_fields, test_base64,
-              test_verdicts, test_batch, test_queue_full, test_callback, test_hostile,
+              test_verdicts, test_wait_stops_when_the_client_is_gone, test_batch, test_queue_full, test_callback, test_hostile,
               test_runner_killed):
         try:
             t()
