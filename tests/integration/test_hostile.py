@@ -10,7 +10,7 @@ import time
 from urllib.parse import urlparse
 
 from contest import auth, jwt, make_question, make_round, make_user
-from pw import ENV, INTERNAL, URL, VAR, eq, get, http, pids, run, wait_for
+from pw import BIN, ENV, INTERNAL, URL, VAR, eq, get, http, pids, run, wait_for
 
 S = {}
 PROCS = ("fcgi.pids", "fcgi-run.pids", "fcgi-cb.pids", "worker.pid", "nginx.pid", "redis.pid")
@@ -84,8 +84,10 @@ def test_oversized_bodies_are_413():
     error4xx(http("POST", URL + "/runcustom", body={"language_id": 71, "source_code": "x",
                                                     "stdin": "y" * 400_000},
                   headers=auth(S["tok"])), 413, "too_large", "oversized /runcustom")
-    # The callback's limit is larger, but a limit all the same.
-    error4xx(http("PUT", INTERNAL + "/callback?s=x&t=1&a=1&sig=0", body=b"x" * 3_000_000),
+    # The callback's limit is larger (derived from the output limit), but a
+    # limit all the same, at nginx too.
+    limit = int(run([os.path.join(BIN, "pitwall-admin"), "config", "callback-bytes"]).stdout)
+    error4xx(http("PUT", INTERNAL + "/callback?s=x&t=1&a=1&sig=0", body=b"x" * (limit + 1)),
              413, "too_large", "oversized callback")
     # A source over MAX_SOURCE_BYTES but under the body limit: the responder says so.
     r = submit_raw(json.dumps({"question_id": S["q"], "language_id": 71,
