@@ -89,7 +89,7 @@ def main():
                 if c["non2xx"] or c["sockerr"]:
                     raise RuntimeError(f"/callback failures: {c}")
                 say(f"run {i + 1}: /callback {c['rps']:.0f} req/s (p99 {c['p99_ms']:.1f} ms), "
-                    f"hello {h['rps']:.0f} req/s (p99 {h['p99_ms']:.1f} ms)")
+                    f"one-LPUSH {h['rps']:.0f} req/s (p99 {h['p99_ms']:.1f} ms)")
                 cb.append(c["rps"])
                 hello.append(h["rps"])
             queued = int(st.redis("LLEN", "pitwall:queue") or 0)
