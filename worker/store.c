@@ -25,41 +25,25 @@
 #include "redis.h"
 
 /*
- * Run one statement inside the batch transaction.  db_exec() hides the
- * SQLSTATE, and the worker must tell bad data (dead letter) from a
- * server that went away or a deadlock (retry), hence libpq directly.
- * Returns the result (caller PQclear()s) or NULL with *st set.
+ * Run one statement inside the batch transaction: the worker must tell
+ * bad data (dead letter) from a server that went away or a deadlock
+ * (retry), which lib/db.c's db_err says.  Returns the result (caller
+ * PQclear()s) or NULL with *st set.
  */
 static PGresult *
 store_exec(struct wctx *w, enum step *st, const char *sql, int n,
     const char *const *params)
 {
-	PGconn *c = db_conn(w->db);
+	struct db_err err;
 	PGresult *res;
-	const char *state;
-	ExecStatusType rs;
 
-	*st = STEP_RETRY;
-	if (c == NULL || PQstatus(c) != CONNECTION_OK)
-		return NULL;
-	res = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
-	rs = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-	if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK) {
+	if ((res = db_exec_err(w->db, sql, n, params, &err)) != NULL) {
 		*st = STEP_OK;
 		return res;
 	}
-	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	if (PQstatus(c) == CONNECTION_OK && state != NULL &&
-	    strncmp(state, "08", 2) != 0 &&	/* connection */
-	    strncmp(state, "40", 2) != 0 &&	/* deadlock, serialization */
-	    strncmp(state, "53", 2) != 0 &&	/* out of resources */
-	    strncmp(state, "57", 2) != 0 &&	/* shutdown, cancel */
-	    strncmp(state, "58", 2) != 0 &&	/* system error */
-	    strncmp(state, "XX", 2) != 0)
-		*st = STEP_DEAD;
-	log_warn(NULL, "query failed (%s): %s [%.50s]", state ? state : "-",
-	    res ? PQresultErrorMessage(res) : PQerrorMessage(c), sql);
-	PQclear(res);
+	*st = err.transient ? STEP_RETRY : STEP_DEAD;
+	log_warn(NULL, "query failed (%s): %s [%.50s]",
+	    *err.sqlstate ? err.sqlstate : "-", err.message, sql);
 	return NULL;
 }
 
@@ -196,60 +180,24 @@ static const struct {
 
 /*
  * As store_exec(), with statement `id` prepared (once per PostgreSQL
- * session: after a reconnect they are prepared again).
+ * session: after a reconnect they are prepared again, see db_execp()).
  */
 PGresult *
 store_execp(struct wctx *w, enum step *st, enum stmt id,
     const char *const *params)
 {
-	PGconn *c = db_conn(w->db);
+	struct db_stmt s = { (unsigned)id, stmts[id].name, stmts[id].sql,
+	    stmts[id].nparams };
+	struct db_err err;
 	PGresult *res;
-	const char *state;
-	ExecStatusType rs;
 
-	*st = STEP_RETRY;
-	if (c == NULL || PQstatus(c) != CONNECTION_OK)
-		return NULL;
-	if (w->prep_epoch != db_epoch(w->db)) {
-		w->prep_epoch = db_epoch(w->db);
-		w->prep_mask = 0;
-	}
-	if (!(w->prep_mask & (1u << id))) {
-		res = PQprepare(c, stmts[id].name, stmts[id].sql,
-		    stmts[id].nparams, NULL);
-		if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
-			log_error(NULL, "prepare %s: %s", stmts[id].name,
-			    res ? PQresultErrorMessage(res) :
-			    PQerrorMessage(c));
-			PQclear(res);
-			return NULL;	/* STEP_RETRY: the server, not the data */
-		}
-		PQclear(res);
-		w->prep_mask |= 1u << id;
-	}
-	res = PQexecPrepared(c, stmts[id].name, stmts[id].nparams, params,
-	    NULL, NULL, 0);
-	rs = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-	if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK) {
+	if ((res = db_execp(w->db, &s, params, &err)) != NULL) {
 		*st = STEP_OK;
 		return res;
 	}
-	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	if (PQstatus(c) == CONNECTION_OK && state != NULL &&
-	    strncmp(state, "08", 2) != 0 &&
-	    strncmp(state, "26", 2) != 0 &&	/* statement gone: prepare again */
-	    strncmp(state, "40", 2) != 0 &&
-	    strncmp(state, "53", 2) != 0 &&
-	    strncmp(state, "57", 2) != 0 &&
-	    strncmp(state, "58", 2) != 0 &&
-	    strncmp(state, "XX", 2) != 0)
-		*st = STEP_DEAD;
-	if (state != NULL && strncmp(state, "26", 2) == 0)
-		w->prep_mask = 0;
-	log_warn(NULL, "query failed (%s): %s [%s]", state ? state : "-",
-	    res ? PQresultErrorMessage(res) : PQerrorMessage(c),
-	    stmts[id].name);
-	PQclear(res);
+	*st = err.transient ? STEP_RETRY : STEP_DEAD;
+	log_warn(NULL, "query failed (%s): %s [%s]",
+	    *err.sqlstate ? err.sqlstate : "-", err.message, stmts[id].name);
 	return NULL;
 }
 
