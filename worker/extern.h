@@ -27,8 +27,6 @@ struct wctx {
 	time_t		 last_sweep;
 	time_t		 last_reap;
 	time_t		 last_metrics;	/* last metrics_flush() */
-	unsigned long	 prep_epoch;	/* w->db session the statements are in */
-	unsigned int	 prep_mask;	/* store.c statements prepared there */
 };
 
 /* Where a job is on its way through a batch. */
@@ -125,6 +123,9 @@ struct pgarr {
 	int	 n;	/* elements so far */
 };
 int	pgarr_open(struct pgarr *a);
+/* Several at once: on failure none is left open (see pgarr.c). */
+int	pgarr_open_all(struct pgarr *a, size_t n);
+void	pgarr_free_all(struct pgarr *a, size_t n);
 /* Quoted text, or NULL for s NULL. */
 void	pgarr_text(struct pgarr *a, const char *s);
 /* An integer, or NULL when null. */
@@ -147,7 +148,7 @@ enum step {
 	STEP__MAX
 };
 
-/* Statements prepared once per session (db_epoch) on w->db. */
+/* Statements prepared once per session on w->db (db_execp()). */
 enum stmt {
 	STMT_SUB_LOCK,
 	STMT_SUB_INSERT,

@@ -19,6 +19,34 @@ pgarr_open(struct pgarr *a)
 	return 0;
 }
 
+
+/*
+ * Open a[0..n) together: 0, or -1 with every one of them freed (and all
+ * zeroed first, so a failure halfway never frees an uninitialised one).
+ */
+int
+pgarr_open_all(struct pgarr *a, size_t n)
+{
+	size_t i;
+
+	memset(a, 0, n * sizeof(*a));
+	for (i = 0; i < n; i++)
+		if (pgarr_open(&a[i]) == -1) {
+			pgarr_free_all(a, n);
+			return -1;
+		}
+	return 0;
+}
+
+void
+pgarr_free_all(struct pgarr *a, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		pgarr_free(&a[i]);
+}
+
 /* Close the literal: 0 with a->buf owned by the caller (free()), or -1. */
 int
 pgarr_close(struct pgarr *a)

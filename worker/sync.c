@@ -209,32 +209,32 @@ view_load(struct wctx *w, struct job *const *jobs, size_t n, struct view *v)
 	    "  AND b.question_id IN (SELECT id FROM questions q"
 	    "  WHERE q.round_id = x.rid)"
 	    " GROUP BY x.rid, u.id, u.name";
-	struct pgarr sids, psid, ptid, rids, uids;
+	/* The statements' array parameters. */
+	enum { A_SIDS, A_PSID, A_PTID, A_RIDS, A_UIDS, A__MAX };
+	struct pgarr a[A__MAX];
 	const char *p[2];
 	char tid[24];
 	size_t i;
 	int r, rc = -1;
 
 	memset(v, 0, sizeof(*v));
-	if (pgarr_open(&sids) == -1 || pgarr_open(&psid) == -1 ||
-	    pgarr_open(&ptid) == -1 || pgarr_open(&rids) == -1 ||
-	    pgarr_open(&uids) == -1)
-		goto out;
+	if (pgarr_open_all(a, A__MAX) == -1)
+		return -1;
 	for (i = 0; i < n; i++) {
 		if (i == 0 || strcmp(jobs[i]->sid, jobs[i - 1]->sid) != 0)
-			pgarr_text(&sids, jobs[i]->sid);
+			pgarr_text(&a[A_SIDS], jobs[i]->sid);
 		snprintf(tid, sizeof(tid), "%lld", jobs[i]->tid);
-		pgarr_text(&psid, jobs[i]->sid);
-		pgarr_text(&ptid, tid);
+		pgarr_text(&a[A_PSID], jobs[i]->sid);
+		pgarr_text(&a[A_PTID], tid);
 	}
-	if (pgarr_close(&sids) == -1 || pgarr_close(&psid) == -1 ||
-	    pgarr_close(&ptid) == -1)
+	if (pgarr_close(&a[A_SIDS]) == -1 || pgarr_close(&a[A_PSID]) == -1 ||
+	    pgarr_close(&a[A_PTID]) == -1)
 		goto out;
-	p[0] = sids.buf;
+	p[0] = a[A_SIDS].buf;
 	if ((v->sub = db_exec(w->db, subq, 1, p)) == NULL)
 		goto out;
-	p[0] = psid.buf;
-	p[1] = ptid.buf;
+	p[0] = a[A_PSID].buf;
+	p[1] = a[A_PTID].buf;
 	if ((v->res = db_exec(w->db, resq, 2, p)) == NULL)
 		goto out;
 	if (PQntuples(v->res) > 0 &&
@@ -246,14 +246,14 @@ view_load(struct wctx *w, struct job *const *jobs, size_t n, struct view *v)
 	for (r = 0; r < PQntuples(v->sub); r++) {
 		if (strcmp(PQgetvalue(v->sub, r, 0), "done") != 0)
 			continue;
-		pgarr_text(&rids, PQgetvalue(v->sub, r, 6));
-		pgarr_text(&uids, PQgetvalue(v->sub, r, 5));
+		pgarr_text(&a[A_RIDS], PQgetvalue(v->sub, r, 6));
+		pgarr_text(&a[A_UIDS], PQgetvalue(v->sub, r, 5));
 	}
-	if (rids.n > 0) {
-		if (pgarr_close(&rids) == -1 || pgarr_close(&uids) == -1)
+	if (a[A_RIDS].n > 0) {
+		if (pgarr_close(&a[A_RIDS]) == -1 || pgarr_close(&a[A_UIDS]) == -1)
 			goto out;
-		p[0] = rids.buf;
-		p[1] = uids.buf;
+		p[0] = a[A_RIDS].buf;
+		p[1] = a[A_UIDS].buf;
 		if ((v->lb = db_exec(w->db, lbq, 2, p)) == NULL)
 			goto out;
 		if (PQntuples(v->lb) > 0 && (v->meta = calloc(
@@ -265,11 +265,7 @@ view_load(struct wctx *w, struct job *const *jobs, size_t n, struct view *v)
 	}
 	rc = 0;
 out:
-	pgarr_free(&sids);
-	pgarr_free(&psid);
-	pgarr_free(&ptid);
-	pgarr_free(&rids);
-	pgarr_free(&uids);
+	pgarr_free_all(a, A__MAX);
 	if (rc == -1)
 		view_free(v);
 	return rc;
