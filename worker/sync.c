@@ -197,18 +197,13 @@ view_load(struct wctx *w, struct job *const *jobs, size_t n, struct view *v)
 	    " JOIN submission_results r"
 	    "  ON r.submission_id = x.sid AND r.testcase_id = x.tid"
 	    " JOIN testcases t ON t.id = r.testcase_id";
+	/* sql/004_leaderboard_entry.sql: the one definition of an entry. */
 	static const char lbq[] =
-	    "SELECT u.name, COALESCE(sum(b.score), 0)::text,"
-	    " to_char(COALESCE(max(b.achieved_at) FILTER (WHERE b.score > 0),"
-	    "  min(b.achieved_at)) AT TIME ZONE 'UTC',"
-	    "  'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), x.rid, u.id"
+	    "SELECT u.name, e.total::text, e.last_improved_at, x.rid, u.id"
 	    " FROM (SELECT DISTINCT * FROM unnest($1::bigint[], $2::bigint[]))"
 	    "  AS x(rid, uid)"
 	    " JOIN users u ON u.id = x.uid"
-	    " LEFT JOIN best_scores b ON b.user_id = u.id"
-	    "  AND b.question_id IN (SELECT id FROM questions q"
-	    "  WHERE q.round_id = x.rid)"
-	    " GROUP BY x.rid, u.id, u.name";
+	    " CROSS JOIN LATERAL leaderboard_entry(x.rid, u.id) e";
 	/* The statements' array parameters. */
 	enum { A_SIDS, A_PSID, A_PTID, A_RIDS, A_UIDS, A__MAX };
 	struct pgarr a[A__MAX];
