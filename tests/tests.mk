@@ -9,13 +9,14 @@ $(OUT)/tests/%: tests/unit/%.c $(OUT)/libpitwall.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(OUT)/libpitwall.a $(LDLIBS) $(shell pkg-config --libs cmocka)
 
-# Unit tests of worker code link the worker objects they test (listed
-# here) on top of the library; test_pgarr wraps open_memstream to make
-# allocations fail.
-WORKER_UNIT_OBJS_test_pgarr := $(OUT)/worker/pgarr.o
-WORKER_UNIT_LDFLAGS_test_pgarr := -Wl,--wrap=open_memstream
+# Unit tests of worker code link the one worker object they test on top
+# of the library; test_pgarr wraps open_memstream to make allocations fail.
+$(OUT)/tests/test_pgarr: LDFLAGS += -Wl,--wrap=open_memstream
 
-$(OUT)/tests/test_pgarr: tests/unit/test_pgarr.c $(OUT)/worker/pgarr.o $(OUT)/libpitwall.a
+$(OUT)/tests/test_pgarr: $(OUT)/worker/pgarr.o
+$(OUT)/tests/test_check: $(OUT)/worker/check.o
+
+$(OUT)/tests/test_pgarr $(OUT)/tests/test_check: $(OUT)/tests/test_%: tests/unit/test_%.c $(OUT)/libpitwall.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Iworker $(LDFLAGS) $(WORKER_UNIT_LDFLAGS_test_pgarr) -o $@ $< \
-	    $(WORKER_UNIT_OBJS_test_pgarr) $(OUT)/libpitwall.a $(LDLIBS) $(shell pkg-config --libs cmocka)
+	$(CC) $(CFLAGS) -Iworker $(LDFLAGS) -o $@ $< $(OUT)/worker/$*.o \
+	    $(OUT)/libpitwall.a $(LDLIBS) $(shell pkg-config --libs cmocka)

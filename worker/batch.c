@@ -128,9 +128,10 @@ pend_free(struct pend *p, size_t n)
 
 /*
  * Check the jobs g[0..n) of one submission (question qid, rejudged
- * `judging` times) before any SQL: unknown testcase, another question's,
- * bad status become dead letters without touching the transaction;
- * results of an earlier judging are ignored.  The results to store are appended
+ * `judging` times) before any SQL, with check.c's one check: unknown
+ * testcase, another question's, bad status become dead letters without
+ * touching the transaction; results of an earlier judging are ignored.
+ * The results to store are appended
  * to pend[*np] (one per testcase: later ones are duplicates).  0.
  */
 static int
@@ -138,8 +139,9 @@ group_check(struct wctx *w, struct job **g, size_t n, long long qid,
     int judging, const struct tcset *tcs, struct pend *pend, size_t *np)
 {
 	const struct tcrow *tc;
+	struct check_tc ct;
+	enum check c;
 	enum verdict v;
-	enum verdict_rc vrc;
 	size_t i, k, first = *np;
 
 	for (i = 0; i < n; i++) {
@@ -153,42 +155,16 @@ group_check(struct wctx *w, struct job **g, size_t n, long long qid,
 			job->state = JOB_STORED;
 			continue;
 		}
-		if (job_stale(job, judging))
-			continue;
-		if ((tc = tcset_find(tcs, job->tid)) == NULL) {
-			snprintf(job->reason, sizeof(job->reason),
-			    "unknown testcase %lld", job->tid);
-			job->state = JOB_DEAD;
-			continue;
+		if ((tc = tcset_find(tcs, job->tid)) != NULL) {
+			ct.question_id = tc->question_id;
+			ct.expected = tc->expected;
+			ct.expected_len = tc->expected_len;
 		}
-		if (tc->question_id != qid) {
-			snprintf(job->reason, sizeof(job->reason),
-			    "testcase %lld is not of submission %s's question",
-			    job->tid, job->sid);
-			job->state = JOB_DEAD;
-			continue;
-		}
-		v = VERDICT_IE;
-		vrc = verdict_from_status(r->status_id, r->out, r->out_len,
-		    tc->expected, tc->expected_len, &v);
-		if (vrc == VERDICT_BAD_STATUS) {
-			snprintf(job->reason, sizeof(job->reason),
-			    "unknown Judge0 status %d", r->status_id);
-			job->state = JOB_DEAD;
-			continue;
-		}
-		if (vrc == VERDICT_PENDING) {
-			/* Not a result: the reaper polls the token again. */
-			job->state = JOB_IGNORE;
-			continue;
-		}
-		if (r->status_id == J0_STATUS_INTERNAL &&
-		    attempt_try(job->attempt) < w->cfg.worker_max_attempts) {
-			/* Decided after the INSERT: stored already, or resend. */
-			job->state = JOB_REDISPATCH;
-			continue;
-		}
-		job->state = JOB_STORED;
+		c = check_result(job, qid, judging, tc != NULL ? &ct : NULL,
+		    w->cfg.worker_max_attempts, &v);
+		check_apply(job, c, judging);
+		if (c != CHECK_STORE)
+			continue;	/* CHECK_RESEND decided after the INSERT */
 		for (k = first; k < *np; k++)
 			if (pend[k].job->tid == job->tid)
 				break;

@@ -1,5 +1,9 @@
 /*
- * pitwall-worker: private declarations.
+ * pitwall-worker: private declarations.  A batch goes main.c (the loop)
+ * -> queue.c (take) -> store.c (parse, the transaction, the slow path)
+ * -> batch.c (the fast path) -> check.c (the one check of a result)
+ * -> sync.c (Redis after COMMIT) -> live.c (browsers) -> queue.c (done).
+ * docs/pipeline.md tells the same story.
  */
 #ifndef PITWALL_WORKER_EXTERN_H
 #define PITWALL_WORKER_EXTERN_H
@@ -64,12 +68,10 @@ struct job {
 /* main.c */
 int	heartbeat_beat(struct wctx *w);
 void	worker_tick(struct wctx *w);
-int	worker_stopping(void);
 void	worker_nap(struct wctx *w, int seconds);
 
 /* queue.c */
 size_t	queue_take(struct wctx *w, struct job *jobs, size_t max);
-int	queue_done(struct wctx *w, const struct job *job);
 int	queue_done_many(struct wctx *w, struct job *const *jobs, size_t n);
 int	queue_dead(struct wctx *w, const struct job *job);
 int	queue_dead_raw(struct wctx *w, const char *list, const char *raw,
@@ -167,11 +169,37 @@ struct pg_result *store_execp(struct wctx *w, enum step *st, enum stmt id,
 		    const char *const *params);
 enum step	 store_runp(struct wctx *w, enum stmt id,
 		    const char *const *params);
-const char	*job_excerpt_src(const struct job *job, enum verdict v,
-		    size_t *len);
-int		 job_stale(struct job *job, int judging);
 /* The whole batch at once: 0 committed, -1 retry, 1 redo job by job. */
 int		 store_tx_fast(struct wctx *w, struct job **todo, size_t n);
+
+/* check.c: the one check of a result job, for both paths. */
+enum check {
+	CHECK_STORE,		/* a final result: store it */
+	CHECK_STALE,		/* of an earlier judging: ignore */
+	CHECK_PENDING,		/* Judge0 status 1/2, not a result: ignore */
+	CHECK_RESEND,		/* Internal Error below the attempt bound */
+	CHECK_NO_TESTCASE,	/* dead: no such testcase */
+	CHECK_OTHER_QUESTION,	/* dead: another question's testcase */
+	CHECK_BAD_STATUS,	/* dead: a status Judge0 does not have */
+	CHECK__MAX
+};
+/* The testcase a result names, as PostgreSQL has it. */
+struct check_tc {
+	long long	 question_id;
+	const char	*expected;
+	size_t		 expected_len;
+};
+/*
+ * What to do with result job (its submission of question qid, rejudged
+ * `judging` times; tc NULL when the testcase is unknown).  *v is the
+ * verdict for CHECK_STORE (and VERDICT_IE otherwise).  Pure.
+ */
+enum check	 check_result(const struct job *job, long long qid,
+		    int judging, const struct check_tc *tc, int max_attempts,
+		    enum verdict *v);
+void		 check_apply(struct job *job, enum check c, int judging);
+const char	*job_excerpt_src(const struct job *job, enum verdict v,
+		    size_t *len);
 
 /* reaper.c */
 int	reaper_pass(struct wctx *w);

@@ -387,42 +387,6 @@ sub_finalize(struct wctx *w, struct job *job)
 	return STEP_OK;
 }
 
-/* The text Pitwall keeps of a result's output. */
-const char *
-job_excerpt_src(const struct job *job, enum verdict v, size_t *len)
-{
-	const struct verdict_result *r = &job->res;
-
-	if (v == VERDICT_CE && r->compile_output != NULL) {
-		*len = r->compile_output_len;
-		return r->compile_output;
-	}
-	if (r->out != NULL && r->out_len > 0) {
-		*len = r->out_len;
-		return r->out;
-	}
-	*len = r->err_len;
-	return r->err;
-}
-
-/*
- * A result of an earlier judging of a submission rejudged since (a
- * duplicate or late callback of the old run): nothing to store, the
- * current judging's result is still to come.  1 when stale (ignored).
- */
-int
-job_stale(struct job *job, int judging)
-{
-	if (job->type != JOB_RESULT || attempt_judging(job->attempt) >= judging)
-		return 0;
-	log_info(NULL, "submission %s testcase %lld: result of judging %d "
-	    "ignored, the submission was rejudged (judging %d)", job->sid,
-	    job->tid, attempt_judging(job->attempt), judging);
-	job->state = JOB_IGNORE;
-	metrics_count(METRICS_STALE_RESULTS, 1);
-	return 1;
-}
-
 static enum step
 job_store_result(struct wctx *w, struct job *job)
 {
@@ -445,9 +409,10 @@ job_store_result(struct wctx *w, struct job *job)
 	    " WHERE id = $1 RETURNING done = total";
 	const struct verdict_result *r = &job->res;
 	struct subrow row;
+	struct check_tc ct, *ctp = NULL;
 	PGresult *res = NULL;
 	enum verdict v = VERDICT_IE;
-	enum verdict_rc vrc;
+	enum check c;
 	enum step st;
 	const char *p[10], *src;
 	char tid[24], status[8], tms[16], mkb[16];
@@ -457,46 +422,33 @@ job_store_result(struct wctx *w, struct job *job)
 
 	if ((st = sub_ensure(w, job, &row)) != STEP_OK)
 		return st;
-	if (job_stale(job, row.judging))
-		return STEP_OK;
 	snprintf(tid, sizeof(tid), "%lld", job->tid);
 	p[0] = tid;
-	if ((res = store_exec(w, &st, tc, 1, p)) == NULL)
-		goto out;
-	if (PQntuples(res) != 1) {
-		snprintf(job->reason, sizeof(job->reason),
-		    "unknown testcase %lld", job->tid);
-		st = STEP_DEAD;
-		goto out;
+	/* The testcase is fetched only for a result of the current judging. */
+	if (attempt_judging(job->attempt) >= row.judging) {
+		if ((res = store_exec(w, &st, tc, 1, p)) == NULL)
+			goto out;
+		if (PQntuples(res) == 1) {
+			ct.question_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+			ct.expected = PQgetvalue(res, 0, 1);
+			ct.expected_len = (size_t)PQgetlength(res, 0, 1);
+			ctp = &ct;
+		}
 	}
-	if (strtoll(PQgetvalue(res, 0, 0), NULL, 10) != row.question_id) {
-		snprintf(job->reason, sizeof(job->reason),
-		    "testcase %lld is not of submission %s's question",
-		    job->tid, job->sid);
-		st = STEP_DEAD;
-		goto out;
-	}
-	vrc = verdict_from_status(r->status_id, r->out, r->out_len,
-	    PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1), &v);
+	c = check_result(job, row.question_id, row.judging, ctp,
+	    w->cfg.worker_max_attempts, &v);
 	PQclear(res);
 	res = NULL;
-	if (vrc == VERDICT_BAD_STATUS) {
-		snprintf(job->reason, sizeof(job->reason),
-		    "unknown Judge0 status %d", r->status_id);
+	check_apply(job, c, row.judging);
+	st = STEP_OK;
+	if (job->state == JOB_DEAD)
 		st = STEP_DEAD;
+	if (c != CHECK_STORE && c != CHECK_RESEND)
 		goto out;
-	}
-	if (vrc == VERDICT_PENDING) {
-		/* Not a result: the reaper polls the token again. */
-		job->state = JOB_IGNORE;
-		st = STEP_OK;
-		goto out;
-	}
 
 	p[0] = job->sid;
 	p[1] = tid;
-	if (r->status_id == J0_STATUS_INTERNAL &&
-	    attempt_try(job->attempt) < w->cfg.worker_max_attempts) {
+	if (c == CHECK_RESEND) {
 		/* Worth another try, unless a result is already stored. */
 		if ((res = store_exec(w, &st, exists, 2, p)) == NULL)
 			goto out;
