@@ -1,7 +1,7 @@
 /*
- * The one check of a result job, shared by the fast path (batch.c, the
- * whole batch checked before any SQL) and the slow one (store.c, job by
- * job with a SAVEPOINT): given the job, its submission's row and the
+ * The one check of a result job, shared by the fast path (store_fast.c,
+ * the whole batch checked before any SQL) and the slow one (store_slow.c,
+ * job by job with a SAVEPOINT): given the job, its submission's row and the
  * testcase it names, what is to be done with it.  check_result() is pure
  * (no I/O, no log), so it is unit-tested (tests/unit/test_check.c);
  * check_apply() turns its answer into the job's state.

@@ -1,8 +1,14 @@
 /*
- * pitwall-worker: private declarations.  A batch goes main.c (the loop)
- * -> queue.c (take) -> store.c (parse, the transaction, the slow path)
- * -> batch.c (the fast path) -> check.c (the one check of a result)
- * -> sync.c (Redis after COMMIT) -> live.c (browsers) -> queue.c (done).
+ * pitwall-worker: private declarations, in the order a batch flows:
+ *   main.c        the loop: take, store, publish, done
+ *   take.c        take jobs from the queue (BLMOVE, processing list, sweep)
+ *   check.c       the one check of a result job, for both paths (pure)
+ *   store.c       parse the jobs and store them in PostgreSQL: the driver
+ *   store_fast.c  the whole batch in a handful of statements
+ *   store_slow.c  job by job with a SAVEPOINT, when the fast path failed
+ *   publish.c     after COMMIT: the Redis view, then the live push
+ *   reaper.c      on the side: overdue tokens polled, dispatch retries
+ *   pgarr.c       helper: PostgreSQL array literals of a batch
  * docs/pipeline.md tells the same story.
  */
 #ifndef PITWALL_WORKER_EXTERN_H
@@ -70,7 +76,7 @@ int	heartbeat_beat(struct wctx *w);
 void	worker_tick(struct wctx *w);
 void	worker_nap(struct wctx *w, int seconds);
 
-/* queue.c */
+/* take.c: take jobs from the queue, and give them back or drop them. */
 size_t	queue_take(struct wctx *w, struct job *jobs, size_t max);
 int	queue_done_many(struct wctx *w, struct job *const *jobs, size_t n);
 int	queue_dead(struct wctx *w, const struct job *job);
@@ -87,7 +93,7 @@ int	queue_reply_ok(struct redisReply *rep);
 /* store.c */
 size_t	store_batch(struct wctx *w, struct job *jobs, size_t n);
 
-/* sync.c */
+/* publish.c (1/2): the Redis view after COMMIT. */
 struct subhash {
 	void		*reply;		/* the HGETALL reply the fields point into */
 	long long	 user_id;
@@ -103,7 +109,7 @@ int	subhash_load(struct wctx *w, const char *sid, struct subhash *h,
 void	subhash_free(struct subhash *h);
 size_t	sync_results(struct wctx *w, struct job *const *jobs, size_t n);
 
-/* live.c: best-effort push to the browsers (nchan), after Redis is current. */
+/* publish.c (2/2): best-effort push to the browsers (nchan), after Redis. */
 struct live_event {
 	const char	*sid;
 	const char	*status;	/* queued | judging | done */
@@ -137,7 +143,7 @@ int	pgarr_close(struct pgarr *a);
 void	pgarr_free(struct pgarr *a);
 
 /*
- * store.c and batch.c: storing a batch of jobs in PostgreSQL.
+ * store.c, store_fast.c, store_slow.c: storing a batch in PostgreSQL.
  */
 /* output_excerpt and message keep this much. */
 #define EXCERPT_MAX	1024
@@ -169,8 +175,10 @@ struct pg_result *store_execp(struct wctx *w, enum step *st, enum stmt id,
 		    const char *const *params);
 enum step	 store_runp(struct wctx *w, enum stmt id,
 		    const char *const *params);
-/* The whole batch at once: 0 committed, -1 retry, 1 redo job by job. */
+/* store_fast.c: the whole batch: 0 committed, -1 retry, 1 redo job by job. */
 int		 store_tx_fast(struct wctx *w, struct job **todo, size_t n);
+/* store_slow.c: job by job with a SAVEPOINT: 0 committed, -1 retry. */
+int		 store_tx_safe(struct wctx *w, struct job **todo, size_t n);
 
 /* check.c: the one check of a result job, for both paths. */
 enum check {

@@ -1,7 +1,7 @@
 /*
  * PostgreSQL array literals ("{…}") built in memory with open_memstream,
- * for statements that take a whole batch as array parameters (batch.c,
- * sync.c).  Elements are quoted and escaped, or NULL.
+ * for statements that take a whole batch as array parameters (store_fast.c,
+ * publish.c).  Elements are quoted and escaped, or NULL.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * Unit tests of worker/pgarr.c: array literals, and allocation failures
  * (open_memstream is wrapped at link time, -Wl,--wrap=open_memstream, to
  * fail on a chosen call) while several builders are opened together, as
- * worker/sync.c and batch.c open them.  Under the sanitizer build a free
+ * worker/publish.c and store_fast.c open them.  Under the sanitizer build a free
  * of an uninitialised builder or a leak fails the test.
  */
 #include <setjmp.h>

@@ -4,8 +4,8 @@
  * (lock or create the submissions' rows, fetch their testcases, insert
  * every result with one INSERT that also advances the counters by the
  * rows really inserted, finalize those that got their last testcase).
- * store.c falls back to a SAVEPOINT per job when a statement fails on
- * the data.  Exactly once as there: the primary key (submission_id,
+ * store_slow.c redoes it with a SAVEPOINT per job when a statement fails
+ * on the data.  Exactly once as there: the primary key (submission_id,
  * testcase_id) with ON CONFLICT DO NOTHING decides.
  */
 #include <stdio.h>
