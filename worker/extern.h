@@ -6,6 +6,7 @@
  *   store.c       parse the jobs and store them in PostgreSQL: the driver
  *   store_fast.c  the whole batch in a handful of statements
  *   store_slow.c  job by job with a SAVEPOINT, when the fast path failed
+ *   finalize.c    a submission's last result: status done, score, best
  *   publish.c     after COMMIT: the Redis view, then the live push
  *   reaper.c      on the side: overdue tokens polled, dispatch retries
  *   pgarr.c       helper: PostgreSQL array literals of a batch
@@ -162,15 +163,21 @@ enum stmt {
 	STMT_SUB_INSERT,
 	STMT_TC_FETCH,
 	STMT_EXISTS,
-	STMT_FINALIZE,
 	STMT_SUBS_LOCK,
 	STMT_SUBS_INSERT,
 	STMT_BATCH_INSERT,
-	STMT_BATCH_FINALIZE,
+	STMT_FIN_POINTS,	/* finalize.c */
+	STMT_FINALIZE,		/* finalize.c */
 	STMT__MAX
 };
 
-/* Run prepared statement id in the batch transaction (store.c). */
+/* Run a prepared statement in the batch transaction (store.c). */
+struct db_stmt;
+struct pg_result *store_execs(struct wctx *w, enum step *st,
+		    const struct db_stmt *s, const char *const *params);
+enum step	 store_runs(struct wctx *w, const struct db_stmt *s,
+		    const char *const *params);
+/* The same, of store.c's table of statements. */
 struct pg_result *store_execp(struct wctx *w, enum step *st, enum stmt id,
 		    const char *const *params);
 enum step	 store_runp(struct wctx *w, enum stmt id,
@@ -179,6 +186,16 @@ enum step	 store_runp(struct wctx *w, enum stmt id,
 int		 store_tx_fast(struct wctx *w, struct job **todo, size_t n);
 /* store_slow.c: job by job with a SAVEPOINT: 0 committed, -1 retry. */
 int		 store_tx_safe(struct wctx *w, struct job **todo, size_t n);
+
+/*
+ * finalize.c: the submissions named by the uuid[] literal sids are
+ * complete: status done, score, best_scores.  Their score in
+ * ten-thousandths (pure), and as numeric text.
+ */
+enum step	 finalize_submissions(struct wctx *w, const char *sids);
+long long	 finalize_score_e4(int question_points, long long passed_points,
+		    long long total_points);
+void		 finalize_score_text(long long e4, char *buf, size_t size);
 
 /* check.c: the one check of a result job, for both paths. */
 enum check {

@@ -48,33 +48,6 @@ static const struct {
 	[STMT_EXISTS] = { "pw_exists",
 	    "SELECT 1 FROM submission_results"
 	    " WHERE submission_id = $1::uuid AND testcase_id = $2::bigint", 2 },
-	/*
-	 * All testcases are in: status done, the score (question points ×
-	 * passed points / total points of the submission's testcases), and
-	 * the user's best for the question, replaced only when strictly
-	 * better (or equal and reached earlier), so ties go to whoever got
-	 * there first.
-	 */
-	[STMT_FINALIZE] = { "pw_finalize",
-	    "WITH f AS (UPDATE submissions s SET status = 'done',"
-	    " finished_at = now(),"
-	    " score = CASE WHEN a.tp > 0"
-	    "  THEN round(q.points::numeric * a.pp / a.tp, 4) ELSE 0 END"
-	    " FROM questions q, (SELECT"
-	    "  COALESCE(sum(t.points) FILTER (WHERE r.passed), 0) AS pp,"
-	    "  COALESCE(sum(t.points), 0) AS tp"
-	    "  FROM submission_results r JOIN testcases t ON t.id = r.testcase_id"
-	    "  WHERE r.submission_id = $1::uuid) a"
-	    " WHERE s.id = $1::uuid AND q.id = s.question_id"
-	    " RETURNING s.user_id, s.question_id, s.score, s.id, s.created_at)"
-	    " INSERT INTO best_scores AS b (user_id, question_id, score,"
-	    " submission_id, achieved_at)"
-	    " SELECT user_id, question_id, score, id, created_at FROM f"
-	    " ON CONFLICT (user_id, question_id) DO UPDATE SET"
-	    " score = EXCLUDED.score, submission_id = EXCLUDED.submission_id,"
-	    " achieved_at = EXCLUDED.achieved_at"
-	    " WHERE EXCLUDED.score > b.score OR (EXCLUDED.score = b.score"
-	    " AND EXCLUDED.achieved_at < b.achieved_at)", 1 },
 	/* A batch's submissions, locked in one order across workers. */
 	[STMT_SUBS_LOCK] = { "pw_subs_lock",
 	    "SELECT id::text, question_id, judging FROM submissions"
@@ -115,70 +88,64 @@ static const struct {
 	    "  FROM a WHERE s.id = a.submission_id"
 	    "  RETURNING s.id, s.done = s.total AS fin)"
 	    " SELECT id::text FROM upd WHERE fin", 10 },
-	/*
-	 * STMT_FINALIZE for several submissions: of one user's on one
-	 * question only the best (then earliest) meets best_scores, as if
-	 * they were finalized one after the other.
-	 */
-	[STMT_BATCH_FINALIZE] = { "pw_batch_finalize",
-	    "WITH f AS (UPDATE submissions s SET status = 'done',"
-	    " finished_at = now(),"
-	    " score = CASE WHEN a.tp > 0"
-	    "  THEN round(q.points::numeric * a.pp / a.tp, 4) ELSE 0 END"
-	    " FROM questions q, (SELECT x.id,"
-	    "  COALESCE(sum(t.points) FILTER (WHERE r.passed), 0) AS pp,"
-	    "  COALESCE(sum(t.points), 0) AS tp"
-	    "  FROM unnest($1::uuid[]) AS x(id)"
-	    "  LEFT JOIN submission_results r ON r.submission_id = x.id"
-	    "  LEFT JOIN testcases t ON t.id = r.testcase_id GROUP BY x.id) a"
-	    " WHERE s.id = a.id AND q.id = s.question_id"
-	    " RETURNING s.user_id, s.question_id, s.score, s.id, s.created_at),"
-	    " best AS (SELECT DISTINCT ON (user_id, question_id) * FROM f"
-	    "  ORDER BY user_id, question_id, score DESC, created_at, id)"
-	    " INSERT INTO best_scores AS b (user_id, question_id, score,"
-	    " submission_id, achieved_at)"
-	    " SELECT user_id, question_id, score, id, created_at FROM best"
-	    " ON CONFLICT (user_id, question_id) DO UPDATE SET"
-	    " score = EXCLUDED.score, submission_id = EXCLUDED.submission_id,"
-	    " achieved_at = EXCLUDED.achieved_at"
-	    " WHERE EXCLUDED.score > b.score OR (EXCLUDED.score = b.score"
-	    " AND EXCLUDED.achieved_at < b.achieved_at)", 1 },
+	/* STMT_FIN_POINTS and STMT_FINALIZE are finalize.c's. */
 };
 
 /*
- * As store_exec(), with statement `id` prepared (once per PostgreSQL
- * session: after a reconnect they are prepared again, see db_execp()).
+ * Run prepared statement s in the batch transaction (prepared once per
+ * PostgreSQL session: after a reconnect again, see db_execp()).  The
+ * result (caller PQclear()s), or NULL with *st telling bad data
+ * (STEP_DEAD) from a failure to retry (STEP_RETRY).
  */
+PGresult *
+store_execs(struct wctx *w, enum step *st, const struct db_stmt *s,
+    const char *const *params)
+{
+	struct db_err err;
+	PGresult *res;
+
+	if ((res = db_execp(w->db, s, params, &err)) != NULL) {
+		*st = STEP_OK;
+		return res;
+	}
+	*st = err.transient ? STEP_RETRY : STEP_DEAD;
+	log_warn(NULL, "query failed (%s): %s [%s]",
+	    *err.sqlstate ? err.sqlstate : "-", err.message, s->name);
+	return NULL;
+}
+
+/* store_execs() of a statement whose result is not needed. */
+enum step
+store_runs(struct wctx *w, const struct db_stmt *s, const char *const *params)
+{
+	enum step st;
+	PGresult *res = store_execs(w, &st, s, params);
+
+	if (res == NULL)
+		return st;
+	PQclear(res);
+	return STEP_OK;
+}
+
+/* store_execs() of statement `id` of the table above. */
 PGresult *
 store_execp(struct wctx *w, enum step *st, enum stmt id,
     const char *const *params)
 {
 	struct db_stmt s = { (unsigned)id, stmts[id].name, stmts[id].sql,
 	    stmts[id].nparams };
-	struct db_err err;
-	PGresult *res;
 
-	if ((res = db_execp(w->db, &s, params, &err)) != NULL) {
-		*st = STEP_OK;
-		return res;
-	}
-	*st = err.transient ? STEP_RETRY : STEP_DEAD;
-	log_warn(NULL, "query failed (%s): %s [%s]",
-	    *err.sqlstate ? err.sqlstate : "-", err.message, stmts[id].name);
-	return NULL;
+	return store_execs(w, st, &s, params);
 }
 
-/* A prepared statement whose result is not needed. */
+/* store_runs() of statement `id` of the table above. */
 enum step
 store_runp(struct wctx *w, enum stmt id, const char *const *params)
 {
-	enum step st;
-	PGresult *res = store_execp(w, &st, id, params);
+	struct db_stmt s = { (unsigned)id, stmts[id].name, stmts[id].sql,
+	    stmts[id].nparams };
 
-	if (res == NULL)
-		return st;
-	PQclear(res);
-	return STEP_OK;
+	return store_runs(w, &s, params);
 }
 
 static int

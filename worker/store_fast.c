@@ -247,9 +247,8 @@ batch_insert(struct wctx *w, struct pend *pend, size_t np, struct job **todo,
 				st = STEP_RETRY;
 				goto out;
 			}
-			params[0] = fin.buf;
-			if ((st = store_runp(w, STMT_BATCH_FINALIZE,
-			    params)) != STEP_OK)
+			if ((st = finalize_submissions(w, fin.buf)) !=
+			    STEP_OK)
 				goto out;
 		}
 	}

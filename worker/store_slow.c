@@ -134,17 +134,21 @@ out:
 	return st;
 }
 
-/* All testcases are in: score, status done, best_scores (STMT_FINALIZE). */
+/* All testcases are in: finalize.c, for this one submission. */
 static enum step
 sub_finalize(struct wctx *w, struct job *job)
 {
-	const char *p[1] = { job->sid };
-	enum step st;
+	struct pgarr sids;
+	enum step st = STEP_RETRY;
 
-	if ((st = store_runp(w, STMT_FINALIZE, p)) != STEP_OK)
-		return st;
-	job->finalized = 1;
-	return STEP_OK;
+	if (pgarr_open(&sids) == -1)
+		return STEP_RETRY;
+	pgarr_text(&sids, job->sid);
+	if (pgarr_close(&sids) == 0 &&
+	    (st = finalize_submissions(w, sids.buf)) == STEP_OK)
+		job->finalized = 1;
+	pgarr_free(&sids);
+	return st;
 }
 
 static enum step
