@@ -182,6 +182,15 @@ struct pg_result *store_execp(struct wctx *w, enum step *st, enum stmt id,
 		    const char *const *params);
 enum step	 store_runp(struct wctx *w, enum stmt id,
 		    const char *const *params);
+/* A result to insert, with what it keeps of the output. */
+struct pend {
+	struct job	*job;
+	enum verdict	 v;
+	char		*excerpt;
+	char		*message;
+};
+/* store_fast.c: results inserted and counted once, the one way (both paths). */
+enum step	 store_results(struct wctx *w, struct pend *pend, size_t np);
 /* store_fast.c: the whole batch: 0 committed, -1 retry, 1 redo job by job. */
 int		 store_tx_fast(struct wctx *w, struct job **todo, size_t n);
 /* store_slow.c: job by job with a SAVEPOINT: 0 committed, -1 retry. */

@@ -134,55 +134,22 @@ out:
 	return st;
 }
 
-/* All testcases are in: finalize.c, for this one submission. */
-static enum step
-sub_finalize(struct wctx *w, struct job *job)
-{
-	struct pgarr sids;
-	enum step st = STEP_RETRY;
-
-	if (pgarr_open(&sids) == -1)
-		return STEP_RETRY;
-	pgarr_text(&sids, job->sid);
-	if (pgarr_close(&sids) == 0 &&
-	    (st = finalize_submissions(w, sids.buf)) == STEP_OK)
-		job->finalized = 1;
-	pgarr_free(&sids);
-	return st;
-}
-
 static enum step
 job_store_result(struct wctx *w, struct job *job)
 {
 	static const char tc[] =
 	    "SELECT question_id, expected_output FROM testcases WHERE id = $1";
-	static const char exists[] =
-	    "SELECT 1 FROM submission_results"
-	    " WHERE submission_id = $1 AND testcase_id = $2";
-	static const char ins[] =
-	    "INSERT INTO submission_results (submission_id, testcase_id,"
-	    " judge_token, status_id, verdict, passed, time_ms, memory_kb,"
-	    " output_excerpt, message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
-	    " $9, $10) ON CONFLICT (submission_id, testcase_id) DO NOTHING"
-	    " RETURNING 1";
-	static const char adv[] =
-	    "UPDATE submissions SET done = done + 1,"
-	    " passed = passed + $2::int, failed = failed + 1 - $2::int,"
-	    " max_time_ms = GREATEST(max_time_ms, $3::int),"
-	    " max_memory_kb = GREATEST(max_memory_kb, $4::int)"
-	    " WHERE id = $1 RETURNING done = total";
 	const struct verdict_result *r = &job->res;
 	struct subrow row;
 	struct check_tc ct, *ctp = NULL;
+	struct pend pend;
 	PGresult *res = NULL;
 	enum verdict v = VERDICT_IE;
 	enum check c;
 	enum step st;
-	const char *p[10], *src;
-	char tid[24], status[8], tms[16], mkb[16];
-	char *excerpt = NULL, *message = NULL;
+	const char *p[2], *src;
+	char tid[24];
 	size_t srclen;
-	int new_row;
 
 	if ((st = sub_ensure(w, job, &row)) != STEP_OK)
 		return st;
@@ -214,48 +181,25 @@ job_store_result(struct wctx *w, struct job *job)
 	p[1] = tid;
 	if (c == CHECK_RESEND) {
 		/* Worth another try, unless a result is already stored. */
-		if ((res = store_exec(w, &st, exists, 2, p)) == NULL)
+		if ((res = store_execp(w, &st, STMT_EXISTS, p)) == NULL)
 			goto out;
 		job->state = PQntuples(res) ? JOB_STORED : JOB_REDISPATCH;
 		st = STEP_OK;
 		goto out;
 	}
 
-	snprintf(status, sizeof(status), "%d", r->status_id);
-	snprintf(tms, sizeof(tms), "%d", r->time_ms);
-	snprintf(mkb, sizeof(mkb), "%d", r->memory_kb);
+	/* Stored and counted as the fast path does: store_results(). */
+	pend.job = job;
+	pend.v = v;
 	src = job_excerpt_src(job, v, &srclen);
-	excerpt = verdict_excerpt(src, srclen, EXCERPT_MAX);
-	message = verdict_excerpt(r->message, r->message_len, EXCERPT_MAX);
-	p[2] = r->token[0] ? r->token : NULL;
-	p[3] = status;
-	p[4] = verdict_name(v);
-	p[5] = v == VERDICT_AC ? "true" : "false";
-	p[6] = r->time_ms >= 0 ? tms : NULL;
-	p[7] = r->memory_kb >= 0 ? mkb : NULL;
-	p[8] = excerpt;
-	p[9] = message;
-	if ((res = store_exec(w, &st, ins, 10, p)) == NULL)
-		goto out;
-	new_row = PQntuples(res) == 1;
-	PQclear(res);
-	res = NULL;
-	job->state = JOB_STORED;
-	st = STEP_OK;
-	if (!new_row)
-		goto out;	/* a duplicate: counted once already */
-
-	p[1] = v == VERDICT_AC ? "1" : "0";
-	p[2] = p[6];
-	p[3] = p[7];
-	if ((res = store_exec(w, &st, adv, 4, p)) == NULL)
-		goto out;
-	if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0)
-		st = sub_finalize(w, job);
+	pend.excerpt = verdict_excerpt(src, srclen, EXCERPT_MAX);
+	pend.message = verdict_excerpt(r->message, r->message_len, EXCERPT_MAX);
+	if ((st = store_results(w, &pend, 1)) == STEP_OK)
+		job->state = JOB_STORED;
+	free(pend.excerpt);
+	free(pend.message);
 out:
 	PQclear(res);
-	free(excerpt);
-	free(message);
 	return st;
 }
 
