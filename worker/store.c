@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <json-c/json.h>
 #include <libpq-fe.h>
@@ -21,10 +20,7 @@
 #include "db.h"
 #include "extern.h"
 #include "json.h"
-#include "keys.h"
 #include "log.h"
-#include "metrics.h"
-#include "redis.h"
 
 
 static const struct {

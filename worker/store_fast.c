@@ -15,10 +15,8 @@
 
 #include <libpq-fe.h>
 
-#include "attempt.h"
 #include "db.h"
 #include "extern.h"
-#include "log.h"
 
 /* Testcases of a batch by id, fetched with one query. */
 struct tcrow {

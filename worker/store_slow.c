@@ -4,23 +4,16 @@
  * data becomes a dead letter and the others go on.  Taken only when
  * the fast path (store_fast.c) met a statement failing on the data.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include <json-c/json.h>
 #include <libpq-fe.h>
 
 #include "attempt.h"
 #include "db.h"
 #include "extern.h"
-#include "json.h"
-#include "keys.h"
 #include "log.h"
-#include "metrics.h"
-#include "redis.h"
 
 
 /*
