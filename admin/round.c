@@ -239,14 +239,15 @@ lb_rebuild(struct actx *a, int argc, char *argv[])
 		return ADMIN_FAIL;
 	/* Every round (so a round whose scores vanished is emptied), with
 	 * its users' totals; NULL user columns for a round with none. */
-	res = db_exec(db, "SELECT r.id, t.user_id, t.name, t.total::text,"
-	    " to_char(t.last AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+	/* sql/004_leaderboard_entry.sql: the one definition of an entry. */
+	res = db_exec(db, "SELECT r.id, t.user_id, u.name, e.total::text,"
+	    " e.last_improved_at"
 	    " FROM rounds r LEFT JOIN ("
-	    "  SELECT q.round_id, u.id AS user_id, u.name, sum(b.score) AS total,"
-	    "   max(b.achieved_at) AS last"
-	    "  FROM best_scores b JOIN questions q ON q.id = b.question_id"
-	    "  JOIN users u ON u.id = b.user_id"
-	    "  GROUP BY q.round_id, u.id, u.name) t ON t.round_id = r.id"
+	    "  SELECT DISTINCT q.round_id, b.user_id"
+	    "  FROM best_scores b JOIN questions q ON q.id = b.question_id) t"
+	    "  ON t.round_id = r.id"
+	    " LEFT JOIN users u ON u.id = t.user_id"
+	    " LEFT JOIN LATERAL leaderboard_entry(r.id, u.id) e ON true"
 	    " ORDER BY r.id, t.user_id", 0, NULL);
 	if (res == NULL)
 		return ADMIN_FAIL;

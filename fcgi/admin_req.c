@@ -50,35 +50,27 @@ req_sql_or_reply(struct req *r, const char *sql, int n,
     const char *const *params)
 {
 	struct db *db;
-	PGconn *c;
+	struct db_err err;
 	PGresult *res;
-	ExecStatusType st;
-	const char *state, *msg;
 
 	if ((db = req_db_or_reply(r)) == NULL)
 		return NULL;
-	c = db_conn(db);
-	res = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
-	st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+	if ((res = db_exec_err(db, sql, n, params, &err)) != NULL)
 		return res;
-	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	msg = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-	if (msg == NULL)
-		msg = "database error";
-	if (state != NULL && strcmp(state, "23505") == 0)
-		http_error(r, 409, "conflict", "%s", msg);
-	else if (state != NULL && strcmp(state, "23503") == 0)
-		http_error(r, 409, "in_use", "%s", msg);
-	else if (state != NULL && (strncmp(state, "22", 2) == 0 ||
-	    strncmp(state, "23", 2) == 0))
-		http_error(r, 422, "invalid_field", "%s", msg);
+	if (strcmp(err.sqlstate, "23505") == 0)
+		http_error(r, 409, "conflict", "%s", err.message);
+	else if (strcmp(err.sqlstate, "23503") == 0)
+		http_error(r, 409, "in_use", "%s", err.message);
+	else if (strncmp(err.sqlstate, "22", 2) == 0 ||
+	    strncmp(err.sqlstate, "23", 2) == 0)
+		http_error(r, 422, "invalid_field", "%s", err.message);
 	else {
-		log_error(r->reqid, "query failed (%s): %s", state ? state : "-",
-		    res != NULL ? PQresultErrorMessage(res) : PQerrorMessage(c));
+		/* Transient (db_error_transient) or our own bug: 503 both. */
+		log_error(r->reqid, "query failed (%s%s): %s",
+		    *err.sqlstate ? err.sqlstate : "-",
+		    err.transient ? ", transient" : "", err.message);
 		http_error(r, 503, "unavailable", "the database is unavailable");
 	}
-	PQclear(res);
 	return NULL;
 }
 

@@ -143,7 +143,7 @@ out:
 
 /*
  * The user's leaderboard entry for the round of question qid, from
- * best_scores (the worker's sync_leaderboard, same query).  0 / -1.
+ * best_scores (leaderboard_entry(), as the worker and the rebuild).  0 / -1.
  */
 static int
 rejudge_leaderboard(struct req *r, const char *uid, const char *qid)
@@ -155,15 +155,12 @@ rejudge_leaderboard(struct req *r, const char *uid, const char *qid)
 	redisReply *a, *b;
 	int rc = -1;
 
-	res = db_exec(r->w->db, "SELECT q.round_id, u.name,"
-	    " COALESCE(sum(b.score), 0)::text,"
-	    " to_char(COALESCE(max(b.achieved_at) FILTER (WHERE b.score > 0),"
-	    "  min(b.achieved_at)) AT TIME ZONE 'UTC',"
-	    "  'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+	/* sql/004_leaderboard_entry.sql: the one definition of an entry. */
+	res = db_exec(r->w->db, "SELECT q.round_id, u.name, e.total::text,"
+	    " e.last_improved_at"
 	    " FROM questions q CROSS JOIN users u"
-	    " LEFT JOIN best_scores b ON b.user_id = u.id"
-	    "  AND b.question_id IN (SELECT id FROM questions WHERE round_id = q.round_id)"
-	    " WHERE q.id = $1 AND u.id = $2 GROUP BY q.round_id, u.id, u.name", 2, p);
+	    " CROSS JOIN LATERAL leaderboard_entry(q.round_id, u.id) e"
+	    " WHERE q.id = $1 AND u.id = $2", 2, p);
 	if (res == NULL || PQntuples(res) != 1) {
 		PQclear(res);
 		return -1;

@@ -34,3 +34,18 @@ KPP_SRC := admin/kpp.c admin/kpp_data.c admin/kpp_files.c admin/package.c
 $(OUT)/tests/test_kpp: tests/unit/test_kpp.c $(KPP_SRC) $(OUT)/libpitwall.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Iadmin $(LDFLAGS) -o $@ $(filter %.c,$^) $(OUT)/libpitwall.a $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+# Unit tests of worker code link the worker objects they test on top
+# of the library; test_pgarr wraps open_memstream to make allocations fail.
+$(OUT)/tests/test_pgarr: LDFLAGS += -Wl,--wrap=open_memstream
+
+$(OUT)/tests/test_pgarr: $(OUT)/worker/pgarr.o
+$(OUT)/tests/test_check: $(OUT)/worker/check.o
+$(OUT)/tests/test_finalize: $(OUT)/worker/finalize.o $(OUT)/worker/pgarr.o
+
+WORKER_UNIT := $(addprefix $(OUT)/tests/,test_pgarr test_check test_finalize)
+$(WORKER_UNIT): $(OUT)/tests/test_%: tests/unit/test_%.c $(OUT)/libpitwall.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iworker $(LDFLAGS) -o $@ $< \
+	    $(filter $(OUT)/worker/%.o,$^) \
+	    $(OUT)/libpitwall.a $(LDLIBS) $(shell pkg-config --libs cmocka)

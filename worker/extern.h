@@ -1,5 +1,16 @@
 /*
- * pitwall-worker: private declarations.
+ * pitwall-worker: private declarations, in the order a batch flows:
+ *   main.c        the loop: take, store, publish, done
+ *   take.c        take jobs from the queue (BLMOVE, processing list, sweep)
+ *   check.c       the one check of a result job, for both paths (pure)
+ *   store.c       parse the jobs and store them in PostgreSQL: the driver
+ *   store_fast.c  the whole batch in a handful of statements
+ *   store_slow.c  job by job with a SAVEPOINT, when the fast path failed
+ *   finalize.c    a submission's last result: status done, score, best
+ *   publish.c     after COMMIT: the Redis view, then the live push
+ *   reaper.c      on the side: overdue tokens polled, dispatch retries
+ *   pgarr.c       helper: PostgreSQL array literals of a batch
+ * docs/pipeline.md tells the same story.
  */
 #ifndef PITWALL_WORKER_EXTERN_H
 #define PITWALL_WORKER_EXTERN_H
@@ -27,8 +38,6 @@ struct wctx {
 	time_t		 last_sweep;
 	time_t		 last_reap;
 	time_t		 last_metrics;	/* last metrics_flush() */
-	unsigned long	 prep_epoch;	/* w->db session the statements are in */
-	unsigned int	 prep_mask;	/* store.c statements prepared there */
 };
 
 /* Where a job is on its way through a batch. */
@@ -66,12 +75,10 @@ struct job {
 /* main.c */
 int	heartbeat_beat(struct wctx *w);
 void	worker_tick(struct wctx *w);
-int	worker_stopping(void);
 void	worker_nap(struct wctx *w, int seconds);
 
-/* queue.c */
+/* take.c: take jobs from the queue, and give them back or drop them. */
 size_t	queue_take(struct wctx *w, struct job *jobs, size_t max);
-int	queue_done(struct wctx *w, const struct job *job);
 int	queue_done_many(struct wctx *w, struct job *const *jobs, size_t n);
 int	queue_dead(struct wctx *w, const struct job *job);
 int	queue_dead_raw(struct wctx *w, const char *list, const char *raw,
@@ -87,7 +94,7 @@ int	queue_reply_ok(struct redisReply *rep);
 /* store.c */
 size_t	store_batch(struct wctx *w, struct job *jobs, size_t n);
 
-/* sync.c */
+/* publish.c (1/2): the Redis view after COMMIT. */
 struct subhash {
 	void		*reply;		/* the HGETALL reply the fields point into */
 	long long	 user_id;
@@ -103,7 +110,7 @@ int	subhash_load(struct wctx *w, const char *sid, struct subhash *h,
 void	subhash_free(struct subhash *h);
 size_t	sync_results(struct wctx *w, struct job *const *jobs, size_t n);
 
-/* live.c: best-effort push to the browsers (nchan), after Redis is current. */
+/* publish.c (2/2): best-effort push to the browsers (nchan), after Redis. */
 struct live_event {
 	const char	*sid;
 	const char	*status;	/* queued | judging | done */
@@ -125,6 +132,9 @@ struct pgarr {
 	int	 n;	/* elements so far */
 };
 int	pgarr_open(struct pgarr *a);
+/* Several at once: on failure none is left open (see pgarr.c). */
+int	pgarr_open_all(struct pgarr *a, size_t n);
+void	pgarr_free_all(struct pgarr *a, size_t n);
 /* Quoted text, or NULL for s NULL. */
 void	pgarr_text(struct pgarr *a, const char *s);
 /* An integer, or NULL when null. */
@@ -134,7 +144,7 @@ int	pgarr_close(struct pgarr *a);
 void	pgarr_free(struct pgarr *a);
 
 /*
- * store.c and batch.c: storing a batch of jobs in PostgreSQL.
+ * store.c, store_fast.c, store_slow.c: storing a batch in PostgreSQL.
  */
 /* output_excerpt and message keep this much. */
 #define EXCERPT_MAX	1024
@@ -147,30 +157,83 @@ enum step {
 	STEP__MAX
 };
 
-/* Statements prepared once per session (db_epoch) on w->db. */
+/* Statements prepared once per session on w->db (db_execp()). */
 enum stmt {
 	STMT_SUB_LOCK,
 	STMT_SUB_INSERT,
 	STMT_TC_FETCH,
 	STMT_EXISTS,
-	STMT_FINALIZE,
 	STMT_SUBS_LOCK,
 	STMT_SUBS_INSERT,
 	STMT_BATCH_INSERT,
-	STMT_BATCH_FINALIZE,
+	STMT_FIN_POINTS,	/* finalize.c */
+	STMT_FINALIZE,		/* finalize.c */
 	STMT__MAX
 };
 
-/* Run prepared statement id in the batch transaction (store.c). */
+/* Run a prepared statement in the batch transaction (store.c). */
+struct db_stmt;
+struct pg_result *store_execs(struct wctx *w, enum step *st,
+		    const struct db_stmt *s, const char *const *params);
+enum step	 store_runs(struct wctx *w, const struct db_stmt *s,
+		    const char *const *params);
+/* The same, of store.c's table of statements. */
 struct pg_result *store_execp(struct wctx *w, enum step *st, enum stmt id,
 		    const char *const *params);
 enum step	 store_runp(struct wctx *w, enum stmt id,
 		    const char *const *params);
+/* A result to insert, with what it keeps of the output. */
+struct pend {
+	struct job	*job;
+	enum verdict	 v;
+	char		*excerpt;
+	char		*message;
+};
+/* store_fast.c: results inserted and counted once, the one way (both paths). */
+enum step	 store_results(struct wctx *w, struct pend *pend, size_t np);
+/* store_fast.c: the whole batch: 0 committed, -1 retry, 1 redo job by job. */
+int		 store_tx_fast(struct wctx *w, struct job **todo, size_t n);
+/* store_slow.c: job by job with a SAVEPOINT: 0 committed, -1 retry. */
+int		 store_tx_safe(struct wctx *w, struct job **todo, size_t n);
+
+/*
+ * finalize.c: the submissions named by the uuid[] literal sids are
+ * complete: status done, score, best_scores.  Their score in
+ * ten-thousandths (pure), and as numeric text.
+ */
+enum step	 finalize_submissions(struct wctx *w, const char *sids);
+long long	 finalize_score_e4(int question_points, long long passed_points,
+		    long long total_points);
+void		 finalize_score_text(long long e4, char *buf, size_t size);
+
+/* check.c: the one check of a result job, for both paths. */
+enum check {
+	CHECK_STORE,		/* a final result: store it */
+	CHECK_STALE,		/* of an earlier judging: ignore */
+	CHECK_PENDING,		/* Judge0 status 1/2, not a result: ignore */
+	CHECK_RESEND,		/* Internal Error below the attempt bound */
+	CHECK_NO_TESTCASE,	/* dead: no such testcase */
+	CHECK_OTHER_QUESTION,	/* dead: another question's testcase */
+	CHECK_BAD_STATUS,	/* dead: a status Judge0 does not have */
+	CHECK__MAX
+};
+/* The testcase a result names, as PostgreSQL has it. */
+struct check_tc {
+	long long	 question_id;
+	const char	*expected;
+	size_t		 expected_len;
+};
+/*
+ * What to do with result job (its submission of question qid, rejudged
+ * `judging` times; tc NULL when the testcase is unknown).  *v is the
+ * verdict for CHECK_STORE (and VERDICT_IE otherwise).  Pure.
+ */
+enum check	 check_result(const struct job *job, long long qid,
+		    int judging, const struct check_tc *tc, int max_attempts,
+		    enum verdict *v);
+void		 check_apply(struct job *job, enum check c, int judging);
 const char	*job_excerpt_src(const struct job *job, enum verdict v,
 		    size_t *len);
-int		 job_stale(struct job *job, int judging);
-/* The whole batch at once: 0 committed, -1 retry, 1 redo job by job. */
-int		 store_tx_fast(struct wctx *w, struct job **todo, size_t n);
 
 /* reaper.c */
 int	reaper_pass(struct wctx *w);

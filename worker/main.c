@@ -33,12 +33,6 @@ on_signal(int sig)
 		stop_requested = 1;
 }
 
-int
-worker_stopping(void)
-{
-	return stop_requested != 0;
-}
-
 /*
  * pitwall:worker:<id> = unix time, expiring after six missed beats;
  * scripts/worker-supervise and other workers' sweeps read it.

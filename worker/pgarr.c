@@ -1,7 +1,7 @@
 /*
  * PostgreSQL array literals ("{…}") built in memory with open_memstream,
- * for statements that take a whole batch as array parameters (batch.c,
- * sync.c).  Elements are quoted and escaped, or NULL.
+ * for statements that take a whole batch as array parameters (store_fast.c,
+ * publish.c).  Elements are quoted and escaped, or NULL.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +17,34 @@ pgarr_open(struct pgarr *a)
 		return -1;
 	fputc('{', a->f);
 	return 0;
+}
+
+
+/*
+ * Open a[0..n) together: 0, or -1 with every one of them freed (and all
+ * zeroed first, so a failure halfway never frees an uninitialised one).
+ */
+int
+pgarr_open_all(struct pgarr *a, size_t n)
+{
+	size_t i;
+
+	memset(a, 0, n * sizeof(*a));
+	for (i = 0; i < n; i++)
+		if (pgarr_open(&a[i]) == -1) {
+			pgarr_free_all(a, n);
+			return -1;
+		}
+	return 0;
+}
+
+void
+pgarr_free_all(struct pgarr *a, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		pgarr_free(&a[i]);
 }
 
 /* Close the literal: 0 with a->buf owned by the caller (free()), or -1. */

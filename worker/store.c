@@ -1,16 +1,17 @@
 /*
- * Storing a batch of jobs in PostgreSQL: first as a whole (batch.c);
- * when a statement fails on the data, again in one transaction with a
- * SAVEPOINT per job so one bad job does not abort the others.  Results
- * are stored exactly once: the primary key (submission_id, testcase_id)
- * with ON CONFLICT DO NOTHING decides, and only a new row advances the
- * submission's counters, in the same transaction.
+ * Storing a batch of jobs in PostgreSQL, read in this order: store.c
+ * (parse the jobs, the prepared statements, the batch driver),
+ * store_fast.c (the whole batch at once) and, when a statement fails on
+ * the data, store_slow.c (again with a SAVEPOINT per job so one bad job
+ * does not abort the others).  Results are stored exactly once: the
+ * primary key (submission_id, testcase_id) with ON CONFLICT DO NOTHING
+ * decides, and only a new row advances the submission's counters, in
+ * the same transaction.
  */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <json-c/json.h>
 #include <libpq-fe.h>
@@ -19,62 +20,8 @@
 #include "db.h"
 #include "extern.h"
 #include "json.h"
-#include "keys.h"
 #include "log.h"
-#include "metrics.h"
-#include "redis.h"
 
-/*
- * Run one statement inside the batch transaction.  db_exec() hides the
- * SQLSTATE, and the worker must tell bad data (dead letter) from a
- * server that went away or a deadlock (retry), hence libpq directly.
- * Returns the result (caller PQclear()s) or NULL with *st set.
- */
-static PGresult *
-store_exec(struct wctx *w, enum step *st, const char *sql, int n,
-    const char *const *params)
-{
-	PGconn *c = db_conn(w->db);
-	PGresult *res;
-	const char *state;
-	ExecStatusType rs;
-
-	*st = STEP_RETRY;
-	if (c == NULL || PQstatus(c) != CONNECTION_OK)
-		return NULL;
-	res = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
-	rs = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-	if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK) {
-		*st = STEP_OK;
-		return res;
-	}
-	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	if (PQstatus(c) == CONNECTION_OK && state != NULL &&
-	    strncmp(state, "08", 2) != 0 &&	/* connection */
-	    strncmp(state, "40", 2) != 0 &&	/* deadlock, serialization */
-	    strncmp(state, "53", 2) != 0 &&	/* out of resources */
-	    strncmp(state, "57", 2) != 0 &&	/* shutdown, cancel */
-	    strncmp(state, "58", 2) != 0 &&	/* system error */
-	    strncmp(state, "XX", 2) != 0)
-		*st = STEP_DEAD;
-	log_warn(NULL, "query failed (%s): %s [%.50s]", state ? state : "-",
-	    res ? PQresultErrorMessage(res) : PQerrorMessage(c), sql);
-	PQclear(res);
-	return NULL;
-}
-
-/* A statement whose result is not needed.  STEP_OK or the failure. */
-static enum step
-store_run(struct wctx *w, const char *sql, int n, const char *const *params)
-{
-	enum step st;
-	PGresult *res = store_exec(w, &st, sql, n, params);
-
-	if (res == NULL)
-		return st;
-	PQclear(res);
-	return STEP_OK;
-}
 
 static const struct {
 	const char	*name;
@@ -97,33 +44,6 @@ static const struct {
 	[STMT_EXISTS] = { "pw_exists",
 	    "SELECT 1 FROM submission_results"
 	    " WHERE submission_id = $1::uuid AND testcase_id = $2::bigint", 2 },
-	/*
-	 * All testcases are in: status done, the score (question points ×
-	 * passed points / total points of the submission's testcases), and
-	 * the user's best for the question, replaced only when strictly
-	 * better (or equal and reached earlier), so ties go to whoever got
-	 * there first.
-	 */
-	[STMT_FINALIZE] = { "pw_finalize",
-	    "WITH f AS (UPDATE submissions s SET status = 'done',"
-	    " finished_at = now(),"
-	    " score = CASE WHEN a.tp > 0"
-	    "  THEN round(q.points::numeric * a.pp / a.tp, 4) ELSE 0 END"
-	    " FROM questions q, (SELECT"
-	    "  COALESCE(sum(t.points) FILTER (WHERE r.passed), 0) AS pp,"
-	    "  COALESCE(sum(t.points), 0) AS tp"
-	    "  FROM submission_results r JOIN testcases t ON t.id = r.testcase_id"
-	    "  WHERE r.submission_id = $1::uuid) a"
-	    " WHERE s.id = $1::uuid AND q.id = s.question_id"
-	    " RETURNING s.user_id, s.question_id, s.score, s.id, s.created_at)"
-	    " INSERT INTO best_scores AS b (user_id, question_id, score,"
-	    " submission_id, achieved_at)"
-	    " SELECT user_id, question_id, score, id, created_at FROM f"
-	    " ON CONFLICT (user_id, question_id) DO UPDATE SET"
-	    " score = EXCLUDED.score, submission_id = EXCLUDED.submission_id,"
-	    " achieved_at = EXCLUDED.achieved_at"
-	    " WHERE EXCLUDED.score > b.score OR (EXCLUDED.score = b.score"
-	    " AND EXCLUDED.achieved_at < b.achieved_at)", 1 },
 	/* A batch's submissions, locked in one order across workers. */
 	[STMT_SUBS_LOCK] = { "pw_subs_lock",
 	    "SELECT id::text, question_id, judging FROM submissions"
@@ -164,106 +84,64 @@ static const struct {
 	    "  FROM a WHERE s.id = a.submission_id"
 	    "  RETURNING s.id, s.done = s.total AS fin)"
 	    " SELECT id::text FROM upd WHERE fin", 10 },
-	/*
-	 * STMT_FINALIZE for several submissions: of one user's on one
-	 * question only the best (then earliest) meets best_scores, as if
-	 * they were finalized one after the other.
-	 */
-	[STMT_BATCH_FINALIZE] = { "pw_batch_finalize",
-	    "WITH f AS (UPDATE submissions s SET status = 'done',"
-	    " finished_at = now(),"
-	    " score = CASE WHEN a.tp > 0"
-	    "  THEN round(q.points::numeric * a.pp / a.tp, 4) ELSE 0 END"
-	    " FROM questions q, (SELECT x.id,"
-	    "  COALESCE(sum(t.points) FILTER (WHERE r.passed), 0) AS pp,"
-	    "  COALESCE(sum(t.points), 0) AS tp"
-	    "  FROM unnest($1::uuid[]) AS x(id)"
-	    "  LEFT JOIN submission_results r ON r.submission_id = x.id"
-	    "  LEFT JOIN testcases t ON t.id = r.testcase_id GROUP BY x.id) a"
-	    " WHERE s.id = a.id AND q.id = s.question_id"
-	    " RETURNING s.user_id, s.question_id, s.score, s.id, s.created_at),"
-	    " best AS (SELECT DISTINCT ON (user_id, question_id) * FROM f"
-	    "  ORDER BY user_id, question_id, score DESC, created_at, id)"
-	    " INSERT INTO best_scores AS b (user_id, question_id, score,"
-	    " submission_id, achieved_at)"
-	    " SELECT user_id, question_id, score, id, created_at FROM best"
-	    " ON CONFLICT (user_id, question_id) DO UPDATE SET"
-	    " score = EXCLUDED.score, submission_id = EXCLUDED.submission_id,"
-	    " achieved_at = EXCLUDED.achieved_at"
-	    " WHERE EXCLUDED.score > b.score OR (EXCLUDED.score = b.score"
-	    " AND EXCLUDED.achieved_at < b.achieved_at)", 1 },
+	/* STMT_FIN_POINTS and STMT_FINALIZE are finalize.c's. */
 };
 
 /*
- * As store_exec(), with statement `id` prepared (once per PostgreSQL
- * session: after a reconnect they are prepared again).
+ * Run prepared statement s in the batch transaction (prepared once per
+ * PostgreSQL session: after a reconnect again, see db_execp()).  The
+ * result (caller PQclear()s), or NULL with *st telling bad data
+ * (STEP_DEAD) from a failure to retry (STEP_RETRY).
  */
 PGresult *
-store_execp(struct wctx *w, enum step *st, enum stmt id,
+store_execs(struct wctx *w, enum step *st, const struct db_stmt *s,
     const char *const *params)
 {
-	PGconn *c = db_conn(w->db);
+	struct db_err err;
 	PGresult *res;
-	const char *state;
-	ExecStatusType rs;
 
-	*st = STEP_RETRY;
-	if (c == NULL || PQstatus(c) != CONNECTION_OK)
-		return NULL;
-	if (w->prep_epoch != db_epoch(w->db)) {
-		w->prep_epoch = db_epoch(w->db);
-		w->prep_mask = 0;
-	}
-	if (!(w->prep_mask & (1u << id))) {
-		res = PQprepare(c, stmts[id].name, stmts[id].sql,
-		    stmts[id].nparams, NULL);
-		if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
-			log_error(NULL, "prepare %s: %s", stmts[id].name,
-			    res ? PQresultErrorMessage(res) :
-			    PQerrorMessage(c));
-			PQclear(res);
-			return NULL;	/* STEP_RETRY: the server, not the data */
-		}
-		PQclear(res);
-		w->prep_mask |= 1u << id;
-	}
-	res = PQexecPrepared(c, stmts[id].name, stmts[id].nparams, params,
-	    NULL, NULL, 0);
-	rs = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-	if (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK) {
+	if ((res = db_execp(w->db, s, params, &err)) != NULL) {
 		*st = STEP_OK;
 		return res;
 	}
-	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	if (PQstatus(c) == CONNECTION_OK && state != NULL &&
-	    strncmp(state, "08", 2) != 0 &&
-	    strncmp(state, "26", 2) != 0 &&	/* statement gone: prepare again */
-	    strncmp(state, "40", 2) != 0 &&
-	    strncmp(state, "53", 2) != 0 &&
-	    strncmp(state, "57", 2) != 0 &&
-	    strncmp(state, "58", 2) != 0 &&
-	    strncmp(state, "XX", 2) != 0)
-		*st = STEP_DEAD;
-	if (state != NULL && strncmp(state, "26", 2) == 0)
-		w->prep_mask = 0;
-	log_warn(NULL, "query failed (%s): %s [%s]", state ? state : "-",
-	    res ? PQresultErrorMessage(res) : PQerrorMessage(c),
-	    stmts[id].name);
-	PQclear(res);
+	*st = err.transient ? STEP_RETRY : STEP_DEAD;
+	log_warn(NULL, "query failed (%s): %s [%s]",
+	    *err.sqlstate ? err.sqlstate : "-", err.message, s->name);
 	return NULL;
 }
 
-/* A prepared statement whose result is not needed. */
+/* store_execs() of a statement whose result is not needed. */
 enum step
-store_runp(struct wctx *w, enum stmt id, const char *const *params)
+store_runs(struct wctx *w, const struct db_stmt *s, const char *const *params)
 {
 	enum step st;
-	PGresult *res = store_execp(w, &st, id, params);
+	PGresult *res = store_execs(w, &st, s, params);
 
 	if (res == NULL)
 		return st;
 	PQclear(res);
 	return STEP_OK;
+}
+
+/* store_execs() of statement `id` of the table above. */
+PGresult *
+store_execp(struct wctx *w, enum step *st, enum stmt id,
+    const char *const *params)
+{
+	struct db_stmt s = { (unsigned)id, stmts[id].name, stmts[id].sql,
+	    stmts[id].nparams };
+
+	return store_execs(w, st, &s, params);
+}
+
+/* store_runs() of statement `id` of the table above. */
+enum step
+store_runp(struct wctx *w, enum stmt id, const char *const *params)
+{
+	struct db_stmt s = { (unsigned)id, stmts[id].name, stmts[id].sql,
+	    stmts[id].nparams };
+
+	return store_runs(w, &s, params);
 }
 
 static int
@@ -351,265 +229,6 @@ out:
 	return rc;
 }
 
-/* The submission row as the result path needs it. */
-struct subrow {
-	long long	question_id;
-	int		judging;	/* rejudges so far: see lib/attempt.h */
-};
-
-/*
- * Make sure the submission row exists (from the Redis hash when not) and
- * lock it, so concurrent workers advance its counters one at a time.
- */
-static enum step
-sub_ensure(struct wctx *w, struct job *job, struct subrow *row)
-{
-	const char *p[7];
-	char uid[24], qid[24], lid[16], total[16], created[24];
-	struct subhash h;
-	PGresult *res = NULL;
-	enum step st;
-	char why[128];
-	int pass, hrc;
-
-	memset(&h, 0, sizeof(h));
-	p[0] = job->sid;
-	for (pass = 0; pass < 2; pass++) {
-		if ((res = store_execp(w, &st, STMT_SUB_LOCK, p)) == NULL)
-			goto out;
-		if (PQntuples(res) == 1) {
-			row->question_id = strtoll(PQgetvalue(res, 0, 0), NULL,
-			    10);
-			row->judging = atoi(PQgetvalue(res, 0, 1));
-			st = STEP_OK;
-			goto out;
-		}
-		PQclear(res);
-		res = NULL;
-		if (pass == 1)
-			break;
-		hrc = subhash_load(w, job->sid, &h, why, sizeof(why));
-		if (hrc == -1) {
-			st = STEP_RETRY;
-			goto out;
-		}
-		if (hrc != 0) {
-			snprintf(job->reason, sizeof(job->reason), "%s", why);
-			st = STEP_DEAD;
-			goto out;
-		}
-		snprintf(uid, sizeof(uid), "%lld", h.user_id);
-		snprintf(qid, sizeof(qid), "%lld", h.question_id);
-		snprintf(lid, sizeof(lid), "%d", h.language_id);
-		snprintf(total, sizeof(total), "%d", h.total);
-		snprintf(created, sizeof(created), "%lld", h.created_at_ms);
-		p[1] = uid;
-		p[2] = qid;
-		p[3] = lid;
-		p[4] = h.source;
-		p[5] = total;
-		p[6] = created;
-		if ((st = store_runp(w, STMT_SUB_INSERT, p)) != STEP_OK) {
-			if (st == STEP_DEAD)
-				snprintf(job->reason, sizeof(job->reason),
-				    "submission %s refers to an unknown user, "
-				    "question or language", job->sid);
-			goto out;
-		}
-	}
-	snprintf(job->reason, sizeof(job->reason),
-	    "submission %s vanished while being stored", job->sid);
-	st = STEP_DEAD;
-out:
-	PQclear(res);
-	subhash_free(&h);
-	return st;
-}
-
-/* All testcases are in: score, status done, best_scores (STMT_FINALIZE). */
-static enum step
-sub_finalize(struct wctx *w, struct job *job)
-{
-	const char *p[1] = { job->sid };
-	enum step st;
-
-	if ((st = store_runp(w, STMT_FINALIZE, p)) != STEP_OK)
-		return st;
-	job->finalized = 1;
-	return STEP_OK;
-}
-
-/* The text Pitwall keeps of a result's output. */
-const char *
-job_excerpt_src(const struct job *job, enum verdict v, size_t *len)
-{
-	const struct verdict_result *r = &job->res;
-
-	if (v == VERDICT_CE && r->compile_output != NULL) {
-		*len = r->compile_output_len;
-		return r->compile_output;
-	}
-	if (r->out != NULL && r->out_len > 0) {
-		*len = r->out_len;
-		return r->out;
-	}
-	*len = r->err_len;
-	return r->err;
-}
-
-/*
- * A result of an earlier judging of a submission rejudged since (a
- * duplicate or late callback of the old run): nothing to store, the
- * current judging's result is still to come.  1 when stale (ignored).
- */
-int
-job_stale(struct job *job, int judging)
-{
-	if (job->type != JOB_RESULT || attempt_judging(job->attempt) >= judging)
-		return 0;
-	log_info(NULL, "submission %s testcase %lld: result of judging %d "
-	    "ignored, the submission was rejudged (judging %d)", job->sid,
-	    job->tid, attempt_judging(job->attempt), judging);
-	job->state = JOB_IGNORE;
-	metrics_count(METRICS_STALE_RESULTS, 1);
-	return 1;
-}
-
-static enum step
-job_store_result(struct wctx *w, struct job *job)
-{
-	static const char tc[] =
-	    "SELECT question_id, expected_output FROM testcases WHERE id = $1";
-	static const char exists[] =
-	    "SELECT 1 FROM submission_results"
-	    " WHERE submission_id = $1 AND testcase_id = $2";
-	static const char ins[] =
-	    "INSERT INTO submission_results (submission_id, testcase_id,"
-	    " judge_token, status_id, verdict, passed, time_ms, memory_kb,"
-	    " output_excerpt, message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
-	    " $9, $10) ON CONFLICT (submission_id, testcase_id) DO NOTHING"
-	    " RETURNING 1";
-	static const char adv[] =
-	    "UPDATE submissions SET done = done + 1,"
-	    " passed = passed + $2::int, failed = failed + 1 - $2::int,"
-	    " max_time_ms = GREATEST(max_time_ms, $3::int),"
-	    " max_memory_kb = GREATEST(max_memory_kb, $4::int)"
-	    " WHERE id = $1 RETURNING done = total";
-	const struct verdict_result *r = &job->res;
-	struct subrow row;
-	PGresult *res = NULL;
-	enum verdict v = VERDICT_IE;
-	enum verdict_rc vrc;
-	enum step st;
-	const char *p[10], *src;
-	char tid[24], status[8], tms[16], mkb[16];
-	char *excerpt = NULL, *message = NULL;
-	size_t srclen;
-	int new_row;
-
-	if ((st = sub_ensure(w, job, &row)) != STEP_OK)
-		return st;
-	if (job_stale(job, row.judging))
-		return STEP_OK;
-	snprintf(tid, sizeof(tid), "%lld", job->tid);
-	p[0] = tid;
-	if ((res = store_exec(w, &st, tc, 1, p)) == NULL)
-		goto out;
-	if (PQntuples(res) != 1) {
-		snprintf(job->reason, sizeof(job->reason),
-		    "unknown testcase %lld", job->tid);
-		st = STEP_DEAD;
-		goto out;
-	}
-	if (strtoll(PQgetvalue(res, 0, 0), NULL, 10) != row.question_id) {
-		snprintf(job->reason, sizeof(job->reason),
-		    "testcase %lld is not of submission %s's question",
-		    job->tid, job->sid);
-		st = STEP_DEAD;
-		goto out;
-	}
-	vrc = verdict_from_status(r->status_id, r->out, r->out_len,
-	    PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1), &v);
-	PQclear(res);
-	res = NULL;
-	if (vrc == VERDICT_BAD_STATUS) {
-		snprintf(job->reason, sizeof(job->reason),
-		    "unknown Judge0 status %d", r->status_id);
-		st = STEP_DEAD;
-		goto out;
-	}
-	if (vrc == VERDICT_PENDING) {
-		/* Not a result: the reaper polls the token again. */
-		job->state = JOB_IGNORE;
-		st = STEP_OK;
-		goto out;
-	}
-
-	p[0] = job->sid;
-	p[1] = tid;
-	if (r->status_id == J0_STATUS_INTERNAL &&
-	    attempt_try(job->attempt) < w->cfg.worker_max_attempts) {
-		/* Worth another try, unless a result is already stored. */
-		if ((res = store_exec(w, &st, exists, 2, p)) == NULL)
-			goto out;
-		job->state = PQntuples(res) ? JOB_STORED : JOB_REDISPATCH;
-		st = STEP_OK;
-		goto out;
-	}
-
-	snprintf(status, sizeof(status), "%d", r->status_id);
-	snprintf(tms, sizeof(tms), "%d", r->time_ms);
-	snprintf(mkb, sizeof(mkb), "%d", r->memory_kb);
-	src = job_excerpt_src(job, v, &srclen);
-	excerpt = verdict_excerpt(src, srclen, EXCERPT_MAX);
-	message = verdict_excerpt(r->message, r->message_len, EXCERPT_MAX);
-	p[2] = r->token[0] ? r->token : NULL;
-	p[3] = status;
-	p[4] = verdict_name(v);
-	p[5] = v == VERDICT_AC ? "true" : "false";
-	p[6] = r->time_ms >= 0 ? tms : NULL;
-	p[7] = r->memory_kb >= 0 ? mkb : NULL;
-	p[8] = excerpt;
-	p[9] = message;
-	if ((res = store_exec(w, &st, ins, 10, p)) == NULL)
-		goto out;
-	new_row = PQntuples(res) == 1;
-	PQclear(res);
-	res = NULL;
-	job->state = JOB_STORED;
-	st = STEP_OK;
-	if (!new_row)
-		goto out;	/* a duplicate: counted once already */
-
-	p[1] = v == VERDICT_AC ? "1" : "0";
-	p[2] = p[6];
-	p[3] = p[7];
-	if ((res = store_exec(w, &st, adv, 4, p)) == NULL)
-		goto out;
-	if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0)
-		st = sub_finalize(w, job);
-out:
-	PQclear(res);
-	free(excerpt);
-	free(message);
-	return st;
-}
-
-static enum step
-job_store(struct wctx *w, struct job *job)
-{
-	struct subrow row;
-	enum step st;
-
-	job->finalized = 0;
-	if (job->type == JOB_SUBMISSION) {
-		if ((st = sub_ensure(w, job, &row)) == STEP_OK)
-			job->state = JOB_STORED;
-		return st;
-	}
-	return job_store_result(w, job);
-}
-
 /* Lock submissions in one order across workers: fewer deadlocks. */
 static int
 job_cmp(const void *a, const void *b)
@@ -617,51 +236,6 @@ job_cmp(const void *a, const void *b)
 	const struct job *const *x = a, *const *y = b;
 
 	return strcmp((*x)->sid, (*y)->sid);
-}
-
-/*
- * The database part of a batch, job by job with a SAVEPOINT each, so
- * that a job failing on its data becomes a dead letter and the others
- * go on.  0 when committed (each job is now STORED, IGNORE, REDISPATCH
- * or DEAD), -1 when everything was rolled back and is to be retried.
- */
-static int
-store_tx_safe(struct wctx *w, struct job **todo, size_t n)
-{
-	size_t i;
-	enum step st;
-
-	if (db_ensure(w->db) == -1 || db_begin(w->db) == -1)
-		return -1;
-	for (i = 0; i < n; i++) {
-		struct job *job = todo[i];
-
-		if (store_run(w, "SAVEPOINT job", 0, NULL) != STEP_OK)
-			goto fail;
-		st = job_store(w, job);
-		if (st == STEP_RETRY)
-			goto fail;
-		if (st == STEP_DEAD) {
-			job->state = JOB_DEAD;
-			job->finalized = 0;
-			if (store_run(w, "ROLLBACK TO SAVEPOINT job", 0,
-			    NULL) != STEP_OK)
-				goto fail;
-		}
-		if (store_run(w, "RELEASE SAVEPOINT job", 0, NULL) != STEP_OK)
-			goto fail;
-	}
-	if (db_commit(w->db) == -1)
-		goto fail_committed;
-	return 0;
-fail:
-	db_rollback(w->db);
-fail_committed:
-	for (i = 0; i < n; i++) {
-		todo[i]->state = JOB_NEW;
-		todo[i]->finalized = 0;
-	}
-	return -1;
 }
 
 /* The fast path, and job by job when it met a poison job. */

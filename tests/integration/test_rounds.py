@@ -362,3 +362,37 @@ def test_leaderboard_from_real_submissions_matches_rebuild():
     from pw import BIN, run
     run([os.path.join(BIN, "pitwall-admin"), "leaderboard", "rebuild"])
     eq(http("GET", URL + f"/leaderboard?round={slug}").json(), before, "same after rebuild")
+
+
+def test_rebuild_keeps_the_order_of_a_tie_after_a_zero():
+    """A and B tie on one question, A first; then A scores 0 on another
+    question of the round.  That zero raised nothing, so A keeps the tie
+    (last_improved_at of scoring rows only), in the worker's board and
+    after `leaderboard rebuild` alike (sql/004_leaderboard_entry.sql)."""
+    FAKE.reset()
+    rid = make_round()
+    slug = psql(f"SELECT slug FROM rounds WHERE id = {rid}")
+    redis("DEL", "pitwall:rounds")  # made behind the API's back
+    q1, _ = make_question(rid, [("x\n", "x\n")])
+    q2, _ = make_question(rid, [("y\n", "y\n")])
+    a, b = make_user(name="tieA" + secrets.token_hex(2)), make_user(name="tieB" + secrets.token_hex(2))
+    na = psql(f"SELECT name FROM users WHERE id = {a}")
+    nb = psql(f"SELECT name FROM users WHERE id = {b}")
+    wait_done(submit(jwt(a), q1).json()["submission_id"])
+    time.sleep(0.05)  # distinct achieved_at times
+    wait_done(submit(jwt(b), q1).json()["submission_id"])
+    time.sleep(0.05)
+    zero = submit(jwt(a), q2, source="print(input())  #fake: status=4").json()["submission_id"]
+    eq(wait_done(zero)[5], "0.0000", "A's wrong answer scores 0")
+    eq(psql(f"SELECT count(*) FROM best_scores WHERE user_id = {a}"), "2", "A has a zero row")
+
+    def board():
+        return [(e["rank"], e["name"], e["score"], e["last_improved_at"]) for e in
+                http("GET", URL + f"/leaderboard?round={slug}").json()]
+    wait_for(lambda: [r[1] for r in board()] == [na, nb] and len(set(r[3] for r in board())) == 2,
+             what="A first, then B (the zero changes nothing)")
+    before = board()
+    eq([r[0] for r in before], [1, 2], "no shared rank: A improved first")
+    from pw import BIN, run
+    run([os.path.join(BIN, "pitwall-admin"), "leaderboard", "rebuild"])
+    eq(board(), before, "same order and times after rebuild")

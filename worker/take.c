@@ -124,20 +124,6 @@ queue_done_many(struct wctx *w, struct job *const *jobs, size_t n)
 	return rc;
 }
 
-/* Remove one copy of the job from the processing list.  0 / -1. */
-int
-queue_done(struct wctx *w, const struct job *job)
-{
-	redisReply *rep;
-
-	rep = redis_cmd(w->redis, "LREM %s 1 %b", w->processing, job->raw,
-	    job->rawlen);
-	if (rep == NULL)
-		return -1;
-	freeReplyObject(rep);
-	return 0;
-}
-
 /* Consume a reply: 0 unless it is missing or an error (logged). */
 int
 queue_reply_ok(redisReply *rep)

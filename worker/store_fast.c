@@ -4,8 +4,8 @@
  * (lock or create the submissions' rows, fetch their testcases, insert
  * every result with one INSERT that also advances the counters by the
  * rows really inserted, finalize those that got their last testcase).
- * store.c falls back to a SAVEPOINT per job when a statement fails on
- * the data.  Exactly once as there: the primary key (submission_id,
+ * store_slow.c redoes it with a SAVEPOINT per job when a statement fails
+ * on the data.  Exactly once as there: the primary key (submission_id,
  * testcase_id) with ON CONFLICT DO NOTHING decides.
  */
 #include <stdio.h>
@@ -15,10 +15,8 @@
 
 #include <libpq-fe.h>
 
-#include "attempt.h"
 #include "db.h"
 #include "extern.h"
-#include "log.h"
 
 /* Testcases of a batch by id, fetched with one query. */
 struct tcrow {
@@ -106,14 +104,6 @@ tcset_fetch(struct wctx *w, struct job **todo, size_t n, struct tcset *t)
 	return STEP_OK;
 }
 
-/* A result to insert, with what it keeps of the output. */
-struct pend {
-	struct job	*job;
-	enum verdict	 v;
-	char		*excerpt;
-	char		*message;
-};
-
 static void
 pend_free(struct pend *p, size_t n)
 {
@@ -128,9 +118,10 @@ pend_free(struct pend *p, size_t n)
 
 /*
  * Check the jobs g[0..n) of one submission (question qid, rejudged
- * `judging` times) before any SQL: unknown testcase, another question's,
- * bad status become dead letters without touching the transaction;
- * results of an earlier judging are ignored.  The results to store are appended
+ * `judging` times) before any SQL, with check.c's one check: unknown
+ * testcase, another question's, bad status become dead letters without
+ * touching the transaction; results of an earlier judging are ignored.
+ * The results to store are appended
  * to pend[*np] (one per testcase: later ones are duplicates).  0.
  */
 static int
@@ -138,8 +129,9 @@ group_check(struct wctx *w, struct job **g, size_t n, long long qid,
     int judging, const struct tcset *tcs, struct pend *pend, size_t *np)
 {
 	const struct tcrow *tc;
+	struct check_tc ct;
+	enum check c;
 	enum verdict v;
-	enum verdict_rc vrc;
 	size_t i, k, first = *np;
 
 	for (i = 0; i < n; i++) {
@@ -153,42 +145,16 @@ group_check(struct wctx *w, struct job **g, size_t n, long long qid,
 			job->state = JOB_STORED;
 			continue;
 		}
-		if (job_stale(job, judging))
-			continue;
-		if ((tc = tcset_find(tcs, job->tid)) == NULL) {
-			snprintf(job->reason, sizeof(job->reason),
-			    "unknown testcase %lld", job->tid);
-			job->state = JOB_DEAD;
-			continue;
+		if ((tc = tcset_find(tcs, job->tid)) != NULL) {
+			ct.question_id = tc->question_id;
+			ct.expected = tc->expected;
+			ct.expected_len = tc->expected_len;
 		}
-		if (tc->question_id != qid) {
-			snprintf(job->reason, sizeof(job->reason),
-			    "testcase %lld is not of submission %s's question",
-			    job->tid, job->sid);
-			job->state = JOB_DEAD;
-			continue;
-		}
-		v = VERDICT_IE;
-		vrc = verdict_from_status(r->status_id, r->out, r->out_len,
-		    tc->expected, tc->expected_len, &v);
-		if (vrc == VERDICT_BAD_STATUS) {
-			snprintf(job->reason, sizeof(job->reason),
-			    "unknown Judge0 status %d", r->status_id);
-			job->state = JOB_DEAD;
-			continue;
-		}
-		if (vrc == VERDICT_PENDING) {
-			/* Not a result: the reaper polls the token again. */
-			job->state = JOB_IGNORE;
-			continue;
-		}
-		if (r->status_id == J0_STATUS_INTERNAL &&
-		    attempt_try(job->attempt) < w->cfg.worker_max_attempts) {
-			/* Decided after the INSERT: stored already, or resend. */
-			job->state = JOB_REDISPATCH;
-			continue;
-		}
-		job->state = JOB_STORED;
+		c = check_result(job, qid, judging, tc != NULL ? &ct : NULL,
+		    w->cfg.worker_max_attempts, &v);
+		check_apply(job, c, judging);
+		if (c != CHECK_STORE)
+			continue;	/* CHECK_RESEND decided after the INSERT */
 		for (k = first; k < *np; k++)
 			if (pend[k].job->tid == job->tid)
 				break;
@@ -206,77 +172,93 @@ group_check(struct wctx *w, struct job **g, size_t n, long long qid,
 }
 
 /*
- * Store pend[0..np) with one INSERT that also advances the counters by
- * the rows really inserted, finalize the submissions that got their last
- * testcase with one more statement, then decide the Internal Errors of
- * todo[0..n).  STEP_DEAD means a statement failed on the data: the
- * transaction is aborted and the caller redoes the batch job by job.
+ * Store the results pend[0..np) with one INSERT that also advances each
+ * submission's counters (done, passed, failed, max time and memory) by
+ * the rows really inserted, so a duplicate counts once, and finalize
+ * (finalize.c) the submissions that got their last testcase.  The one
+ * way results are stored, for this path and store_slow.c.  STEP_DEAD
+ * means a statement failed on the data: the transaction is aborted.
+ */
+enum step
+store_results(struct wctx *w, struct pend *pend, size_t np)
+{
+	struct pgarr cols[10], fin;
+	PGresult *res = NULL;
+	const char *params[10];
+	enum step st = STEP_RETRY;
+	size_t i, k;
+	int r;
+
+	memset(&fin, 0, sizeof(fin));
+	if (np == 0)
+		return STEP_OK;
+	if (pgarr_open_all(cols, 10) == -1)
+		return STEP_RETRY;
+	if (pgarr_open(&fin) == -1)
+		goto out;
+	for (i = 0; i < np; i++) {
+		const struct verdict_result *vr = &pend[i].job->res;
+
+		pgarr_text(&cols[0], pend[i].job->sid);
+		pgarr_int(&cols[1], pend[i].job->tid, 0);
+		pgarr_text(&cols[2], vr->token[0] ? vr->token : NULL);
+		pgarr_int(&cols[3], vr->status_id, 0);
+		pgarr_text(&cols[4], verdict_name(pend[i].v));
+		pgarr_text(&cols[5], pend[i].v == VERDICT_AC ? "t" : "f");
+		pgarr_int(&cols[6], vr->time_ms, vr->time_ms < 0);
+		pgarr_int(&cols[7], vr->memory_kb, vr->memory_kb < 0);
+		pgarr_text(&cols[8], pend[i].excerpt);
+		pgarr_text(&cols[9], pend[i].message);
+	}
+	for (k = 0; k < 10; k++) {
+		if (pgarr_close(&cols[k]) == -1)
+			goto out;
+		params[k] = cols[k].buf;
+	}
+	if ((res = store_execp(w, &st, STMT_BATCH_INSERT, params)) == NULL)
+		goto out;
+	for (r = 0; r < PQntuples(res); r++) {
+		pgarr_text(&fin, PQgetvalue(res, r, 0));
+		/* For the log: the last job of that submission. */
+		for (i = np; i-- > 0; )
+			if (strcasecmp(pend[i].job->sid,
+			    PQgetvalue(res, r, 0)) == 0) {
+				pend[i].job->finalized = 1;
+				break;
+			}
+	}
+	st = STEP_OK;
+	if (fin.n > 0) {
+		if (pgarr_close(&fin) == -1)
+			st = STEP_RETRY;
+		else
+			st = finalize_submissions(w, fin.buf);
+	}
+out:
+	PQclear(res);
+	pgarr_free_all(cols, 10);
+	pgarr_free(&fin);
+	return st;
+}
+
+/*
+ * Store pend[0..np) (store_results()), then decide the Internal Errors
+ * of todo[0..n): resent unless a result is already stored.  STEP_DEAD
+ * means a statement failed on the data: the transaction is aborted and
+ * the caller redoes the batch job by job.
  */
 static enum step
 batch_insert(struct wctx *w, struct pend *pend, size_t np, struct job **todo,
     size_t n)
 {
-	struct pgarr cols[10], fin;
-	PGresult *res = NULL;
-	const char *params[10];
+	PGresult *res;
+	const char *params[2];
 	char tid[24];
-	enum step st = STEP_RETRY;
-	size_t i, k;
-	int r;
+	enum step st;
+	size_t i;
 
-	memset(cols, 0, sizeof(cols));
-	memset(&fin, 0, sizeof(fin));
-	if (np > 0) {
-		for (k = 0; k < 10; k++)
-			if (pgarr_open(&cols[k]) == -1)
-				goto out;
-		if (pgarr_open(&fin) == -1)
-			goto out;
-		for (i = 0; i < np; i++) {
-			const struct verdict_result *vr = &pend[i].job->res;
-
-			pgarr_text(&cols[0], pend[i].job->sid);
-			pgarr_int(&cols[1], pend[i].job->tid, 0);
-			pgarr_text(&cols[2], vr->token[0] ? vr->token : NULL);
-			pgarr_int(&cols[3], vr->status_id, 0);
-			pgarr_text(&cols[4], verdict_name(pend[i].v));
-			pgarr_text(&cols[5], pend[i].v == VERDICT_AC ? "t" : "f");
-			pgarr_int(&cols[6], vr->time_ms, vr->time_ms < 0);
-			pgarr_int(&cols[7], vr->memory_kb, vr->memory_kb < 0);
-			pgarr_text(&cols[8], pend[i].excerpt);
-			pgarr_text(&cols[9], pend[i].message);
-		}
-		for (k = 0; k < 10; k++) {
-			if (pgarr_close(&cols[k]) == -1)
-				goto out;
-			params[k] = cols[k].buf;
-		}
-		if ((res = store_execp(w, &st, STMT_BATCH_INSERT,
-		    params)) == NULL)
-			goto out;
-		for (r = 0; r < PQntuples(res); r++) {
-			pgarr_text(&fin, PQgetvalue(res, r, 0));
-			/* For the log: the last job of that submission. */
-			for (i = np; i-- > 0; )
-				if (strcasecmp(pend[i].job->sid,
-				    PQgetvalue(res, r, 0)) == 0) {
-					pend[i].job->finalized = 1;
-					break;
-				}
-		}
-		PQclear(res);
-		res = NULL;
-		if (fin.n > 0) {
-			if (pgarr_close(&fin) == -1) {
-				st = STEP_RETRY;
-				goto out;
-			}
-			params[0] = fin.buf;
-			if ((st = store_runp(w, STMT_BATCH_FINALIZE,
-			    params)) != STEP_OK)
-				goto out;
-		}
-	}
+	if ((st = store_results(w, pend, np)) != STEP_OK)
+		return st;
 	for (i = 0; i < n; i++) {
 		if (todo[i]->state != JOB_REDISPATCH)
 			continue;
@@ -284,19 +266,12 @@ batch_insert(struct wctx *w, struct pend *pend, size_t np, struct job **todo,
 		params[0] = todo[i]->sid;
 		params[1] = tid;
 		if ((res = store_execp(w, &st, STMT_EXISTS, params)) == NULL)
-			goto out;
+			return st;
 		if (PQntuples(res) > 0)
 			todo[i]->state = JOB_STORED;
 		PQclear(res);
-		res = NULL;
 	}
-	st = STEP_OK;
-out:
-	PQclear(res);
-	for (k = 0; k < 10; k++)
-		pgarr_free(&cols[k]);
-	pgarr_free(&fin);
-	return st;
+	return STEP_OK;
 }
 
 /* The question of each submission of a batch, by position in sids. */
