@@ -363,8 +363,8 @@ view_append(redisContext *c, const struct view *v, int s,
 	APPEND("EXPIRE %s %d", rkey, SUB_TTL_S);
 	if (done && (l = view_lb(v, PQgetvalue(sub, s, 6),
 	    PQgetvalue(sub, s, 5))) != -1) {
-		snprintf(lkey, sizeof(lkey), "pitwall:lb:%s", PQgetvalue(sub, s, 6));
-		snprintf(mkey, sizeof(mkey), "pitwall:lb:%s:meta",
+		snprintf(lkey, sizeof(lkey), KEY_LB_SFMT, PQgetvalue(sub, s, 6));
+		snprintf(mkey, sizeof(mkey), KEY_LB_META_SFMT,
 		    PQgetvalue(sub, s, 6));
 		APPEND("ZADD %s %s %s", lkey, PQgetvalue(v->lb, l, 1),
 		    PQgetvalue(sub, s, 5));

@@ -8,7 +8,6 @@
  * decides, and only a new row advances the submission's counters, in
  * the same transaction.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include "extern.h"
 #include "json.h"
 #include "log.h"
+#include "query.h"
 
 
 static const struct {
@@ -144,23 +144,6 @@ store_runp(struct wctx *w, enum stmt id, const char *const *params)
 	return store_runs(w, &s, params);
 }
 
-static int
-uuid_valid(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len != 36)
-		return 0;
-	for (i = 0; i < len; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!isxdigit((unsigned char)s[i]))
-			return 0;
-	}
-	return 1;
-}
-
 /*
  * Parse job->raw per keys.h.  0, or -1 with job->reason set.
  */
@@ -188,7 +171,7 @@ job_parse(struct wctx *w, struct job *job)
 		    jerr.message);
 		goto out;
 	}
-	if (!uuid_valid(sid, sidlen)) {
+	if (!uuid_valid_n(sid, sidlen)) {
 		snprintf(job->reason, sizeof(job->reason),
 		    "bad job: s is not a submission id");
 		goto out;
