@@ -95,6 +95,29 @@ entry_put(struct redis *r, const char *key, json_object *o)
 }
 
 /*
+ * The entry at key when valid() accepts it: returned when fresh; a stale
+ * one goes to *stale (owned by the caller) and NULL is returned, as when
+ * there is no usable entry.
+ */
+static json_object *
+entry_get_valid(struct redis *r, const char *key, int ttl_s,
+    int (*valid)(json_object *), json_object **stale)
+{
+	json_object *o;
+	enum entry_state st = entry_get(r, key, ttl_s, &o);
+
+	*stale = NULL;
+	if (o != NULL && valid(o)) {
+		if (st == ENTRY_FRESH)
+			return o;
+		*stale = o;
+		return NULL;
+	}
+	json_object_put(o);
+	return NULL;
+}
+
+/*
  * A stale entry is kept when the refresh failed: log it once per use, so
  * an operator sees how long PostgreSQL has been away.
  */
@@ -343,28 +366,22 @@ languages_load(struct db *db)
 	return arr;
 }
 
+static int
+languages_valid(json_object *arr)
+{
+	return json_object_is_type(arr, json_type_array);
+}
+
 /* The language table as cached in pitwall:languages.  NULL when unavailable. */
 static json_object *
 languages_json(struct redis *r, struct db **dbp, const struct config *cfg)
 {
-	json_object *arr = NULL, *stale = NULL;
+	json_object *arr, *stale;
 	struct db *db;
 
-	switch (entry_get(r, KEY_LANGUAGES, cfg->cache_ttl_s, &arr)) {
-	case ENTRY_FRESH:
-		if (json_object_is_type(arr, json_type_array))
-			return arr;
-		break;
-	case ENTRY_STALE:
-		if (json_object_is_type(arr, json_type_array)) {
-			stale = arr;
-			arr = NULL;
-		}
-		break;
-	default:
-		break;
-	}
-	json_object_put(arr);
+	if ((arr = entry_get_valid(r, KEY_LANGUAGES, cfg->cache_ttl_s,
+	    languages_valid, &stale)) != NULL)
+		return arr;
 	if ((db = cache_db(dbp, cfg)) == NULL || (arr = languages_load(db)) == NULL)
 		return entry_stale_or_null(stale, KEY_LANGUAGES);
 	json_object_put(stale);
@@ -514,21 +531,15 @@ rounds_valid(json_object *arr)
 static json_object *
 rounds_json(struct redis *r, struct db **dbp, const struct config *cfg)
 {
-	json_object *arr = NULL, *stale = NULL;
-	enum entry_state st;
+	json_object *arr, *stale;
 	struct db *db;
 	PGresult *res;
 	int i;
 
 	/* An entry of an older format (two columns) is reloaded. */
-	st = entry_get(r, KEY_ROUNDS, cfg->cache_ttl_s, &arr);
-	if (st == ENTRY_FRESH && rounds_valid(arr))
+	if ((arr = entry_get_valid(r, KEY_ROUNDS, cfg->cache_ttl_s, rounds_valid,
+	    &stale)) != NULL)
 		return arr;
-	if (st == ENTRY_STALE && rounds_valid(arr)) {
-		stale = arr;
-		arr = NULL;
-	}
-	json_object_put(arr);
 	if ((db = cache_db(dbp, cfg)) == NULL)
 		return entry_stale_or_null(stale, KEY_ROUNDS);
 	res = db_exec(db, "SELECT coalesce(ceil(extract(epoch FROM starts_at))::bigint, 0),"
