@@ -571,6 +571,10 @@ class Handler(BaseHTTPRequestHandler):
     def reply(self, code, obj=None, raw=None):
         data = raw if raw is not None else (b"" if obj is None else json.dumps(
             obj, ensure_ascii=False, separators=(",", ":")).encode())
+        # Logged before the reply is written: a client that reads the
+        # log once it has its reply must find the status there.
+        if self.entry is not None:
+            self.entry["reply_status"] = code
         self.send_response(code)
         if data or obj is not None:
             self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -578,8 +582,6 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
-        if self.entry is not None:
-            self.entry["reply_status"] = code
 
     def dispatch(self, method):
         self.entry = None
