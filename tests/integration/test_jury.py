@@ -95,3 +95,25 @@ def test_bad_parameters_are_422_and_unknown_ids_404():
 def test_contestants_and_anonymous_are_refused():
     eq(http("GET", URL + "/admin/submissions", headers=auth(jwt(S["a"]))).status, 403, "contestant")
     eq(http("GET", URL + f"/admin/submissions/{S['a_right']}").status, 401, "anonymous")
+
+
+def test_rejudge_everything_since_a_time():
+    created = psql(f"SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.USZ')"
+                   f" FROM submissions WHERE id = '{S['a_wrong']}'")
+    before = {sid: int(psql(f"SELECT judging FROM submissions WHERE id = '{sid}'"))
+              for sid in (S["a_right"], S["a_wrong"], S["b_wrong"])}
+    r = http("POST", URL + "/admin/rejudge", body={"since": created, "round": S["round"]},
+             headers=auth(S["admin"]))
+    eq(r.status, 202, r.body[:200])
+    eq(sorted(r.json()["rejudged"]), sorted([S["a_wrong"], S["b_wrong"]]), "made since then")
+    for sid in (S["a_wrong"], S["b_wrong"]):
+        wait_done(sid)
+        eq(int(psql(f"SELECT judging FROM submissions WHERE id = '{sid}'")), before[sid] + 1,
+           "judged again")
+    eq(int(psql(f"SELECT judging FROM submissions WHERE id = '{S['a_right']}'")),
+       before[S["a_right"]], "an older one is left alone")
+    for body, status in (({"round": S["round"]}, 422), ({"since": "tea-time"}, 422),
+                         ({"since": created, "question_id": S["q"]}, 422),
+                         ({"since": created, "round": "no-such-round"}, 404)):
+        eq(http("POST", URL + "/admin/rejudge", body=body, headers=auth(S["admin"])).status,
+           status, str(body))
