@@ -47,6 +47,7 @@ static const struct route routes[ROUTE__MAX] = {
 	[ROUTE_SUBMISSIONS] = { { "/submissions", 0, METHOD_GET }, route_submissions },
 	[ROUTE_LANGUAGES] = { { "/languages", 0, METHOD_GET | METHOD_HEAD }, route_languages },
 	[ROUTE_ADMIN_SUBMISSIONS] = { { "/admin/submissions", 1, ADMIN_METHODS }, route_admin_submissions },
+	[ROUTE_ADMIN_PACKAGES] = { { "/admin/packages", 1, ADMIN_METHODS }, route_admin_packages },
 };
 
 static void

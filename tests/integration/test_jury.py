@@ -7,7 +7,7 @@ import uuid
 
 from client import FakeJudge0
 from contest import auth, jwt, make_question, make_round, make_user, submit, wait_done
-from pw import ENV, URL, eq, http, psql
+from pw import ENV, ROOT, URL, eq, http, psql
 
 FAKE = FakeJudge0(os.environ.get("PITWALL_FAKE_JUDGE0_URL", ENV.get("JUDGE0_URL", "")))
 S = {}
@@ -117,3 +117,59 @@ def test_rejudge_everything_since_a_time():
                          ({"since": created, "round": "no-such-round"}, 404)):
         eq(http("POST", URL + "/admin/rejudge", body=body, headers=auth(S["admin"])).status,
            status, str(body))
+
+
+def package_zip(name, extra=None):
+    """The fixture tests/packages/<name> as zip bytes (extra: {entry: bytes})."""
+    import io
+    import zipfile
+    src = os.path.join(ROOT, "tests", "packages", name)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for base, _, files in os.walk(src):
+            for f in sorted(files):
+                full = os.path.join(base, f)
+                z.write(full, os.path.relpath(full, src))
+        for entry, data in (extra or {}).items():
+            z.writestr(entry, data)
+    return buf.getvalue()
+
+
+def upload(query, data, ctype="application/zip", token=None):
+    return http("POST", URL + "/admin/packages?" + query, body=data,
+                headers={**auth(token or S["admin"]), "Content-Type": ctype})
+
+
+def test_package_upload_imports_a_kattis_package():
+    r = upload(f"round={S['round']}&slug=up-floatavg&points=40", package_zip("floatavg"))
+    eq(r.status, 201, r.body[:300])
+    eq(r.json()["slug"], "up-floatavg", "slug")
+    row = psql("SELECT q.points, q.validator_flags <> '', count(t.id) FROM questions q"
+               " JOIN testcases t ON t.question_id = q.id WHERE q.slug = 'up-floatavg'"
+               " GROUP BY q.id")
+    points, flags, n = row.split("|")
+    eq((points, flags), ("40", "t"), "points and the package's validator flags")
+    assert int(n) >= 2, row
+    # The same upload again updates the question in place.
+    eq(upload(f"round={S['round']}&slug=up-floatavg&points=50", package_zip("floatavg")).status,
+       201, "re-upload")
+    eq(psql("SELECT points FROM questions WHERE slug = 'up-floatavg'"), "50", "updated in place")
+
+
+def test_package_upload_refuses_bad_packages_with_the_reason():
+    r = upload(f"round={S['round']}&slug=up-evil",
+               package_zip("floatavg", {"../../evil.sh": b"echo owned"}))
+    eq(r.status, 422, r.body[:300])
+    msg = r.json()["message"]
+    assert "evil.sh" in msg and "/tmp/pitwall-upload" not in msg, msg
+    eq(psql("SELECT count(*) FROM questions WHERE slug = 'up-evil'"), "0", "nothing imported")
+    eq(upload(f"round={S['round']}&slug=up-junk", b"not a zip at all").status, 422, "not a zip")
+    eq(upload(f"round=no-such-round&slug=up-x", package_zip("floatavg")).status, 422,
+       "unknown round")
+    eq(upload(f"round={S['round']}", package_zip("floatavg")).status, 422, "no slug")
+    eq(upload(f"round={S['round']}&slug=up-x", b"{}", ctype="application/json").status, 415,
+       "content type")
+    eq(upload(f"round={S['round']}&slug=up-x", package_zip("floatavg"),
+              token=jwt(S["a"])).status, 403, "contestant")
+    leftovers = [d for d in os.listdir("/tmp") if d.startswith("pitwall-upload-")]
+    eq(leftovers, [], "no upload left behind")
