@@ -173,3 +173,28 @@ def test_package_upload_refuses_bad_packages_with_the_reason():
               token=jwt(S["a"])).status, 403, "contestant")
     leftovers = [d for d in os.listdir("/tmp") if d.startswith("pitwall-upload-")]
     eq(leftovers, [], "no upload left behind")
+
+
+def test_password_reset_by_the_jury():
+    r = http("POST", URL + "/admin/users", body={"email": "reset-me@example.org", "name": "R",
+                                                 "password": "old-password-1"},
+             headers=auth(S["admin"]))
+    eq(r.status, 201, r.body[:200])
+    uid = r.json()["id"]
+
+    def login(pw):
+        return http("POST", URL + "/auth/login",
+                    body={"email": "reset-me@example.org", "password": pw}).status
+    eq(login("old-password-1"), 200, "old password before the reset")
+    r = http("POST", URL + f"/admin/users/{uid}/password", body={"password": "new-password-2"},
+             headers=auth(S["admin"]))
+    eq(r.status, 200, r.body[:200])
+    assert "password" not in r.body.decode() and "hash" not in r.body.decode(), r.body
+    eq(login("new-password-2"), 200, "new password")
+    eq(login("old-password-1"), 401, "old password after the reset")
+    eq(http("POST", URL + f"/admin/users/{uid}/password", body={"password": "short"},
+            headers=auth(S["admin"])).status, 422, "too short")
+    eq(http("POST", URL + "/admin/users/999999999/password", body={"password": "long-enough-3"},
+            headers=auth(S["admin"])).status, 404, "unknown user")
+    eq(http("POST", URL + f"/admin/users/{uid}/password", body={"password": "by-a-contestant"},
+            headers=auth(jwt(S["a"]))).status, 403, "contestant")
