@@ -72,6 +72,8 @@ enum route_id {
 	ROUTE_LIVE_AUTH,
 	ROUTE_SUBMISSIONS,
 	ROUTE_LANGUAGES,
+	ROUTE_ADMIN_SUBMISSIONS,
+	ROUTE_ADMIN_PACKAGES,
 	ROUTE__MAX
 };
 
@@ -214,6 +216,8 @@ void	route_admin_questions(struct req *);
 void	route_admin_testcases(struct req *);
 void	route_admin_users(struct req *);
 void	route_admin_rejudge(struct req *);
+void	route_admin_submissions(struct req *);
+void	route_admin_packages(struct req *);
 void	route_live_auth(struct req *);
 
 #endif
