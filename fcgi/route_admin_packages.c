@@ -155,25 +155,6 @@ strip_prefix(char *s, const char *prefix)
 		memmove(p, p + n, strlen(p + n) + 1);
 }
 
-/* The query parameter name copied into buf, or NULL when absent; -1 with
- * a 422 written when malformed or too long. */
-static int
-param(struct req *r, const char *name, char *buf, size_t bufsz,
-    const char **out)
-{
-	long n = r->query != NULL ? query_get(r->query, name, buf, bufsz) : -1;
-
-	*out = NULL;
-	if (n == -2 || n == 0) {
-		http_error(r, 422, "invalid_parameter",
-		    "%s is empty, malformed or too long", name);
-		return -1;
-	}
-	if (n > 0)
-		*out = buf;
-	return 0;
-}
-
 static void
 package_upload(struct req *r)
 {
@@ -186,10 +167,10 @@ package_upload(struct req *r)
 	int argc = 0, made = 0;
 	char *line, *save;
 
-	if (param(r, "round", round, sizeof(round), &pr) == -1 ||
-	    param(r, "slug", slug, sizeof(slug), &ps) == -1 ||
-	    param(r, "points", points, sizeof(points), &pp) == -1 ||
-	    param(r, "time_limit", tl, sizeof(tl), &pt) == -1)
+	if (req_query_text_or_reply(r, "round", round, sizeof(round), &pr) == -1 ||
+	    req_query_text_or_reply(r, "slug", slug, sizeof(slug), &ps) == -1 ||
+	    req_query_text_or_reply(r, "points", points, sizeof(points), &pp) == -1 ||
+	    req_query_text_or_reply(r, "time_limit", tl, sizeof(tl), &pt) == -1)
 		return;
 	if (pr == NULL || ps == NULL) {
 		http_error(r, 422, "invalid_parameter",

@@ -42,9 +42,8 @@
 	" JOIN rounds r ON r.id = q.round_id"
 
 /*
- * One optional filter of the query string into params[k] (NULL when
- * absent).  Integers are range-checked, words bounded; 0, or -1 with a
- * 422 written.
+ * One optional positive-integer filter of the query string as an SQL
+ * parameter (*param NULL when absent); 0, or -1 with a 422 written.
  */
 static int
 filter_int(struct req *r, const char *name, char *buf, size_t bufsz,
@@ -67,24 +66,6 @@ filter_int(struct req *r, const char *name, char *buf, size_t bufsz,
 	return 0;
 }
 
-static int
-filter_word(struct req *r, const char *name, char *buf, size_t bufsz,
-    const char **param)
-{
-	long n;
-
-	*param = NULL;
-	n = r->query != NULL ? query_get(r->query, name, buf, bufsz) : -1;
-	if (n == -2 || n == 0) {
-		http_error(r, 422, "invalid_parameter",
-		    "%s is empty, malformed or too long", name);
-		return -1;
-	}
-	if (n > 0)
-		*param = buf;
-	return 0;
-}
-
 static void
 submissions_list(struct req *r, const struct admin_args *a)
 {
@@ -96,10 +77,10 @@ submissions_list(struct req *r, const struct admin_args *a)
 	(void)a;
 	if (filter_int(r, "user", user, sizeof(user), &p[0]) == -1 ||
 	    filter_int(r, "question", question, sizeof(question), &p[1]) == -1 ||
-	    filter_word(r, "round", round, sizeof(round), &p[2]) == -1 ||
-	    filter_word(r, "status", status, sizeof(status), &p[3]) == -1 ||
-	    filter_word(r, "verdict", verdict, sizeof(verdict), &p[4]) == -1 ||
-	    filter_word(r, "before", before, sizeof(before), &p[5]) == -1)
+	    req_query_text_or_reply(r, "round", round, sizeof(round), &p[2]) == -1 ||
+	    req_query_text_or_reply(r, "status", status, sizeof(status), &p[3]) == -1 ||
+	    req_query_text_or_reply(r, "verdict", verdict, sizeof(verdict), &p[4]) == -1 ||
+	    req_query_text_or_reply(r, "before", before, sizeof(before), &p[5]) == -1)
 		return;
 	if (query_ll(r->query, "limit", 1, LIST_LIMIT_MAX, &lim) == -1) {
 		http_error(r, 422, "invalid_parameter",

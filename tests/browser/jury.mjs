@@ -7,54 +7,21 @@
 // Environment: PITWALL_URL, ADMIN_EMAIL, ADMIN_PASSWORD, EMAIL (the
 // contestant of e2e.mjs), PASSWORD, PKG_ZIP (a package to upload),
 // SCREENSHOTS, CHROMIUM.
-import { createRequire } from 'node:module';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-const require = createRequire(new URL('../../web/package.json', import.meta.url));
-const { chromium, request } = require('playwright-core');
+import { session, playwright } from './lib.mjs';
 
 const BASE = process.env.PITWALL_URL;
-const SHOTS = process.env.SCREENSHOTS || 'tests/out/screenshots';
-mkdirSync(SHOTS, { recursive: true });
 const tag = Math.random().toString(16).slice(2, 8);
 
-let failed = 0;
-let n = 0;
-async function test(name, fn) {
-  try {
-    await fn();
-    console.log('ok - jury: ' + name);
-  } catch (e) {
-    failed++;
-    console.log('not ok - jury: ' + name);
-    console.log('# ' + String(e && e.stack || e).split('\n').slice(0, 6).join('\n# '));
-  }
-}
-function assert(c, msg) { if (!c) throw new Error(msg); }
-const shot = (page, name) => page.screenshot({ path: join(SHOTS, 'jury-' + String(++n).padStart(2, '0') + '-' + name + '.png'), fullPage: true });
-
-const profile = mkdtempSync(join(tmpdir(), 'pitwall-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--disable-dev-shm-usage'],
-  ignoreHTTPSErrors: true,
-  viewport: { width: 1280, height: 900 },
-});
-const page = context.pages()[0] || await context.newPage();
-page.setDefaultTimeout(30000);
-const consoleErrors = [];
-page.on('pageerror', (e) => consoleErrors.push(String(e)));
+const S = await session('jury: ');
+const { page, test, assert } = S;
+const shot = (p, name) => S.shot(p, name);
+const consoleErrors = S.errors;
 // window.confirm / window.prompt: accepted, a prompt answered with the
 // next value queued here.
 const answers = [];
 page.on('dialog', (d) => d.accept(d.type() === 'prompt' ? answers.shift() : undefined));
 // A separate client for checks outside the page (its own cookies).
-const outside = await request.newContext({ baseURL: BASE, ignoreHTTPSErrors: true });
+const outside = await playwright.request.newContext({ baseURL: BASE, ignoreHTTPSErrors: true });
 
 let adminToken = null;
 async function adminHeader() {
@@ -213,7 +180,6 @@ try {
   });
 } finally {
   await outside.dispose();
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await S.close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(S.failed ? 1 : 0);

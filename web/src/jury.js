@@ -2,6 +2,7 @@
 // and results, rejudges, users and problem uploads.  Every action is a
 // call of the admin API (docs/api.md); nothing is decided here.
 import { api, ApiError, sentence, setUnauthorizedHandler, verdictName } from './api.js';
+import { el } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
 const J = {
@@ -14,18 +15,6 @@ const J = {
   tab: 'clock',
   languages: {}, // id -> name, from GET /languages
 };
-
-function el(tag, attrs, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v == null || v === false) continue;
-    if (k === 'class') e.className = v;
-    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-    else e.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of kids.flat(Infinity)) if (c != null) e.append(c instanceof Node ? c : String(c));
-  return e;
-}
 
 function showError(msg) { $('action-error').textContent = msg || ''; }
 function showStatus(msg) { $('action-status').textContent = msg || ''; }

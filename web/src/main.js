@@ -5,6 +5,7 @@ import DOMPurify from 'dompurify';
 import { api, setUnauthorizedHandler, verdictName } from './api.js';
 import { createEditor, languageSupport } from './editor.js';
 import { watchSubmission, watchLeaderboard } from './live.js';
+import { el } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
 const store = {
@@ -29,18 +30,6 @@ const S = {
   stopLb: null,
   busy: false,
 };
-
-function el(tag, attrs, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v == null || v === false) continue;
-    if (k === 'class') e.className = v;
-    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-    else e.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of kids.flat(Infinity)) if (c != null) e.append(c instanceof Node ? c : String(c));
-  return e;
-}
 
 // Older pages kept "my submissions" in localStorage; the server has them now.
 try {
