@@ -49,16 +49,21 @@ def test_fifty_contestants_behind_one_address_are_not_refused():
 def test_one_contestant_over_their_budget_is_refused_alone():
     qid, _ = make_question(make_round(), [("y\n", "y\n")])
     greedy, polite = jwt(make_user()), jwt(make_user())
-    codes = [http("POST", URL + "/run", body=submit_body(qid, i), headers=auth(greedy)).status
-             for i in range(40)]
+    # All at once: over 5 r/s with burst 20 however slow each /run is on
+    # a loaded machine (one after another, 40 slow runs can stay within).
+    with concurrent.futures.ThreadPoolExecutor(40) as ex:
+        codes = list(ex.map(lambda i: http("POST", URL + "/run", body=submit_body(qid, i),
+                                           headers=auth(greedy)).status, range(40)))
     assert 429 in codes, codes
     r = http("POST", URL + "/run", body=submit_body(qid, 0), headers=auth(polite))
     assert r.status != 429, (r.status, r.body[:200])
 
 
 def test_flood_without_credentials_is_limited_per_address():
-    codes = [http("POST", URL + "/submit", body={"question_id": 1}).status for _ in range(40)]
-    eq(codes[0], 401, "first anonymous submit")
+    with concurrent.futures.ThreadPoolExecutor(40) as ex:
+        codes = list(ex.map(lambda _: http("POST", URL + "/submit", body={"question_id": 1}).status,
+                            range(40)))
+    assert 401 in codes, codes  # the first ones, within the burst
     assert 429 in codes, codes
     eq(set(codes) - {401, 429}, set(), "only 401 and 429")
 
