@@ -346,7 +346,7 @@ def run_stdin(cmd, data):
                           timeout=60)
 
 
-def test_leaderboard_rebuild_from_best_scores():
+def test_leaderboard_rebuild_from_submissions():
     rid = psql("SELECT id FROM rounds WHERE slug = 'r1'")
     qs = dict(line.split("|") for line in psql("SELECT slug, id FROM questions").splitlines())
     users = {}
@@ -356,9 +356,12 @@ def test_leaderboard_rebuild_from_best_scores():
         users[who] = psql(f"SELECT id FROM users WHERE email = '{who}@example.org'")
 
     def best(user, q, score, at):
+        # A finished submission (the boards count those, sql/007_scoring.sql).
         sid = str(uuid.uuid4())
         psql(f"INSERT INTO submissions (id, user_id, question_id, language_id, source, total, "
-             f"created_at) VALUES ('{sid}', {users[user]}, {qs[q]}, 71, 'x', 5, '{at}');"
+             f"created_at, status, done, passed, failed, score, verdict, finished_at) VALUES "
+             f"('{sid}', {users[user]}, {qs[q]}, 71, 'x', 5, '{at}', 'done', 5, 5, 0, {score},"
+             f" 'AC', '{at}');"
              f"INSERT INTO best_scores VALUES ({users[user]}, {qs[q]}, {score}, '{sid}', '{at}')")
 
     best("lb1", "sum", 100, "2025-01-01T10:00:00Z")
