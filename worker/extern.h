@@ -209,20 +209,21 @@ enum step	 finalize_submissions(struct wctx *w, const char *sids);
 long long	 finalize_score_e4(int question_points, long long passed_points,
 		    long long total_points);
 void		 finalize_score_text(long long e4, char *buf, size_t size);
-/* A scored problem's secret results, sorted by group then ordinal. */
+/* A scored problem's secret results, in ordinal (tree) order. */
 struct fin_item {
 	const char	*group;		/* testcases.group_path */
 	const char	*settings;	/* testcase_groups.settings (JSON), or NULL */
 	int		 passed;
 	const char	*vscore;	/* validator_score as text, or NULL */
 };
-/* A group's score and its maximum, in the package's own units. */
+/* A part of a root (a subtask) and its counted score, in package units. */
 struct fin_group {
-	const char	*path;		/* into the items */
-	double		 score, max;
+	char		 path[256];
+	double		 score;
 };
 void		 finalize_groups(const struct fin_item *it, size_t n,
-		    struct fin_group *g, size_t *ng);
+		    const char *groups, struct fin_group *g, size_t *ng,
+		    double *score, double *max);
 long long	 finalize_scaled_e4(int points, double part, double max);
 
 /* check.c: the one check of a result job, for both paths. */

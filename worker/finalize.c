@@ -39,17 +39,19 @@ static const struct db_stmt fin_points = { STMT_FIN_POINTS, "pw_fin_points",
 
 /*
  * Of the scored submissions named by the uuid[] $1: every result of a
- * secret testcase with its group and the group's settings, by
- * submission, group path and ordinal.
+ * secret testcase with its group and the group's settings, and every
+ * group's settings by path, by submission and ordinal (the tree order).
  */
 static const struct db_stmt fin_groups = { STMT_FIN_GROUPS, "pw_fin_groups",
     "SELECT r.submission_id::text, t.group_path, r.passed,"
-    " r.validator_score::text, g.settings::text"
+    " r.validator_score::text, g.settings::text,"
+    " (SELECT jsonb_object_agg(a.path, a.settings) FROM testcase_groups a"
+    "  WHERE a.question_id = t.question_id AND a.settings IS NOT NULL)::text"
     " FROM submission_results r JOIN testcases t ON t.id = r.testcase_id"
     " LEFT JOIN testcase_groups g ON g.question_id = t.question_id"
     "  AND g.path = t.group_path"
     " WHERE r.submission_id = ANY ($1::uuid[]) AND NOT t.is_sample"
-    " ORDER BY r.submission_id, t.group_path, t.ordinal", 1 };
+    " ORDER BY r.submission_id, t.ordinal", 1 };
 
 /* The group scores of submissions $1: the old ones go, $1[i] … $3[i] come. */
 static const struct db_stmt fin_gdel = { STMT_FIN_GDEL, "pw_fin_gdel",
@@ -201,55 +203,158 @@ rules_parse(const char *json, struct fin_rules *r)
 	json_object_put(o);
 }
 
+/* What scoring walks: the results and every group's settings. */
+struct fin_walk {
+	const struct fin_item	*it;
+	size_t			 n;
+	json_object		*groups;	/* path -> settings, or NULL */
+};
+
+/* A test case's or a group's result. */
+struct fin_res {
+	double	score, max;
+	int	ok;		/* accepted: every counted part was */
+};
+
 /*
- * Score the results it[0..n) (sorted by group, then ordinal) group by
- * group into g (room for n groups); *ng is how many.  A testcase scores
- * its validator score (score.txt) or accept_score when accepted,
- * reject_score when not; with on_reject break the testcases after the
- * first rejected one count for nothing.  A group aggregates what counted
- * by its mode; its maximum is what all accepted would give (validator
- * scores are taken to be worth accept_score at most).  Pure.
+ * The rules of group path[0..plen): its settings in w->groups, else the
+ * settings carried by a result of that very group, else the defaults.
  */
-void
-finalize_groups(const struct fin_item *it, size_t n, struct fin_group *g,
-    size_t *ng)
+static void
+walk_rules(const struct fin_walk *w, const char *path, size_t plen, size_t i,
+    struct fin_rules *r)
+{
+	json_object *v;
+	char key[512];
+
+	snprintf(key, sizeof(key), "%.*s", (int)plen, path);
+	if (w->groups != NULL && json_object_object_get_ex(w->groups, key, &v) &&
+	    v != NULL && json_object_is_type(v, json_type_object)) {
+		rules_parse(json_object_to_json_string(v), r);
+		return;
+	}
+	rules_parse(i < w->n && strlen(w->it[i].group) == plen ?
+	    w->it[i].settings : NULL, r);
+}
+
+/* Whether group names path[0..plen) or one of its subgroups. */
+static int
+walk_in(const char *group, const char *path, size_t plen)
+{
+	return strncmp(group, path, plen) == 0 &&
+	    (group[plen] == '\0' || group[plen] == '/');
+}
+
+/* Record a part of a root into g (merged with the same path before). */
+static void
+walk_part(struct fin_group *g, size_t *ng, const char *path, size_t plen,
+    double score)
+{
+	if (*ng > 0 && strlen(g[*ng - 1].path) == plen &&
+	    strncmp(g[*ng - 1].path, path, plen) == 0) {
+		g[*ng - 1].score += score;
+		return;
+	}
+	snprintf(g[*ng].path, sizeof(g[*ng].path), "%.*s", (int)plen, path);
+	g[*ng].score = score;
+	(*ng)++;
+}
+
+/*
+ * Score group path[0..plen) from result *i on (its test cases and
+ * subgroups in tree order), advancing *i past them.  Its children are
+ * aggregated by its rules: with on_reject break nothing counts after the
+ * first child that was not accepted.  With g (the root), each child's
+ * counted score is recorded there (test cases directly in the root
+ * under the root's own path).
+ */
+static void
+walk_group(const struct fin_walk *w, const char *path, size_t plen, size_t *i,
+    struct fin_res *out, struct fin_group *g, size_t *ng)
 {
 	struct fin_rules r;
-	size_t i, j, k, counted;
-	double s, acc;
-	int stop;
+	struct fin_res ch;
+	const struct fin_item *t;
+	size_t counted = 0, nch = 0, clen;
+	int stop = 0;
+
+	walk_rules(w, path, plen, *i, &r);
+	out->score = out->max = 0;
+	out->ok = 1;
+	while (*i < w->n && walk_in(w->it[*i].group, path, plen)) {
+		t = &w->it[*i];
+		if (strlen(t->group) == plen) {		/* a test case */
+			ch.ok = t->passed;
+			ch.score = !t->passed ? r.reject : t->vscore != NULL ?
+			    strtod(t->vscore, NULL) : r.accept;
+			ch.max = r.accept;
+			clen = plen;
+			(*i)++;
+		} else {				/* a subgroup */
+			clen = plen + 1 + strcspn(t->group + plen + 1, "/");
+			walk_group(w, t->group, clen, i, &ch, NULL, NULL);
+		}
+		/* The maximum: every part counted and accepted. */
+		if (nch == 0 || r.agg == FIN_SUM || r.agg == FIN_AVG)
+			out->max = nch == 0 ? ch.max : out->max + ch.max;
+		else if (r.agg == FIN_MIN && ch.max < out->max)
+			out->max = ch.max;
+		else if (r.agg == FIN_MAX && ch.max > out->max)
+			out->max = ch.max;
+		nch++;
+		if (g != NULL)
+			walk_part(g, ng, t->group, clen, stop ? 0 : ch.score);
+		if (stop)
+			continue;
+		if (counted == 0 || r.agg == FIN_SUM || r.agg == FIN_AVG)
+			out->score = counted == 0 ? ch.score : out->score + ch.score;
+		else if (r.agg == FIN_MIN && ch.score < out->score)
+			out->score = ch.score;
+		else if (r.agg == FIN_MAX && ch.score > out->score)
+			out->score = ch.score;
+		counted++;
+		if (!ch.ok) {
+			out->ok = 0;
+			stop = r.brk;
+		}
+	}
+	if (r.agg == FIN_AVG && nch > 0) {
+		out->score = counted > 0 ? out->score / (double)counted : 0;
+		out->max /= (double)nch;
+	}
+}
+
+/*
+ * Score the results it[0..n) (in tree order: the import's ordinals) by
+ * the test data groups: each top folder ("secret") is a root scored by
+ * its rules (walk_group), the roots summed.  A test case scores its
+ * validator score (score.txt) or accept_score when accepted, reject_score
+ * when not; a group aggregates what counted by its mode; its maximum is
+ * what all accepted would give (validator scores are taken to be worth
+ * accept_score at most).  groups: a JSON object of every group's
+ * settings by path (NULL: only the settings the results carry).  The
+ * roots' parts (their subgroups, the subtasks) go to g (room for n);
+ * *score and *max are the package's.  Pure.
+ */
+void
+finalize_groups(const struct fin_item *it, size_t n, const char *groups,
+    struct fin_group *g, size_t *ng, double *score, double *max)
+{
+	struct fin_walk w = { it, n, NULL };
+	struct fin_res res;
+	size_t i = 0;
 
 	*ng = 0;
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && strcmp(it[j].group, it[i].group) == 0; j++)
-			;
-		rules_parse(it[i].settings, &r);
-		acc = 0;
-		counted = 0;
-		stop = 0;
-		for (k = i; k < j && !stop; k++) {
-			if (it[k].passed)
-				s = it[k].vscore != NULL ? strtod(it[k].vscore,
-				    NULL) : r.accept;
-			else {
-				s = r.reject;
-				stop = r.brk;
-			}
-			if (counted == 0 || r.agg == FIN_SUM || r.agg == FIN_AVG)
-				acc = counted == 0 ? s : acc + s;
-			else if (r.agg == FIN_MIN && s < acc)
-				acc = s;
-			else if (r.agg == FIN_MAX && s > acc)
-				acc = s;
-			counted++;
-		}
-		if (r.agg == FIN_AVG && counted > 0)
-			acc /= (double)counted;
-		g[*ng].path = it[i].group;
-		g[*ng].score = acc;
-		g[*ng].max = r.agg == FIN_SUM ? r.accept * (double)(j - i) : r.accept;
-		(*ng)++;
+	*score = *max = 0;
+	if (groups != NULL)
+		w.groups = json_tokener_parse(groups);
+	while (i < n) {
+		walk_group(&w, it[i].group, strcspn(it[i].group, "/"), &i, &res,
+		    g, ng);
+		*score += res.score;
+		*max += res.max;
 	}
+	json_object_put(w.groups);
 }
 
 /*
@@ -311,14 +416,11 @@ finalize_scored(struct wctx *w, const char *sids, PGresult *pts,
 			it[k].settings = PQgetisnull(res, i + (int)k, 4) ? NULL :
 			    PQgetvalue(res, i + (int)k, 4);
 		}
-		finalize_groups(it, (size_t)(j - i), g, &ng);
+		finalize_groups(it, (size_t)(j - i), PQgetisnull(res, i, 5) ?
+		    NULL : PQgetvalue(res, i, 5), g, &ng, &tot, &max);
 		for (points = 0, r = 0; r < PQntuples(pts); r++)
 			if (strcmp(PQgetvalue(pts, r, 0), PQgetvalue(res, i, 0)) == 0)
 				points = atoi(PQgetvalue(pts, r, 1));
-		for (tot = 0, max = 0, k = 0; k < ng; k++) {
-			tot += g[k].score;
-			max += g[k].max;
-		}
 		finalize_score_text(finalize_scaled_e4(points, tot, max), buf,
 		    sizeof(buf));
 		pgarr_text(&o->a[0], PQgetvalue(res, i, 0));

@@ -25,7 +25,7 @@
 struct stub {
 	const char *const	*rows;	/* id, points, pp, tp, scored per row */
 	int			 nrows;
-	const char *const	*grows;	/* sid, group, passed, vscore, settings */
+	const char *const	*grows;	/* sid, group, passed, vscore, settings, all */
 	int			 ngrows;
 	enum step		 fail;	/* STEP_OK: the SELECT succeeds */
 	int			 updates, gdels, gins;
@@ -38,16 +38,17 @@ PGresult *
 store_execs(struct wctx *w, enum step *st, const struct db_stmt *s,
     const char *const *params)
 {
-	PGresAttDesc att[5];
+	PGresAttDesc att[6];
 	PGresult *res;
 	const char *const *rows = stub.rows;
-	int r, c, n = stub.nrows;
+	int r, c, n = stub.nrows, nc = 5;
 
 	(void)w;
 	(void)params;
 	if (s->id == STMT_FIN_GROUPS) {
 		rows = stub.grows;
 		n = stub.ngrows;
+		nc = 6;
 	} else
 		assert_int_equal(s->id, STMT_FIN_POINTS);
 	if (stub.fail != STEP_OK) {
@@ -55,17 +56,17 @@ store_execs(struct wctx *w, enum step *st, const struct db_stmt *s,
 		return NULL;
 	}
 	memset(att, 0, sizeof(att));
-	for (c = 0; c < 5; c++)
+	for (c = 0; c < nc; c++)
 		att[c].name = (char *)"c";
 	res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
 	assert_non_null(res);
-	assert_int_equal(PQsetResultAttrs(res, 5, att), 1);
+	assert_int_equal(PQsetResultAttrs(res, nc, att), 1);
 	for (r = 0; r < n; r++)
-		for (c = 0; c < 5; c++)
+		for (c = 0; c < nc; c++)
 			/* NULL: an SQL NULL (len -1). */
 			assert_int_equal(PQsetvalue(res, r, c,
-			    (char *)rows[r * 5 + c], rows[r * 5 + c] == NULL ?
-			    -1 : (int)strlen(rows[r * 5 + c])), 1);
+			    (char *)rows[r * nc + c], rows[r * nc + c] == NULL ?
+			    -1 : (int)strlen(rows[r * nc + c])), 1);
 	*st = STEP_OK;
 	return res;
 }
@@ -188,17 +189,18 @@ test_finalize_passes_scores(void **state)
 /* The tests/packages/scored fixture's settings (testdata.yaml as JSON). */
 #define G1 "{\"accept_score\":40,\"reject_score\":0,\"on_reject\":\"break\"}"
 #define G2 "{\"accept_score\":\"60\",\"grader_flags\":\"min\"}"
+#define SEC "{\"secret\":{\"on_reject\":\"continue\",\"grader_flags\":\"sum\"}}"
 
+/* The package score of it[0..n) (groups: all settings, or NULL). */
 static double
-group_score(const struct fin_item *it, size_t n, size_t want, double *max)
+pkg_score(const struct fin_item *it, size_t n, const char *groups, double *max)
 {
 	struct fin_group g[8];
 	size_t ng;
+	double score;
 
-	finalize_groups(it, n, g, &ng);
-	assert_true(want < ng);
-	*max = g[want].max;
-	return g[want].score;
+	finalize_groups(it, n, groups, g, &ng, &score, max);
+	return score;
 }
 
 static void
@@ -228,29 +230,52 @@ test_groups_rules(void **state)
 		{ "g", "{\"accept_score\":10}", 1, "2.5" },
 		{ "g", "{\"accept_score\":10}", 1, NULL },
 	};
-	/* No settings: accept 1, reject 0, break, sum; last mode wins. */
+	/* No settings: accept 1, reject 0, break, sum; two roots summed. */
 	const struct fin_item def[] = {
 		{ "g", NULL, 1, NULL }, { "g", NULL, 1, NULL }, { "g", NULL, 0, NULL },
-		{ "h", "{\"grader_flags\":\"min ignore_sample max\"}", 1, NULL },
+	};
+	/* The last mode word of grader_flags wins (max), break after the reject. */
+	const struct fin_item flags[] = {
 		{ "h", "{\"grader_flags\":\"min ignore_sample max\"}", 0, NULL },
+		{ "h", "{\"grader_flags\":\"min ignore_sample max\"}", 1, NULL },
+	};
+	/* group1 fails first: the secret root's on_reject decides group2. */
+	const struct fin_item tree[] = {
+		{ "secret/group1", G1, 0, NULL }, { "secret/group1", G1, 1, NULL },
+		{ "secret/group2", G2, 1, NULL }, { "secret/group2", G2, 1, NULL },
 	};
 	struct fin_group g[8];
-	double max;
+	double score, max;
 	size_t ng;
 
 	(void)state;
-	finalize_groups(all, 4, g, &ng);
+	finalize_groups(all, 4, NULL, g, &ng, &score, &max);
 	assert_int_equal(ng, 2);
 	assert_string_equal(g[0].path, "secret/group1");
-	assert_true(g[0].score == 80 && g[0].max == 80);
-	assert_true(g[1].score == 60 && g[1].max == 60);
-	assert_true(group_score(brk, 3, 0, &max) == 40 && max == 120);
-	assert_true(group_score(cont, 3, 0, &max) == 2 && max == 3);
-	assert_true(group_score(mn, 2, 0, &max) == 0 && max == 5);
-	assert_true(group_score(vs, 2, 0, &max) == 12.5 && max == 20);
-	assert_true(group_score(def, 5, 0, &max) == 2 && max == 3);
-	/* break by default: the reject is the last counted, max of 1 and 0. */
-	assert_true(group_score(def, 5, 1, &max) == 1 && max == 1);
+	assert_string_equal(g[1].path, "secret/group2");
+	assert_true(g[0].score == 80 && g[1].score == 60);
+	assert_true(score == 140 && max == 140);
+	assert_true(pkg_score(brk, 3, NULL, &max) == 40 && max == 120);
+	assert_true(pkg_score(cont, 3, NULL, &max) == 2 && max == 3);
+	assert_true(pkg_score(mn, 2, NULL, &max) == 0 && max == 5);
+	assert_true(pkg_score(vs, 2, NULL, &max) == 12.5 && max == 20);
+	assert_true(pkg_score(def, 3, NULL, &max) == 2 && max == 3);
+	assert_true(pkg_score(flags, 2, NULL, &max) == 0 && max == 1);
+	/* secret continues (the fixture's secret/testdata.yaml): 0 + 60. */
+	finalize_groups(tree, 4, "{\"secret\":{\"on_reject\":\"continue\","
+	    "\"grader_flags\":\"sum\"},\"secret/group1\":" G1 "}", g, &ng, &score,
+	    &max);
+	assert_true(score == 60 && max == 140);
+	assert_int_equal(ng, 2);
+	assert_true(g[0].score == 0 && g[1].score == 60);
+	/* secret breaks (the default): group2 after the failed group1 counts 0. */
+	finalize_groups(tree, 4, "{\"secret\":{}}", g, &ng, &score, &max);
+	assert_true(score == 0 && max == 140);
+	assert_true(g[0].score == 0 && g[1].score == 0);
+	/* secret takes the min of its subtasks. */
+	finalize_groups(all, 4, "{\"secret\":{\"grader_flags\":\"min\"}}", g,
+	    &ng, &score, &max);
+	assert_true(score == 60 && max == 60);
 }
 
 static void
@@ -272,10 +297,10 @@ test_finalize_scored(void **state)
 		"00000000-0000-0000-0000-00000000000a", "100", "3", "4", "t",
 	};
 	static const char *const grows[] = {
-		"00000000-0000-0000-0000-00000000000a", "secret/group1", "t", NULL, G1,
-		"00000000-0000-0000-0000-00000000000a", "secret/group1", "t", NULL, G1,
-		"00000000-0000-0000-0000-00000000000a", "secret/group2", "t", NULL, G2,
-		"00000000-0000-0000-0000-00000000000a", "secret/group2", "f", NULL, G2,
+		"00000000-0000-0000-0000-00000000000a", "secret/group1", "t", NULL, G1, SEC,
+		"00000000-0000-0000-0000-00000000000a", "secret/group1", "t", NULL, G1, SEC,
+		"00000000-0000-0000-0000-00000000000a", "secret/group2", "t", NULL, G2, SEC,
+		"00000000-0000-0000-0000-00000000000a", "secret/group2", "f", NULL, G2, SEC,
 	};
 
 	(void)state;
