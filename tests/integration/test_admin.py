@@ -283,6 +283,9 @@ def test_export_then_import_is_no_change():
     with open(os.path.join(DEMO, "sum", "tests", "03.in")) as a, \
             open(os.path.join(out, "sum", "tests", "03.in")) as b:
         eq(b.read(), a.read(), "test data")
+    with open(os.path.join(out, "contest.json")) as f:
+        r1 = [r for r in json.load(f)["rounds"] if r["slug"] == "r1"][0]
+    eq((r1["scoring"], r1["penalty_minutes"]), ("proportional", 20), "the round's mode exported")
     before = snapshot()
     p = admin("import", out)
     c = counts(p.stdout)

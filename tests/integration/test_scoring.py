@@ -329,3 +329,30 @@ def test_freeze_edges_rejudge_and_unfreeze():
     r = post(f"/admin/rounds/{slug}/unfreeze", headers=admin_hdr())
     eq((r.status, r.json()["frozen"]), (200, False), f"unfreeze {r!r}")
     eq(board(slug), board(slug, admin_hdr()), "after unfreeze the public board is final")
+
+
+def test_contest_package_sets_the_mode():
+    import shutil
+    import tempfile
+    tmp = tempfile.mkdtemp(prefix="pw-score-", dir=os.environ.get("PITWALL_TEST_TMP"))
+    slug, qslug = "pk" + secrets.token_hex(3), "pq" + secrets.token_hex(3)
+    pkg = os.path.join(tmp, "pkg")
+    shutil.copytree(os.path.join(ROOT, "demo", "contest", "sum"), os.path.join(pkg, qslug))
+    with open(os.path.join(pkg, qslug, "question.json")) as f:
+        q = json.load(f)
+    q["round"] = slug
+    with open(os.path.join(pkg, qslug, "question.json"), "w") as f:
+        json.dump(q, f)
+    contest = {"name": "P", "rounds": [{"slug": slug, "name": "P", "minutes": 60,
+                                        "scoring": "icpc", "penalty_minutes": 15,
+                                        "freeze_at": "2030-01-01T12:00:00Z"}]}
+    with open(os.path.join(pkg, "contest.json"), "w") as f:
+        json.dump(contest, f)
+    admin("import", pkg)
+    eq(psql(f"SELECT scoring, penalty_minutes, freeze_at = '2030-01-01T12:00:00Z'"
+            f" FROM rounds WHERE slug = '{slug}'"), "icpc|15|t", "mode from contest.json")
+    contest["rounds"][0]["scoring"] = "fastest"
+    with open(os.path.join(pkg, "contest.json"), "w") as f:
+        json.dump(contest, f)
+    p = admin("import", pkg, check=False)
+    assert p.returncode == 1 and "scoring" in p.stderr, p.stderr
