@@ -63,37 +63,57 @@ out:
 	return rc;
 }
 
+/*
+ * `round VERB SLUG`: run sql ($1 = the slug, *slug after) on its one
+ * round.  The row (caller PQclear()s it, *dbp set), or NULL with *rc the
+ * exit status (usage, unknown round, failure), the message written.
+ */
+static PGresult *
+round_slug_run(struct actx *a, int argc, char *argv[], const char *verb,
+    const char *sql, struct db **dbp, const char **slug, int *rc)
+{
+	const char *p[1];
+	char *pos[1];
+	PGresult *res;
+	int npos;
+
+	*rc = ADMIN_FAIL;
+	if (opts_parse(argc, argv, NULL, 0, pos, 1, &npos) == -1 || npos != 1) {
+		fprintf(stderr, "usage: pitwall-admin round %s SLUG\n", verb);
+		*rc = ADMIN_USAGE;
+		return NULL;
+	}
+	actx_config(a, CONFIG_NEED_DB);
+	if ((*dbp = actx_db(a)) == NULL)
+		return NULL;
+	p[0] = *slug = pos[0];
+	if ((res = db_exec(*dbp, sql, 1, p)) == NULL)
+		return NULL;
+	if (PQntuples(res) != 1) {
+		fprintf(stderr, "pitwall-admin: no round %s\n", pos[0]);
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
 /* close SLUG: the round ends now, or keeps the end it already had
  * (lib/round.h). */
 static int
 round_close(struct actx *a, int argc, char *argv[])
 {
-	const char *p[1];
-	char *pos[1];
 	struct db *db;
-	PGresult *res = NULL;
-	int npos, rc = ADMIN_FAIL;
+	PGresult *res;
+	const char *slug;
+	int rc;
 
-	if (opts_parse(argc, argv, NULL, 0, pos, 1, &npos) == -1 || npos != 1) {
-		fprintf(stderr, "usage: pitwall-admin round close SLUG\n");
-		return ADMIN_USAGE;
-	}
-	actx_config(a, CONFIG_NEED_DB);
-	if ((db = actx_db(a)) == NULL)
-		return ADMIN_FAIL;
-	p[0] = pos[0];
-	if ((res = db_exec(db, round_close_sql, 1, p)) == NULL)
-		goto out;
-	if (PQntuples(res) != 1) {
-		fprintf(stderr, "pitwall-admin: no round %s\n", pos[0]);
-		goto out;
-	}
-	printf("round %s %s at %s\n", pos[0], PQgetvalue(res, 0, 3)[0] == 't' ?
+	if ((res = round_slug_run(a, argc, argv, "close", round_close_sql, &db,
+	    &slug, &rc)) == NULL)
+		return rc;
+	printf("round %s %s at %s\n", slug, PQgetvalue(res, 0, 3)[0] == 't' ?
 	    "already closed" : "closed", PQgetvalue(res, 0, 2));
-	rc = actx_caches_drop(a) == 0 ? ADMIN_OK : ADMIN_FAIL;
-out:
 	PQclear(res);
-	return rc;
+	return actx_caches_drop(a) == 0 ? ADMIN_OK : ADMIN_FAIL;
 }
 
 static int
@@ -204,30 +224,17 @@ out:
 static int
 round_unfreeze(struct actx *a, int argc, char *argv[])
 {
-	const char *p[1];
-	char *pos[1];
 	struct db *db;
-	PGresult *res = NULL;
-	int npos, rc = ADMIN_FAIL;
+	PGresult *res;
+	const char *slug;
+	int rc;
 
-	if (opts_parse(argc, argv, NULL, 0, pos, 1, &npos) == -1 || npos != 1) {
-		fprintf(stderr, "usage: pitwall-admin round unfreeze SLUG\n");
-		return ADMIN_USAGE;
-	}
-	actx_config(a, CONFIG_NEED_DB);
-	if ((db = actx_db(a)) == NULL)
-		return ADMIN_FAIL;
-	p[0] = pos[0];
-	if ((res = db_exec(db, round_unfreeze_sql, 1, p)) == NULL)
-		goto out;
-	if (PQntuples(res) != 1) {
-		fprintf(stderr, "pitwall-admin: no round %s\n", pos[0]);
-		goto out;
-	}
-	printf("round %s unfrozen%s\n", pos[0], PQgetvalue(res, 0, 1)[0] == 't' ?
+	if ((res = round_slug_run(a, argc, argv, "unfreeze", round_unfreeze_sql,
+	    &db, &slug, &rc)) == NULL)
+		return rc;
+	printf("round %s unfrozen%s\n", slug, PQgetvalue(res, 0, 1)[0] == 't' ?
 	    "" : " (it had no freeze)");
 	rc = round_boards(a, db, PQgetvalue(res, 0, 0));
-out:
 	PQclear(res);
 	return rc;
 }

@@ -27,6 +27,7 @@
 #include <json-c/json.h>
 
 #include "auth.h"
+#include "board.h"
 #include "cache.h"
 #include "extern.h"
 #include "keys.h"
@@ -180,7 +181,7 @@ route_leaderboard(struct req *r)
 	json_object *arr = NULL;
 	char key[64], mkey[64];
 	size_t n, i, k, m = 0;
-	int none;
+	int none, b;
 
 	if (req_auth_optional_or_reply(r, &who) == -1)
 		return;
@@ -195,13 +196,10 @@ route_leaderboard(struct req *r)
 		http_reply_json(r, 200, arr);
 		goto out;
 	}
-	if (who.user_id != 0 && strcmp(who.role, "admin") == 0) {
-		snprintf(key, sizeof(key), KEY_LB_JURY_FMT, cur->id);
-		snprintf(mkey, sizeof(mkey), KEY_LB_JURY_META_FMT, cur->id);
-	} else {
-		snprintf(key, sizeof(key), KEY_LB_FMT, cur->id);
-		snprintf(mkey, sizeof(mkey), KEY_LB_META_FMT, cur->id);
-	}
+	b = who.user_id != 0 && strcmp(who.role, "admin") == 0 ? BOARD_JURY :
+	    BOARD_PUBLIC;
+	snprintf(key, sizeof(key), board_keys[b][0], cur->id);
+	snprintf(mkey, sizeof(mkey), board_keys[b][1], cur->id);
 	z = redis_cmd_idem(r->w->redis, "ZRANGE %s 0 -1 WITHSCORES", key);
 	meta = redis_cmd_idem(r->w->redis, "HGETALL %s", mkey);
 	banned = redis_cmd_idem(r->w->redis, "SMEMBERS %s", KEY_BANNED);

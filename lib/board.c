@@ -30,26 +30,32 @@ queued(redisReply *rep)
 	return ok ? 0 : -1;
 }
 
-/* Queue the ZADD and HSET of row i of board_entries_sql's res.  0 / -1. */
+const char *const board_keys[2][2] = {
+	{ KEY_LB_FMT, KEY_LB_META_FMT },
+	{ KEY_LB_JURY_FMT, KEY_LB_JURY_META_FMT },
+};
+
+/*
+ * Queue the ZADD and HSET of row i of board_entries_sql's res on both
+ * boards (total and meta in columns 2, 3 then 4, 5).  0 / -1.
+ */
 static int
 board_queue_row(struct redis *r, PGresult *res, int i)
 {
 	char key[64], mkey[64];
 	const char *uid = PQgetvalue(res, i, 1);
 	long long rid = atoll(PQgetvalue(res, i, 0));
+	int b;
 
-	snprintf(key, sizeof(key), KEY_LB_FMT, rid);
-	snprintf(mkey, sizeof(mkey), KEY_LB_META_FMT, rid);
-	if (queued(redis_cmd(r, "ZADD %s %s %s", key, PQgetvalue(res, i, 2),
-	    uid)) == -1 || queued(redis_cmd(r, "HSET %s %s %s", mkey, uid,
-	    PQgetvalue(res, i, 3))) == -1)
-		return -1;
-	snprintf(key, sizeof(key), KEY_LB_JURY_FMT, rid);
-	snprintf(mkey, sizeof(mkey), KEY_LB_JURY_META_FMT, rid);
-	if (queued(redis_cmd(r, "ZADD %s %s %s", key, PQgetvalue(res, i, 4),
-	    uid)) == -1 || queued(redis_cmd(r, "HSET %s %s %s", mkey, uid,
-	    PQgetvalue(res, i, 5))) == -1)
-		return -1;
+	for (b = 0; b < 2; b++) {
+		snprintf(key, sizeof(key), board_keys[b][0], rid);
+		snprintf(mkey, sizeof(mkey), board_keys[b][1], rid);
+		if (queued(redis_cmd(r, "ZADD %s %s %s", key,
+		    PQgetvalue(res, i, 2 + 2 * b), uid)) == -1 ||
+		    queued(redis_cmd(r, "HSET %s %s %s", mkey, uid,
+		    PQgetvalue(res, i, 3 + 2 * b))) == -1)
+			return -1;
+	}
 	return 0;
 }
 
@@ -68,10 +74,8 @@ board_write(struct redis *r, PGresult *res, long long rid, int del)
 		return -1;
 	freeReplyObject(rep);
 	if (del) {
-		snprintf(k[0], sizeof(k[0]), KEY_LB_FMT, rid);
-		snprintf(k[1], sizeof(k[1]), KEY_LB_META_FMT, rid);
-		snprintf(k[2], sizeof(k[2]), KEY_LB_JURY_FMT, rid);
-		snprintf(k[3], sizeof(k[3]), KEY_LB_JURY_META_FMT, rid);
+		for (i = 0; i < 4; i++)
+			snprintf(k[i], sizeof(k[i]), board_keys[i / 2][i % 2], rid);
 		if (queued(redis_cmd(r, "DEL %s %s %s %s", k[0], k[1], k[2],
 		    k[3])) == -1)
 			goto discard;

@@ -21,6 +21,11 @@ struct redis;
  */
 extern const char board_entries_sql[];
 
+/* The zset and hash key formats (%lld: round id) of the public, then the
+ * jury board: board_keys[BOARD_JURY][1] is the jury's hash. */
+enum { BOARD_PUBLIC, BOARD_JURY };
+extern const char *const board_keys[2][2];
+
 /* Rewrite user uid's entries on both boards of round rid.  0 / -1. */
 int	board_user_refresh(struct db *db, struct redis *r, long long rid,
 	    long long uid);

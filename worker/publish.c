@@ -289,7 +289,7 @@ view_append(redisContext *c, const struct view *v, int s,
 	const char *sid = jobs[0]->sid;
 	char key[128], rkey[128], pkey[128], lkey[128], mkey[128];
 	long long rid;
-	int nc = 0, bad = 0, r, l, done;
+	int nc = 0, bad = 0, r, l, b, done;
 	size_t i;
 
 	snprintf(key, sizeof(key), KEY_SUB_FMT, sid);
@@ -329,18 +329,14 @@ view_append(redisContext *c, const struct view *v, int s,
 	if (done && (l = view_lb(v, PQgetvalue(sub, s, 6),
 	    PQgetvalue(sub, s, 5))) != -1) {
 		rid = atoll(PQgetvalue(sub, s, 6));
-		snprintf(lkey, sizeof(lkey), KEY_LB_FMT, rid);
-		snprintf(mkey, sizeof(mkey), KEY_LB_META_FMT, rid);
-		APPEND("ZADD %s %s %s", lkey, PQgetvalue(v->lb, l, 2),
-		    PQgetvalue(sub, s, 5));
-		APPEND("HSET %s %s %s", mkey, PQgetvalue(sub, s, 5),
-		    PQgetvalue(v->lb, l, 3));
-		snprintf(lkey, sizeof(lkey), KEY_LB_JURY_FMT, rid);
-		snprintf(mkey, sizeof(mkey), KEY_LB_JURY_META_FMT, rid);
-		APPEND("ZADD %s %s %s", lkey, PQgetvalue(v->lb, l, 4),
-		    PQgetvalue(sub, s, 5));
-		APPEND("HSET %s %s %s", mkey, PQgetvalue(sub, s, 5),
-		    PQgetvalue(v->lb, l, 5));
+		for (b = 0; b < 2; b++) {
+			snprintf(lkey, sizeof(lkey), board_keys[b][0], rid);
+			snprintf(mkey, sizeof(mkey), board_keys[b][1], rid);
+			APPEND("ZADD %s %s %s", lkey, PQgetvalue(v->lb, l, 2 + 2 * b),
+			    PQgetvalue(sub, s, 5));
+			APPEND("HSET %s %s %s", mkey, PQgetvalue(sub, s, 5),
+			    PQgetvalue(v->lb, l, 3 + 2 * b));
+		}
 	}
 	if (bad)
 		APPEND("DISCARD");
