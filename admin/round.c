@@ -14,6 +14,21 @@
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC'," \
 	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
+/* Rebuild round id's boards after a change of its mode or freeze. */
+static int
+round_boards(struct actx *a, struct db *db, const char *id)
+{
+	struct redis *r;
+
+	if ((r = actx_redis(a)) == NULL ||
+	    board_round_rebuild(db, r, atoll(id), NULL) == -1) {
+		fprintf(stderr, "pitwall-admin: the leaderboards were not rebuilt; "
+		    "run pitwall-admin leaderboard rebuild\n");
+		return ADMIN_FAIL;
+	}
+	return actx_caches_drop(a) == 0 ? ADMIN_OK : ADMIN_FAIL;
+}
+
 /* open SLUG [--for MINUTES]: the window starts now, for MINUTES or the
  * round's own minutes. */
 static int
@@ -26,7 +41,7 @@ round_open(struct actx *a, int argc, char *argv[])
 	struct db *db;
 	PGresult *res = NULL;
 	long long mins = 0;
-	char mbuf[16];
+	char mbuf[16], id[24];
 	int npos, rc = ADMIN_FAIL;
 
 	if (opts_parse(argc, argv, opts, 1, pos, 1, &npos) == -1 || npos != 1 ||
@@ -50,6 +65,7 @@ round_open(struct actx *a, int argc, char *argv[])
 	}
 	printf("round %s open from %s to %s\n", pos[0], PQgetvalue(res, 0, 1),
 	    PQgetvalue(res, 0, 2));
+	snprintf(id, sizeof(id), "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
 	/* Another open round makes "the current round" ambiguous. */
 	res = db_exec(db, "SELECT string_agg(slug, ', ') FROM rounds"
@@ -57,7 +73,8 @@ round_open(struct actx *a, int argc, char *argv[])
 	if (res != NULL && !PQgetisnull(res, 0, 0))
 		fprintf(stderr, "pitwall-admin: warning: also open: %s\n",
 		    PQgetvalue(res, 0, 0));
-	rc = actx_caches_drop(a) == 0 ? ADMIN_OK : ADMIN_FAIL;
+	/* ICPC minutes count from the start, which has just moved. */
+	rc = round_boards(a, db, id);
 out:
 	PQclear(res);
 	return rc;
@@ -153,21 +170,6 @@ round_list(struct actx *a, int argc, char *argv[])
 		    PQgetvalue(res, i, 8), PQgetvalue(res, i, 9));
 	PQclear(res);
 	return ADMIN_OK;
-}
-
-/* Rebuild round id's boards after a change of its mode or freeze. */
-static int
-round_boards(struct actx *a, struct db *db, const char *id)
-{
-	struct redis *r;
-
-	if ((r = actx_redis(a)) == NULL ||
-	    board_round_rebuild(db, r, atoll(id), NULL) == -1) {
-		fprintf(stderr, "pitwall-admin: the leaderboards were not rebuilt; "
-		    "run pitwall-admin leaderboard rebuild\n");
-		return ADMIN_FAIL;
-	}
-	return actx_caches_drop(a) == 0 ? ADMIN_OK : ADMIN_FAIL;
 }
 
 /*

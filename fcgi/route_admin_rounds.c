@@ -179,7 +179,7 @@ round_update(struct req *r, const struct admin_args *a)
 	    "  + make_interval(mins => $8::int)"
 	    " WHERE slug = $1 RETURNING id", 8, p, "round")) == NULL)
 		goto out;
-	if (scoring != NULL || has_fz ||
+	if (scoring != NULL || has_fz || has_st ||
 	    json_object_object_get_ex(body, "penalty_minutes", NULL)) {
 		PQclear(res);
 		p[1] = scoring;
@@ -224,6 +224,9 @@ round_open_close(struct req *r, const char *slug, int open)
 	    open ? 2 : 1, p, "round");
 	if (res == NULL)
 		goto out;
+	/* ICPC minutes count from the start, which open has just moved. */
+	if (open)
+		round_boards(r, PQgetvalue(res, 0, 0));
 	req_caches_drop(r, 0);
 	round_reply(r, slug, 200);
 out:
