@@ -20,7 +20,7 @@ ALTER TABLE submissions
                CHECK (verdict IN ('AC', 'WA', 'TLE', 'MLE', 'RE', 'OLE', 'CE', 'IE'));
 
 -- A testcase result may now say MLE or OLE too (lib/verdict.c).
-ALTER TABLE submission_results DROP CONSTRAINT submission_results_verdict_check;
+ALTER TABLE submission_results DROP CONSTRAINT IF EXISTS submission_results_verdict_check;
 ALTER TABLE submission_results ADD CONSTRAINT submission_results_verdict_check
     CHECK (verdict IN ('AC', 'WA', 'TLE', 'MLE', 'RE', 'OLE', 'CE', 'IE'));
 
