@@ -88,18 +88,20 @@ lb_str(json_object *o, const char *key)
 	    json_object_get_string(v) : NULL;
 }
 
-/*
- * Mark in each entry's problems the first solve of each problem on this
- * board (icpc): the solved problems whose "at" is the earliest among
- * e[0..m) for that question_id get "first": true (ties both marked).
- */
+/* The earliest first acceptance of one problem on the board. */
+struct lb_first {
+	int64_t		 qid;
+	const char	*at;
+};
+
+/* Call fn on every solved problem of e[0..m) (an "at" and a question_id). */
 static void
-lb_mark_first(struct lb_entry *e, size_t m)
+lb_solved(struct lb_entry *e, size_t m, void (*fn)(json_object *, int64_t,
+    const char *, void *), void *arg)
 {
-	json_object *pa, *pb, *o, *q;
-	const char *at, *best;
-	size_t i, j, k, l;
-	int64_t qid;
+	json_object *pa, *o, *q;
+	const char *at;
+	size_t i, k;
 
 	for (i = 0; i < m; i++) {
 		if (!json_object_object_get_ex(e[i].meta, "problems", &pa) ||
@@ -107,31 +109,72 @@ lb_mark_first(struct lb_entry *e, size_t m)
 			continue;
 		for (k = 0; k < json_object_array_length(pa); k++) {
 			o = json_object_array_get_idx(pa, k);
-			if ((at = lb_str(o, "at")) == NULL ||
-			    !json_object_object_get_ex(o, "question_id", &q))
-				continue;
-			qid = json_object_get_int64(q);
-			best = at;
-			for (j = 0; j < m; j++) {
-				if (!json_object_object_get_ex(e[j].meta,
-				    "problems", &pb) ||
-				    !json_object_is_type(pb, json_type_array))
-					continue;
-				for (l = 0; l < json_object_array_length(pb); l++) {
-					json_object *x = json_object_array_get_idx(pb, l);
-					const char *xa = lb_str(x, "at");
-
-					if (xa != NULL &&
-					    json_object_object_get_ex(x, "question_id", &q) &&
-					    json_object_get_int64(q) == qid &&
-					    strcmp(xa, best) < 0)
-						best = xa;
-				}
-			}
-			json_object_object_add(o, "first",
-			    json_object_new_boolean(strcmp(at, best) == 0));
+			if ((at = lb_str(o, "at")) != NULL &&
+			    json_object_object_get_ex(o, "question_id", &q))
+				fn(o, json_object_get_int64(q), at, arg);
 		}
 	}
+}
+
+struct lb_firsts {
+	struct lb_first	*v;
+	size_t		 n, cap;
+};
+
+/* The slot of qid in f (added when new); NULL when memory ran out. */
+static struct lb_first *
+lb_first_slot(struct lb_firsts *f, int64_t qid)
+{
+	struct lb_first *nv;
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (f->v[i].qid == qid)
+			return &f->v[i];
+	if (f->n == f->cap) {
+		if ((nv = realloc(f->v, (f->cap * 2 + 8) * sizeof(*nv))) == NULL)
+			return NULL;
+		f->v = nv;
+		f->cap = f->cap * 2 + 8;
+	}
+	f->v[f->n].qid = qid;
+	f->v[f->n].at = NULL;
+	return &f->v[f->n++];
+}
+
+static void
+lb_first_min(json_object *o, int64_t qid, const char *at, void *arg)
+{
+	struct lb_first *s = lb_first_slot(arg, qid);
+
+	(void)o;
+	if (s != NULL && (s->at == NULL || strcmp(at, s->at) < 0))
+		s->at = at;
+}
+
+static void
+lb_first_mark(json_object *o, int64_t qid, const char *at, void *arg)
+{
+	struct lb_first *s = lb_first_slot(arg, qid);
+
+	json_object_object_add(o, "first", json_object_new_boolean(s != NULL &&
+	    s->at != NULL && strcmp(at, s->at) == 0));
+}
+
+/*
+ * Mark in each entry's problems the first solve of each problem on this
+ * board (icpc): the solved problems whose "at" is the earliest among
+ * e[0..m) for that question_id get "first": true (ties all marked).
+ * Two passes over the entries: the earliest per problem, then the marks.
+ */
+static void
+lb_mark_first(struct lb_entry *e, size_t m)
+{
+	struct lb_firsts f = { NULL, 0, 0 };
+
+	lb_solved(e, m, lb_first_min, &f);
+	lb_solved(e, m, lb_first_mark, &f);
+	free(f.v);
 }
 
 /* The round the board is for.  NULL with the reply written. */
