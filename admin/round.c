@@ -14,7 +14,8 @@
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC'," \
 	" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
-/* Rebuild round id's boards after a change of its mode or freeze. */
+/* Rebuild round id's boards after a change of its mode or freeze, and
+ * tell the pages. */
 static int
 round_boards(struct actx *a, struct db *db, const char *id)
 {
@@ -26,6 +27,7 @@ round_boards(struct actx *a, struct db *db, const char *id)
 		    "run pitwall-admin leaderboard rebuild\n");
 		return ADMIN_FAIL;
 	}
+	board_announce(a->cfg.live_publish_url, atoll(id));
 	return actx_caches_drop(a) == 0 ? ADMIN_OK : ADMIN_FAIL;
 }
 

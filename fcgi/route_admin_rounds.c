@@ -124,13 +124,16 @@ out:
 	json_object_put(body);
 }
 
-/* Rebuild round id's boards after its mode or freeze changed (logged). */
+/* Rebuild round id's boards after its mode or freeze changed (logged),
+ * and tell the pages. */
 static void
 round_boards(struct req *r, const char *id)
 {
 	if (board_round_rebuild(r->w->db, r->w->redis, atoll(id), NULL) == -1)
 		log_warn(r->reqid, "round %s: leaderboards not rebuilt; run "
 		    "pitwall-admin leaderboard rebuild", id);
+	else
+		board_announce(r->cfg->live_publish_url, atoll(id));
 }
 
 static void

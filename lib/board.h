@@ -39,4 +39,13 @@ int	board_user_refresh(struct db *db, struct redis *r, long long rid,
 int	board_round_rebuild(struct db *db, struct redis *r, long long rid,
 	    int *users);
 
+/*
+ * Tell the pages that round rid's boards changed: POST
+ * {"type":"leaderboard","round_id":rid} to <publish_url>/leaderboard,
+ * the message the worker sends (docs/pipeline.md).  Best effort, bounded
+ * by half a second; nothing when publish_url is empty.  For the rebuilds
+ * outside the worker (a mode or freeze change, unfreeze).
+ */
+void	board_announce(const char *publish_url, long long rid);
+
 #endif

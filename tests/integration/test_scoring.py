@@ -356,3 +356,34 @@ def test_contest_package_sets_the_mode():
         json.dump(contest, f)
     p = admin("import", pkg, check=False)
     assert p.returncode == 1 and "scoring" in p.stderr, p.stderr
+
+
+def test_unfreeze_and_mode_changes_are_announced_live():
+    import socket
+    import threading
+    import urllib.error
+    rid, slug = new_round(start="now() - interval '1 minute'")
+    got, stop = [], threading.Event()
+
+    def listen():
+        while not stop.is_set():
+            try:
+                r = http("GET", URL + "/live/leaderboard", timeout=2)
+            except (socket.timeout, TimeoutError, urllib.error.URLError):
+                continue
+            if r.status == 200:
+                got.append(r.json())
+
+    t = threading.Thread(target=listen, daemon=True)
+    t.start()
+    time.sleep(0.5)
+    want = {"type": "leaderboard", "round_id": rid}
+    try:
+        eq(post(f"/admin/rounds/{slug}/unfreeze", headers=admin_hdr()).status, 200, "unfreeze")
+        wait_for(lambda: want in got, timeout=10, what="the message of the API's unfreeze")
+        got.clear()
+        admin("round", "set", slug, "--scoring", "icpc")
+        wait_for(lambda: want in got, timeout=10, what="the message of the CLI's mode change")
+    finally:
+        stop.set()
+        t.join(5)
