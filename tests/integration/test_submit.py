@@ -92,7 +92,7 @@ def test_every_status_maps_to_a_verdict():
     FAKE.set_rules([{"match": {"stdin": f"status{s}\n"}, "action": {"status_id": s}} for s in statuses])
     sid = accepted(submit(S["tok"], qid))
     wait_done(sid)
-    want = {3: "AC", 4: "WA", 5: "TLE", 6: "CE", 7: "RE", 8: "RE", 9: "RE", 10: "RE",
+    want = {3: "AC", 4: "WA", 5: "TLE", 6: "CE", 7: "RE", 8: "OLE", 9: "RE", 10: "RE",
             11: "RE", 12: "RE", 14: "RE"}
     got = results(sid)
     eq([(int(o), v, int(st)) for o, v, st in got],
