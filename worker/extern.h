@@ -115,6 +115,7 @@ struct live_event {
 	const char	*sid;
 	const char	*status;	/* queued | judging | done */
 	const char	*total, *ndone, *passed, *failed, *score;
+	const char	*compile_output;	/* "" when none */
 	const char	*const *results; /* JSON of the results this batch stored */
 	size_t		 nresults;
 	const char	*round_id;	/* the leaderboard to announce when done */
@@ -166,6 +167,7 @@ enum stmt {
 	STMT_SUBS_LOCK,
 	STMT_SUBS_INSERT,
 	STMT_BATCH_INSERT,
+	STMT_COMPILE_OUTPUT,
 	STMT_FIN_POINTS,	/* finalize.c */
 	STMT_FINALIZE,		/* finalize.c */
 	STMT__MAX
