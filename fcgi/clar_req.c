@@ -227,8 +227,8 @@ clar_post_reply(struct req *r, const struct auth_claims *who, int announce)
 		{ "text", JF_STRING, 1, 1, CLAR_TEXT_BYTES, &text, NULL },
 	};
 
-	if (req_fields_or_reply(r, CLAR_TEXT_BYTES + 4096, 4, fields, 2,
-	    &body) == -1)
+	if (req_fields_or_reply(r, announce ? CLAR_ADMIN_BODY_BYTES :
+	    CLAR_BODY_BYTES, ADMIN_JSON_DEPTH, fields, 2, &body) == -1)
 		return;
 	if (clar_text_or_reply(r, "text", text) == -1 ||
 	    (qid != 0 && clar_question_or_reply(r, who, qid) == -1))

@@ -218,6 +218,10 @@ enum clar_view {
 /* Most bytes of a question, an answer or an announcement (the schema
  * allows 4000 characters). */
 #define CLAR_TEXT_BYTES	16000
+/* Largest body: a contestant's is also bounded by nginx's 16 KiB on the
+ * public routes; the jury's (/admin/) may escape every character. */
+#define CLAR_BODY_BYTES		16384
+#define CLAR_ADMIN_BODY_BYTES	(8 * CLAR_TEXT_BYTES)
 /* Reply 200 with the rows of view v (viewer uid) changed after ?since=N
  * (400 when malformed), in the order they changed.  Always replies. */
 void		 clar_list_reply(struct req *r, enum clar_view v, long long uid);

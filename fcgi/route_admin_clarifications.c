@@ -59,7 +59,7 @@ jury_answer(struct req *r, const struct admin_args *a)
 		{ "public", JF_BOOL, 0, 0, 0, &public, NULL },
 	};
 
-	if (req_fields_or_reply(r, CLAR_TEXT_BYTES + 4096, ADMIN_JSON_DEPTH,
+	if (req_fields_or_reply(r, CLAR_ADMIN_BODY_BYTES, ADMIN_JSON_DEPTH,
 	    fields, 2, &body) == -1)
 		return;
 	if (clar_text_or_reply(r, "answer", answer) == -1)

@@ -27,7 +27,8 @@
 
 /*
  * May who listen to /live/clarifications/<rest>?  "all": any user;
- * "jury": admins; "<uid>": that user (or an admin).  rest must be exactly
+ * "jury": admins; "<uid>": that user (or an admin); "mine": any user, and
+ * X-Pitwall-User names their channel (a page need not know its user id).  rest must be exactly
  * one of these (before a query): nchan's channel id is the normalized
  * $uri, so anything odd in the raw URI is refused, not interpreted.
  * Always replies.
@@ -35,7 +36,7 @@
 static void
 live_clar_auth(struct req *r, const struct auth_claims *who, const char *rest)
 {
-	char seg[24];
+	char seg[24], hdr[48];
 	size_t n = strcspn(rest, "?");
 	long long uid;
 	int admin = strcmp(who->role, "admin") == 0;
@@ -46,6 +47,13 @@ live_clar_auth(struct req *r, const struct auth_claims *who, const char *rest)
 	}
 	memcpy(seg, rest, n);
 	seg[n] = '\0';
+	if (strcmp(seg, "mine") == 0) {
+		/* nginx takes the channel from this header (auth_request_set). */
+		snprintf(hdr, sizeof(hdr), "X-Pitwall-User: %lld\r\n",
+		    who->user_id);
+		http_reply(r, 204, NULL, hdr, NULL, 0);
+		return;
+	}
 	if (strcmp(seg, "all") == 0 || (strcmp(seg, "jury") == 0 && admin)) {
 		http_reply(r, 204, NULL, NULL, NULL, 0);
 		return;

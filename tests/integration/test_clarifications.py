@@ -127,7 +127,10 @@ def test_live_channels_keep_private_rows_private():
     assert any(m["id"] == S["private"] and m["answer"] == "A-PRIVATE-ANSWER: yes" for m in a_msgs), \
         f"A's channel lacks the private answer: {a_msgs}"
     eq({m["type"] for m in a_msgs}, {"clarification"}, "message type")
+    mine = live_messages("/live/clarifications/mine", S["ta"])
+    eq([m["id"] for m in mine], [m["id"] for m in a_msgs], "/mine is A's own channel")
     b_msgs = live_messages(f"/live/clarifications/{S['b']}", S["tb"])
+    assert live_messages("/live/clarifications/mine", S["tb"]) == b_msgs, "/mine is B's own channel"
     all_msgs = live_messages("/live/clarifications/all", S["tb"])
     for name, msgs in (("B's channel", b_msgs), ("the public channel", all_msgs)):
         assert all(m["id"] != S["private"] for m in msgs), f"{name} carries A's private row: {msgs}"
@@ -157,6 +160,7 @@ def test_bad_input_is_refused_with_the_error_shape():
         ("POST", "/clarifications", {}, 422, "no text"),
         ("POST", "/clarifications", {"text": "   \n\t"}, 422, "blank text"),
         ("POST", "/clarifications", {"text": "x" * 4001}, 422, "too long"),
+        ("POST", "/clarifications", {"text": "x" * 17000}, 413, "body over 16 KiB"),
         ("POST", "/clarifications", {"text": 5}, 422, "text not a string"),
         ("POST", "/clarifications", {"text": "q", "question_id": "1"}, 422, "question_id a string"),
         ("POST", "/clarifications", {"text": "q", "question_id": 0}, 422, "question_id 0"),
