@@ -53,6 +53,28 @@
 	" FROM clarifications c LEFT JOIN questions q ON q.id = c.question_id" \
 	" LEFT JOIN users u ON u.id = c.user_id"
 
+/* The advisory lock every write of clarifications holds (see below). */
+#define CLAR_LOCK	"8008"
+
+PGresult *
+clar_write_or_reply(struct req *r, const char *sql, int n,
+    const char *const *params)
+{
+	PGresult *res = NULL;
+
+	if (req_exec_or_reply(r, "BEGIN", 0, NULL) == -1)
+		return NULL;
+	if (req_exec_or_reply(r, "SELECT pg_advisory_xact_lock(" CLAR_LOCK ")",
+	    0, NULL) == -1 ||
+	    (res = req_sql_or_reply(r, sql, n, params)) == NULL ||
+	    req_exec_or_reply(r, "COMMIT", 0, NULL) == -1) {
+		PQclear(res);
+		PQclear(db_exec(r->w->db, "ROLLBACK", 0, NULL));
+		return NULL;
+	}
+	return res;
+}
+
 void
 clar_list_reply(struct req *r, enum clar_view v, long long uid)
 {
@@ -242,7 +264,7 @@ clar_post_reply(struct req *r, const struct auth_claims *who, int announce)
 	p[0] = announce ? NULL : ubuf;
 	p[1] = qid != 0 ? qbuf : NULL;
 	p[2] = text;
-	if ((res = req_sql_or_reply(r, "INSERT INTO clarifications"
+	if ((res = clar_write_or_reply(r, "INSERT INTO clarifications"
 	    " (user_id, question_id, text, public)"
 	    " VALUES ($1::bigint, $2::bigint, $3, $1::bigint IS NULL)"
 	    " RETURNING id", 3, p)) == NULL)

@@ -236,6 +236,14 @@ void		 clar_publish(struct req *r, long long id);
  * has started (any question for an admin).  0, or -1 with 422 written. */
 int		 clar_question_or_reply(struct req *r, const struct auth_claims *who,
 		    long long qid);
+/*
+ * Run one write of clarifications (the result is the caller's) in a
+ * transaction holding an advisory lock, so rows commit in seq order and
+ * a poller's ?since=<seq> never skips a row that took a smaller seq but
+ * committed later.  NULL with the reply written, as req_sql_or_reply.
+ */
+struct pg_result *clar_write_or_reply(struct req *r, const char *sql, int n,
+		    const char *const *params);
 /* POST {question_id?, text}: the caller's question (announce 0, rate
  * limited) or the jury's announcement (1) -> 201.  Always replies. */
 void		 clar_post_reply(struct req *r, const struct auth_claims *who,

@@ -78,10 +78,11 @@ jury_answer(struct req *r, const struct admin_args *a)
 	}
 	p[1] = answer;
 	p[2] = public ? "t" : "f";
-	if (req_exec_or_reply(r, "UPDATE clarifications SET answer = $2,"
+	PQclear(res);
+	if ((res = clar_write_or_reply(r, "UPDATE clarifications SET answer = $2,"
 	    " public = $3::boolean, answered_by = $4::bigint,"
 	    " answered_at = now(), seq = nextval('clarification_seq')"
-	    " WHERE id = $1::bigint", 4, p) == -1)
+	    " WHERE id = $1::bigint", 4, p)) == NULL)
 		goto out;
 	log_info(r->reqid, "admin %lld answered clarification %lld (%s)",
 	    a->who->user_id, a->id, public ? "to everyone" : "privately");

@@ -8,8 +8,8 @@ import base64
 import os
 
 from client import FakeJudge0
-from contest import jwt, live_messages, make_question, make_round, make_user, submission, submit, wait_done
-from pw import ENV, eq, psql, redis
+from contest import auth, jwt, live_messages, make_question, make_round, make_user, submission, submit, wait_done
+from pw import ENV, URL, eq, http, psql, redis, wait_for
 
 FAKE = FakeJudge0(os.environ.get("PITWALL_FAKE_JUDGE0_URL", ENV.get("JUDGE0_URL", "")))
 S = {}
@@ -83,3 +83,20 @@ def test_a_submission_that_compiles_has_none():
     got = submission(S["tok"], sid).json()
     eq(got["compile_output"], None, "no compiler output")
     eq(psql(f"SELECT compile_output IS NULL FROM submissions WHERE id = '{sid}'"), "t", "NULL")
+
+
+def test_a_rejudge_that_compiles_clears_it():
+    """The judge's compiler was fixed (the fake now accepts the source):
+    a rejudge leaves no stale message behind."""
+    sid = S["sid"]
+    FAKE.set_rules([{"match": {"any": True}, "action": {"status_id": 3}}])
+    try:
+        adm = auth(jwt(make_user(role="admin"), role="admin"))
+        r = http("POST", URL + "/admin/rejudge", body={"submission_id": sid}, headers=adm)
+        eq(r.status, 202, f"rejudge {r!r}")
+        wait_for(lambda: psql(f"SELECT status || '|' || passed FROM submissions WHERE id = '{sid}'")
+                 == "done|3", timeout=60, what="the rejudge to pass every testcase")
+    finally:
+        FAKE.set_rules([])
+    eq(psql(f"SELECT compile_output IS NULL FROM submissions WHERE id = '{sid}'"), "t", "cleared")
+    eq(submission(S["tok"], sid).json()["compile_output"], None, "GET /submissions/{id}")
