@@ -19,6 +19,7 @@
 #include "cache.h"
 #include "db.h"
 #include "extern.h"
+#include "query.h"
 #include "json.h"
 #include "log.h"
 
@@ -253,4 +254,21 @@ req_caches_drop(struct req *r, long long qid)
 	if (cache_invalidate_question(r->w->redis, qid) == -1)
 		log_warn(r->reqid, "the database changed but the Redis caches could "
 		    "not be dropped; they expire after CACHE_TTL seconds");
+}
+
+int
+req_query_text_or_reply(struct req *r, const char *name, char *buf,
+    size_t bufsz, const char **out)
+{
+	long n = r->query != NULL ? query_get(r->query, name, buf, bufsz) : -1;
+
+	*out = NULL;
+	if (n == -2 || n == 0) {
+		http_error(r, 422, "invalid_parameter",
+		    "%s is empty, malformed or too long", name);
+		return -1;
+	}
+	if (n > 0)
+		*out = buf;
+	return 0;
 }

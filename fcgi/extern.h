@@ -72,6 +72,8 @@ enum route_id {
 	ROUTE_LIVE_AUTH,
 	ROUTE_SUBMISSIONS,
 	ROUTE_LANGUAGES,
+	ROUTE_ADMIN_SUBMISSIONS,
+	ROUTE_ADMIN_PACKAGES,
 	ROUTE_CLARIFICATIONS,
 	ROUTE_ADMIN_CLARIFICATIONS,
 	ROUTE__MAX
@@ -172,6 +174,13 @@ json_object	*pg_rows_json(const struct pg_result *res);
 int		 path_segment(const char **p, char *out, size_t outsz);
 /* A positive decimal id segment.  0 / -1. */
 int		 path_id(const char **p, long long *out);
+/*
+ * The optional query parameter name (percent-decoded into buf): *out is
+ * buf, or NULL when absent.  0, or -1 with a 422 written when it is
+ * empty, malformed or longer than buf.
+ */
+int		 req_query_text_or_reply(struct req *r, const char *name,
+		    char *buf, size_t bufsz, const char **out);
 /* Admin changes to rounds, questions or testcases: drop the caches. */
 void		 req_caches_drop(struct req *r, long long qid);
 
@@ -271,6 +280,8 @@ void	route_admin_questions(struct req *);
 void	route_admin_testcases(struct req *);
 void	route_admin_users(struct req *);
 void	route_admin_rejudge(struct req *);
+void	route_admin_submissions(struct req *);
+void	route_admin_packages(struct req *);
 void	route_live_auth(struct req *);
 void	route_clarifications(struct req *);
 void	route_admin_clarifications(struct req *);

@@ -1,5 +1,5 @@
 /*
- * POST /admin/rejudge {submission_id} | {question_id}
+ * POST /admin/rejudge {submission_id} | {question_id} | {since[, round]}
  *     -> 202 {rejudged: [id], skipped: [{id, reason}]}
  *
  * A rejudge runs a finished submission again through the normal pipeline,
@@ -287,30 +287,78 @@ out:
 	return rc;
 }
 
-/* POST /admin/rejudge {submission_id} | {question_id} -> 202 {rejudged, skipped} */
+/*
+ * The submissions a {question_id} or {since[, round]} rejudge covers, in
+ * the order they were made; NULL with the reply written (404 for an
+ * unknown question or round).
+ */
+static PGresult *
+rejudge_list(struct req *r, int64_t qid, const char *since, const char *round)
+{
+	char qb[24];
+	const char *p[2];
+	PGresult *list;
+
+	if (qid != 0) {
+		snprintf(qb, sizeof(qb), "%lld", (long long)qid);
+		p[0] = qb;
+		list = req_sql_or_reply(r, "SELECT (SELECT count(*) FROM questions"
+		    " WHERE id = $1)::int, s.id::text FROM (SELECT 1) x LEFT JOIN"
+		    " submissions s ON s.question_id = $1"
+		    " ORDER BY s.created_at, s.id", 1, p);
+	} else {
+		p[0] = since;
+		p[1] = round;
+		list = req_sql_or_reply(r, "SELECT ($2::text IS NULL OR EXISTS"
+		    " (SELECT 1 FROM rounds WHERE slug = $2))::int, s.id::text"
+		    " FROM (SELECT 1) x LEFT JOIN (submissions s"
+		    "   JOIN questions q ON q.id = s.question_id"
+		    "   JOIN rounds rd ON rd.id = q.round_id)"
+		    " ON s.created_at >= $1::timestamptz"
+		    "   AND ($2::text IS NULL OR rd.slug = $2)"
+		    " ORDER BY s.created_at, s.id", 2, p);
+	}
+	if (list == NULL)
+		return NULL;
+	if (PQntuples(list) == 0 || atoi(PQgetvalue(list, 0, 0)) == 0) {
+		if (qid != 0)
+			http_error(r, 404, "not_found", "no question %lld",
+			    (long long)qid);
+		else
+			http_error(r, 404, "not_found", "no round %s", round);
+		PQclear(list);
+		return NULL;
+	}
+	return list;
+}
+
+/* POST /admin/rejudge {submission_id} | {question_id} | {since[, round]}
+ * -> 202 {rejudged, skipped} */
 void
 route_admin_rejudge(struct req *r)
 {
 	struct auth_claims who;
 	json_object *body = NULL, *o = NULL, *done, *skipped;
-	const char *sid = NULL, *why;
+	const char *sid = NULL, *since = NULL, *round = NULL, *why;
 	int64_t qid = 0;
 	PGresult *list = NULL;
-	char qb[24];
-	const char *p[1] = { qb };
 	int i, rc, status = 0;
 	const struct jfield fields[] = {
 		{ "submission_id", JF_STRING, 0, 36, 36, &sid, NULL },
 		{ "question_id", JF_INT, 0, 1, INT64_MAX, &qid, NULL },
+		{ "since", JF_STRING, 0, 1, 64, &since, NULL },
+		{ "round", JF_STRING, 0, 1, 64, &round, NULL },
 	};
 
 	if (req_admin_or_reply(r, &who) == -1)
 		return;
-	if (req_fields_or_reply(r, 16384, ADMIN_JSON_DEPTH, fields, 2, &body) == -1)
+	if (req_fields_or_reply(r, 16384, ADMIN_JSON_DEPTH, fields, 4, &body) == -1)
 		return;
-	if ((sid == NULL) == (qid == 0) || (sid != NULL && !uuid_valid(sid))) {
-		http_error(r, 422, "invalid_field",
-		    "send either submission_id (a UUID) or question_id");
+	if ((sid != NULL) + (qid != 0) + (since != NULL) != 1 ||
+	    (sid != NULL && !uuid_valid(sid)) || (round != NULL && since == NULL)) {
+		http_error(r, 422, "invalid_field", "send one of submission_id"
+		    " (a UUID), question_id, or since (an ISO time, with an"
+		    " optional round)");
 		goto out;
 	}
 	if (req_db_or_reply(r) == NULL)
@@ -332,16 +380,8 @@ route_admin_rejudge(struct req *r)
 		http_reply_json(r, 202, o);
 		goto out;
 	}
-	snprintf(qb, sizeof(qb), "%lld", (long long)qid);
-	if ((list = req_sql_or_reply(r, "SELECT (SELECT count(*) FROM questions"
-	    " WHERE id = $1)::int, s.id::text FROM (SELECT 1) x LEFT JOIN"
-	    " submissions s ON s.question_id = $1 ORDER BY s.created_at, s.id",
-	    1, p)) == NULL)
+	if ((list = rejudge_list(r, qid, since, round)) == NULL)
 		goto out;
-	if (PQntuples(list) == 0 || atoi(PQgetvalue(list, 0, 0)) == 0) {
-		http_error(r, 404, "not_found", "no question %lld", (long long)qid);
-		goto out;
-	}
 	for (i = 0; i < PQntuples(list); i++) {
 		const char *s = PQgetvalue(list, i, 1);
 

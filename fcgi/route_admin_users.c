@@ -4,6 +4,7 @@
  *   POST /admin/users {email, name, password, role?} -> 201 user (409 exists)
  *   GET  /admin/users/{id}                 -> user
  *   PATCH /admin/users/{id} {role}         -> user   (acts on the next request)
+ *   POST /admin/users/{id}/password {password} -> user (a reset)
  *   POST /admin/users/{id}/ban, /unban     -> user   (DB and the Redis set
  *                                             every route checks)
  *   POST /admin/users/import (text/csv: email,name,password[,role])
@@ -149,6 +150,39 @@ user_update(struct req *r, long long uid)
 	json_object_put(body);
 }
 
+/* POST /admin/users/{id}/password {password} -> user (the jury's reset). */
+static void
+user_password(struct req *r, long long uid)
+{
+	json_object *body = NULL;
+	const char *password = NULL, *why;
+	struct db *db;
+	int rc;
+	const struct jfield fields[] = {
+		{ "password", JF_STRING, 1, 1, ACCOUNT_PASSWORD_MAX, &password, NULL },
+	};
+
+	if (req_fields_or_reply(r, 4096, ADMIN_JSON_DEPTH, fields, 1, &body) == -1)
+		return;
+	if ((why = account_password_check(password)) != NULL) {
+		http_error(r, 422, "invalid_field", "%s", why);
+		goto out;
+	}
+	if ((db = req_db_or_reply(r)) == NULL)
+		goto out;
+	if ((rc = account_password_set(db, uid, password)) == -1)
+		http_error(r, 503, "unavailable", "the database is unavailable");
+	else if (rc == 0)
+		http_error(r, 404, "not_found", "no user %lld", uid);
+	else {
+		log_info(r->reqid, "password of user %lld reset", uid);
+		user_reply(r, uid, 200);
+	}
+out:
+	sodium_memzero(r->body, r->bodylen);
+	json_object_put(body);
+}
+
 static json_object *
 import_row(long lineno, const char *status, const char *email, long long id,
     const char *reason)
@@ -283,6 +317,12 @@ user_patch(struct req *r, const struct admin_args *a)
 }
 
 static void
+user_password_post(struct req *r, const struct admin_args *a)
+{
+	user_password(r, a->id);
+}
+
+static void
 user_ban_post(struct req *r, const struct admin_args *a)
 {
 	user_ban(r, a->id, 1);
@@ -306,6 +346,7 @@ static const struct admin_route users_routes[] = {
 	{ "/import", METHOD_POST, users_import },
 	{ "/#", METHOD_GET, user_get },
 	{ "/#", METHOD_PATCH | METHOD_PUT, user_patch },
+	{ "/#/password", METHOD_POST, user_password_post },
 	{ "/#/ban", METHOD_POST, user_ban_post },
 	{ "/#/unban", METHOD_POST, user_unban_post },
 	{ "/#/submissions", METHOD_GET, user_submissions_get },

@@ -51,7 +51,12 @@ route_callback(struct req *r)
 	json_object_object_add(job, "a", json_object_new_int((int)attempt));
 	json_object_object_add(job, "body",
 	    json_object_new_string_len(r->body, (int)r->bodylen));
-	rep = redis_cmd(r->w->redis, "LPUSH %s %s", KEY_QUEUE,
+	/*
+	 * Retried once on a broken connection (a thread's first callback
+	 * after Redis restarted): a result pushed twice is stored once by
+	 * the worker (ON CONFLICT DO NOTHING), a 503 would wait on the reaper.
+	 */
+	rep = redis_cmd_idem(r->w->redis, "LPUSH %s %s", KEY_QUEUE,
 	    json_object_to_json_string_ext(job, JSON_C_TO_STRING_PLAIN));
 	json_object_put(job);
 	if (rep == NULL || rep->type != REDIS_REPLY_INTEGER) {

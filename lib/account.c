@@ -128,6 +128,27 @@ out:
 	return rc;
 }
 
+int
+account_password_set(struct db *db, long long uid, const char *password)
+{
+	char hash[crypto_pwhash_STRBYTES], id[24];
+	const char *params[2] = { id, hash };
+	PGresult *res = NULL;
+	int rc = -1;
+
+	snprintf(id, sizeof(id), "%lld", uid);
+	if (auth_password_hash(password, hash, sizeof(hash)) == -1)
+		goto out;
+	if ((res = db_exec(db, "UPDATE users SET password_hash = $2"
+	    " WHERE id = $1 RETURNING id", 2, params)) == NULL)
+		goto out;
+	rc = PQntuples(res) == 1 ? 1 : 0;
+out:
+	sodium_memzero(hash, sizeof(hash));
+	PQclear(res);
+	return rc;
+}
+
 /*
  * Split one CSV line into at most maxf fields in place (RFC 4180 quoting
  * within the line: "a, b" and "" for a quote).  Returns the number of

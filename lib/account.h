@@ -28,6 +28,15 @@ const char	*account_role_check(const char *role);
 int		 account_create(struct db *db, const char *email, const char *name,
 		    const char *password, const char *role, long long *idp);
 
+/*
+ * Set a user's password (an Argon2id hash of it; check it first with
+ * account_password_check).  Returns 1 done, 0 no such user, -1 on a
+ * database error (logged).  Tokens already issued stay valid until they
+ * expire or the user logs out (ban the user to end them at once).
+ */
+int		 account_password_set(struct db *db, long long uid,
+		    const char *password);
+
 /* One CSV row of a user import, pointing into the line it was split from. */
 struct account_row {
 	const char	*email;

@@ -3,7 +3,7 @@
 # npm registry, exactly as web/package-lock.json says); without them the
 # page is skipped with a message and nginx serves a placeholder.
 
-WEB_SRC := $(wildcard web/src/*) web/index.html web/vite.config.js web/package.json
+WEB_SRC := $(wildcard web/src/*) web/index.html web/jury.html web/vite.config.js web/package.json
 WEB_NPM := $(shell command -v npm 2>/dev/null)
 WEB_NODE := $(shell command -v node 2>/dev/null)
 

@@ -6,54 +6,22 @@
 // Environment: PITWALL_URL, EMAIL, PASSWORD, USER_NAME, SCREENSHOTS,
 // CHROMIUM (default /usr/bin/chromium), ADMIN_EMAIL and ADMIN_PASSWORD
 // (the jury, answering clarifications through the admin API).
-import { createRequire } from 'node:module';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { session, playwright } from './lib.mjs';
 
-const require = createRequire(new URL('../../web/package.json', import.meta.url));
-const { chromium, request } = require('playwright-core');
+const { request } = playwright;
 
 const BASE = process.env.PITWALL_URL;
 const EMAIL = process.env.EMAIL;
 const PASSWORD = process.env.PASSWORD;
 const NAME = process.env.USER_NAME;
-const SHOTS = process.env.SCREENSHOTS || 'tests/out/screenshots';
-mkdirSync(SHOTS, { recursive: true });
 
 const WRONG = '#include <stdio.h>\nint main(void) { long long a, b; scanf("%lld %lld", &a, &b); printf("%lld\\n", a - b); return 0; }\n';
 const RIGHT = '#include <stdio.h>\nint main(void) { long long a, b; scanf("%lld %lld", &a, &b); printf("%lld\\n", a + b); return 0; }\n';
 
-let failed = 0;
-let n = 0;
-async function test(name, fn) {
-  try {
-    await fn();
-    console.log('ok - ' + name);
-  } catch (e) {
-    failed++;
-    console.log('not ok - ' + name);
-    console.log('# ' + String(e && e.stack || e).split('\n').slice(0, 6).join('\n# '));
-  }
-}
-function assert(c, msg) { if (!c) throw new Error(msg); }
-const shot = (page, name) => page.screenshot({ path: join(SHOTS, String(++n).padStart(2, '0') + '-' + name + '.png'), fullPage: true });
-
-const profile = mkdtempSync(join(tmpdir(), 'pitwall-chromium-'));
-// A fresh, empty profile (user-data-dir) for every run.
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--disable-dev-shm-usage'],
-  ignoreHTTPSErrors: true,
-  viewport: { width: 1280, height: 900 },
-});
-const page = context.pages()[0] || await context.newPage();
-page.setDefaultTimeout(30000);
-const consoleErrors = [];
-page.on('pageerror', (e) => consoleErrors.push(String(e)));
+const S = await session();
+const { context, page, test, assert } = S;
+const shot = (p, name) => S.shot(p, name);
+const consoleErrors = S.errors;
 
 async function setCode(text) {
   await page.click('.cm-content');
@@ -296,7 +264,6 @@ try {
     assert(consoleErrors.length === 0, consoleErrors.join('; '));
   });
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await S.close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(S.failed ? 1 : 0);

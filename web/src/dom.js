@@ -1,6 +1,7 @@
-// Small DOM and storage helpers shared by the page's modules.
+// DOM and storage helpers shared by the contestant page and the jury page.
 
-// document.createElement with attributes (on* are listeners) and children.
+// el('tr', {class, onclick, …}, child, …): an element with attributes
+// (null/false skipped, on* as listeners) and text or node children.
 export function el(tag, attrs, ...kids) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
