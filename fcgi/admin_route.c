@@ -1,7 +1,8 @@
 /*
  * The sub-route tables of the /admin groups (/admin/rounds, /admin/questions,
- * /admin/testcases, /admin/users): like the main route table, a path
- * pattern and methods per handler, matched after the admin check.
+ * /admin/testcases, /admin/users, /admin/clarifications) and of
+ * /clarifications: like the main route table, a path pattern and methods
+ * per handler, matched after the caller's check (admin, or any user).
  */
 #include <stdio.h>
 #include <string.h>
@@ -71,20 +72,18 @@ methods_text(unsigned mask, char *out, size_t outsz)
 }
 
 void
-admin_route_dispatch(struct req *r, const char *prefix,
-    const struct admin_route *t, size_t n)
+admin_route_run(struct req *r, const struct auth_claims *who,
+    const char *prefix, const struct admin_route *t, size_t n)
 {
-	struct auth_claims who;
 	struct admin_args a;
 	const char *rest = r->path + strlen(prefix);
 	unsigned allowed = 0;
 	char msg[64];
 	size_t i;
 
-	if (req_admin_or_reply(r, &who) == -1)
-		return;
 	for (i = 0; i < n; i++) {
 		memset(&a, 0, sizeof(a));
+		a.who = who;
 		if (!pattern_match(t[i].pattern, rest, &a))
 			continue;
 		if (t[i].methods & r->method) {
@@ -99,4 +98,15 @@ admin_route_dispatch(struct req *r, const char *prefix,
 	}
 	methods_text(allowed, msg, sizeof(msg));
 	http_error(r, 405, "method_not_allowed", "%s", msg);
+}
+
+void
+admin_route_dispatch(struct req *r, const char *prefix,
+    const struct admin_route *t, size_t n)
+{
+	struct auth_claims who;
+
+	if (req_admin_or_reply(r, &who) == -1)
+		return;
+	admin_route_run(r, &who, prefix, t, n);
 }

@@ -74,6 +74,8 @@ enum route_id {
 	ROUTE_LANGUAGES,
 	ROUTE_ADMIN_SUBMISSIONS,
 	ROUTE_ADMIN_PACKAGES,
+	ROUTE_CLARIFICATIONS,
+	ROUTE_ADMIN_CLARIFICATIONS,
 	ROUTE__MAX
 };
 
@@ -186,6 +188,7 @@ void		 req_caches_drop(struct req *r, long long qid);
 struct admin_args {
 	char		 slug[72];	/* the "*" segment */
 	long long	 id;		/* the "#" segment */
+	const struct auth_claims *who;	/* the caller, checked */
 };
 struct admin_route {
 	/* After the group's prefix: "" the group itself, else segments of
@@ -202,6 +205,60 @@ struct admin_route {
  */
 void		 admin_route_dispatch(struct req *r, const char *prefix,
 		    const struct admin_route *t, size_t n);
+/* The same table walk for a caller already checked (who): the
+ * /clarifications group, open to every user.  Always replies. */
+void		 admin_route_run(struct req *r, const struct auth_claims *who,
+		    const char *prefix, const struct admin_route *t, size_t n);
+
+/* live_pub.c: one POST to the nchan publisher (LIVE_PUBLISH_URL/<channel>),
+ * best effort.  0 / -1 (logged). */
+int		 live_publish(struct req *r, const char *channel, json_object *msg);
+
+/*
+ * clar_req.c: clarifications as the two audiences see them.  The user
+ * view (CLAR_VIEW_USER) is the viewer's own rows and the public ones,
+ * with `mine`; the jury view has every row and who asked.
+ */
+enum clar_view {
+	CLAR_VIEW_USER,
+	CLAR_VIEW_JURY,
+	CLAR_VIEW__MAX
+};
+/* Most bytes of a question, an answer or an announcement (the schema
+ * allows 4000 characters). */
+#define CLAR_TEXT_BYTES	16000
+/* Largest body: a contestant's is also bounded by nginx's 16 KiB on the
+ * public routes; the jury's (/admin/) may escape every character. */
+#define CLAR_BODY_BYTES		16384
+#define CLAR_ADMIN_BODY_BYTES	(8 * CLAR_TEXT_BYTES)
+/* Reply 200 with the rows of view v (viewer uid) changed after ?since=N
+ * (400 when malformed), in the order they changed.  Always replies. */
+void		 clar_list_reply(struct req *r, enum clar_view v, long long uid);
+/* Reply `status` with row id in view v: 404 when the viewer may not see
+ * it.  Always replies. */
+void		 clar_one_reply(struct req *r, enum clar_view v, long long uid,
+		    long long id, int status);
+/* Push row id to the channels that may see it (the jury's, and the
+ * asker's or everyone's).  Best effort, writes no reply. */
+void		 clar_publish(struct req *r, long long id);
+/* The question_id field of a clarification: a question of a round that
+ * has started (any question for an admin).  0, or -1 with 422 written. */
+int		 clar_question_or_reply(struct req *r, const struct auth_claims *who,
+		    long long qid);
+/*
+ * Run one write of clarifications (the result is the caller's) in a
+ * transaction holding an advisory lock, so rows commit in seq order and
+ * a poller's ?since=<seq> never skips a row that took a smaller seq but
+ * committed later.  NULL with the reply written, as req_sql_or_reply.
+ */
+struct pg_result *clar_write_or_reply(struct req *r, const char *sql, int n,
+		    const char *const *params);
+/* POST {question_id?, text}: the caller's question (announce 0, rate
+ * limited) or the jury's announcement (1) -> 201.  Always replies. */
+void		 clar_post_reply(struct req *r, const struct auth_claims *who,
+		    int announce);
+/* A text field with something besides white space.  0, or -1 with 422. */
+int		 clar_text_or_reply(struct req *r, const char *field, const char *text);
 
 /* routes */
 void	route_healthz(struct req *);
@@ -226,5 +283,7 @@ void	route_admin_rejudge(struct req *);
 void	route_admin_submissions(struct req *);
 void	route_admin_packages(struct req *);
 void	route_live_auth(struct req *);
+void	route_clarifications(struct req *);
+void	route_admin_clarifications(struct req *);
 
 #endif

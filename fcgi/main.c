@@ -48,6 +48,9 @@ static const struct route routes[ROUTE__MAX] = {
 	[ROUTE_LANGUAGES] = { { "/languages", 0, METHOD_GET | METHOD_HEAD }, route_languages },
 	[ROUTE_ADMIN_SUBMISSIONS] = { { "/admin/submissions", 1, ADMIN_METHODS }, route_admin_submissions },
 	[ROUTE_ADMIN_PACKAGES] = { { "/admin/packages", 1, ADMIN_METHODS }, route_admin_packages },
+	/* /clarifications[/{id}]: a sub-route table of its own. */
+	[ROUTE_CLARIFICATIONS] = { { "/clarifications", 1, METHOD_GET | METHOD_POST }, route_clarifications },
+	[ROUTE_ADMIN_CLARIFICATIONS] = { { "/admin/clarifications", 1, ADMIN_METHODS }, route_admin_clarifications },
 };
 
 static void

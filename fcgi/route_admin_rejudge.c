@@ -225,6 +225,7 @@ rejudge_one(struct req *r, const char *sid, const char **why, int *status)
 	    req_exec_or_reply(r, "UPDATE submissions SET status = 'judging',"
 	    " total = $2::int, done = 0, passed = 0, failed = 0, score = NULL, verdict = NULL,"
 	    " max_time_ms = NULL, max_memory_kb = NULL, finished_at = NULL,"
+	    " compile_output = NULL,"
 	    " judging = judging + 1 WHERE id = $1", 2, p) == -1)
 		goto out;
 	p[0] = PQgetvalue(sub, 0, 0);

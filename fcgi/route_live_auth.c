@@ -8,7 +8,9 @@
  * passes only 2xx, 401 and 403 on, so an unknown submission is 403 too.
  * (nchan_authorize_request crashed Debian's nchan 1.3.6 workers.)
  * Redis first (the submission hash), PostgreSQL when it has expired.
+ * LIVE_URI=/live/clarifications/{uid|all|jury}: live_clar_auth().
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,55 @@
 #include "redis.h"
 
 #define LIVE_PREFIX	"/live/submissions/"
+#define LIVE_CLAR_PREFIX "/live/clarifications/"
+
+/*
+ * May who listen to /live/clarifications/<rest>?  "all": any user;
+ * "jury": admins; "<uid>": that user (or an admin); "mine": any user, and
+ * X-Pitwall-User names their channel (a page need not know its user id).  rest must be exactly
+ * one of these (before a query): nchan's channel id is the normalized
+ * $uri, so anything odd in the raw URI is refused, not interpreted.
+ * Always replies.
+ */
+static void
+live_clar_auth(struct req *r, const struct auth_claims *who, const char *rest)
+{
+	char seg[24], hdr[48];
+	size_t n = strcspn(rest, "?");
+	long long uid;
+	int admin = strcmp(who->role, "admin") == 0;
+
+	if (n == 0 || n >= sizeof(seg)) {
+		http_error(r, 403, "forbidden", "no such clarification channel");
+		return;
+	}
+	memcpy(seg, rest, n);
+	seg[n] = '\0';
+	if (strcmp(seg, "mine") == 0) {
+		/* nginx takes the channel from this header (auth_request_set). */
+		snprintf(hdr, sizeof(hdr), "X-Pitwall-User: %lld\r\n",
+		    who->user_id);
+		http_reply(r, 204, NULL, hdr, NULL, 0);
+		return;
+	}
+	if (strcmp(seg, "all") == 0 || (strcmp(seg, "jury") == 0 && admin)) {
+		http_reply(r, 204, NULL, NULL, NULL, 0);
+		return;
+	}
+	if (strcmp(seg, "jury") == 0) {
+		http_error(r, 403, "forbidden", "the jury's channel is for administrators");
+		return;
+	}
+	if (parse_ll(seg, 1, INT64_MAX, &uid) == -1 || seg[0] == '0') {
+		http_error(r, 403, "forbidden", "no such clarification channel");
+		return;
+	}
+	if (uid != who->user_id && !admin) {
+		http_error(r, 403, "forbidden", "this channel is not yours");
+		return;
+	}
+	http_reply(r, 204, NULL, NULL, NULL, 0);
+}
 
 /* The owner's user id: 0 when there is no such submission, -1 on error. */
 static long long
@@ -68,6 +119,11 @@ route_live_auth(struct req *r)
 
 	if (req_auth_or_reply(r, &who) == -1)
 		return;
+	if (uri != NULL && strncmp(uri, LIVE_CLAR_PREFIX,
+	    strlen(LIVE_CLAR_PREFIX)) == 0) {
+		live_clar_auth(r, &who, uri + strlen(LIVE_CLAR_PREFIX));
+		return;
+	}
 	if (uri == NULL || strncmp(uri, LIVE_PREFIX, strlen(LIVE_PREFIX)) != 0) {
 		http_error(r, 403, "forbidden", "not a live channel of a submission");
 		return;

@@ -1,7 +1,9 @@
 /*
  * GET /submissions/{id} -> {id, status, total, done, passed, failed, score,
- *     verdict, results:[{ordinal, verdict, status_id, time_ms, memory_kb}]}
+ *     verdict, compile_output, results:[{ordinal, verdict, status_id, time_ms, memory_kb}]}
  * verdict: the submission's overall verdict (null until done).
+ * compile_output: the compiler's message of a submission that did not
+ * compile (once, cut to OUTPUT_LIMIT_BYTES), else null.
  * Owner or admin only.  Never hidden inputs or expected outputs.
  * Served from Redis (the worker keeps it current); PostgreSQL when the
  * Redis copy has expired.
@@ -53,7 +55,8 @@ submission_from_db(struct req *r, const char *sid, long long *owner, json_object
 	if (r->w->db == NULL)
 		return -1;
 	res = db_exec(r->w->db, "SELECT user_id, status, total, done, passed, failed,"
-	    " score::float8, verdict FROM submissions WHERE id = $1", 1, params);
+	    " score::float8, verdict, compile_output FROM submissions WHERE id = $1",
+	    1, params);
 	if (res == NULL || PQntuples(res) != 1)
 		goto out;
 	rres = db_exec(r->w->db, "SELECT t.ordinal, sr.verdict, sr.status_id,"
@@ -74,6 +77,8 @@ submission_from_db(struct req *r, const char *sid, long long *owner, json_object
 	    num_or_null(PQgetvalue(res, 0, 6), 1));
 	json_object_object_add(o, "verdict", PQgetisnull(res, 0, 7) ? NULL :
 	    json_object_new_string(PQgetvalue(res, 0, 7)));
+	json_object_object_add(o, "compile_output", PQgetisnull(res, 0, 8) ?
+	    NULL : json_object_new_string(PQgetvalue(res, 0, 8)));
 	arr = json_object_new_array();
 	for (i = 0; i < PQntuples(rres); i++) {
 		json_object *e = json_object_new_object();
@@ -152,6 +157,8 @@ route_submission(struct req *r)
 		json_object_object_add(o, "verdict", hget(h, "verdict") != NULL &&
 		    *hget(h, "verdict") != '\0' ?
 		    json_object_new_string(hget(h, "verdict")) : NULL);
+		json_object_object_add(o, "compile_output", hget(h, "compile_output") ?
+		    json_object_new_string(hget(h, "compile_output")) : NULL);
 		arr = json_object_new_array();
 		for (i = 0; i < res->elements; i++) {
 			json_object *e = json_tokener_parse(res->element[i]->str);

@@ -50,7 +50,7 @@ const struct config_setting config_settings[] = {
 	{ "CALLBACK_BASE_URL", CONFIG_STR, "http://127.0.0.1:8442", 0, 0, NULL,
 	    OFF(callback_base_url), "Base URL Judge0 reaches /callback on (the internal listener)." },
 	{ "LIVE_PUBLISH_URL", CONFIG_STR, "", 0, 0, NULL,
-	    OFF(live_publish_url), "Live push: the nchan publisher on the internal listener (http://…/live); the worker POSTs results to <URL>/submissions/<id> and <URL>/leaderboard. Empty: no push, pages poll." },
+	    OFF(live_publish_url), "Live push: the nchan publisher on the internal listener (http://…/live); the worker POSTs results to <URL>/submissions/<id> and <URL>/leaderboard, the responders clarifications to <URL>/clarifications/<uid|all|jury>. Empty: no push, pages poll." },
 
 	{ "JUDGE0_URL", CONFIG_STR, "http://127.0.0.1:2358", 0, 0, NULL,
 	    OFF(judge0_url), "Base URL of Judge0 (the embedded judge by default)." },
@@ -87,6 +87,8 @@ const struct config_setting config_settings[] = {
 	    OFF(submit_rate_per_min), "Submissions a user may make per minute." },
 	{ "RUN_RATE_PER_MIN", CONFIG_INT, "20", 1, 100000, NULL,
 	    OFF(run_rate_per_min), "Runs (/run and /runcustom) a user may make per minute." },
+	{ "CLAR_RATE_PER_MIN", CONFIG_INT, "5", 1, 100000, NULL,
+	    OFF(clar_rate_per_min), "Clarification requests (POST /clarifications) a user may make per minute." },
 	{ "LOGIN_FAIL_RATE_PER_MIN", CONFIG_INT, "5", 1, 100000, NULL,
 	    OFF(login_fail_rate_per_min), "Failed logins per account (email) per minute before POST /auth/login answers 429." },
 	{ "LOGIN_IP_FAIL_RATE_PER_MIN", CONFIG_INT, "30", 1, 1000000, NULL,

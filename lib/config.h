@@ -51,6 +51,7 @@ struct config {
 	int	 judge0_max_file_size_kb;
 	int	 submit_rate_per_min;
 	int	 run_rate_per_min;
+	int	 clar_rate_per_min;
 	int	 login_fail_rate_per_min;
 	int	 login_ip_fail_rate_per_min;
 	int	 run_timeout_ms;

@@ -9,7 +9,9 @@
  *                                       (queued|judging|done), done, passed,
  *                                       failed, score, attempt:<tid> (current
  *                                       attempt of each testcase), stuck:<tid>
- *                                       (when the reaper first saw it stuck)
+ *                                       (when the reaper first saw it stuck),
+ *                                       compile_output (a Compilation Error's
+ *                                       message, written by the worker)
  *   pitwall:sub:<sid>:pending    set    testcase ids without a stored result
  *   pitwall:sub:<sid>:results    hash   <tid> -> {"ordinal","verdict","status_id",
  *                                       "time_ms","memory_kb"} (written by the worker)
@@ -34,7 +36,8 @@
  *                                       PostgreSQL; gone (Redis lost) means rebuild
  *   pitwall:q:<qid>              string question cache (JSON, see cache.h), TTL CACHE_TTL
  *   pitwall:languages            string language cache (JSON), TTL CACHE_TTL
- *   pitwall:rl:<kind>:<uid>:<minute> counter for rate limits
+ *   pitwall:rl:<kind>:<uid>:<minute> counter for rate limits (kind: submit, run,
+ *                                       clar)
  *   pitwall:lb:<round_id>        zset   user id scored by round total (leaderboard)
  *   pitwall:lb:<round_id>:meta   hash   user id -> the entry's JSON (sql/007_scoring.sql:
  *                                        name, score, last_improved_at, mode, penalty, problems)

@@ -116,6 +116,7 @@ struct live_event {
 	const char	*status;	/* queued | judging | done */
 	const char	*total, *ndone, *passed, *failed, *score;
 	const char	*verdict;	/* submissions.verdict, "" while judging */
+	const char	*compile_output;	/* "" when none */
 	const char	*const *results; /* JSON of the results this batch stored */
 	size_t		 nresults;
 	const char	*round_id;	/* the leaderboard to announce when done */
@@ -167,6 +168,7 @@ enum stmt {
 	STMT_SUBS_LOCK,
 	STMT_SUBS_INSERT,
 	STMT_BATCH_INSERT,
+	STMT_COMPILE_OUTPUT,
 	STMT_FIN_POINTS,	/* finalize.c */
 	STMT_FINALIZE,		/* finalize.c */
 	STMT_FIN_GROUPS,	/* finalize.c */

@@ -143,7 +143,7 @@ result_json(PGresult *res, int i)
 
 /* What PostgreSQL says of a batch's stored results, read after COMMIT. */
 struct view {
-	PGresult	*sub;	/* status … total, id (column 8) */
+	PGresult	*sub;	/* status … total, id (column 8), verdict (9), compile output (10) */
 	PGresult	*res;	/* result rows: … token, tid, sid (5, 6, 7) */
 	PGresult	*lb;	/* board_entries_sql: round, user, totals, metas */
 	char		**rj;	/* result_json() of each res row */
@@ -170,7 +170,7 @@ view_load(struct wctx *w, struct job *const *jobs, size_t n, struct view *v)
 	static const char subq[] =
 	    "SELECT s.status, s.done, s.passed, s.failed,"
 	    " COALESCE(s.score::text, ''), s.user_id, q.round_id, s.total,"
-	    " s.id::text, COALESCE(s.verdict, '')"
+	    " s.id::text, COALESCE(s.verdict, ''), COALESCE(s.compile_output, '')"
 	    " FROM submissions s JOIN questions q ON q.id = s.question_id"
 	    " WHERE s.id = ANY ($1::uuid[])";
 	static const char resq[] =
@@ -309,6 +309,8 @@ view_append(redisContext *c, const struct view *v, int s,
 	if (done)
 		APPEND("HSET %s score %s verdict %s", key, PQgetvalue(sub, s, 4),
 		    PQgetvalue(sub, s, 9));
+	if (*PQgetvalue(sub, s, 10) != '\0')
+		APPEND("HSET %s compile_output %s", key, PQgetvalue(sub, s, 10));
 	for (i = 0; i < n; i++) {
 		if ((r = view_result(v, sid, jobs[i]->tid)) == -1)
 			continue;
@@ -473,6 +475,7 @@ sync_results(struct wctx *w, struct job *const *jobs, size_t n)
 		ev.failed = PQgetvalue(v.sub, s, 3);
 		ev.score = PQgetvalue(v.sub, s, 4);
 		ev.verdict = PQgetvalue(v.sub, s, 9);
+		ev.compile_output = PQgetvalue(v.sub, s, 10);
 		ev.results = rj;
 		ev.nresults = nr;
 		ev.round_id = PQgetvalue(v.sub, s, 6);
@@ -621,6 +624,8 @@ live_submission(struct wctx *w, const struct live_event *ev)
 	json_object_object_add(o, "score", ev->done ? num_or_null(ev->score, 1) : NULL);
 	json_object_object_add(o, "verdict", ev->done && ev->verdict != NULL &&
 	    *ev->verdict != '\0' ? json_object_new_string(ev->verdict) : NULL);
+	json_object_object_add(o, "compile_output", *ev->compile_output != '\0' ?
+	    json_object_new_string(ev->compile_output) : NULL);
 	if ((arr = json_object_new_array()) != NULL) {
 		for (i = 0; i < ev->nresults; i++) {
 			json_object *r = json_tokener_parse(ev->results[i]);

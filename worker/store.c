@@ -84,6 +84,17 @@ static const struct {
 	    "  FROM a WHERE s.id = a.submission_id"
 	    "  RETURNING s.id, s.done = s.total AS fin)"
 	    " SELECT id::text FROM upd WHERE fin", 10 },
+	/*
+	 * The compiler's output, once per submission (sql/008): the first
+	 * Compilation Error stored keeps it; later ones (every testcase
+	 * compiles again) and duplicates change nothing.
+	 */
+	[STMT_COMPILE_OUTPUT] = { "pw_compile_output",
+	    "UPDATE submissions s SET compile_output = v.co"
+	    " FROM (SELECT DISTINCT ON (sid) sid, co"
+	    "  FROM unnest($1::uuid[], $2::text[]) AS x(sid, co)"
+	    "  ORDER BY sid) AS v"
+	    " WHERE s.id = v.sid AND s.compile_output IS NULL", 2 },
 	/* STMT_FIN_POINTS and STMT_FINALIZE are finalize.c's. */
 };
 

@@ -172,9 +172,54 @@ group_check(struct wctx *w, struct job **g, size_t n, long long qid,
 }
 
 /*
+ * Keep the compiler's output of the Compilation Errors among pend[0..np)
+ * on their submissions (STMT_COMPILE_OUTPUT: once each), cut to
+ * OUTPUT_LIMIT_BYTES as valid UTF-8.  In the results' transaction.
+ */
+static enum step
+store_compile_output(struct wctx *w, struct pend *pend, size_t np)
+{
+	struct pgarr cols[2];
+	const char *params[2];
+	enum step st = STEP_RETRY;
+	char *co;
+	size_t i;
+
+	if (pgarr_open_all(cols, 2) == -1)
+		return STEP_RETRY;
+	for (i = 0; i < np; i++) {
+		const struct verdict_result *vr = &pend[i].job->res;
+
+		if (pend[i].v != VERDICT_CE || vr->compile_output == NULL ||
+		    vr->compile_output_len == 0)
+			continue;
+		if ((co = verdict_excerpt(vr->compile_output,
+		    vr->compile_output_len,
+		    (size_t)w->cfg.output_limit_bytes)) == NULL)
+			goto out;
+		pgarr_text(&cols[0], pend[i].job->sid);
+		pgarr_text(&cols[1], co);
+		free(co);
+	}
+	st = STEP_OK;
+	if (cols[0].n == 0)
+		goto out;
+	st = STEP_RETRY;
+	if (pgarr_close(&cols[0]) == -1 || pgarr_close(&cols[1]) == -1)
+		goto out;
+	params[0] = cols[0].buf;
+	params[1] = cols[1].buf;
+	st = store_runp(w, STMT_COMPILE_OUTPUT, params);
+out:
+	pgarr_free_all(cols, 2);
+	return st;
+}
+
+/*
  * Store the results pend[0..np) with one INSERT that also advances each
  * submission's counters (done, passed, failed, max time and memory) by
- * the rows really inserted, so a duplicate counts once, and finalize
+ * the rows really inserted, so a duplicate counts once, keep the
+ * compiler's output of a Compilation Error on its submission, and finalize
  * (finalize.c) the submissions that got their last testcase.  The one
  * way results are stored, for this path and store_slow.c.  STEP_DEAD
  * means a statement failed on the data: the transaction is aborted.
@@ -216,6 +261,8 @@ store_results(struct wctx *w, struct pend *pend, size_t np)
 		params[k] = cols[k].buf;
 	}
 	if ((res = store_execp(w, &st, STMT_BATCH_INSERT, params)) == NULL)
+		goto out;
+	if ((st = store_compile_output(w, pend, np)) != STEP_OK)
 		goto out;
 	for (r = 0; r < PQntuples(res); r++) {
 		pgarr_text(&fin, PQgetvalue(res, r, 0));

@@ -4,8 +4,11 @@
 // screenshots of each step go to $SCREENSHOTS.
 //
 // Environment: PITWALL_URL, EMAIL, PASSWORD, USER_NAME, SCREENSHOTS,
-// CHROMIUM (default /usr/bin/chromium).
-import { session } from './lib.mjs';
+// CHROMIUM (default /usr/bin/chromium), ADMIN_EMAIL and ADMIN_PASSWORD
+// (the jury, answering clarifications through the admin API).
+import { session, playwright } from './lib.mjs';
+
+const { request } = playwright;
 
 const BASE = process.env.PITWALL_URL;
 const EMAIL = process.env.EMAIL;
@@ -176,6 +179,66 @@ try {
     await page.click('.qbtn:has-text("Sum of two integers")');
     await page.selectOption('#language', '50');
   });
+
+  await test('a submission that does not compile shows one Compilation Error with the compiler output', async () => {
+    await setCode('#include <stdio.h>\nint main(void) { printf("x\\n") return 0; }\n');
+    await page.click('#submit');
+    await page.waitForSelector('#sub-summary[data-verdict="CE"][data-status="done"]', { timeout: 90000 });
+    const out = await page.textContent('#compile-output');
+    assert(/error/.test(out) && /expected/.test(out), 'compiler output: ' + out);
+    assert(await page.locator('#sub-table').count() === 0, 'per-testcase rows shown for a compile error');
+    assert(/Compilation Error/.test(await page.textContent('#sub-summary')), 'summary');
+    await shot(page, 'compile-error');
+    await setCode(RIGHT);
+  });
+
+  // The jury, through the admin API, in a request context of its own
+  // (the page's cookie stays the contestant's).
+  const jury = await request.newContext({ baseURL: BASE, ignoreHTTPSErrors: true });
+  const juryPost = async (path, data) => {
+    const r = await jury.post(path, { data });
+    assert(r.ok(), path + ': ' + r.status() + ' ' + await r.text());
+    return r.json();
+  };
+  await test('clarifications: ask, the answer and an announcement arrive live, unread until read', async () => {
+    await juryPost('/auth/login', { email: process.env.ADMIN_EMAIL, password: process.env.ADMIN_PASSWORD });
+    const qv = await page.evaluate(() => [...document.querySelectorAll('#clar-question option')]
+      .find((o) => /Sum of two integers/.test(o.textContent))?.value);
+    assert(qv, 'the question is in the "About" list');
+    await page.selectOption('#clar-question', qv);
+    await page.fill('#clar-text', 'Can the integers be negative?');
+    await page.click('#clar-ask');
+    const mine = '#clar-list li[data-kind="question"][data-answered="false"]';
+    await page.waitForSelector(mine + ':has-text("Can the integers be negative?")');
+    const id = await page.getAttribute(mine, 'data-id');
+    assert(await page.getAttribute(mine, 'data-unread') === 'false', 'my own open question is not unread');
+    assert(/Waiting/.test(await page.textContent(mine)), 'no "waiting" line');
+    await page.waitForFunction(() => /live/.test(document.getElementById('clar-live').textContent), null, { timeout: 10000 });
+    await shot(page, 'clarification-asked');
+    const pushes = async () => Number(await page.getAttribute('#clar-list', 'data-pushes') || 0);
+    const before = await pushes();
+    const t0 = Date.now();
+    await juryPost('/admin/clarifications/' + id + '/answer', { answer: 'Yes, down to -10^9.', public: false });
+    const answered = '#clar-list li[data-id="' + id + '"][data-answered="true"][data-unread="true"]';
+    // The page's safety poll is a minute apart while the channels are up:
+    // arriving within seconds means the push brought it.
+    await page.waitForSelector(answered, { timeout: 8000 });
+    console.log('# answer shown ' + (Date.now() - t0) + ' ms after the jury sent it');
+    assert(await pushes() > before, 'the answer came by polling, not by a push message');
+    assert(/down to -10\^9/.test(await page.textContent(answered)), 'answer text');
+    await juryPost('/admin/clarifications', { text: 'Problem A: the input ends with a newline.' });
+    await page.waitForSelector('#clar-list li[data-kind="announcement"][data-unread="true"]:has-text("ends with a newline")', { timeout: 8000 });
+    assert(/2 new/.test(await page.textContent('#clar-unread')), 'unread mark: ' + await page.textContent('#clar-unread'));
+    await shot(page, 'clarification-answered');
+    await page.click('#clar-read');
+    assert(await page.locator('#clar-list li[data-unread="true"]').count() === 0, 'still unread after Mark all read');
+    assert(await page.isHidden('#clar-unread'), 'badge still shown');
+    await page.reload();
+    await page.waitForSelector('#clar-list li[data-id="' + id + '"][data-answered="true"]');
+    assert(await page.locator('#clar-list li[data-unread="true"]').count() === 0, 'unread again after a reload');
+    await shot(page, 'clarifications-read');
+  });
+  await jury.dispose();
 
   await test('session expired: back to login with the code kept', async () => {
     await context.clearCookies();

@@ -46,7 +46,10 @@ def test_compile_error_and_python_runtime_error():
     r = submit(S["tok"], S["qid"], source="int main( {", lang=50)
     sid = r.json()["submission_id"]
     wait_done(sid, timeout=180)
-    eq({x["verdict"] for x in submission(S["tok"], sid).json()["results"]}, {"CE"}, "compile error")
+    body = submission(S["tok"], sid).json()
+    eq({x["verdict"] for x in body["results"]}, {"CE"}, "compile error")
+    # The compiler's own message, once on the submission (issue 16.6).
+    assert body["compile_output"] and "error" in body["compile_output"], body
     r = submit(S["tok"], S["qid"], source="raise SystemExit(3)\n", lang=71)
     sid = r.json()["submission_id"]
     wait_done(sid, timeout=180)

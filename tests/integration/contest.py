@@ -7,7 +7,9 @@ import hmac
 import json
 import os
 import secrets
+import socket
 import time
+import urllib.error
 import uuid
 
 from pw import ENV, URL, http, psql, redis, wait_for
@@ -103,3 +105,24 @@ def results(sid):
                 f" JOIN testcases t ON t.id = sr.testcase_id WHERE sr.submission_id = '{sid}'"
                 f" ORDER BY t.ordinal")
     return [tuple(r.split("|")) for r in rows.split("\n") if r]
+
+
+def live_messages(path, token=None, limit=50, hdr=None):
+    """Every message buffered on a channel, oldest first (long-poll: the
+    next one is asked for with the previous one's Last-Modified and Etag;
+    when none comes within 2 s the channel has been read).  hdr: where to
+    start, updated to after the last message read."""
+    out = []
+    hdr = hdr if hdr is not None else {}
+    hdr.update(auth(token) if token else {})
+    for _ in range(limit):
+        try:
+            r = http("GET", URL + path, headers=hdr, timeout=2)
+        except (socket.timeout, TimeoutError, urllib.error.URLError):
+            break
+        if r.status != 200:
+            raise AssertionError(f"long-poll {path}: {r!r}")
+        out.append(r.json())
+        hdr["If-Modified-Since"] = r.headers.get("Last-Modified", "")
+        hdr["If-None-Match"] = r.headers.get("Etag", "")
+    return out

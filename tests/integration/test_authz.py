@@ -67,6 +67,11 @@ def setup_module():
     eq(r.status, 202, f"other's submission {r!r}")
     S["other_sid"] = r.json()["submission_id"]
     wait_done(S["other_sid"])
+    # Another user's private clarification, answered privately.
+    r = http("POST", URL + "/clarifications", body={"text": f"OTHER-SECRET-{TAG} question"},
+             headers=auth(jwt(S["other"])))
+    eq(r.status, 201, f"other's clarification {r!r}")
+    S["other_clar"] = r.json()["id"]
     # A closed round of its own for the admin routes that change things.
     S["admin_round"] = make_round(open_=False)
     S["admin_round_slug"] = psql(f"SELECT slug FROM rounds WHERE id = {S['admin_round']}")
@@ -108,6 +113,10 @@ def routes():
         ("other's submission", "GET", f"/submissions/{S['other_sid']}", None, "user", 403, 200),
         ("my submissions", "GET", "/submissions", None, "user", 200, 200),
         ("my submissions filtered", "GET", f"/submissions?question_id={q}&limit=5", None, "user", 200, 200),
+        ("clarifications", "GET", "/clarifications?since=0", None, "user", 200, 200),
+        ("ask", "POST", "/clarifications", {"text": "matrix question"}, "user", 201, 201),
+        # The contestant route is the caller's view, for admins too.
+        ("other's clarification", "GET", f"/clarifications/{S['other_clar']}", None, "user", 404, 404),
         ("logout", "POST", "/auth/logout", None, "user", 204, 204),
         # admin routes
         ("admin rounds", "GET", "/admin/rounds", None, "admin", 403, 200),
@@ -141,6 +150,13 @@ def routes():
         ("admin import", "POST", "/admin/users/import", ("text/csv", csv), "admin", 403, 200),
         ("admin submissions", "GET", f"/admin/users/{S['other']}/submissions", None, "admin", 403, 200),
         ("admin rejudge", "POST", "/admin/rejudge", {"question_id": adm_q}, "admin", 403, 202),
+        ("admin clarifications", "GET", "/admin/clarifications", None, "admin", 403, 200),
+        ("admin clarification", "GET", f"/admin/clarifications/{S['other_clar']}", None,
+         "admin", 403, 200),
+        ("admin announce", "POST", "/admin/clarifications", {"text": "matrix announcement"},
+         "admin", 403, 201),
+        ("admin answer", "POST", f"/admin/clarifications/{S['other_clar']}/answer",
+         {"answer": "matrix answer"}, "admin", 403, 200),
     ]
 
 

@@ -11,7 +11,7 @@ import time
 import urllib.error
 
 from client import FakeJudge0
-from contest import auth, jwt, make_question, make_round, make_user, submit, wait_done
+from contest import auth, jwt, live_messages as messages, make_question, make_round, make_user, submit, wait_done
 from pw import ENV, INTERNAL, URL, eq, http, wait_for
 
 FAKE = FakeJudge0(os.environ.get("PITWALL_FAKE_JUDGE0_URL", ENV.get("JUDGE0_URL", "")))
@@ -36,27 +36,6 @@ def counter(name):
 
 def live_enabled():
     return bool(ENV.get("LIVE_PUBLISH_URL"))
-
-
-def messages(path, token=None, limit=50, hdr=None):
-    """Every message buffered on a channel, oldest first (long-poll: the
-    next one is asked for with the previous one's Last-Modified and Etag;
-    when none comes within 2 s the channel has been read).  hdr: where to
-    start, updated to after the last message read."""
-    out = []
-    hdr = hdr if hdr is not None else {}
-    hdr.update(auth(token) if token else {})
-    for _ in range(limit):
-        try:
-            r = http("GET", URL + path, headers=hdr, timeout=2)
-        except (socket.timeout, TimeoutError, urllib.error.URLError):
-            break
-        if r.status != 200:
-            raise AssertionError(f"long-poll {path}: {r!r}")
-        out.append(r.json())
-        hdr["If-Modified-Since"] = r.headers.get("Last-Modified", "")
-        hdr["If-None-Match"] = r.headers.get("Etag", "")
-    return out
 
 
 def error_shape(r, status, what):

@@ -67,22 +67,27 @@ export function watchSubmission(id, { fetchOnce, onUpdate, onLive }) {
   return stop;
 }
 
-// Leaderboard changes: call onChange on each push; poll every 30 s when
-// the channel is down.  Returns a stop function.
-export function watchLeaderboard({ onChange, onLive }) {
+// A channel whose messages say "something changed": call onChange(msg) on
+// each push; poll (onChange(null)) every `every` ms while the channel is
+// down, and try it again after a minute.  Returns a stop function.
+export function watchChannel(path, { onChange, onLive, every = 30000 }) {
   let es = null;
   let timer = null;
   let retry = null;
   const start = () => {
-    if (typeof EventSource === 'undefined') { timer = setInterval(onChange, 30000); return; }
-    es = new EventSource('/live/leaderboard');
+    if (typeof EventSource === 'undefined') { timer = setInterval(() => onChange(null), every); return; }
+    es = new EventSource(path);
     es.onopen = () => { onLive(true); clearInterval(timer); timer = null; };
-    es.onmessage = () => onChange();
+    es.onmessage = (ev) => {
+      let msg = null;
+      try { msg = JSON.parse(ev.data); } catch { /* not ours */ }
+      onChange(msg);
+    };
     es.onerror = () => {
       onLive(false);
       if (es) es.close();
       es = null;
-      if (!timer) timer = setInterval(onChange, 30000);
+      if (!timer) timer = setInterval(() => onChange(null), every);
       clearTimeout(retry);
       retry = setTimeout(start, 60000);
     };
@@ -93,4 +98,9 @@ export function watchLeaderboard({ onChange, onLive }) {
     clearInterval(timer);
     clearTimeout(retry);
   };
+}
+
+// Leaderboard changes (public channel).
+export function watchLeaderboard({ onChange, onLive }) {
+  return watchChannel('/live/leaderboard', { onChange, onLive });
 }

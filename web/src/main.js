@@ -5,13 +5,8 @@ import DOMPurify from 'dompurify';
 import { api, setUnauthorizedHandler, verdictName } from './api.js';
 import { createEditor, languageSupport } from './editor.js';
 import { watchSubmission, watchLeaderboard } from './live.js';
-import { el } from './dom.js';
-
-const $ = (id) => document.getElementById(id);
-const store = {
-  get(k, d) { try { const v = localStorage.getItem(k); return v == null ? d : JSON.parse(v); } catch { return d; } },
-  set(k, v) { try { localStorage.setItem(k, JSON.stringify(v)); } catch { /* full or disabled */ } },
-};
+import { $, debounce, el, store } from './dom.js';
+import { startClarifications, stopClarifications, setClarQuestions } from './clar.js';
 
 const S = {
   user: store.get('pitwall:user', null), // {email, sub, role}
@@ -69,6 +64,7 @@ function showLogin(message) {
   saveSourceNow();
   if (S.stopWatch) { S.stopWatch(); S.stopWatch = null; }
   clearTimeout(S.mineTimer);
+  stopClarifications();
   S.mine = [];
   renderMine();
   $('contest-view').hidden = true;
@@ -89,6 +85,7 @@ async function showContest(questions) {
   await loadQuestions(questions);
   refreshLeaderboard();
   refreshMySubmissions();
+  startClarifications(S.user ? S.user.sub : null);
   if (!S.stopLb) {
     S.stopLb = watchLeaderboard({
       onChange: debounce(refreshLeaderboard, 300),
@@ -187,6 +184,7 @@ async function loadQuestions(given) {
     el('button', { type: 'button', class: 'qbtn', 'data-qid': q.id, onclick: () => selectQuestion(q.id) },
       String.fromCharCode(65 + (i % 26)) + '. ' + q.title, el('span', { class: 'pts' }, q.points + ' pts')))));
   $('no-questions').hidden = S.questions.length > 0;
+  setClarQuestions(S.questions);
   const keep = S.current && S.questions.find((q) => q.id === S.current.id);
   const last = store.get('pitwall:question', null);
   const pick = keep || S.questions.find((q) => q.id === last) || S.questions[0];
@@ -382,7 +380,8 @@ function renderMine() {
       when(s.created_at))),
     el('td', {}, questionTitle(s)),
     el('td', {}, langOf(s.language_id).name),
-    el('td', {}, s.status === 'done' ? s.passed + '/' + s.total + ' passed' : (s.status || 'queued') + '…'),
+    el('td', {}, s.status !== 'done' ? (s.status || 'queued') + '…'
+      : s.verdict === 'CE' ? verdictName('CE') : s.passed + '/' + s.total + ' passed'),
     el('td', {}, s.score != null ? String(Math.round(s.score * 100) / 100) : '—'))));
 }
 
@@ -419,7 +418,28 @@ function showSubmission(id) {
   $('submission').scrollIntoView({ block: 'nearest' });
 }
 
+// A submission that did not compile: one Compilation Error with the
+// compiler's output (stored once per submission), not a row per testcase.
+function didNotCompile(sub) {
+  const results = sub.results || [];
+  return sub.compile_output != null || sub.verdict === 'CE' ||
+    (sub.status === 'done' && results.length > 0 && results.every((r) => r.verdict === 'CE'));
+}
+
+function renderCompileError(sub) {
+  $('submission').replaceChildren(
+    el('h3', { id: 'sub-summary', 'data-status': sub.status, 'data-id': sub.id, 'data-verdict': 'CE' },
+      'Submission: ', el('span', { class: 'verdict v-CE' }, verdictName('CE')),
+      sub.status === 'done' ? ' · score 0' : '',
+      el('span', { id: 'sub-live', class: 'live' }, S.subLive ? ' ● live' : '')),
+    el('div', { class: 'compile', id: 'sub-compile' },
+      el('h4', {}, 'Compiler output'),
+      sub.compile_output ? el('pre', { id: 'compile-output' }, sub.compile_output)
+        : el('p', { class: 'muted' }, 'The compiler gave no message.')));
+}
+
 function renderSubmission(sub) {
+  if (didNotCompile(sub)) { renderCompileError(sub); return; }
   const total = sub.total || 0;
   const results = sub.results || [];
   const rows = results.map((r, i) => el('tr', { 'data-verdict': r.verdict },
@@ -453,7 +473,8 @@ function watch(id) {
     onUpdate: (sub) => {
       renderSubmission(sub);
       const was = S.mine.find((x) => x.id === id);
-      updateMine(id, { status: sub.status, passed: sub.passed, total: sub.total, score: sub.score });
+      updateMine(id, { status: sub.status, passed: sub.passed, total: sub.total, score: sub.score,
+        verdict: didNotCompile(sub) ? 'CE' : sub.verdict });
       if (sub.status === 'done') {
         S.watching = null;
         refreshLeaderboard();
@@ -491,11 +512,6 @@ async function refreshLeaderboard() {
   $('leaderboard').tBodies[0].replaceChildren(...(Array.isArray(rows) ? rows : []).slice(0, 100).map((r) =>
     el('tr', { class: me && r.name === me ? 'me' : null },
       el('td', {}, String(r.rank)), el('td', {}, r.name), el('td', {}, String(Math.round(r.score * 100) / 100)))));
-}
-
-function debounce(fn, ms) {
-  let t = null;
-  return () => { clearTimeout(t); t = setTimeout(fn, ms); };
 }
 
 // ---- start -------------------------------------------------------------------
