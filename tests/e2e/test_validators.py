@@ -10,7 +10,7 @@ import shutil
 import tempfile
 
 from contest import jwt, make_round, make_user, submission, submit, wait_done
-from pw import BIN, ROOT, eq, psql, run
+from pw import BIN, ROOT, eq, psql, redis, run
 
 ADMIN = os.path.join(BIN, "pitwall-admin")
 PKGS = os.path.join(ROOT, "tests", "packages")
@@ -22,7 +22,9 @@ S = {}
 
 
 def setup_module():
-    S["round"] = make_round()
+    # Open, but ending after the demo's r1 (180 minutes): the page's current
+    # round, the one ending first, stays r1 for the browser tests after us.
+    S["round"] = make_round(ends_in=7 * 86400)
     S["slug"] = psql(f"SELECT slug FROM rounds WHERE id = {S['round']}")
     S["tok"] = jwt(make_user())
     S["tmp"] = tempfile.mkdtemp(prefix="pw-val-", dir=os.environ.get("PITWALL_TEST_TMP"))
@@ -30,6 +32,8 @@ def setup_module():
 
 def teardown_module():
     shutil.rmtree(S["tmp"], ignore_errors=True)
+    psql(f"UPDATE rounds SET ends_at = now() - interval '1 second' WHERE id = {S['round']}")
+    redis("DEL", "pitwall:rounds")
 
 
 def import_pkg(path, slug):
