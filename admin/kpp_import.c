@@ -76,10 +76,11 @@ struct kimport {
 
 /*
  * What the database can hold and the judge can use, checked before the
- * transaction: test files as text, flags the default validator knows.
+ * transaction: test files as text, flags the default validator knows, and
+ * no custom or interactive validator for a Judge0 that cannot run one.
  */
 static int
-kpp_storable(const struct kpp *k, const char *path)
+kpp_storable(const struct kpp *k, const struct config *cfg, const char *path)
 {
 	const struct kpp_file *f;
 	struct outval_flags fl;
@@ -97,6 +98,15 @@ kpp_storable(const struct kpp *k, const char *path)
 			    "binary test data is refused\n", path, f->path);
 			return -1;
 		}
+	/* A real Judge0 would run the submission and report a clean run,
+	 * which says nothing of its output: a silently wrong verdict. */
+	if (k->validator != KPP_VALIDATOR_DEFAULT && !cfg->judge_embedded) {
+		fprintf(stderr, "%s: a %s validator needs Pitwall's embedded "
+		    "judge (it runs the validator beside the submission); "
+		    "JUDGE0_URL is another Judge0 (PITWALL_JUDGE_EMBEDDED=0), "
+		    "which cannot\n", path, kpp_validator_name(k->validator));
+		return -1;
+	}
 	if (k->validator == KPP_VALIDATOR_DEFAULT &&
 	    outval_flags_parse(k->validator_flags, &fl, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: problem.yaml or data/testdata.yaml: %s\n",
@@ -348,7 +358,7 @@ cmd_import_problem(struct actx *a, int argc, char *argv[])
 	if (ki.time_limit_ms == 0)
 		ki.time_limit_ms = k->time_limit_ms > 0 ? k->time_limit_ms : 1000;
 	ki.memory_kb = k->memory_mb > 0 ? k->memory_mb * 1024 : 262144;
-	if (kpp_storable(k, ki.path) == -1) {
+	if (kpp_storable(k, &a->cfg, ki.path) == -1) {
 		fprintf(stderr, "%s: nothing imported\n", ki.path);
 		goto out;
 	}

@@ -1,9 +1,12 @@
 /*
  * GET /submissions/{id} -> {id, status, total, done, passed, failed, score,
- *     verdict, compile_output, results:[{ordinal, verdict, status_id, time_ms, memory_kb}]}
+ *     verdict, compile_output, results:[{ordinal, verdict, status_id, time_ms,
+ *     memory_kb, team_message?}]}
  * verdict: the submission's overall verdict (null until done).
  * compile_output: the compiler's message of a submission that did not
  * compile (once, cut to OUTPUT_LIMIT_BYTES), else null.
+ * team_message: a custom validator's teammessage.txt; its judgemessage.txt
+ * is the jury's and never shown here.
  * Owner or admin only.  Never hidden inputs or expected outputs.
  * Served from Redis (the worker keeps it current); PostgreSQL when the
  * Redis copy has expired.
@@ -60,7 +63,7 @@ submission_from_db(struct req *r, const char *sid, long long *owner, json_object
 	if (res == NULL || PQntuples(res) != 1)
 		goto out;
 	rres = db_exec(r->w->db, "SELECT t.ordinal, sr.verdict, sr.status_id,"
-	    " sr.time_ms, sr.memory_kb FROM submission_results sr"
+	    " sr.time_ms, sr.memory_kb, sr.team_message FROM submission_results sr"
 	    " JOIN testcases t ON t.id = sr.testcase_id"
 	    " WHERE sr.submission_id = $1 ORDER BY t.ordinal", 1, params);
 	if (rres == NULL)
@@ -87,6 +90,9 @@ submission_from_db(struct req *r, const char *sid, long long *owner, json_object
 		json_object_object_add(e, "status_id", num_or_null(PQgetvalue(rres, i, 2), 0));
 		json_object_object_add(e, "time_ms", num_or_null(PQgetvalue(rres, i, 3), 0));
 		json_object_object_add(e, "memory_kb", num_or_null(PQgetvalue(rres, i, 4), 0));
+		if (!PQgetisnull(rres, i, 5))
+			json_object_object_add(e, "team_message",
+			    json_object_new_string(PQgetvalue(rres, i, 5)));
 		json_object_array_add(arr, e);
 	}
 	json_object_object_add(o, "results", arr);

@@ -85,6 +85,18 @@ item_parse(json_object *obj, int b64, struct store_new *it)
 		return api_field_error("language_id", "can't be blank");
 	if (exec_submission_check(&it->sub, &field, &msg) == -1)
 		return api_field_error(field, msg);
+	/* Pitwall's extension: checked here (422), run by the runner. */
+	if (it->sub.validator_json != NULL) {
+		struct validator_spec spec;
+		char	 err[256];
+		int	 bad;
+
+		bad = validator_spec_parse(it->sub.validator_json,
+		    it->sub.validator_json_len, &spec, err, sizeof(err));
+		validator_spec_clear(&spec);
+		if (bad)
+			return api_field_error("pitwall_validator", err);
+	}
 	if (json_object_object_get_ex(obj, "callback_url", &v) && v != NULL) {
 		if (!json_object_is_type(v, json_type_string))
 			return api_field_error("callback_url",

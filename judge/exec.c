@@ -83,6 +83,12 @@ fail:
 	return NULL;
 }
 
+struct sandbox *
+exec_sandbox(struct exec *ex)
+{
+	return ex->sb;
+}
+
 void
 exec_free(struct exec *ex)
 {
@@ -147,8 +153,8 @@ exec_submission_check(const struct exec_submission *s, const char **field,
 	return 0;
 }
 
-static int
-text_set(struct exec_text *t, const char *data, size_t len)
+int
+exec_text_set(struct exec_text *t, const char *data, size_t len)
 {
 	free(t->data);
 	t->data = NULL;
@@ -167,16 +173,18 @@ text_set(struct exec_text *t, const char *data, size_t len)
 static int
 text_set_nonempty(struct exec_text *t, const char *data, size_t len)
 {
-	return text_set(t, len > 0 ? data : NULL, len);
+	return exec_text_set(t, len > 0 ? data : NULL, len);
 }
 
 void
 exec_result_clear(struct exec_result *r)
 {
-	text_set(&r->stdout_text, NULL, 0);
-	text_set(&r->stderr_text, NULL, 0);
-	text_set(&r->compile_output, NULL, 0);
-	text_set(&r->message, NULL, 0);
+	exec_text_set(&r->stdout_text, NULL, 0);
+	exec_text_set(&r->stderr_text, NULL, 0);
+	exec_text_set(&r->compile_output, NULL, 0);
+	exec_text_set(&r->message, NULL, 0);
+	exec_text_set(&r->validation.judgemessage, NULL, 0);
+	exec_text_set(&r->validation.teammessage, NULL, 0);
 }
 
 static void
@@ -188,11 +196,11 @@ result_init(struct exec_result *r)
 	r->exit_code = r->exit_signal = -1;
 }
 
-static int
-result_fail(struct exec_result *r, int status, const char *msg)
+int
+exec_result_fail(struct exec_result *r, int status, const char *msg)
 {
 	r->status_id = status;
-	return text_set(&r->message, msg, strlen(msg));
+	return exec_text_set(&r->message, msg, strlen(msg));
 }
 
 /* hex SHA-256 over everything that changes the compiler's output. */
@@ -244,16 +252,14 @@ cache_bound(struct exec *ex, const char *entry)
 	ex->cache_scanned = now;
 }
 
-/* Compiles into a fresh cache entry at `entry`; 0 or -1 (r filled). */
+/* Builds into a fresh cache entry at `entry` by running argv on files
+ * in a box; 0 or -1 (r filled). */
 static int
-compile_fresh(struct exec *ex, const struct lang *l,
-    const struct exec_submission *s, const char *entry,
+compile_fresh(struct exec *ex, const char *const *argv,
+    const struct sandbox_file *files, size_t nfiles, const char *entry,
     struct exec_result *r)
 {
-	char	 tmp[700], path[760], **argv = NULL;
-	size_t	 argc = 0, i;
-	struct sandbox_file src = { l->source_file, s->source_code,
-	    s->source_len, 0644 };
+	char	 tmp[700], path[760];
 	struct sandbox_request req;
 	struct sandbox_result sr;
 	int	 ok, rc = -1;
@@ -263,33 +269,25 @@ compile_fresh(struct exec *ex, const struct lang *l,
 	fs_rmtree(tmp);
 	snprintf(path, sizeof(path), "%s/files", tmp);
 	if (mkdir(tmp, 0700) == -1 || mkdir(path, 0700) == -1) {
-		result_fail(r, EXEC_INTERNAL, "compile cache not writable");
+		exec_result_fail(r, EXEC_INTERNAL, "compile cache not writable");
 		goto out;
 	}
-	for (i = 0; l->compile[i] != NULL; i++)
-		if (lang_argv_append(&argv, &argc, l->compile[i]) == -1)
-			goto argfail;
-	if (s->compiler_options != NULL &&
-	    lang_argv_append(&argv, &argc, s->compiler_options) == -1)
-		goto argfail;
-	for (i = 0; l->compile_tail[i] != NULL; i++)
-		if (lang_argv_append(&argv, &argc, l->compile_tail[i]) == -1)
-			goto argfail;
 	memset(&req, 0, sizeof(req));
-	req.argv = (const char *const *)argv;
-	req.files = &src;
-	req.nfiles = 1;
+	req.argv = argv;
+	req.files = files;
+	req.nfiles = nfiles;
 	req.collect_to = path;
 	req.merge_stderr = 1;
 	req.limits = compile_limits;
+	req.in_fd = req.out_fd = -1;
 	sandbox_run(ex->sb, &req, &sr);
 	if (sr.outcome == SANDBOX_INTERNAL || sr.outcome == SANDBOX_EXEC_FAILED) {
-		result_fail(r, EXEC_INTERNAL, sr.message);
+		exec_result_fail(r, EXEC_INTERNAL, sr.message);
 		goto out;
 	}
 	text_set_nonempty(&r->compile_output, sr.out, sr.out_len);
 	if (sr.outcome == SANDBOX_KILLED || sr.cpu_limit_hit) {
-		result_fail(r, EXEC_CE, "Compilation time limit exceeded.");
+		exec_result_fail(r, EXEC_CE, "Compilation time limit exceeded.");
 		goto out;
 	}
 	ok = sr.outcome == SANDBOX_EXITED && sr.exit_code == 0;
@@ -305,13 +303,48 @@ compile_fresh(struct exec *ex, const struct lang *l,
 	if (!ok)
 		r->status_id = EXEC_CE;
 	rc = 0;
-	goto out;
-argfail:
-	result_fail(r, EXEC_CE, "Invalid compiler options.");
 out:
 	fs_rmtree(tmp);
 	sandbox_result_clear(&sr);
-	lang_argv_free(argv);
+	return rc;
+}
+
+int
+exec_build_cached(struct exec *ex, const char *hex, const char *const *argv,
+    const struct sandbox_file *files, size_t nfiles, struct exec_result *r,
+    char **dir)
+{
+	char	 entry[600], path[700], *st = NULL, *co = NULL;
+	size_t	 stlen, colen;
+	int	 rc = -1;
+
+	*dir = NULL;
+	snprintf(entry, sizeof(entry), "%s/%s", ex->cache_dir, hex);
+	snprintf(path, sizeof(path), "%s/status", entry);
+	r->compile_cached = access(path, F_OK) == 0;
+	/* The entry's mtime is its last use, for eviction. */
+	if (r->compile_cached)
+		(void)utimensat(AT_FDCWD, entry, NULL, 0);
+	if (!r->compile_cached &&
+	    compile_fresh(ex, argv, files, nfiles, entry, r) == -1)
+		return -1;
+	if (fs_read_file(path, &st, &stlen, 16) == -1) {
+		exec_result_fail(r, EXEC_INTERNAL, "compile cache entry missing");
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/compile_output", entry);
+	if (fs_read_file(path, &co, &colen, (size_t)1 << 20) == 0)
+		text_set_nonempty(&r->compile_output, co, colen);
+	if (strcmp(st, "ok") != 0) {
+		r->status_id = EXEC_CE;
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/files", entry);
+	if ((*dir = strdup(path)) != NULL)
+		rc = 0;
+out:
+	free(st);
+	free(co);
 	return rc;
 }
 
@@ -324,37 +357,30 @@ static int
 compile_cached(struct exec *ex, const struct lang *l,
     const struct exec_submission *s, struct exec_result *r, char **files)
 {
-	char	 hex[65], entry[600], path[700], *st = NULL, *co = NULL;
-	size_t	 stlen, colen;
+	char	 hex[65], **argv = NULL;
+	size_t	 argc = 0, i;
+	struct sandbox_file src = { l->source_file, s->source_code,
+	    s->source_len, 0644 };
 	int	 rc = -1;
 
 	*files = NULL;
 	compile_digest(l, s, hex);
-	snprintf(entry, sizeof(entry), "%s/%s", ex->cache_dir, hex);
-	snprintf(path, sizeof(path), "%s/status", entry);
-	r->compile_cached = access(path, F_OK) == 0;
-	/* The entry's mtime is its last use, for eviction. */
-	if (r->compile_cached)
-		(void)utimensat(AT_FDCWD, entry, NULL, 0);
-	if (!r->compile_cached && compile_fresh(ex, l, s, entry, r) == -1)
-		return -1;
-	if (fs_read_file(path, &st, &stlen, 16) == -1) {
-		result_fail(r, EXEC_INTERNAL, "compile cache entry missing");
-		goto out;
-	}
-	snprintf(path, sizeof(path), "%s/compile_output", entry);
-	if (fs_read_file(path, &co, &colen, (size_t)1 << 20) == 0)
-		text_set_nonempty(&r->compile_output, co, colen);
-	if (strcmp(st, "ok") != 0) {
-		r->status_id = EXEC_CE;
-		goto out;
-	}
-	snprintf(path, sizeof(path), "%s/files", entry);
-	if ((*files = strdup(path)) != NULL)
-		rc = 0;
+	for (i = 0; l->compile[i] != NULL; i++)
+		if (lang_argv_append(&argv, &argc, l->compile[i]) == -1)
+			goto argfail;
+	if (s->compiler_options != NULL &&
+	    lang_argv_append(&argv, &argc, s->compiler_options) == -1)
+		goto argfail;
+	for (i = 0; l->compile_tail[i] != NULL; i++)
+		if (lang_argv_append(&argv, &argc, l->compile_tail[i]) == -1)
+			goto argfail;
+	rc = exec_build_cached(ex, hex, (const char *const *)argv, &src, 1,
+	    r, files);
+	goto out;
+argfail:
+	exec_result_fail(r, EXEC_CE, "Invalid compiler options.");
 out:
-	free(st);
-	free(co);
+	lang_argv_free(argv);
 	return rc;
 }
 
@@ -426,16 +452,16 @@ run_status(const struct exec_submission *s, const struct sandbox_result *sr,
 	r->exit_signal = sr->outcome == SANDBOX_SIGNALED ? sr->exit_signal :
 	    sr->outcome == SANDBOX_KILLED ? SIGKILL : -1;
 	if (sr->outcome == SANDBOX_INTERNAL)
-		return result_fail(r, EXEC_INTERNAL, sr->message);
+		return exec_result_fail(r, EXEC_INTERNAL, sr->message);
 	if (sr->outcome == SANDBOX_EXEC_FAILED)
-		return result_fail(r, sr->exec_errno == ENOEXEC ?
+		return exec_result_fail(r, sr->exec_errno == ENOEXEC ?
 		    EXEC_FORMAT_ERROR : EXEC_INTERNAL, sr->exec_errno ==
 		    ENOEXEC ? "Exec format error" : sr->message);
 	/* Like isolate: over the limit is TLE even if it finished within
 	 * the extra time. */
 	if (sr->cpu_limit_hit || sr->wall_limit_hit ||
 	    (s->cpu_time_limit > 0 && sr->cpu_time > s->cpu_time_limit))
-		return result_fail(r, EXEC_TLE, "Time limit exceeded");
+		return exec_result_fail(r, EXEC_TLE, "Time limit exceeded");
 	if (sr->outcome == SANDBOX_SIGNALED) {
 		switch (sr->exit_signal) {
 		case SIGSEGV: st = EXEC_SIGSEGV; break;
@@ -461,15 +487,13 @@ run_status(const struct exec_submission *s, const struct sandbox_result *sr,
 	if (sr->memory_limit_hit)
 		snprintf(msg, sizeof(msg), "Memory limit exceeded");
 	r->status_id = st;
-	return text_set(&r->message, msg[0] ? msg : NULL, strlen(msg));
+	return exec_text_set(&r->message, msg[0] ? msg : NULL, strlen(msg));
 }
 
-/* Runs the program number_of_runs times; time and memory are averaged
- * (Judge0's rule), status and outputs come from the last run. */
-static int
+int
 exec_runs(struct exec *ex, const struct lang *l,
     const struct exec_submission *s, const char *files,
-    struct exec_result *r)
+    struct exec_result *r, int in_fd, int out_fd)
 {
 	struct sandbox_request req;
 	struct sandbox_result sr;
@@ -486,7 +510,7 @@ exec_runs(struct exec *ex, const struct lang *l,
 			goto out;
 	if (s->command_line_arguments != NULL &&
 	    lang_argv_append(&argv, &argc, s->command_line_arguments) == -1) {
-		rc = result_fail(r, EXEC_INTERNAL,
+		rc = exec_result_fail(r, EXEC_INTERNAL,
 		    "Invalid command line arguments.");
 		goto out;
 	}
@@ -508,6 +532,8 @@ exec_runs(struct exec *ex, const struct lang *l,
 	req.limits.stack_kb = s->stack_limit;
 	req.limits.fsize_kb = s->max_file_size;
 	req.limits.max_procs = s->max_processes_and_or_threads;
+	req.in_fd = in_fd;
+	req.out_fd = out_fd;
 	for (n = 0; n < s->number_of_runs; n++) {
 		sandbox_result_clear(&sr);
 		sandbox_run(ex->sb, &req, &sr);
@@ -541,17 +567,20 @@ exec_run(struct exec *ex, const struct exec_submission *s,
 	if (exec_submission_check(s, &field, &msg) == -1) {
 		char m[256];
 		snprintf(m, sizeof(m), "%s %s", field, msg);
-		return result_fail(r, EXEC_INTERNAL, m);
+		return exec_result_fail(r, EXEC_INTERNAL, m);
 	}
 	l = lang_find(s->language_id);
 	r->compile_cached = -1;
 	if (l->compile != NULL && compile_cached(ex, l, s, r, &files) == -1) {
 		if (r->status_id == 0)
-			return result_fail(r, EXEC_INTERNAL,
+			return exec_result_fail(r, EXEC_INTERNAL,
 			    "compile cache not writable");
 		return 0;
 	}
-	rc = exec_runs(ex, l, s, files, r);
+	if (s->validator_json != NULL)
+		rc = validate_run(ex, l, s, files, r);
+	else
+		rc = exec_runs(ex, l, s, files, r, -1, -1);
 	free(files);
 	return rc;
 }

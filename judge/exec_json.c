@@ -83,6 +83,7 @@ exec_json_submission(struct json_object *obj, struct exec_submission *s,
 		{ "number_of_runs", 1 },
 	};
 	double	 v[sizeof(nums) / sizeof(nums[0])];
+	struct json_object *pvobj;
 	size_t	 i;
 
 	exec_submission_defaults(s);
@@ -121,6 +122,12 @@ exec_json_submission(struct json_object *obj, struct exec_submission *s,
 	STR("source_code", &s->source_code, &s->source_len);
 	STR("stdin", &s->stdin_data, &s->stdin_len);
 	STR("expected_output", &s->expected_output, &s->expected_len);
+	if (json_object_object_get_ex(obj, "pitwall_validator", &pvobj) &&
+	    pvobj != NULL) {
+		s->validator_json = json_object_to_json_string_ext(pvobj,
+		    JSON_C_TO_STRING_PLAIN);
+		s->validator_json_len = strlen(s->validator_json);
+	}
 	STR("compiler_options", &s->compiler_options, NULL);
 	STR("command_line_arguments", &s->command_line_arguments, NULL);
 #undef STR
@@ -177,6 +184,19 @@ exec_json_result(const struct exec_result *r)
 	    exec_status_description(r->status_id) ?
 	    exec_status_description(r->status_id) : "Unknown"));
 	json_object_object_add(o, "status", st);
+	if (r->validation.present) {
+		struct json_object *pv = json_object_new_object();
+
+		json_object_object_add(pv, "exit", r->validation.exit < 0 ?
+		    NULL : json_object_new_int(r->validation.exit));
+		json_object_object_add(pv, "judgemessage",
+		    text_json(&r->validation.judgemessage));
+		json_object_object_add(pv, "teammessage",
+		    text_json(&r->validation.teammessage));
+		json_object_object_add(pv, "score", r->validation.score[0] ?
+		    json_object_new_string(r->validation.score) : NULL);
+		json_object_object_add(o, "pitwall_validation", pv);
+	}
 	return o;
 }
 

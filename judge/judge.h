@@ -79,6 +79,11 @@ struct sandbox_request {
 	const char		*collect_to;	/* existing dir: /box files out */
 	int			 merge_stderr;	/* stderr into stdout */
 	struct sandbox_limits	 limits;
+	/* >= 0: the program's stdin / stdout is this descriptor (still
+	 * the caller's; stdin_data is then unused, stdout not captured).
+	 * -1 (set it: 0 is a descriptor) keeps the memfds. */
+	int			 in_fd;
+	int			 out_fd;
 };
 
 enum sandbox_outcome {
@@ -286,12 +291,26 @@ struct exec_submission {
 	int		 redirect_stderr_to_stdout;
 	int		 enable_network;	/* ignored: always off */
 	int		 number_of_runs;
+	/* Pitwall's extension (docs/judge.md): the pitwall_validator
+	 * object as JSON text, NULL when none; expected_output is then the
+	 * validator's answer file, not compared. */
+	const char	*validator_json;
+	size_t		 validator_json_len;
 };
 
 /* A nullable byte string of the result. */
 struct exec_text {
 	char	*data;		/* NULL: JSON null; else NUL-terminated */
 	size_t	 len;
+};
+
+/* What a custom or interactive validator said (pitwall_validation). */
+struct exec_validation {
+	int		 present;	/* the validator was built or run */
+	int		 exit;		/* < 0: null (it did not exit) */
+	struct exec_text judgemessage;
+	struct exec_text teammessage;
+	char		 score[48];	/* "" when null */
 };
 
 struct exec_result {
@@ -306,6 +325,7 @@ struct exec_result {
 	int		 exit_code;	/* < 0: null */
 	int		 exit_signal;	/* < 0: null */
 	int		 compile_cached;/* 1 hit, 0 compiled, -1 no compile */
+	struct exec_validation validation;
 };
 
 struct exec_config {
@@ -332,6 +352,89 @@ int		 exec_run(struct exec *, const struct exec_submission *,
 		    struct exec_result *);
 void		 exec_result_clear(struct exec_result *);
 const char	*exec_status_description(int id);
+/* For validate.c and interact.c: a copy of data[0..len) (NULL: null),
+ * a status with its message, the build of argv on files into the compile
+ * cache entry `hex` (0 with *dir the files to copy into a box, caller
+ * frees; -1 with r's status 6 or 13), and the submission's run(s) with
+ * stdin/stdout on in_fd/out_fd (-1: the memfds). */
+int		 exec_text_set(struct exec_text *, const char *data, size_t len);
+struct sandbox	*exec_sandbox(struct exec *);
+int		 exec_result_fail(struct exec_result *, int status,
+		    const char *msg);
+int		 exec_build_cached(struct exec *, const char *hex,
+		    const char *const *argv, const struct sandbox_file *files,
+		    size_t nfiles, struct exec_result *r, char **dir);
+int		 exec_runs(struct exec *, const struct lang *,
+		    const struct exec_submission *, const char *files,
+		    struct exec_result *, int in_fd, int out_fd);
+
+/* ------------------------------------------------------------------ */
+/* Validators (validate.c, interact.c): Pitwall's extension             */
+
+enum validator_mode { VALIDATOR_CUSTOM, VALIDATOR_INTERACTIVE,
+	VALIDATOR_MODE__MAX };
+
+/* A validator source, by its base name in the box. */
+struct validator_file {
+	char	*name;
+	char	*data;
+	size_t	 len;
+};
+
+struct validator_spec {
+	enum validator_mode	 mode;
+	int			 language_id;	/* 50 C, 54 C++, 71 Python */
+	char			 digest[65];	/* our own hash: the cache key */
+	char			*flags;		/* "" when none */
+	double			 time_limit;	/* s */
+	long			 memory_kb;
+	struct validator_file	*files;
+	size_t			 nfiles;
+};
+
+/* Most files and bytes of a validator; message files kept per run. */
+#define VALIDATOR_FILES_MAX	64
+#define VALIDATOR_BYTES_MAX	((size_t)8 << 20)
+#define VALIDATOR_MESSAGE_MAX	((size_t)64 << 10)
+
+/* Parses pitwall_validator JSON text (docs/judge.md) into *v.  Returns 0,
+ * or -1 with a sentence in err; release *v with validator_spec_clear() in
+ * both cases. */
+int		 validator_spec_parse(const char *json, size_t len,
+		    struct validator_spec *v, char *err, size_t errsz);
+void		 validator_spec_clear(struct validator_spec *);
+/* The submission of s (compiled into files, may be NULL) judged by its
+ * validator, s's expected_output its answer: the run, then the validator
+ * (validate.c), or both at once joined by pipes (interact.c).  0 with r
+ * filled, -1 on memory. */
+int		 validate_run(struct exec *, const struct lang *,
+		    const struct exec_submission *, const char *files,
+		    struct exec_result *);
+/* validate.c for interact.c: the validator built (0 with *dir, the
+ * argv to run it with input, answer, feedback dir and flags; -1 with r
+ * IE), and its outcome as r's status and validation. */
+int		 validate_build(struct exec *, const struct validator_spec *,
+		    struct exec_result *r, char **dir, char ***argv);
+void		 validate_outcome(const struct sandbox_result *,
+		    const char *feedback, struct exec_result *r);
+void		 validate_limits(const struct validator_spec *, double wall,
+		    struct sandbox_limits *);
+/* The validator built and its request ready (argv with input, answer,
+ * feedback dir and flags; its files; the feedback dir to collect to;
+ * custom limits, fds -1): 0, or -1 with r IE.  Release vr in both cases. */
+struct vrun {
+	char			*dir;
+	char			**argv;
+	char			 fb[700];
+	struct sandbox_file	 io[2];
+};
+int		 validate_prepare(struct exec *, const struct validator_spec *,
+		    const struct exec_submission *, struct exec_result *r,
+		    struct vrun *vr, struct sandbox_request *req);
+void		 validate_release(struct vrun *vr);
+int		 interact_run(struct exec *, const struct lang *,
+		    const struct exec_submission *, const char *files,
+		    const struct validator_spec *, struct exec_result *);
 
 /* exec_json.c — plain-text JSON mapping (the HTTP API adds base64).  The
  * submission's strings point into obj, which must outlive it. */

@@ -5,7 +5,7 @@
 # from there).
 
 JUDGE_CORE_SRC := judge/sandbox.c judge/box.c judge/cgroup.c judge/fs.c judge/lang.c \
-                  judge/exec.c judge/exec_json.c
+                  judge/exec.c judge/exec_json.c judge/validate.c judge/interact.c
 JUDGE_LIBS     := $(shell pkg-config --libs json-c libsodium 2>/dev/null) -lm
 SECCOMP_CFLAGS := $(shell pkg-config --cflags libseccomp 2>/dev/null)
 SECCOMP_LIBS   := $(shell pkg-config --libs libseccomp 2>/dev/null || echo -lseccomp)

@@ -327,9 +327,12 @@ sandbox_run(struct sandbox *sb, const struct sandbox_request *req,
 		    b.cgname, strerror(errno));
 		goto out;
 	}
-	if ((in = box_memfd("stdin", req->stdin_data ? req->stdin_data : "",
-	    req->stdin_len)) == -1 ||
-	    (out = box_memfd("stdout", NULL, 0)) == -1 ||
+	if ((in = req->in_fd >= 0 ?
+	    fcntl(req->in_fd, F_DUPFD_CLOEXEC, 0) : box_memfd("stdin",
+	    req->stdin_data ? req->stdin_data : "", req->stdin_len)) == -1 ||
+	    (out = req->out_fd >= 0 ?
+	    fcntl(req->out_fd, F_DUPFD_CLOEXEC, 0) :
+	    box_memfd("stdout", NULL, 0)) == -1 ||
 	    (!req->merge_stderr && (err = box_memfd("stderr", NULL, 0)) == -1) ||
 	    pipe2(rp, O_CLOEXEC) == -1 ||
 	    pipe2(ip, O_CLOEXEC | O_NONBLOCK) == -1) {
@@ -359,8 +362,14 @@ sandbox_run(struct sandbox *sb, const struct sandbox_request *req,
 	cgroup_kill_all(&cg);
 	if (read(rp[0], &rep, sizeof(rep)) == (ssize_t)sizeof(rep))
 		have_rep = 1;
-	if (box_slurp(out, sb->cfg.output_cap, &res->out, &res->out_len,
-	    &res->out_truncated) == -1 || (err != -1 &&
+	/* The caller's out_fd is the caller's to read. */
+	if (req->out_fd < 0 && box_slurp(out, sb->cfg.output_cap, &res->out,
+	    &res->out_len, &res->out_truncated) == -1) {
+		res->outcome = SANDBOX_INTERNAL;
+		snprintf(res->message, sizeof(res->message), "out of memory");
+		goto out;
+	}
+	if ((err != -1 &&
 	    box_slurp(err, sb->cfg.output_cap, &res->err, &res->err_len,
 	    &res->err_truncated) == -1)) {
 		res->outcome = SANDBOX_INTERNAL;

@@ -228,6 +228,8 @@ hset_new(struct redis *r, const struct store_new *it, long long now)
 	if (it->callback_url != NULL)
 		cmd_field(&c, "callback_url", it->callback_url,
 		    strlen(it->callback_url));
+	cmd_field(&c, "pitwall_validator", s->validator_json,
+	    s->validator_json_len);
 	cmd_decimal(&c, "cpu_time_limit", s->cpu_time_limit);
 	cmd_decimal(&c, "cpu_extra_time", s->cpu_extra_time);
 	cmd_decimal(&c, "wall_time_limit", s->wall_time_limit);
@@ -388,6 +390,8 @@ store_row_submission(const struct store_row *row, struct exec_submission *s)
 	s->redirect_stderr_to_stdout = (int)store_row_long(row,
 	    "redirect_stderr_to_stdout", 0);
 	s->enable_network = (int)store_row_long(row, "enable_network", 0);
+	s->validator_json = store_row_get(row, "pitwall_validator",
+	    &s->validator_json_len);
 }
 
 int
@@ -414,7 +418,8 @@ store_result(struct redis *r, const struct config *cfg, const char *token,
 		return -1;
 	/* A re-run (after a runner died) replaces everything of the last. */
 	if (simple(r, "HDEL %s stdout stderr compile_output message time "
-	    "wall_time memory exit_code exit_signal finished_at", key) == -1)
+	    "wall_time memory exit_code exit_signal finished_at pv_done "
+	    "pv_exit pv_judgemessage pv_teammessage pv_score", key) == -1)
 		goto fail;
 	memset(&c, 0, sizeof(c));
 	cmd_str(&c, "HSET");
@@ -442,6 +447,19 @@ store_result(struct redis *r, const struct config *cfg, const char *token,
 	if (res->exit_signal >= 0) {
 		cmd_str(&c, "exit_signal");
 		cmd_fmt(&c, "%d", res->exit_signal);
+	}
+	if (res->validation.present) {
+		cmd_str(&c, "pv_done");
+		cmd_str(&c, "1");
+		if (res->validation.exit >= 0) {
+			cmd_str(&c, "pv_exit");
+			cmd_fmt(&c, "%d", res->validation.exit);
+		}
+		cmd_text(&c, "pv_judgemessage", &res->validation.judgemessage);
+		cmd_text(&c, "pv_teammessage", &res->validation.teammessage);
+		if (res->validation.score[0] != '\0')
+			cmd_field(&c, "pv_score", res->validation.score,
+			    strlen(res->validation.score));
 	}
 	cmd_str(&c, "finished_at");
 	cmd_fmt(&c, "%lld", store_now_ms());

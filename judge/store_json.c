@@ -213,6 +213,42 @@ field_json(const struct store_row *row, const char *token,
 	return 0;
 }
 
+/*
+ * Pitwall's extension: {exit, judgemessage, teammessage, score} of the
+ * validator, its messages base64 (always: a validator's files are
+ * bytes).  NULL when the row has none.
+ */
+static json_object *
+validation_json(const struct store_row *row)
+{
+	static const char *const texts[][2] = {
+		{ "pv_judgemessage", "judgemessage" },
+		{ "pv_teammessage", "teammessage" },
+	};
+	json_object *o;
+	const char *v;
+	size_t	 len, i;
+	char	*enc;
+
+	if (store_row_get(row, "pv_done", NULL) == NULL ||
+	    (o = json_object_new_object()) == NULL)
+		return NULL;
+	json_object_object_add(o, "exit", store_row_get(row, "pv_exit",
+	    NULL) != NULL ? json_object_new_int((int)store_row_long(row,
+	    "pv_exit", 0)) : NULL);
+	for (i = 0; i < 2; i++) {
+		enc = (v = store_row_get(row, texts[i][0], &len)) != NULL ?
+		    b64_ruby_encode(v, len) : NULL;
+		json_object_object_add(o, texts[i][1], enc != NULL ?
+		    json_object_new_string(enc) : NULL);
+		free(enc);
+	}
+	v = store_row_get(row, "pv_score", &len);
+	json_object_object_add(o, "score", v != NULL ?
+	    json_object_new_string_len(v, (int)len) : NULL);
+	return o;
+}
+
 json_object *
 store_row_json(const struct store_row *row, const char *token,
     const struct store_fields *f, int b64, int *not_utf8)
@@ -231,5 +267,9 @@ store_row_json(const struct store_row *row, const char *token,
 		}
 		json_object_object_add(o, f->names[i], v);
 	}
+	/* Whatever the fields: only clients that sent pitwall_validator
+	 * ever see it. */
+	if ((v = validation_json(row)) != NULL)
+		json_object_object_add(o, "pitwall_validation", v);
 	return o;
 }

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include <json-c/json.h>
+#include <sodium.h>
 
 #include "cache.h"
 #include "config.h"
@@ -151,6 +152,14 @@ cache_question_free(struct cache_question *q)
 		free(q->tests[i].expected);
 	}
 	free(q->tests);
+	for (i = 0; q->vfiles != NULL && i < q->nvfiles; i++) {
+		free(q->vfiles[i].path);
+		free(q->vfiles[i].content_b64);
+	}
+	free(q->vfiles);
+	free(q->validator);
+	free(q->validator_flags);
+	free(q->validator_digest);
 	free(q->slug);
 	free(q->title);
 	free(q->checker);
@@ -191,7 +200,7 @@ static struct cache_question *
 question_from_json(json_object *o)
 {
 	struct cache_question *q;
-	json_object *tests;
+	json_object *tests, *vf = NULL;
 	size_t i;
 
 	if (!json_object_object_get_ex(o, "tests", &tests) ||
@@ -209,6 +218,31 @@ question_from_json(json_object *o)
 	q->slug = jstr(o, "slug", NULL);
 	q->title = jstr(o, "title", NULL);
 	q->checker = jstr(o, "checker", NULL);
+	/* Entries of an older version have no validator: "" reads as the
+	 * native rule, as before. */
+	q->validator = jstr(o, "validator", NULL);
+	q->validator_flags = jstr(o, "validator_flags", NULL);
+	q->validator_digest = jstr(o, "validator_digest", NULL);
+	q->validator_lang = (int)jint(o, "validator_lang");
+	if (q->validator == NULL || q->validator_flags == NULL ||
+	    q->validator_digest == NULL)
+		goto fail;
+	if (json_object_object_get_ex(o, "validator_files", &vf) &&
+	    json_object_is_type(vf, json_type_array) &&
+	    json_object_array_length(vf) > 0) {
+		q->nvfiles = json_object_array_length(vf);
+		if ((q->vfiles = calloc(q->nvfiles, sizeof(*q->vfiles))) == NULL)
+			goto fail;
+		for (i = 0; i < q->nvfiles; i++) {
+			json_object *f = json_object_array_get_idx(vf, i);
+
+			q->vfiles[i].path = jstr(f, "path", NULL);
+			q->vfiles[i].content_b64 = jstr(f, "content", NULL);
+			if (q->vfiles[i].path == NULL ||
+			    q->vfiles[i].content_b64 == NULL)
+				goto fail;
+		}
+	}
 	q->ntests = json_object_array_length(tests);
 	q->tests = calloc(q->ntests ? q->ntests : 1, sizeof(*q->tests));
 	if (q->slug == NULL || q->title == NULL || q->checker == NULL ||
@@ -234,13 +268,72 @@ fail:
 	return NULL;
 }
 
+/*
+ * A custom validator's language by its files' names: C++ when a .cpp,
+ * .cc or .cxx is there, else Python for a .py, else C for a .c; 0 when
+ * none (the embedded judge then fails the run with IE, never AC).
+ */
+static int
+validator_lang(const PGresult *vres)
+{
+	int cpp = 0, py = 0, c = 0, i;
+	size_t n;
+	const char *p;
+
+	for (i = 0; i < PQntuples(vres); i++) {
+		p = PQgetvalue(vres, i, 0);
+		n = strlen(p);
+		cpp |= (n > 4 && (strcmp(p + n - 4, ".cpp") == 0 ||
+		    strcmp(p + n - 4, ".cxx") == 0)) ||
+		    (n > 3 && strcmp(p + n - 3, ".cc") == 0);
+		py |= n > 3 && strcmp(p + n - 3, ".py") == 0;
+		c |= n > 2 && strcmp(p + n - 2, ".c") == 0;
+	}
+	return cpp ? 54 : py ? 71 : c ? 50 : 0;
+}
+
+/* The validator's sources, language and digest into the cache's JSON. */
+static void
+validator_json(json_object *o, const PGresult *vres)
+{
+	crypto_hash_sha256_state st;
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char hex[65], lang[16];
+	json_object *arr = json_object_new_array(), *f;
+	int i;
+
+	snprintf(lang, sizeof(lang), "%d", validator_lang(vres));
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const unsigned char *)lang,
+	    strlen(lang) + 1);
+	for (i = 0; i < PQntuples(vres); i++) {
+		f = json_object_new_object();
+		json_object_object_add(f, "path",
+		    json_object_new_string(PQgetvalue(vres, i, 0)));
+		json_object_object_add(f, "content",
+		    json_object_new_string(PQgetvalue(vres, i, 1)));
+		json_object_array_add(arr, f);
+		crypto_hash_sha256_update(&st, (const unsigned char *)
+		    PQgetvalue(vres, i, 0), (size_t)PQgetlength(vres, i, 0) + 1);
+		crypto_hash_sha256_update(&st, (const unsigned char *)
+		    PQgetvalue(vres, i, 1), (size_t)PQgetlength(vres, i, 1) + 1);
+	}
+	crypto_hash_sha256_final(&st, h);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	json_object_object_add(o, "validator_files", arr);
+	json_object_object_add(o, "validator_lang",
+	    json_object_new_int(atoi(lang)));
+	json_object_object_add(o, "validator_digest",
+	    json_object_new_string(hex));
+}
+
 /* Load question qid from PostgreSQL as the cache's JSON.  NULL: missing/error. */
 static json_object *
 question_load(struct db *db, long long qid, int *missing)
 {
 	char id[32];
 	const char *params[1] = { id };
-	PGresult *res = NULL, *tres = NULL;
+	PGresult *res = NULL, *tres = NULL, *vres = NULL;
 	json_object *o = NULL, *tests;
 	int i;
 
@@ -250,7 +343,9 @@ question_load(struct db *db, long long qid, int *missing)
 	    "SELECT q.id, q.round_id, q.slug, q.title, q.points, q.time_limit_ms,"
 	    " q.memory_limit_kb, q.checker,"
 	    " coalesce(ceil(extract(epoch FROM r.starts_at))::bigint, 0),"
-	    " coalesce(floor(extract(epoch FROM r.ends_at))::bigint, 0)"
+	    " coalesce(floor(extract(epoch FROM r.ends_at))::bigint, 0),"
+	    " CASE WHEN q.package_format IS NULL THEN '' ELSE q.validator END,"
+	    " q.validator_flags"
 	    " FROM questions q JOIN rounds r ON r.id = q.round_id WHERE q.id = $1",
 	    1, params);
 	if (res == NULL)
@@ -275,6 +370,19 @@ question_load(struct db *db, long long qid, int *missing)
 	json_object_object_add(o, "checker", json_object_new_string(PQgetvalue(res, 0, 7)));
 	json_object_object_add(o, "starts_at", json_object_new_int64(atoll(PQgetvalue(res, 0, 8))));
 	json_object_object_add(o, "ends_at", json_object_new_int64(atoll(PQgetvalue(res, 0, 9))));
+	json_object_object_add(o, "validator", json_object_new_string(PQgetvalue(res, 0, 10)));
+	json_object_object_add(o, "validator_flags", json_object_new_string(PQgetvalue(res, 0, 11)));
+	if (strcmp(PQgetvalue(res, 0, 10), "custom") == 0 ||
+	    strcmp(PQgetvalue(res, 0, 10), "interactive") == 0) {
+		if ((vres = db_exec(db, "SELECT path, encode(content, 'base64')"
+		    " FROM validator_sources WHERE question_id = $1 ORDER BY path",
+		    1, params)) == NULL) {
+			json_object_put(o);
+			o = NULL;
+			goto out;
+		}
+		validator_json(o, vres);
+	}
 	tests = json_object_new_array();
 	json_object_object_add(o, "tests", tests);
 	for (i = 0; i < PQntuples(tres); i++) {
@@ -291,6 +399,7 @@ question_load(struct db *db, long long qid, int *missing)
 out:
 	PQclear(res);
 	PQclear(tres);
+	PQclear(vres);
 	return o;
 }
 

@@ -25,6 +25,13 @@ struct cache_testcase {
 	int		 points;
 };
 
+/* A custom validator's source: path and base64 content (PostgreSQL's
+ * encode(…, 'base64'), line breaks included). */
+struct cache_vfile {
+	char	*path;
+	char	*content_b64;
+};
+
 struct cache_question {
 	long long		 id;
 	long long		 round_id;
@@ -40,6 +47,16 @@ struct cache_question {
 	long long		 ends_at;
 	struct cache_testcase	*tests;
 	size_t			 ntests;
+	/* questions.validator ("default", "custom", "interactive") and
+	 * validator_flags; a custom one's sources, their language (50, 54,
+	 * 71; 0 when none is buildable) and digest (sha256 hex of the
+	 * language and files). */
+	char			*validator;
+	char			*validator_flags;
+	int			 validator_lang;
+	char			*validator_digest;
+	struct cache_vfile	*vfiles;
+	size_t			 nvfiles;
 };
 
 struct cache_language {

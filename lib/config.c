@@ -54,6 +54,8 @@ const struct config_setting config_settings[] = {
 
 	{ "JUDGE0_URL", CONFIG_STR, "http://127.0.0.1:2358", 0, 0, NULL,
 	    OFF(judge0_url), "Base URL of Judge0 (the embedded judge by default)." },
+	{ "PITWALL_JUDGE_EMBEDDED", CONFIG_INT, "1", 0, 1, NULL,
+	    OFF(judge_embedded), "1 when JUDGE0_URL is Pitwall's embedded judge (scripts/stack sets it): only that one runs custom and interactive validators, so import-problem refuses those packages when 0." },
 	{ "JUDGE0_AUTH_HEADER", CONFIG_STR, "X-Auth-Token", 0, 0, NULL,
 	    OFF(judge0_auth_header), "Header carrying JUDGE0_AUTH_TOKEN." },
 	{ "JUDGE0_AUTH_TOKEN", CONFIG_SECRET, "", 0, 0, NULL,

@@ -33,6 +33,7 @@ struct config {
 
 	/* judge0 */
 	char	*judge0_url;
+	int	 judge_embedded;	/* JUDGE0_URL is Pitwall's embedded judge */
 	char	*judge0_auth_header;
 	char	*judge0_auth_token;
 	char	*judge0_rapidapi_key;

@@ -69,6 +69,31 @@ dispatch_backoff(int tries)
 	return s > 60 ? 60 : s;
 }
 
+int
+dispatch_validator(const struct cache_question *q, struct judge0_validator *v,
+    struct judge0_vfile *files)
+{
+	size_t i;
+
+	memset(v, 0, sizeof(*v));
+	if (q->validator == NULL || (strcmp(q->validator, "custom") != 0 &&
+	    strcmp(q->validator, "interactive") != 0))
+		return 0;
+	for (i = 0; i < q->nvfiles; i++) {
+		files[i].path = q->vfiles[i].path;
+		files[i].content_b64 = q->vfiles[i].content_b64;
+	}
+	v->mode = q->validator;
+	v->language_id = q->validator_lang;
+	v->digest = q->validator_digest;
+	v->flags = q->validator_flags;
+	v->time_limit = DISPATCH_VALIDATOR_TIME_S;
+	v->memory_limit_kb = DISPATCH_VALIDATOR_MEMORY_KB;
+	v->files = files;
+	v->nfiles = q->nvfiles;
+	return 1;
+}
+
 static const struct cache_testcase *
 find_test(const struct cache_question *q, long long tid)
 {
@@ -182,19 +207,26 @@ dispatch_send(struct redis *r, struct judge0 *j, const struct config *cfg,
 	size_t bs = (size_t)cfg->judge0_batch_size, off, i, k;
 	struct judge0_item *items = NULL;
 	struct judge0_ret *ret = NULL;
+	struct judge0_validator val;
+	struct judge0_vfile *vfiles = NULL;
 	char (*urls)[CALLBACK_URL_MAX] = NULL;
 	double cpu = dispatch_cpu_limit(cfg, sub->q->time_limit_ms,
 	    sub->lang->time_multiplier);
 	int mem = dispatch_memory_kb(sub->q->memory_limit_kb), taken = 0;
+	int has_val;
 	char err[512];
 
 	items = calloc(bs, sizeof(*items));
 	ret = calloc(bs, sizeof(*ret));
 	urls = calloc(bs, sizeof(*urls));
-	if (items == NULL || ret == NULL || urls == NULL) {
+	vfiles = calloc(sub->q->nvfiles + 1, sizeof(*vfiles));
+	if (items == NULL || ret == NULL || urls == NULL || vfiles == NULL) {
 		taken = -1;
 		goto out;
 	}
+	/* Custom and interactive questions: the answer and the validator go
+	 * with each testcase (the embedded judge runs it; docs/judge.md). */
+	has_val = dispatch_validator(sub->q, &val, vfiles);
 	for (off = 0; off < n; off += bs) {
 		size_t m = n - off < bs ? n - off : bs;
 		enum judge0_rc rc;
@@ -219,6 +251,11 @@ dispatch_send(struct redis *r, struct judge0 *j, const struct config *cfg,
 			items[i].max_file_size_kb = cfg->judge0_max_file_size_kb;
 			items[i].memory_limit_kb = mem;
 			items[i].callback_url = urls[i];
+			if (has_val) {
+				items[i].expected = tc->expected;
+				items[i].expected_len = tc->expected_len;
+				items[i].validator = &val;
+			}
 		}
 		rc = judge0_batch_submit(j, items, m, ret, err, sizeof(err));
 		if (rc != J0_OK) {
@@ -251,5 +288,6 @@ out:
 	free(items);
 	free(ret);
 	free(urls);
+	free(vfiles);
 	return taken;
 }

@@ -49,6 +49,24 @@ int	dispatch_send(struct redis *r, struct judge0 *j, const struct config *cfg,
 	    const struct dispatch_sub *sub, const long long *tids, size_t n,
 	    int attempt, int tries, const char *reqid);
 
+/*
+ * A custom or interactive validator's limits, sent in pitwall_validator.
+ * XXX: the package's own validation limits (2023-07 limits.validation_*)
+ * are not imported yet; these are problemtools-like defaults.
+ */
+#define DISPATCH_VALIDATOR_TIME_S	10.0
+#define DISPATCH_VALIDATOR_MEMORY_KB	1048576
+
+/*
+ * The pitwall_validator of question q into *v, files[] sized q->nvfiles
+ * (borrowing q's strings): 1 when q has a custom or interactive
+ * validator, else 0.
+ */
+struct judge0_validator;
+struct judge0_vfile;
+int	dispatch_validator(const struct cache_question *q,
+	    struct judge0_validator *v, struct judge0_vfile *files);
+
 /* Seconds to wait before try number `tries` (1, 2, 4, … capped at 60). */
 int	dispatch_backoff(int tries);
 

@@ -190,6 +190,40 @@ judge0_request(struct judge0 *j, const char *method, const char *path,
 	return J0_OK;
 }
 
+/* The pitwall_validator object of v (docs/judge.md); NULL on memory. */
+static json_object *
+validator_json(const struct judge0_validator *v)
+{
+	json_object *o = json_object_new_object(), *files, *f;
+	char num[32];
+	size_t i;
+
+	if (o == NULL || (files = json_object_new_array()) == NULL) {
+		json_object_put(o);
+		return NULL;
+	}
+	json_object_object_add(o, "mode", json_object_new_string(v->mode));
+	json_object_object_add(o, "language_id",
+	    json_object_new_int(v->language_id));
+	json_object_object_add(o, "digest", json_object_new_string(v->digest));
+	json_object_object_add(o, "flags", json_object_new_string(v->flags));
+	snprintf(num, sizeof(num), "%.3f", v->time_limit);
+	json_object_object_add(o, "time_limit",
+	    json_object_new_double_s(v->time_limit, num));
+	json_object_object_add(o, "memory_limit",
+	    json_object_new_int(v->memory_limit_kb));
+	for (i = 0; i < v->nfiles; i++) {
+		f = json_object_new_object();
+		json_object_object_add(f, "path",
+		    json_object_new_string(v->files[i].path));
+		json_object_object_add(f, "content",
+		    json_object_new_string(v->files[i].content_b64));
+		json_object_array_add(files, f);
+	}
+	json_object_object_add(o, "files", files);
+	return o;
+}
+
 static json_object *
 item_json(const struct judge0_item *it)
 {
@@ -226,6 +260,22 @@ item_json(const struct judge0_item *it)
 		    json_object_new_string(it->callback_url));
 	free(src);
 	free(in);
+	if (it->validator != NULL) {
+		json_object *pv = validator_json(it->validator);
+		char *ans = b64_encode(it->expected ? it->expected : "",
+		    it->expected ? it->expected_len : 0);
+
+		if (pv == NULL || ans == NULL) {
+			json_object_put(pv);
+			free(ans);
+			json_object_put(o);
+			return NULL;
+		}
+		json_object_object_add(o, "expected_output",
+		    json_object_new_string(ans));
+		json_object_object_add(o, "pitwall_validator", pv);
+		free(ans);
+	}
 	return o;
 }
 

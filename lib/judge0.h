@@ -12,6 +12,26 @@
 struct config;
 struct judge0;
 
+/*
+ * Pitwall's embedded-judge extension (docs/judge.md): a custom or
+ * interactive validator, sent as pitwall_validator.  Contents are base64.
+ */
+struct judge0_vfile {
+	const char	*path;
+	const char	*content_b64;
+};
+
+struct judge0_validator {
+	const char		*mode;		/* "custom" | "interactive" */
+	int			 language_id;
+	const char		*digest;
+	const char		*flags;
+	double			 time_limit;	/* s */
+	int			 memory_limit_kb;
+	const struct judge0_vfile *files;
+	size_t			 nfiles;
+};
+
 struct judge0_item {
 	const char	*source;
 	size_t		 source_len;
@@ -23,6 +43,10 @@ struct judge0_item {
 	int		 memory_limit_kb;
 	int		 max_file_size_kb;	/* 0: Judge0's default */
 	const char	*callback_url;	/* may be NULL */
+	/* With validator: the answer file, sent as expected_output. */
+	const char	*expected;
+	size_t		 expected_len;
+	const struct judge0_validator *validator;	/* NULL: none */
 };
 
 /* Outcome of one item of a batch. */

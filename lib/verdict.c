@@ -158,8 +158,43 @@ verdict_result_clear(struct verdict_result *r)
 	free(r->err);
 	free(r->compile_output);
 	free(r->message);
+	free(r->judgemessage);
+	free(r->teammessage);
 	memset(r, 0, sizeof(*r));
-	r->time_ms = r->memory_kb = -1;
+	r->time_ms = r->memory_kb = r->val_exit = -1;
+}
+
+int
+verdict_score_valid(const char *s)
+{
+	const char *p = s;
+	double d;
+	int digits = 0;
+
+	if (s == NULL || strlen(s) > 40)
+		return 0;
+	if (*p == '+' || *p == '-')
+		p++;
+	for (; *p >= '0' && *p <= '9'; p++)
+		digits++;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			digits++;
+	if (digits == 0)
+		return 0;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return 0;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p != '\0')
+		return 0;
+	d = strtod(s, NULL);
+	return isfinite(d) && fabs(d) < 1e12;
 }
 
 /*
@@ -191,6 +226,51 @@ field_b64(json_object *obj, const char *key, char **dst, size_t *lenp,
 	return 0;
 }
 
+/*
+ * The embedded judge's pitwall_validation object {exit, judgemessage,
+ * teammessage, score} into r.  0 / -1 with err set.
+ */
+static int
+validation_parse(json_object *o, struct verdict_result *r, char *err,
+    size_t errsz)
+{
+	json_object *v;
+	struct jerr jerr;
+	int64_t n;
+
+	if (!json_object_is_type(o, json_type_object)) {
+		snprintf(err, errsz, "pitwall_validation is not an object");
+		return -1;
+	}
+	r->has_validation = 1;
+	if (json_object_object_get_ex(o, "exit", &v) && v != NULL &&
+	    !json_object_is_type(v, json_type_null)) {
+		if (json_get_int(o, "exit", 1, 0, 255, &n, &jerr) == -1) {
+			snprintf(err, errsz, "pitwall_validation.exit: %s",
+			    jerr.message);
+			return -1;
+		}
+		r->val_exit = (int)n;
+	}
+	if (json_object_object_get_ex(o, "score", &v) && v != NULL &&
+	    !json_object_is_type(v, json_type_null)) {
+		if (!json_object_is_type(v, json_type_string) ||
+		    !verdict_score_valid(json_object_get_string(v))) {
+			snprintf(err, errsz, "pitwall_validation.score is not "
+			    "a decimal number");
+			return -1;
+		}
+		snprintf(r->score, sizeof(r->score), "%s",
+		    json_object_get_string(v));
+	}
+	if (field_b64(o, "judgemessage", &r->judgemessage,
+	    &r->judgemessage_len, err, errsz) == -1 ||
+	    field_b64(o, "teammessage", &r->teammessage,
+	    &r->teammessage_len, err, errsz) == -1)
+		return -1;
+	return 0;
+}
+
 int
 verdict_result_parse(const char *body, size_t len, struct verdict_result *r,
     char *err, size_t errsz)
@@ -201,7 +281,7 @@ verdict_result_parse(const char *body, size_t len, struct verdict_result *r,
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
-	r->time_ms = r->memory_kb = -1;
+	r->time_ms = r->memory_kb = r->val_exit = -1;
 	if ((obj = json_parse_bounded(body, len, 16, &jerr)) == NULL) {
 		snprintf(err, errsz, "body is not JSON: %s", jerr.message);
 		goto out;
@@ -251,6 +331,10 @@ verdict_result_parse(const char *body, size_t len, struct verdict_result *r,
 		r->memory_kb = (int)json_object_get_int64(v);
 	}
 
+	if (json_object_object_get_ex(obj, "pitwall_validation", &v) &&
+	    v != NULL && !json_object_is_type(v, json_type_null) &&
+	    validation_parse(v, r, err, errsz) == -1)
+		goto out;
 	if (field_b64(obj, "stdout", &r->out, &r->out_len, err, errsz) == -1 ||
 	    field_b64(obj, "stderr", &r->err, &r->err_len, err, errsz) == -1 ||
 	    field_b64(obj, "compile_output", &r->compile_output,

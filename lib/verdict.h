@@ -81,6 +81,15 @@ struct verdict_result {
 	size_t	 compile_output_len;
 	char	*message;
 	size_t	 message_len;
+	/* pitwall_validation of the embedded judge (docs/judge.md): a
+	 * custom or interactive validator ran on this testcase. */
+	int	 has_validation;
+	int	 val_exit;		/* -1: null (it did not exit) */
+	char	*judgemessage;		/* NULL when null */
+	size_t	 judgemessage_len;
+	char	*teammessage;
+	size_t	 teammessage_len;
+	char	 score[48];		/* decimal text; "" when null */
 };
 
 /*
@@ -91,6 +100,13 @@ struct verdict_result {
 int		 verdict_result_parse(const char *body, size_t len,
 		    struct verdict_result *r, char *err, size_t errsz);
 void		 verdict_result_clear(struct verdict_result *r);
+
+/*
+ * 1 when s is a decimal number PostgreSQL's numeric takes and a score can
+ * be: [+-] digits, optional fraction, optional exponent, at most 40 bytes,
+ * finite, |value| < 1e12.
+ */
+int		 verdict_score_valid(const char *s);
 
 /*
  * Judge0's `time`, a string of seconds such as "0.045" (or a number), in

@@ -150,6 +150,12 @@ void	pgarr_free(struct pgarr *a);
  */
 /* output_excerpt and message keep this much. */
 #define EXCERPT_MAX	1024
+/* judge_message and team_message keep this much (a validator's files
+ * may be larger: the judge already cut them to JUDGE_MESSAGE_MAX). */
+#define MESSAGE_MAX	(64 * 1024)
+/* The testcase columns check_tc_row() reads (t testcases, q questions). */
+#define TC_COLUMNS	"t.question_id, t.expected_output, q.validator," \
+	" q.validator_flags, q.package_format"
 
 /* How a job's step ended. */
 enum step {
@@ -194,7 +200,13 @@ struct pend {
 	enum verdict	 v;
 	char		*excerpt;
 	char		*message;
+	char		*judge_message;	/* jury only; NULL: none */
+	char		*team_message;	/* shown to the contestant */
+	const char	*score;		/* validator_score; NULL: none */
 };
+/* Fill p's texts from its job and verdict (jmsg: check_result's). */
+void		 pend_fill(struct pend *p, const char *jmsg);
+void		 pend_clear(struct pend *p);
 /* store_fast.c: results inserted and counted once, the one way (both paths). */
 enum step	 store_results(struct wctx *w, struct pend *pend, size_t np);
 /* store_fast.c: the whole batch: 0 committed, -1 retry, 1 redo job by job. */
@@ -244,15 +256,27 @@ struct check_tc {
 	long long	 question_id;
 	const char	*expected;
 	size_t		 expected_len;
+	/* questions.validator ("default", "custom", "interactive") and
+	 * validator_flags; validator NULL: a Pitwall-native question,
+	 * judged by Judge0's exact rule (docs/judge.md). */
+	const char	*validator;
+	const char	*flags;
 };
 /*
  * What to do with result job (its submission of question qid, rejudged
  * `judging` times; tc NULL when the testcase is unknown).  *v is the
- * verdict for CHECK_STORE (and VERDICT_IE otherwise).  Pure.
+ * verdict for CHECK_STORE (and VERDICT_IE otherwise); jmsg (jmsgsz > 0)
+ * gets the worker's own judge message for the jury ("" when none: the
+ * default validator's Wrong Answer, a missing validation).  Pure.
  */
 enum check	 check_result(const struct job *job, long long qid,
 		    int judging, const struct check_tc *tc, int max_attempts,
-		    enum verdict *v);
+		    enum verdict *v, char *jmsg, size_t jmsgsz);
+/* store.c: the check_tc of the TC_COLUMNS of a row, starting at col;
+ * its strings point into res. */
+struct pg_result;
+void		 check_tc_row(const struct pg_result *res, int row, int col,
+		    struct check_tc *tc);
 void		 check_apply(struct job *job, enum check c, int judging);
 const char	*job_excerpt_src(const struct job *job, enum verdict v,
 		    size_t *len);

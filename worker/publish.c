@@ -117,7 +117,9 @@ subhash_free(struct subhash *h)
 	memset(h, 0, sizeof(*h));
 }
 
-/* {"ordinal","verdict","status_id","time_ms","memory_kb"} of result row i. */
+/* {"ordinal","verdict","status_id","time_ms","memory_kb","team_message"}
+ * of result row i (team_message: a validator's teammessage.txt, the one
+ * validator text a contestant sees; null when none). */
 static char *
 result_json(PGresult *res, int i)
 {
@@ -136,6 +138,9 @@ result_json(PGresult *res, int i)
 	    json_object_new_int(atoi(PQgetvalue(res, i, 3))));
 	json_object_object_add(o, "memory_kb", PQgetisnull(res, i, 4) ? NULL :
 	    json_object_new_int(atoi(PQgetvalue(res, i, 4))));
+	if (!PQgetisnull(res, i, 8))
+		json_object_object_add(o, "team_message",
+		    json_object_new_string(PQgetvalue(res, i, 8)));
 	s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
 	return s;
@@ -175,7 +180,8 @@ view_load(struct wctx *w, struct job *const *jobs, size_t n, struct view *v)
 	    " WHERE s.id = ANY ($1::uuid[])";
 	static const char resq[] =
 	    "SELECT t.ordinal, r.verdict, r.status_id, r.time_ms, r.memory_kb,"
-	    " COALESCE(r.judge_token, ''), r.testcase_id, r.submission_id::text"
+	    " COALESCE(r.judge_token, ''), r.testcase_id, r.submission_id::text,"
+	    " r.team_message"
 	    " FROM (SELECT DISTINCT * FROM unnest($1::uuid[], $2::bigint[]))"
 	    "  AS x(sid, tid)"
 	    " JOIN submission_results r"

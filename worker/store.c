@@ -38,9 +38,11 @@ static const struct {
 	    " $3::bigint, $4::int, $5::text, $6::int,"
 	    " to_timestamp($7::bigint / 1000.0), 'judging')"
 	    " ON CONFLICT (id) DO NOTHING", 7 },
+	/* The columns of check_tc_row() after the id. */
 	[STMT_TC_FETCH] = { "pw_tc_fetch",
-	    "SELECT id, question_id, expected_output FROM testcases"
-	    " WHERE id = ANY ($1::bigint[])", 1 },
+	    "SELECT t.id, " TC_COLUMNS " FROM testcases t"
+	    " JOIN questions q ON q.id = t.question_id"
+	    " WHERE t.id = ANY ($1::bigint[])", 1 },
 	[STMT_EXISTS] = { "pw_exists",
 	    "SELECT 1 FROM submission_results"
 	    " WHERE submission_id = $1::uuid AND testcase_id = $2::bigint", 2 },
@@ -65,12 +67,15 @@ static const struct {
 	[STMT_BATCH_INSERT] = { "pw_batch_insert",
 	    "WITH v AS (SELECT * FROM unnest($1::uuid[], $2::bigint[],"
 	    "  $3::text[], $4::int[], $5::text[], $6::bool[], $7::int[],"
-	    "  $8::int[], $9::text[], $10::text[]) AS v(sid, tid, token, status,"
-	    "  verdict, passed, tms, mkb, excerpt, message)),"
+	    "  $8::int[], $9::text[], $10::text[], $11::text[], $12::text[],"
+	    "  $13::numeric[]) AS v(sid, tid, token, status,"
+	    "  verdict, passed, tms, mkb, excerpt, message, jmsg, tmsg, score)),"
 	    " ins AS (INSERT INTO submission_results (submission_id, testcase_id,"
 	    "  judge_token, status_id, verdict, passed, time_ms, memory_kb,"
-	    "  output_excerpt, message) SELECT sid, tid, token, status,"
-	    "  verdict, passed, tms, mkb, excerpt, message FROM v"
+	    "  output_excerpt, message, judge_message, team_message,"
+	    "  validator_score) SELECT sid, tid, token, status,"
+	    "  verdict, passed, tms, mkb, excerpt, message, jmsg, tmsg, score"
+	    "  FROM v"
 	    "  ON CONFLICT (submission_id, testcase_id) DO NOTHING"
 	    "  RETURNING submission_id, passed, time_ms, memory_kb),"
 	    " a AS (SELECT submission_id, count(*)::int AS n,"
@@ -83,7 +88,7 @@ static const struct {
 	    "  max_memory_kb = GREATEST(s.max_memory_kb, a.m)"
 	    "  FROM a WHERE s.id = a.submission_id"
 	    "  RETURNING s.id, s.done = s.total AS fin)"
-	    " SELECT id::text FROM upd WHERE fin", 10 },
+	    " SELECT id::text FROM upd WHERE fin", 13 },
 	/*
 	 * The compiler's output, once per submission (sql/008): the first
 	 * Compilation Error stored keeps it; later ones (every testcase
@@ -97,6 +102,50 @@ static const struct {
 	    " WHERE s.id = v.sid AND s.compile_output IS NULL", 2 },
 	/* STMT_FIN_POINTS and STMT_FINALIZE are finalize.c's. */
 };
+
+void
+check_tc_row(const PGresult *res, int row, int col, struct check_tc *tc)
+{
+	tc->question_id = strtoll(PQgetvalue(res, row, col), NULL, 10);
+	tc->expected = PQgetvalue(res, row, col + 1);
+	tc->expected_len = (size_t)PQgetlength(res, row, col + 1);
+	/* Native questions (no package_format) keep Judge0's rule. */
+	tc->validator = PQgetisnull(res, row, col + 4) ? NULL :
+	    PQgetvalue(res, row, col + 2);
+	tc->flags = PQgetvalue(res, row, col + 3);
+}
+
+void
+pend_fill(struct pend *p, const char *jmsg)
+{
+	const struct verdict_result *r = &p->job->res;
+	const char *src;
+	size_t srclen;
+
+	src = job_excerpt_src(p->job, p->v, &srclen);
+	p->excerpt = verdict_excerpt(src, srclen, EXCERPT_MAX);
+	p->message = verdict_excerpt(r->message, r->message_len, EXCERPT_MAX);
+	/* The validator's judgemessage.txt, else the worker's own reason. */
+	if (r->judgemessage != NULL)
+		p->judge_message = verdict_excerpt(r->judgemessage,
+		    r->judgemessage_len, MESSAGE_MAX);
+	else if (jmsg != NULL && jmsg[0] != '\0')
+		p->judge_message = verdict_excerpt(jmsg, strlen(jmsg),
+		    MESSAGE_MAX);
+	p->team_message = verdict_excerpt(r->teammessage, r->teammessage_len,
+	    MESSAGE_MAX);
+	p->score = r->score[0] != '\0' ? r->score : NULL;
+}
+
+void
+pend_clear(struct pend *p)
+{
+	free(p->excerpt);
+	free(p->message);
+	free(p->judge_message);
+	free(p->team_message);
+	p->excerpt = p->message = p->judge_message = p->team_message = NULL;
+}
 
 /*
  * Run prepared statement s in the batch transaction (prepared once per

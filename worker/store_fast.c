@@ -21,9 +21,7 @@
 /* Testcases of a batch by id, fetched with one query. */
 struct tcrow {
 	long long	 id;
-	long long	 question_id;
-	const char	*expected;
-	size_t		 expected_len;
+	struct check_tc	 ct;
 };
 
 struct tcset {
@@ -94,10 +92,7 @@ tcset_fetch(struct wctx *w, struct job **todo, size_t n, struct tcset *t)
 	}
 	for (i = 0; i < t->n; i++) {
 		t->rows[i].id = strtoll(PQgetvalue(t->res, (int)i, 0), NULL, 10);
-		t->rows[i].question_id = strtoll(PQgetvalue(t->res, (int)i, 1),
-		    NULL, 10);
-		t->rows[i].expected = PQgetvalue(t->res, (int)i, 2);
-		t->rows[i].expected_len = (size_t)PQgetlength(t->res, (int)i, 2);
+		check_tc_row(t->res, (int)i, 1, &t->rows[i].ct);
 	}
 	if (t->n > 1)
 		qsort(t->rows, t->n, sizeof(*t->rows), tcrow_cmp);
@@ -109,10 +104,8 @@ pend_free(struct pend *p, size_t n)
 {
 	size_t i;
 
-	for (i = 0; p != NULL && i < n; i++) {
-		free(p[i].excerpt);
-		free(p[i].message);
-	}
+	for (i = 0; p != NULL && i < n; i++)
+		pend_clear(&p[i]);
 	free(p);
 }
 
@@ -129,29 +122,22 @@ group_check(struct wctx *w, struct job **g, size_t n, long long qid,
     int judging, const struct tcset *tcs, struct pend *pend, size_t *np)
 {
 	const struct tcrow *tc;
-	struct check_tc ct;
 	enum check c;
 	enum verdict v;
 	size_t i, k, first = *np;
+	char jmsg[512];
 
 	for (i = 0; i < n; i++) {
 		struct job *job = g[i];
-		const struct verdict_result *r = &job->res;
-		const char *src;
-		size_t srclen;
 
 		job->finalized = 0;
 		if (job->type == JOB_SUBMISSION) {
 			job->state = JOB_STORED;
 			continue;
 		}
-		if ((tc = tcset_find(tcs, job->tid)) != NULL) {
-			ct.question_id = tc->question_id;
-			ct.expected = tc->expected;
-			ct.expected_len = tc->expected_len;
-		}
-		c = check_result(job, qid, judging, tc != NULL ? &ct : NULL,
-		    w->cfg.worker_max_attempts, &v);
+		tc = tcset_find(tcs, job->tid);
+		c = check_result(job, qid, judging, tc != NULL ? &tc->ct : NULL,
+		    w->cfg.worker_max_attempts, &v, jmsg, sizeof(jmsg));
 		check_apply(job, c, judging);
 		if (c != CHECK_STORE)
 			continue;	/* CHECK_RESEND decided after the INSERT */
@@ -162,10 +148,7 @@ group_check(struct wctx *w, struct job **g, size_t n, long long qid,
 			continue;	/* a duplicate in this batch */
 		pend[*np].job = job;
 		pend[*np].v = v;
-		src = job_excerpt_src(job, v, &srclen);
-		pend[*np].excerpt = verdict_excerpt(src, srclen, EXCERPT_MAX);
-		pend[*np].message = verdict_excerpt(r->message, r->message_len,
-		    EXCERPT_MAX);
+		pend_fill(&pend[*np], jmsg);
 		(*np)++;
 	}
 	return 0;
@@ -227,9 +210,9 @@ out:
 enum step
 store_results(struct wctx *w, struct pend *pend, size_t np)
 {
-	struct pgarr cols[10], fin;
+	struct pgarr cols[13], fin;
 	PGresult *res = NULL;
-	const char *params[10];
+	const char *params[13];
 	enum step st = STEP_RETRY;
 	size_t i, k;
 	int r;
@@ -237,7 +220,7 @@ store_results(struct wctx *w, struct pend *pend, size_t np)
 	memset(&fin, 0, sizeof(fin));
 	if (np == 0)
 		return STEP_OK;
-	if (pgarr_open_all(cols, 10) == -1)
+	if (pgarr_open_all(cols, 13) == -1)
 		return STEP_RETRY;
 	if (pgarr_open(&fin) == -1)
 		goto out;
@@ -254,8 +237,11 @@ store_results(struct wctx *w, struct pend *pend, size_t np)
 		pgarr_int(&cols[7], vr->memory_kb, vr->memory_kb < 0);
 		pgarr_text(&cols[8], pend[i].excerpt);
 		pgarr_text(&cols[9], pend[i].message);
+		pgarr_text(&cols[10], pend[i].judge_message);
+		pgarr_text(&cols[11], pend[i].team_message);
+		pgarr_text(&cols[12], pend[i].score);
 	}
-	for (k = 0; k < 10; k++) {
+	for (k = 0; k < 13; k++) {
 		if (pgarr_close(&cols[k]) == -1)
 			goto out;
 		params[k] = cols[k].buf;
@@ -283,7 +269,7 @@ store_results(struct wctx *w, struct pend *pend, size_t np)
 	}
 out:
 	PQclear(res);
-	pgarr_free_all(cols, 10);
+	pgarr_free_all(cols, 13);
 	pgarr_free(&fin);
 	return st;
 }

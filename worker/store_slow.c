@@ -131,8 +131,8 @@ static enum step
 job_store_result(struct wctx *w, struct job *job)
 {
 	static const char tc[] =
-	    "SELECT question_id, expected_output FROM testcases WHERE id = $1";
-	const struct verdict_result *r = &job->res;
+	    "SELECT " TC_COLUMNS " FROM testcases t"
+	    " JOIN questions q ON q.id = t.question_id WHERE t.id = $1";
 	struct subrow row;
 	struct check_tc ct, *ctp = NULL;
 	struct pend pend;
@@ -140,9 +140,8 @@ job_store_result(struct wctx *w, struct job *job)
 	enum verdict v = VERDICT_IE;
 	enum check c;
 	enum step st;
-	const char *p[2], *src;
-	char tid[24];
-	size_t srclen;
+	const char *p[2];
+	char tid[24], jmsg[512];
 
 	if ((st = sub_ensure(w, job, &row)) != STEP_OK)
 		return st;
@@ -153,14 +152,12 @@ job_store_result(struct wctx *w, struct job *job)
 		if ((res = store_exec(w, &st, tc, 1, p)) == NULL)
 			goto out;
 		if (PQntuples(res) == 1) {
-			ct.question_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-			ct.expected = PQgetvalue(res, 0, 1);
-			ct.expected_len = (size_t)PQgetlength(res, 0, 1);
+			check_tc_row(res, 0, 0, &ct);
 			ctp = &ct;
 		}
 	}
 	c = check_result(job, row.question_id, row.judging, ctp,
-	    w->cfg.worker_max_attempts, &v);
+	    w->cfg.worker_max_attempts, &v, jmsg, sizeof(jmsg));
 	PQclear(res);
 	res = NULL;
 	check_apply(job, c, row.judging);
@@ -182,15 +179,13 @@ job_store_result(struct wctx *w, struct job *job)
 	}
 
 	/* Stored and counted as the fast path does: store_results(). */
+	memset(&pend, 0, sizeof(pend));
 	pend.job = job;
 	pend.v = v;
-	src = job_excerpt_src(job, v, &srclen);
-	pend.excerpt = verdict_excerpt(src, srclen, EXCERPT_MAX);
-	pend.message = verdict_excerpt(r->message, r->message_len, EXCERPT_MAX);
+	pend_fill(&pend, jmsg);
 	if ((st = store_results(w, &pend, 1)) == STEP_OK)
 		job->state = JOB_STORED;
-	free(pend.excerpt);
-	free(pend.message);
+	pend_clear(&pend);
 out:
 	PQclear(res);
 	return st;

@@ -101,7 +101,9 @@ def test_latex_statement_warns():
 
 
 def test_interactive_sources_stored():
-    admin("import-problem", zip_dir("guess", top=False), "--round", ROUND)
+    # This stack's JUDGE0_URL is the fake (no validators): as if embedded.
+    run([ADMIN, "import-problem", zip_dir("guess", top=False), "--round", ROUND],
+        env={"PITWALL_JUDGE_EMBEDDED": "1"})
     eq(q("guess", "validator, time_limit_ms"), "interactive|2000", "row")
     eq(psql("SELECT string_agg(path || ':' || length(content), ',' ORDER BY path)"
             " FROM validator_sources v JOIN questions q ON q.id = v.question_id"

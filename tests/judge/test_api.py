@@ -516,6 +516,43 @@ def test_wait_stops_when_the_client_is_gone():
            "log lines: %d after %.1f s" % (seen, time.time() - t0))
 
 
+PY_VALIDATOR = (b"import sys\nans = open(sys.argv[2]).read().split()\n"
+                b"open(sys.argv[3] + 'teammessage.txt', 'w').write('hi')\n"
+                b"sys.exit(42 if sys.stdin.read().split() == ans else 43)\n")
+
+
+def validator(mode="custom", **patch):
+    v = {"mode": mode, "language_id": 71, "digest": "0" * 64, "flags": "",
+         "time_limit": 5, "memory_limit": 262144,
+         "files": [{"path": "output_validator/validator.py",
+                    "content": base64.b64encode(PY_VALIDATOR).decode()}]}
+    v.update(patch)
+    return v
+
+
+def test_validator_extension():
+    """Pitwall's pitwall_validator (docs/judge.md): checked at POST, run."""
+    good = {"source_code": C_HELLO, "language_id": 50}
+    for name, patch in [("mode", {"mode": "judge"}), ("language", {"language_id": 62}),
+                        ("digest", {"digest": "xyz"}), ("no files", {"files": []}),
+                        ("hidden file", {"files": [{"path": "a/.v.py", "content": ""}]}),
+                        ("time limit", {"time_limit": 0})]:
+        st, o = call("POST", "/submissions", dict(good, pitwall_validator=validator(**patch)))
+        report("422 pitwall_validator %s" % name,
+               st == 422 and list(o) == ["pitwall_validator"], "%s %s" % (st, o))
+    src = "print(input())"
+    for stdin, want in (("hello world\n", 3), ("bye\n", 4)):
+        st, o = submit(src, 71, stdin=stdin, expected_output="hello   world\n",
+                       pitwall_validator=validator())
+        pv = o.get("pitwall_validation") or {}
+        report("custom validator: status %d, exit %d, teammessage" % (want, want + 39),
+               st == 201 and o["status"]["id"] == want and pv.get("exit") == want + 39
+               and unb64(pv.get("teammessage")) == b"hi", o)
+    st, o = submit(src, 71, stdin="x\n", expected_output="x\n")
+    report("no pitwall_validation without pitwall_validator",
+           st == 201 and "pitwall_validation" not in o, o)
+
+
 def main():
     try:
         call("GET", "/statuses")
@@ -523,7 +560,7 @@ def main():
         print("not ok - judge API reachable at %s: %s" % (BASE, e))
         return 1
     for t in (test_info, test_auth, test_validation, test_defaults_and_fields, test_base64,
-              test_verdicts, test_wait_stops_when_the_client_is_gone, test_batch, test_queue_full, test_callback, test_hostile,
+              test_verdicts, test_validator_extension, test_wait_stops_when_the_client_is_gone, test_batch, test_queue_full, test_callback, test_hostile,
               test_runner_killed):
         try:
             t()

@@ -147,6 +147,41 @@ test_question_missing_fields_are_empty(void **state)
 	assert_int_equal(q->tests[0].id, 80);
 	assert_string_equal(q->tests[0].input, "");
 	assert_int_equal(q->tests[0].input_len, 0);
+	/* An entry of an older version: no validator, the native rule. */
+	assert_string_equal(q->validator, "");
+	assert_int_equal(q->nvfiles, 0);
+	cache_question_free(q);
+}
+
+/* A custom validator's sources travel with the question (dispatch.c). */
+static void
+test_question_validator(void **state)
+{
+	struct world *w = *state;
+	struct cache_question *q = NULL;
+
+	rset(w, "pitwall:q:13", "{\"id\":13,\"tests\":[],\"validator\":\"custom\","
+	    "\"validator_flags\":\"case_sensitive\",\"validator_lang\":54,"
+	    "\"validator_digest\":\"ab\",\"validator_files\":[{\"path\":"
+	    "\"output_validators/v/v.cpp\",\"content\":\"aW50\\n\"},{\"path\":\"v.h\","
+	    "\"content\":\"\"}]}");
+	assert_int_equal(cache_question_get(w->r, &w->db, &w->cfg, 13, &q), CACHE_OK);
+	assert_string_equal(q->validator, "custom");
+	assert_string_equal(q->validator_flags, "case_sensitive");
+	assert_int_equal(q->validator_lang, 54);
+	assert_string_equal(q->validator_digest, "ab");
+	assert_int_equal(q->nvfiles, 2);
+	assert_string_equal(q->vfiles[0].path, "output_validators/v/v.cpp");
+	assert_string_equal(q->vfiles[0].content_b64, "aW50\n");
+	assert_string_equal(q->vfiles[1].content_b64, "");
+	/* Fields of the wrong type read as "" (jstr), like the others. */
+	rset(w, "pitwall:q:14", "{\"id\":14,\"tests\":[],\"validator\":\"custom\","
+	    "\"validator_files\":[{\"path\":1}]}");
+	cache_question_free(q);
+	q = NULL;
+	assert_int_equal(cache_question_get(w->r, &w->db, &w->cfg, 14, &q),
+	    CACHE_OK);
+	assert_string_equal(q->vfiles[0].path, "");
 	cache_question_free(q);
 }
 
@@ -390,6 +425,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_question_from_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_question_validator, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_question_missing_fields_are_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_question_negative_and_bad_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_languages_from_cache, setup, teardown),

@@ -36,45 +36,46 @@ job_make(struct job *job, int j, int t, int st, const char *out)
 static void
 test_check_order_and_outcomes(void **state)
 {
-	const struct check_tc tc = { 5, "42\n", 3 }, other = { 6, "42\n", 3 };
+	const struct check_tc tc = { 5, "42\n", 3, NULL, NULL },
+	    other = { 6, "42\n", 3, NULL, NULL };
 	struct job job;
 	enum verdict v;
 
 	(void)state;
 	job_make(&job, 1, 1, 3, "42\n");
-	assert_int_equal(check_result(&job, 5, 1, &tc, 3, &v), CHECK_STORE);
+	assert_int_equal(check_result(&job, 5, 1, &tc, 3, &v, NULL, 0), CHECK_STORE);
 	assert_int_equal(v, VERDICT_AC);
 	job_make(&job, 1, 1, 3, "41\n");
-	assert_int_equal(check_result(&job, 5, 1, &tc, 3, &v), CHECK_STORE);
+	assert_int_equal(check_result(&job, 5, 1, &tc, 3, &v, NULL, 0), CHECK_STORE);
 	assert_int_equal(v, VERDICT_WA);
 	job_make(&job, 1, 1, 5, NULL);
-	assert_int_equal(check_result(&job, 5, 1, &tc, 3, &v), CHECK_STORE);
+	assert_int_equal(check_result(&job, 5, 1, &tc, 3, &v, NULL, 0), CHECK_STORE);
 	assert_int_equal(v, VERDICT_TLE);
 
 	/* An earlier judging is stale before anything else is looked at. */
 	job_make(&job, 0, 1, 99, NULL);
-	assert_int_equal(check_result(&job, 5, 1, NULL, 3, &v), CHECK_STALE);
+	assert_int_equal(check_result(&job, 5, 1, NULL, 3, &v, NULL, 0), CHECK_STALE);
 	assert_int_equal(v, VERDICT_IE);
 	/* A later judging than the row's (the row is behind) is not. */
 	job_make(&job, 2, 1, 3, "42\n");
-	assert_int_equal(check_result(&job, 5, 1, &tc, 3, &v), CHECK_STORE);
+	assert_int_equal(check_result(&job, 5, 1, &tc, 3, &v, NULL, 0), CHECK_STORE);
 
 	job_make(&job, 0, 1, 3, "42\n");
-	assert_int_equal(check_result(&job, 5, 0, NULL, 3, &v), CHECK_NO_TESTCASE);
-	assert_int_equal(check_result(&job, 5, 0, &other, 3, &v),
+	assert_int_equal(check_result(&job, 5, 0, NULL, 3, &v, NULL, 0), CHECK_NO_TESTCASE);
+	assert_int_equal(check_result(&job, 5, 0, &other, 3, &v, NULL, 0),
 	    CHECK_OTHER_QUESTION);
 	job_make(&job, 0, 1, 99, NULL);
-	assert_int_equal(check_result(&job, 5, 0, &tc, 3, &v), CHECK_BAD_STATUS);
+	assert_int_equal(check_result(&job, 5, 0, &tc, 3, &v, NULL, 0), CHECK_BAD_STATUS);
 	job_make(&job, 0, 1, 1, NULL);
-	assert_int_equal(check_result(&job, 5, 0, &tc, 3, &v), CHECK_PENDING);
+	assert_int_equal(check_result(&job, 5, 0, &tc, 3, &v, NULL, 0), CHECK_PENDING);
 	job_make(&job, 0, 1, 2, NULL);
-	assert_int_equal(check_result(&job, 5, 0, &tc, 3, &v), CHECK_PENDING);
+	assert_int_equal(check_result(&job, 5, 0, &tc, 3, &v, NULL, 0), CHECK_PENDING);
 }
 
 static void
 test_internal_error_attempt_bound(void **state)
 {
-	const struct check_tc tc = { 5, "x", 1 };
+	const struct check_tc tc = { 5, "x", 1, NULL, NULL };
 	struct job job;
 	enum verdict v;
 	int t;
@@ -82,15 +83,104 @@ test_internal_error_attempt_bound(void **state)
 	(void)state;
 	for (t = 1; t < 3; t++) {
 		job_make(&job, 0, t, J0_STATUS_INTERNAL, NULL);
-		assert_int_equal(check_result(&job, 5, 0, &tc, 3, &v),
+		assert_int_equal(check_result(&job, 5, 0, &tc, 3, &v, NULL, 0),
 		    CHECK_RESEND);
 	}
 	job_make(&job, 0, 3, J0_STATUS_INTERNAL, NULL);
-	assert_int_equal(check_result(&job, 5, 0, &tc, 3, &v), CHECK_STORE);
+	assert_int_equal(check_result(&job, 5, 0, &tc, 3, &v, NULL, 0), CHECK_STORE);
 	assert_int_equal(v, VERDICT_IE);
 	/* The bound counts tries of this judging only. */
 	job_make(&job, 4, 2, J0_STATUS_INTERNAL, NULL);
-	assert_int_equal(check_result(&job, 5, 4, &tc, 3, &v), CHECK_RESEND);
+	assert_int_equal(check_result(&job, 5, 4, &tc, 3, &v, NULL, 0), CHECK_RESEND);
+}
+
+/* Package questions: the default validator with the question's flags. */
+static void
+test_default_validator(void **state)
+{
+	const struct check_tc native = { 5, "0.5\n", 4, NULL, "" };
+	const struct check_tc tol = { 5, "0.5\n", 4, "default",
+	    "float_tolerance 1e-6" };
+	const struct check_tc exact = { 5, "A B\n", 4, "default",
+	    "case_sensitive space_change_sensitive" };
+	const struct check_tc loose = { 5, "A B\n", 4, "default", "" };
+	const struct check_tc bad = { 5, "x", 1, "default", "no_such_flag" };
+	struct job job;
+	enum verdict v;
+	char msg[256];
+
+	(void)state;
+	job_make(&job, 0, 1, 3, "0.5000001\n");
+	assert_int_equal(check_result(&job, 5, 0, &tol, 3, &v, msg,
+	    sizeof(msg)), CHECK_STORE);
+	assert_int_equal(v, VERDICT_AC);
+	assert_string_equal(msg, "");
+	/* A native question keeps Judge0's exact rule. */
+	check_result(&job, 5, 0, &native, 3, &v, msg, sizeof(msg));
+	assert_int_equal(v, VERDICT_WA);
+	job_make(&job, 0, 1, 3, "0.50001\n");
+	check_result(&job, 5, 0, &tol, 3, &v, msg, sizeof(msg));
+	assert_int_equal(v, VERDICT_WA);
+	assert_non_null(strstr(msg, "0.50001"));
+	job_make(&job, 0, 1, 3, "a   b\n");
+	check_result(&job, 5, 0, &loose, 3, &v, msg, sizeof(msg));
+	assert_int_equal(v, VERDICT_AC);
+	check_result(&job, 5, 0, &exact, 3, &v, msg, sizeof(msg));
+	assert_int_equal(v, VERDICT_WA);
+	job_make(&job, 0, 1, 3, "A  B\n");
+	check_result(&job, 5, 0, &exact, 3, &v, msg, sizeof(msg));
+	assert_int_equal(v, VERDICT_WA);
+	job_make(&job, 0, 1, 3, "A B\n");
+	check_result(&job, 5, 0, &exact, 3, &v, msg, sizeof(msg));
+	assert_int_equal(v, VERDICT_AC);
+	/* Not a clean run: Judge0's status decides. */
+	job_make(&job, 0, 1, 5, "A B\n");
+	check_result(&job, 5, 0, &exact, 3, &v, msg, sizeof(msg));
+	assert_int_equal(v, VERDICT_TLE);
+	/* Flags that do not parse are the jury's problem: IE, never AC. */
+	job_make(&job, 0, 1, 3, "x");
+	check_result(&job, 5, 0, &bad, 3, &v, msg, sizeof(msg));
+	assert_int_equal(v, VERDICT_IE);
+	assert_non_null(strstr(msg, "validator_flags"));
+}
+
+/* Custom and interactive: the judge's validation decides. */
+static void
+test_custom_validator(void **state)
+{
+	const struct check_tc custom = { 5, "7\n", 2, "custom", "" };
+	const struct check_tc inter = { 5, "7\n", 2, "interactive", "" };
+	struct job job;
+	enum verdict v;
+	char msg[256];
+
+	(void)state;
+	/* The output differs from the answer: the validator accepted it. */
+	job_make(&job, 0, 1, 3, "whatever\n");
+	job.res.has_validation = 1;
+	job.res.val_exit = 42;
+	assert_int_equal(check_result(&job, 5, 0, &custom, 3, &v, msg,
+	    sizeof(msg)), CHECK_STORE);
+	assert_int_equal(v, VERDICT_AC);
+	job_make(&job, 0, 1, 4, "7\n");
+	job.res.has_validation = 1;
+	check_result(&job, 5, 0, &inter, 3, &v, msg, sizeof(msg));
+	assert_int_equal(v, VERDICT_WA);
+	/* No validation in the result: nothing judged the output. */
+	job_make(&job, 0, 1, 3, "7\n");
+	check_result(&job, 5, 0, &custom, 3, &v, msg, sizeof(msg));
+	assert_int_equal(v, VERDICT_IE);
+	assert_non_null(strstr(msg, "custom validator"));
+	/* A validator's IE is stored at once, not resent. */
+	job_make(&job, 0, 1, J0_STATUS_INTERNAL, NULL);
+	job.res.has_validation = 1;
+	assert_int_equal(check_result(&job, 5, 0, &custom, 3, &v, msg,
+	    sizeof(msg)), CHECK_STORE);
+	assert_int_equal(v, VERDICT_IE);
+	job_make(&job, 0, 1, 5, NULL);
+	job.res.has_validation = 1;
+	check_result(&job, 5, 0, &inter, 3, &v, msg, sizeof(msg));
+	assert_int_equal(v, VERDICT_TLE);
 }
 
 static void
@@ -152,6 +242,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_order_and_outcomes),
 		cmocka_unit_test(test_internal_error_attempt_bound),
+		cmocka_unit_test(test_default_validator),
+		cmocka_unit_test(test_custom_validator),
 		cmocka_unit_test(test_apply),
 		cmocka_unit_test(test_excerpt_source),
 	};

@@ -238,6 +238,54 @@ test_result_parse(void **state)
 	free(msg);
 }
 
+/* The embedded judge's pitwall_validation (docs/judge.md). */
+static void
+test_validation_parse(void **state)
+{
+	struct verdict_result r;
+	char err[128];
+	const char *body = "{\"status\":{\"id\":4},\"pitwall_validation\":"
+	    "{\"exit\":43,\"judgemessage\":\"d3Jvbmc=\",\"teammessage\":null,"
+	    "\"score\":\"2.5\"}}";
+	const char *bad[] = {
+	    "{\"status\":{\"id\":3},\"pitwall_validation\":[]}",
+	    "{\"status\":{\"id\":3},\"pitwall_validation\":{\"exit\":300}}",
+	    "{\"status\":{\"id\":3},\"pitwall_validation\":{\"score\":\"1e999\"}}",
+	    "{\"status\":{\"id\":3},\"pitwall_validation\":{\"score\":\"0x10\"}}",
+	    "{\"status\":{\"id\":3},\"pitwall_validation\":{\"judgemessage\":\"*\"}}",
+	};
+	size_t i;
+
+	(void)state;
+	assert_int_equal(verdict_result_parse(body, strlen(body), &r, err,
+	    sizeof(err)), 0);
+	assert_int_equal(r.has_validation, 1);
+	assert_int_equal(r.val_exit, 43);
+	assert_string_equal(r.judgemessage, "wrong");
+	assert_null(r.teammessage);
+	assert_string_equal(r.score, "2.5");
+	verdict_result_clear(&r);
+	body = "{\"status\":{\"id\":13},\"pitwall_validation\":{\"exit\":null}}";
+	assert_int_equal(verdict_result_parse(body, strlen(body), &r, err,
+	    sizeof(err)), 0);
+	assert_int_equal(r.has_validation, 1);
+	assert_int_equal(r.val_exit, -1);
+	assert_string_equal(r.score, "");
+	verdict_result_clear(&r);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(verdict_result_parse(bad[i], strlen(bad[i]),
+		    &r, err, sizeof(err)), -1);
+		verdict_result_clear(&r);
+	}
+	assert_true(verdict_score_valid("-12.5e3"));
+	assert_true(verdict_score_valid("7"));
+	assert_false(verdict_score_valid(""));
+	assert_false(verdict_score_valid("."));
+	assert_false(verdict_score_valid("nan"));
+	assert_false(verdict_score_valid("1e12"));
+	assert_false(verdict_score_valid("1 "));
+}
+
 static void
 test_excerpt(void **state)
 {
@@ -271,6 +319,7 @@ main(void)
 		cmocka_unit_test(test_comparison),
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_b64_wrapped),
+		cmocka_unit_test(test_validation_parse),
 		cmocka_unit_test(test_result_parse),
 		cmocka_unit_test(test_excerpt),
 	};
