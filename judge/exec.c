@@ -84,6 +84,12 @@ fail:
 }
 
 void
+exec_pool_stats(struct exec *ex, long *started, long *retired)
+{
+	sandbox_pool_stats(ex->sb, started, retired);
+}
+
+void
 exec_free(struct exec *ex)
 {
 	if (ex == NULL)
@@ -276,6 +282,7 @@ compile_fresh(struct exec *ex, const struct lang *l,
 		if (lang_argv_append(&argv, &argc, l->compile_tail[i]) == -1)
 			goto argfail;
 	memset(&req, 0, sizeof(req));
+	req.in_fd = req.out_fd = -1;
 	req.argv = (const char *const *)argv;
 	req.files = &src;
 	req.nfiles = 1;
@@ -491,6 +498,7 @@ exec_runs(struct exec *ex, const struct lang *l,
 		goto out;
 	}
 	memset(&req, 0, sizeof(req));
+	req.in_fd = req.out_fd = -1;
 	req.argv = (const char *const *)argv;
 	req.stdin_data = s->stdin_data;
 	req.stdin_len = s->stdin_len;
