@@ -186,7 +186,7 @@ dispatch_send(struct redis *r, struct judge0 *j, const struct config *cfg,
 	double cpu = dispatch_cpu_limit(cfg, sub->q->time_limit_ms,
 	    sub->lang->time_multiplier);
 	int mem = dispatch_memory_kb(sub->q->memory_limit_kb), taken = 0;
-	char err[512];
+	char err[512], who[32];
 
 	items = calloc(bs, sizeof(*items));
 	ret = calloc(bs, sizeof(*ret));
@@ -195,6 +195,9 @@ dispatch_send(struct redis *r, struct judge0 *j, const struct config *cfg,
 		taken = -1;
 		goto out;
 	}
+	/* The embedded judge takes one contestant's batches in turn with
+	 * the others' (docs/judge.md, fair order). */
+	snprintf(who, sizeof(who), "u%lld", sub->user_id);
 	for (off = 0; off < n; off += bs) {
 		size_t m = n - off < bs ? n - off : bs;
 		enum judge0_rc rc;
@@ -219,6 +222,7 @@ dispatch_send(struct redis *r, struct judge0 *j, const struct config *cfg,
 			items[i].max_file_size_kb = cfg->judge0_max_file_size_kb;
 			items[i].memory_limit_kb = mem;
 			items[i].callback_url = urls[i];
+			items[i].submitter = sub->user_id > 0 ? who : NULL;
 		}
 		rc = judge0_batch_submit(j, items, m, ret, err, sizeof(err));
 		if (rc != J0_OK) {

@@ -23,6 +23,9 @@ struct judge0_item {
 	int		 memory_limit_kb;
 	int		 max_file_size_kb;	/* 0: Judge0's default */
 	const char	*callback_url;	/* may be NULL */
+	/* pitwall_submitter: the embedded judge's fair-queue key (a real
+	 * Judge0 ignores it); NULL: not sent. */
+	const char	*submitter;
 };
 
 /* Outcome of one item of a batch. */
