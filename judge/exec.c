@@ -265,7 +265,9 @@ compile_fresh(struct exec *ex, const struct lang *l,
 	int	 ok, rc = -1;
 
 	memset(&sr, 0, sizeof(sr));
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", entry, (long)getpid());
+	/* Per thread: two threads may compile the same digest at once. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld.%ld", entry, (long)getpid(),
+	    (long)gettid());
 	fs_rmtree(tmp);
 	snprintf(path, sizeof(path), "%s/files", tmp);
 	if (mkdir(tmp, 0700) == -1 || mkdir(path, 0700) == -1) {
