@@ -196,6 +196,7 @@ route_submit(struct req *r)
 
 	/* Durable now: whatever Judge0 does, the worker will see it through. */
 	ds.sid = sid;
+	ds.user_id = who.user_id;
 	ds.source = src;
 	ds.source_len = srclen;
 	ds.q = q;

@@ -1,14 +1,16 @@
 /*
  * judge/box.c — the mechanics of one box: lock a box id and its uid, fill
  * and empty its directory, build bwrap's command line, the forked child
- * that enters the cgroup and drops privileges, and the watch loop that
- * enforces wall and total CPU time and kills the box.
+ * that enters the box's cgroup and drops privileges, sending one run to
+ * box-init, and the watch loop that enforces wall and total CPU time and
+ * kills the run.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <math.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +18,9 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <poll.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -167,10 +171,10 @@ box_fill(struct sandbox *sb, const struct box *b,
 	return 0;
 }
 
-/* Builds bwrap's argv (strings owned by `store`, freed by the caller). */
+/* Builds bwrap's argv for a warm box (strings in `store`). */
 int
-box_argv(const struct sandbox *sb, const struct box *b,
-    const struct sandbox_request *req, char **av, char store[][64])
+box_argv(const struct sandbox *sb, const struct box *b, char **av,
+    char store[][64])
 {
 	static const char *const etc[] = {
 		"/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
@@ -178,7 +182,6 @@ box_argv(const struct sandbox *sb, const struct box *b,
 	};
 	static const char *const top[] = { "/bin", "/lib", "/lib64",
 	    "/sbin", "/lib32", "/libx32", NULL };
-	const struct sandbox_limits *l = &req->limits;
 	char	 link[64];
 	ssize_t	 n;
 	size_t	 i;
@@ -214,11 +217,10 @@ box_argv(const struct sandbox *sb, const struct box *b,
 		A(sb->etc_java.gl_pathv[i]);
 	}
 	A("--bind"); A(b->dir); A("/box");
-	/* Also charged to the cgroup. */
-	A("--size");
-	A(NUM("%ld", (l->memory_kb > 0 ? l->memory_kb : 512000) * 1024));
+	/* Judge0's largest memory limit; its pages are charged to the run's
+	 * cgroup, so the run's own limit holds too. */
+	A("--size"); A(NUM("%ld", 512000L * 1024));
 	A("--tmpfs"); A("/tmp");
-	A("--info-fd"); A(NUM("%d", BOX_INFO_FD));
 	A("--proc"); A("/proc");
 	A("--dev"); A("/dev");
 	A("--ro-bind"); A(sb->box_init); A("/.box-init");
@@ -230,20 +232,6 @@ box_argv(const struct sandbox *sb, const struct box *b,
 	A("--setenv"); A("TMPDIR"); A("/tmp");
 	A("--setenv"); A("LANG"); A("C.UTF-8");
 	A("/.box-init");
-	if (l->cpu_time > 0) {
-		A("-c");
-		A(NUM("%ld", (long)ceil(l->cpu_time + l->cpu_extra)));
-	}
-	if (l->fsize_kb > 0) {
-		A("-f"); A(NUM("%ld", l->fsize_kb * 1024));
-	}
-	if (l->stack_kb > 0) {
-		A("-s"); A(NUM("%ld", l->stack_kb * 1024));
-	}
-	A("-n"); A(NUM("%d", l->nofile > 0 ? l->nofile : 256));
-	A("--");
-	for (i = 0; req->argv[i] != NULL; i++)
-		A(req->argv[i]);
 	av[ac] = NULL;
 #undef A
 #undef NUM
@@ -259,27 +247,28 @@ box_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Child side of fork(): only async-signal-safe calls until execv. */
+/* Child side of fork(): only async-signal-safe calls until execv.  ctl
+ * becomes box-init's BOX_CTL_FD; stdio is /dev/null. */
 void
-box_child(const struct sandbox *sb, const struct box *b,
-    const struct cgroup_run *cg, int in, int out, int err, int rep,
-    int info, char **av)
+box_child(const struct sandbox *sb, const struct box *b, int ctl, char **av)
 {
 	pid_t	 parent = getppid();
+	sigset_t none;
+	int	 nul;
 
-	if (cgroup_enter(cg) == -1)
+	if (cgroup_enter(&b->holder) == -1)
 		_exit(120);
-	/* Move the fds above 3 first: dup2 to 0..3 must not clobber them. */
-	if ((in = fcntl(in, F_DUPFD_CLOEXEC, 10)) == -1 ||
-	    (out = fcntl(out, F_DUPFD_CLOEXEC, 10)) == -1 ||
-	    (err = fcntl(err, F_DUPFD_CLOEXEC, 10)) == -1 ||
-	    (rep = fcntl(rep, F_DUPFD_CLOEXEC, 10)) == -1 ||
-	    (info = fcntl(info, F_DUPFD_CLOEXEC, 10)) == -1)
+	/* A thread of the judge may block signals; the box must not. */
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
 		_exit(121);
-	if (dup2(in, 0) == -1 || dup2(out, 1) == -1 || dup2(err, 2) == -1 ||
-	    dup2(rep, BOX_REPORT_FD) == -1 || dup2(info, BOX_INFO_FD) == -1)
+	if ((ctl = fcntl(ctl, F_DUPFD_CLOEXEC, 10)) == -1 ||
+	    (nul = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
 		_exit(121);
-	if (close_range(BOX_INFO_FD + 1, ~0U, 0) == -1)
+	if (dup2(nul, 0) == -1 || dup2(nul, 1) == -1 || dup2(nul, 2) == -1 ||
+	    dup2(ctl, BOX_CTL_FD) == -1)
+		_exit(121);
+	if (close_range(BOX_CTL_FD + 1, ~0U, 0) == -1)
 		_exit(122);
 	if (sb->is_root && (setgroups(0, NULL) == -1 ||
 	    setresgid(b->uid, b->uid, b->uid) == -1 ||
@@ -336,65 +325,103 @@ box_memfd(const char *name, const void *data, size_t len)
 	return ro;
 }
 
-/* pid (in our namespace) of the box's pid 1, from bwrap's info fd. */
-static pid_t
-box_pid1(int info)
+/*
+ * Sends one run to the box's box-init: limits, argv and the descriptors
+ * (see struct box_cmd).  0, or -1 when the box is gone or argv too long.
+ */
+int
+box_send(const struct box *b, const struct sandbox_limits *l,
+    const char *const *argv, const int *fds, int nfds)
 {
-	char	 buf[512], *p;
-	ssize_t	 n;
+	struct box_cmd *cmd;
+	struct msghdr mh;
+	struct iovec iov;
+	struct cmsghdr *cm;
+	union {
+		char	 buf[CMSG_SPACE(sizeof(int) * BOX_CMD_FDS)];
+		struct cmsghdr align;
+	} u;
+	size_t	 i, n, off = 0;
+	int	 rc = -1;
 
-	if ((n = read(info, buf, sizeof(buf) - 1)) <= 0)
+	if (nfds > BOX_CMD_FDS || (cmd = calloc(1, sizeof(*cmd))) == NULL)
 		return -1;
-	buf[n] = '\0';
-	if ((p = strstr(buf, "\"child-pid\":")) == NULL)
-		return -1;
-	return (pid_t)strtol(p + 12, NULL, 10);
+	cmd->cpu = l->cpu_time > 0 ? (int64_t)ceil(l->cpu_time +
+	    l->cpu_extra) : 0;
+	cmd->fsize = l->fsize_kb > 0 ? (int64_t)l->fsize_kb * 1024 : 0;
+	cmd->stack = l->stack_kb > 0 ? (int64_t)l->stack_kb * 1024 : 0;
+	cmd->nofile = l->nofile > 0 ? l->nofile : 256;
+	cmd->nfds = (uint32_t)nfds;
+	for (i = 0; argv[i] != NULL; i++) {
+		n = strlen(argv[i]) + 1;
+		if (i >= BOX_MAX_ARGS || off + n > sizeof(cmd->args))
+			goto out;
+		memcpy(cmd->args + off, argv[i], n);
+		off += n;
+	}
+	cmd->len = (uint32_t)off;
+	memset(&mh, 0, sizeof(mh));
+	memset(&u, 0, sizeof(u));
+	iov.iov_base = cmd;
+	iov.iov_len = offsetof(struct box_cmd, args) + off;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+	memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)nfds);
+	if (sendmsg(b->ctl, &mh, MSG_NOSIGNAL) == (ssize_t)iov.iov_len)
+		rc = 0;
+out:
+	free(cmd);
+	return rc;
+}
+
+/* Waits up to `sec` for box-init's answer; the byte, or -1. */
+static int
+box_ack(const struct box *b, double sec)
+{
+	struct pollfd pfd = { b->ctl, POLLIN, 0 };
+	double	 end = box_now() + sec;
+	char	 c;
+
+	while (box_now() < end) {
+		if (poll(&pfd, 1, 10) == 1) {
+			if (read(b->ctl, &c, 1) == 1)
+				return (unsigned char)c;
+			return -1;
+		}
+	}
+	return -1;
 }
 
 /*
- * Kills the box: its pid 1 first, so the kernel kills the whole pid
- * namespace and bwrap reaps pid 1 (killing bwrap first would leave pid 1
- * a zombie for init to reap, i.e. a process of the box after the run).
+ * Waits for the end of the run (box-init's answer) while enforcing wall
+ * and total CPU time: past a limit, everything in the run's cgroup is
+ * killed, box-init reaps it and answers.  Returns box-init's byte
+ * (BOX_ACK_*), or -1 when the box did not answer (it must be retired).
  */
-static void
-box_kill(pid_t pid, pid_t boxpid, const struct cgroup_run *cg, int *wstatus,
-    struct rusage *ru)
-{
-	double	 t = box_now();
-
-	if (boxpid > 0)
-		kill(boxpid, SIGKILL);
-	else
-		kill(pid, SIGKILL);
-	for (;;) {
-		pid_t w = wait4(pid, wstatus, WNOHANG, ru);
-		if (w == pid || (w == -1 && errno != EINTR))
-			return;
-		if (box_now() - t > 2) {
-			/* bwrap stuck: force it and everything. */
-			kill(pid, SIGKILL);
-			cgroup_kill_all(cg);
-		}
-		usleep(1000);
-	}
-}
-
-/* Waits for bwrap while enforcing wall and total CPU time. */
-void
-box_watch(struct sandbox_result *res, pid_t pid, int info,
+int
+box_watch(struct sandbox_result *res, const struct box *b,
     const struct cgroup_run *cg, const struct sandbox_limits *l,
-    int *wstatus, struct rusage *ru, double start)
+    double start)
 {
-	struct timespec ts = { 0, 5000000 };
+	struct pollfd pfd = { b->ctl, POLLIN, 0 };
 	double	 cpu;
-	pid_t	 w, boxpid = -1;
+	char	 c;
+	int	 n;
 
 	for (;;) {
-		if (boxpid == -1)
-			boxpid = box_pid1(info);
-		w = wait4(pid, wstatus, WNOHANG, ru);
-		if (w == pid || (w == -1 && errno != EINTR))
-			return;
+		if ((n = poll(&pfd, 1, 5)) == 1) {
+			if (read(b->ctl, &c, 1) == 1)
+				return (unsigned char)c;
+			return -1;
+		}
+		if (n == -1 && errno != EINTR)
+			return -1;
 		if (l->wall_time > 0 && box_now() - start > l->wall_time)
 			res->wall_limit_hit = 1;
 		/* RLIMIT_CPU is per process; the cgroup sums the tree. */
@@ -403,9 +430,8 @@ box_watch(struct sandbox_result *res, pid_t pid, int info,
 			res->cpu_limit_hit = 1;
 		if (res->wall_limit_hit || res->cpu_limit_hit) {
 			res->outcome = SANDBOX_KILLED;
-			box_kill(pid, boxpid, cg, wstatus, ru);
-			return;
+			cgroup_kill_all(cg);
+			return box_ack(b, 5);
 		}
-		nanosleep(&ts, NULL);
 	}
 }

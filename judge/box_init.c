@@ -1,21 +1,25 @@
 /*
- * judge/box_init.c — pitwall-box-init, pid 1 of every box.
+ * judge/box_init.c — pitwall-box-init, pid 1 of every warm box.
  *
  * bubblewrap runs it (--as-pid-1) after it has built the namespaces and
- * mounts.  It forks the real program with rlimits and a seccomp filter,
- * reaps every orphan of the box (so their CPU time is accounted), reports
- * the program's wait status on fd 3 and exits as soon as the program does:
- * when pid 1 of a pid namespace exits the kernel kills everything left in
- * it, so background processes never outlive the program.
+ * mounts, with the control socket on fd 3 (BOX_CTL_FD).  For each run it
+ * receives a box_cmd with its descriptors (judge.h) and forks the program,
+ * which joins the run's cgroup and takes rlimits and a seccomp filter
+ * before execv; it reaps every orphan of the box (so their CPU time is
+ * accounted) until the program ends and reports the program's wait status
+ * on the report pipe.  Then it kills whatever is left in the box's pid
+ * namespace (kill(-1) from its pid 1 reaches every process but itself),
+ * empties /tmp and /dev/shm, removes SysV IPC objects and answers on the
+ * socket.  EOF on the socket: exit, and the kernel kills the namespace.
+ * Being pid 1, it cannot be killed from inside the box.
  *
  * Why a helper and not bwrap --seccomp: the filter must come after bwrap's
  * own mount/unshare calls, rlimits must not hit bwrap itself, and only a
  * parent inside the box can tell an exec failure (ENOEXEC -> status 14) or
  * a signal from an exit code (bwrap folds both into one exit status).
  *
- * usage: pitwall-box-init [-c cpu_s] [-f fsize] [-s stack] [-n nofile]
- *        -- program args...
- * (memory and processes are limited by the box's cgroup)
+ * usage: pitwall-box-init  (memory and processes are limited by the run's
+ * cgroup)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,8 +30,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
 #include <sys/resource.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,6 +63,9 @@ static const char *const denied[] = {
 	"fanotify_init", "nfsservctl",
 	/* io_uring can issue socket/connect without passing the filter. */
 	"io_uring_setup", "io_uring_enter", "io_uring_register",
+	/* POSIX message queues outlive a run and cannot be listed (no
+	 * mqueue mount) to be removed before the next. */
+	"mq_open",
 	NULL
 };
 
@@ -116,81 +128,117 @@ now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static void
-report(const struct box_report *r)
+static int64_t
+tv_us(const struct rusage *ru)
 {
-	ssize_t n = write(BOX_REPORT_FD, r, sizeof(*r));
+	return (int64_t)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1000000 +
+	    ru->ru_utime.tv_usec + ru->ru_stime.tv_usec;
+}
+
+static void
+report(int fd, const struct box_report *r)
+{
+	ssize_t n = write(fd, r, sizeof(*r));
 
 	(void)n;	/* nobody to tell if the judge is gone */
 }
 
-int
-main(int argc, char *argv[])
+/* The descriptors of a box_cmd, in order (see judge.h). */
+enum { FD_IN, FD_OUT, FD_ERR, FD_REPORT, FD_CG };
+
+/*
+ * The forked program, before execv: joins the run's cgroup, takes the
+ * command's stdio, rlimits and the seccomp filter.  Only returns through
+ * execv or _exit; an error goes to box-init on fd 3 (CLOEXEC), which is
+ * also the only descriptor above stdio until then.
+ */
+static void __attribute__((noreturn))
+program(const struct box_cmd *cmd, char **argv, const int *fds, int errw,
+    scmp_filter_ctx filter)
 {
-	scmp_filter_ctx filter;
+	int	 err = 0, moved[4];
+	unsigned i;
+
+	for (i = FD_CG; i < cmd->nfds; i++)
+		if (write(fds[i], "0", 1) != 1)
+			goto fail;
+	/* Above every target first, so dup2 to 0..3 clobbers nothing. */
+	for (i = 0; i < 3; i++)
+		if ((moved[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 16)) == -1)
+			goto fail;
+	if ((moved[3] = fcntl(errw, F_DUPFD_CLOEXEC, 16)) == -1 ||
+	    dup2(moved[0], 0) == -1 || dup2(moved[1], 1) == -1 ||
+	    dup2(moved[2], 2) == -1 || dup2(moved[3], 3) == -1 ||
+	    fcntl(3, F_SETFD, FD_CLOEXEC) == -1 ||
+	    close_range(4, ~0U, 0) == -1 || chdir("/box") == -1)
+		goto fail;
+	errw = 3;
+	/* Every rlimit is set soft == hard except CPU: SIGXCPU first
+	 * (reported as TLE), SIGKILL one second later. */
+	if (cmd->cpu > 0)
+		limit(RLIMIT_CPU, (rlim_t)cmd->cpu, (rlim_t)cmd->cpu + 1);
+	limit(RLIMIT_FSIZE, cmd->fsize ? (rlim_t)cmd->fsize : RLIM_INFINITY,
+	    cmd->fsize ? (rlim_t)cmd->fsize : RLIM_INFINITY);
+	if (cmd->stack > 0)
+		limit(RLIMIT_STACK, (rlim_t)cmd->stack, (rlim_t)cmd->stack);
+	limit(RLIMIT_NOFILE, (rlim_t)cmd->nofile, (rlim_t)cmd->nofile);
+	limit(RLIMIT_CORE, 0, 0);
+	if (seccomp_load(filter) < 0)
+		err = EPERM;
+	else {
+		execv(argv[0], argv);
+		err = errno;
+	}
+	if (write(errw, &err, sizeof(err)) < 0)
+		_exit(127);
+	_exit(127);
+fail:
+	_exit(126);
+}
+
+/* Children's CPU time so far, in microseconds. */
+static int64_t
+children_us(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_CHILDREN, &ru) == 0 ? tv_us(&ru) : 0;
+}
+
+/*
+ * One run: forks the program, reaps every orphan of the box until the
+ * program ends (their CPU time is accounted) and reports on the report
+ * pipe.  Returns 0, or -1 when the program could not be started.
+ */
+static int
+run(const struct box_cmd *cmd, char **argv, const int *fds,
+    scmp_filter_ctx filter)
+{
 	struct box_report rep;
 	struct rusage ru;
-	rlim_t	 cpu = 0, fsize = 0, stack = 0, nofile = 256;
-	int	 ch, errpipe[2], err = 0, st;
+	int	 errpipe[2], err = 0, st;
 	pid_t	 pid, w;
-	int64_t	 start;
+	int64_t	 start, cpu0;
 
-	while ((ch = getopt(argc, argv, "+c:f:s:n:")) != -1) {
-		rlim_t v = (rlim_t)strtoull(optarg, NULL, 10);
-		switch (ch) {
-		case 'c': cpu = v; break;
-		case 'f': fsize = v; break;
-		case 's': stack = v; break;
-		case 'n': nofile = v; break;
-		default: return 125;
-		}
-	}
-	argv += optind;
-	if (argv[0] == NULL)
-		return 125;
 	memset(&rep, 0, sizeof(rep));
-	/* bwrap's --info-fd and anything else inherited stays out. */
-	if (close_range(BOX_REPORT_FD + 1, ~0U, 0) == -1)
-		return 125;
-	/* The program runs as our uid: non-dumpable keeps it out of
-	 * /proc/1/fd, so it cannot write a forged report on fd 3. */
-	if (prctl(PR_SET_DUMPABLE, 0) == -1 ||
-	    fcntl(BOX_REPORT_FD, F_SETFD, FD_CLOEXEC) == -1 ||
-	    pipe2(errpipe, O_CLOEXEC) == -1 ||
-	    (filter = filter_build()) == NULL)
-		return 125;
+	if (pipe2(errpipe, O_CLOEXEC) == -1)
+		return -1;
+	cpu0 = children_us();
 	start = now_us();
-	if ((pid = fork()) == -1)
-		return 125;
-	if (pid == 0) {
+	if ((pid = fork()) == -1) {
 		close(errpipe[0]);
-		/* Every rlimit is set soft == hard except CPU: SIGXCPU first
-		 * (reported as TLE), SIGKILL one second later. */
-		if (cpu > 0)
-			limit(RLIMIT_CPU, cpu, cpu + 1);
-		limit(RLIMIT_FSIZE, fsize ? fsize : RLIM_INFINITY,
-		    fsize ? fsize : RLIM_INFINITY);
-		if (stack > 0)
-			limit(RLIMIT_STACK, stack, stack);
-		limit(RLIMIT_NOFILE, nofile, nofile);
-		limit(RLIMIT_CORE, 0, 0);
-		if (seccomp_load(filter) < 0)
-			err = EPERM;
-		else {
-			execv(argv[0], argv);
-			err = errno;
-		}
-		if (write(errpipe[1], &err, sizeof(err)) < 0)
-			_exit(127);
-		_exit(127);
+		close(errpipe[1]);
+		return -1;
 	}
+	if (pid == 0)
+		program(cmd, argv, fds, errpipe[1], filter);
 	close(errpipe[1]);
-	seccomp_release(filter);
 	if (read(errpipe[0], &err, sizeof(err)) == (ssize_t)sizeof(err)) {
+		close(errpipe[0]);
 		waitpid(pid, NULL, 0);
 		rep.kind = BOX_REPORT_EXEC_FAILED;
 		rep.exec_errno = err;
-		report(&rep);
+		report(fds[FD_REPORT], &rep);
 		return 0;
 	}
 	close(errpipe[0]);
@@ -200,16 +248,182 @@ main(int argc, char *argv[])
 		if (w == pid)
 			break;
 		if (w == -1 && errno != EINTR)
-			return 125;
+			return -1;
 	}
 	rep.wall_us = now_us() - start;
 	rep.kind = BOX_REPORT_EXITED;
 	rep.wstatus = st;
-	if (getrusage(RUSAGE_CHILDREN, &ru) == 0) {
-		rep.cpu_us = (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
-		    * 1000000 + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+	rep.cpu_us = children_us() - cpu0;
+	/* The largest child ever, not this run's: only a fallback for the
+	 * run's cgroup peak. */
+	if (getrusage(RUSAGE_CHILDREN, &ru) == 0)
 		rep.maxrss_kb = ru.ru_maxrss;
-	}
-	report(&rep);
+	report(fds[FD_REPORT], &rep);
 	return 0;
+}
+
+/* Kills every process of the namespace but us and reaps them.  0, or -1
+ * when some would not go. */
+static int
+kill_rest(void)
+{
+	int	 i;
+
+	for (i = 0; i < 1000; i++) {
+		if (kill(-1, SIGKILL) == -1 && errno == ESRCH) {
+			while (waitpid(-1, NULL, WNOHANG) > 0)
+				;
+			return 0;
+		}
+		/* Blocks until one dies; ECHILD: only non-children left,
+		 * which kill(-1) has just been sent to. */
+		if (waitpid(-1, NULL, 0) == -1 && errno == ECHILD)
+			usleep(1000);
+	}
+	return -1;
+}
+
+/* Removes every SysV IPC object of the box's IPC namespace. */
+static int
+ipc_clear(void)
+{
+	struct shm_info si;
+	struct shmid_ds sd;
+	struct msqid_ds md;
+	struct semid_ds smd;
+	union semun { int val; struct semid_ds *buf; unsigned short *array;
+	    struct seminfo *__buf; } arg;
+	struct seminfo sinfo;
+	int	 max, i, id, rc = 0;
+
+	if ((max = shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&si)) >= 0)
+		for (i = 0; i <= max; i++)
+			if ((id = shmctl(i, SHM_STAT_ANY, &sd)) >= 0 &&
+			    shmctl(id, IPC_RMID, NULL) == -1)
+				rc = -1;
+	if ((max = msgctl(0, MSG_INFO, &md)) >= 0)
+		for (i = 0; i <= max; i++)
+			if ((id = msgctl(i, MSG_STAT_ANY, &md)) >= 0 &&
+			    msgctl(id, IPC_RMID, NULL) == -1)
+				rc = -1;
+	arg.__buf = &sinfo;
+	if ((max = semctl(0, 0, SEM_INFO, arg)) >= 0)
+		for (i = 0; i <= max; i++) {
+			arg.buf = &smd;
+			if ((id = semctl(i, 0, SEM_STAT_ANY, arg)) >= 0 &&
+			    semctl(id, 0, IPC_RMID) == -1)
+				rc = -1;
+		}
+	return rc;
+}
+
+/* Empties the box's writable places other than /box (the judge's). */
+static int
+box_reset(void)
+{
+	static const char *const dirs[] = { "/tmp", "/dev/shm", NULL };
+	struct stat st;
+	int	 i, rc = 0;
+
+	if (kill_rest() == -1)
+		rc = -1;
+	for (i = 0; dirs[i] != NULL; i++)
+		if (lstat(dirs[i], &st) == 0 && S_ISDIR(st.st_mode) &&
+		    fs_empty(dirs[i]) == -1 && errno != EACCES)
+			rc = -1;
+	if (ipc_clear() == -1)
+		rc = -1;
+	return rc;
+}
+
+/* One box_cmd and its descriptors; 1, 0 on EOF, -1 on a bad message. */
+static int
+receive(struct box_cmd *cmd, int *fds, unsigned *nfds)
+{
+	union {
+		char	 buf[CMSG_SPACE(sizeof(int) * BOX_CMD_FDS)];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh;
+	struct iovec iov = { cmd, sizeof(*cmd) };
+	struct cmsghdr *cm;
+	ssize_t	 n;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	*nfds = 0;
+	while ((n = recvmsg(BOX_CTL_FD, &mh, MSG_CMSG_CLOEXEC)) == -1 &&
+	    errno == EINTR)
+		;
+	if (n <= 0)
+		return n == 0 ? 0 : -1;
+	for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_RIGHTS) {
+			*nfds = (unsigned)((cm->cmsg_len - CMSG_LEN(0)) /
+			    sizeof(int));
+			memcpy(fds, CMSG_DATA(cm), *nfds * sizeof(int));
+		}
+	if ((size_t)n < offsetof(struct box_cmd, args) ||
+	    cmd->len > (size_t)n - offsetof(struct box_cmd, args) ||
+	    cmd->len == 0 || cmd->args[cmd->len - 1] != '\0' ||
+	    cmd->nfds != *nfds || *nfds < FD_CG + 1 ||
+	    (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+		return -1;
+	return 1;
+}
+
+/* Splits the NUL-separated args into argv (at most BOX_MAX_ARGS). */
+static int
+split_args(struct box_cmd *cmd, char **argv)
+{
+	uint32_t off = 0;
+	int	 n = 0;
+
+	while (off < cmd->len) {
+		if (n >= BOX_MAX_ARGS - 1)
+			return -1;
+		argv[n++] = cmd->args + off;
+		off += (uint32_t)strlen(cmd->args + off) + 1;
+	}
+	argv[n] = NULL;
+	return n > 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	static struct box_cmd cmd;
+	static char *argv[BOX_MAX_ARGS];
+	scmp_filter_ctx filter;
+	int	 fds[BOX_CMD_FDS], rc, ok;
+	unsigned i, nfds;
+	char	 ack;
+
+	/* Anything inherited but the socket stays out. */
+	if (close_range(BOX_CTL_FD + 1, ~0U, 0) == -1 ||
+	    fcntl(BOX_CTL_FD, F_SETFD, FD_CLOEXEC) == -1)
+		return 125;
+	/* The program runs as our uid: non-dumpable keeps it out of
+	 * /proc/1/fd (the control socket) and away from ptrace. */
+	if (prctl(PR_SET_DUMPABLE, 0) == -1 ||
+	    (filter = filter_build()) == NULL)
+		return 125;
+	for (;;) {
+		if ((rc = receive(&cmd, fds, &nfds)) == 0)
+			return 0;
+		ok = rc == 1 && split_args(&cmd, argv) == 0 &&
+		    run(&cmd, argv, fds, filter) == 0;
+		for (i = 0; i < nfds; i++)
+			close(fds[i]);
+		/* Whatever the run left goes, also when it failed. */
+		if (box_reset() == -1)
+			ok = 0;
+		ack = ok ? BOX_ACK_CLEAN : BOX_ACK_DIRTY;
+		if (write(BOX_CTL_FD, &ack, 1) != 1)
+			return 125;
+	}
 }

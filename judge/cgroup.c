@@ -241,9 +241,10 @@ cgroup_probe(struct cgroup_base *b, const char *v2_root, char *why,
 	return -1;
 }
 
-/* Reads pids from dir/cgroup.procs and SIGKILLs them; returns how many. */
+/* Reads pids from dir/cgroup.procs and SIGKILLs them but `keep` (0:
+ * none); returns how many. */
 static int
-cg_kill_pass(const char *dir)
+cg_kill_but(const char *dir, pid_t keep)
 {
 	char	 buf[65536], *p, *end;
 	int	 n = 0;
@@ -254,10 +255,26 @@ cg_kill_pass(const char *dir)
 		long pid = strtol(p, &end, 10);
 		if (end == p)
 			break;
-		if (pid > 0 && kill((pid_t)pid, SIGKILL) == 0)
+		if (pid > 0 && pid != keep && kill((pid_t)pid, SIGKILL) == 0)
 			n++;
 	}
 	return n;
+}
+
+static int
+cg_kill_pass(const char *dir)
+{
+	return cg_kill_but(dir, 0);
+}
+
+/* One pass of SIGKILL over the group but `keep`; how many were sent. */
+int
+cgroup_kill_but(const struct cgroup_run *r, pid_t keep)
+{
+	if (r->mode == CGROUP_NONE)
+		return 0;
+	return cg_kill_but(r->pids, keep) + (r->mode == CGROUP_V1 ?
+	    cg_kill_but(r->mem, keep) : 0);
 }
 
 /*
@@ -466,4 +483,81 @@ cgroup_destroy(struct cgroup_run *r)
 	}
 	r->mode = CGROUP_NONE;
 	return rc;
+}
+
+/* Removes dir/name/run, dir/name/init and dir/name, killing what is in
+ * them; 0, or -1 when one could not go. */
+static int
+cg_box_rm(const char *dir, const char *name)
+{
+	char	 path[700];
+	int	 rc = 0;
+
+	snprintf(path, sizeof(path), "%s/%s/run", dir, name);
+	if (cg_rmdir(path) == -1)
+		rc = -1;
+	snprintf(path, sizeof(path), "%s/%s/init", dir, name);
+	if (cg_rmdir(path) == -1)
+		rc = -1;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (cg_rmdir(path) == -1)
+		rc = -1;
+	return rc;
+}
+
+int
+cgroup_box_remove(const struct cgroup_base *b, const char *name)
+{
+	int	 rc = 0;
+
+	if (b->mode == CGROUP_NONE)
+		return 0;
+	if (cg_box_rm(b->mem, name) == -1)
+		rc = -1;
+	if (b->mode == CGROUP_V1 && (cg_box_rm(b->pids, name) == -1 ||
+	    cg_box_rm(b->cpu, name) == -1))
+		rc = -1;
+	return rc;
+}
+
+/*
+ * Makes the box's group `name` (whatever a dead judge left of it goes
+ * first) and its holder name/init, where bwrap and box-init live; runs
+ * get name/run (cgroup_create).  On v2 the box group enables memory and
+ * pids for both, and holds no process itself.  0 or -1.
+ */
+int
+cgroup_box_create(const struct cgroup_base *b, const char *name,
+    struct cgroup_run *holder)
+{
+	static const struct sandbox_limits none;
+	char	 path[700], init[128];
+
+	memset(holder, 0, sizeof(*holder));
+	holder->procs_fd[0] = holder->procs_fd[1] = holder->procs_fd[2] = -1;
+	if (b->mode == CGROUP_NONE)
+		return 0;
+	if (cgroup_box_remove(b, name) == -1)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", b->mem, name);
+	if (mkdir(path, 0755) == -1)
+		return -1;
+	if (b->mode == CGROUP_V2 &&
+	    cg_write(path, "cgroup.subtree_control", "+memory +pids") == -1)
+		goto fail;
+	if (b->mode == CGROUP_V1) {
+		/* EEXIST: co-mounted with an earlier controller. */
+		snprintf(path, sizeof(path), "%s/%s", b->pids, name);
+		if (mkdir(path, 0755) == -1 && errno != EEXIST)
+			goto fail;
+		snprintf(path, sizeof(path), "%s/%s", b->cpu, name);
+		if (mkdir(path, 0755) == -1 && errno != EEXIST)
+			goto fail;
+	}
+	snprintf(init, sizeof(init), "%s/init", name);
+	if (cgroup_create(b, init, &none, holder) == 0)
+		return 0;
+fail:
+	cgroup_box_remove(b, name);
+	return -1;
 }

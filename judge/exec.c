@@ -90,6 +90,12 @@ exec_sandbox(struct exec *ex)
 }
 
 void
+exec_pool_stats(struct exec *ex, long *started, long *retired)
+{
+	sandbox_pool_stats(ex->sb, started, retired);
+}
+
+void
 exec_free(struct exec *ex)
 {
 	if (ex == NULL)
@@ -265,7 +271,9 @@ compile_fresh(struct exec *ex, const char *const *argv,
 	int	 ok, rc = -1;
 
 	memset(&sr, 0, sizeof(sr));
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", entry, (long)getpid());
+	/* Per thread: two threads may compile the same digest at once. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld.%ld", entry, (long)getpid(),
+	    (long)gettid());
 	fs_rmtree(tmp);
 	snprintf(path, sizeof(path), "%s/files", tmp);
 	if (mkdir(tmp, 0700) == -1 || mkdir(path, 0700) == -1) {
@@ -273,6 +281,7 @@ compile_fresh(struct exec *ex, const char *const *argv,
 		goto out;
 	}
 	memset(&req, 0, sizeof(req));
+	req.in_fd = req.out_fd = -1;
 	req.argv = argv;
 	req.files = files;
 	req.nfiles = nfiles;
@@ -515,6 +524,7 @@ exec_runs(struct exec *ex, const struct lang *l,
 		goto out;
 	}
 	memset(&req, 0, sizeof(req));
+	req.in_fd = req.out_fd = -1;
 	req.argv = (const char *const *)argv;
 	req.stdin_data = s->stdin_data;
 	req.stdin_len = s->stdin_len;

@@ -7,10 +7,14 @@
  *       < submission.json > result.json
  *   pitwall-judge-exec -L          # installed languages
  *
- * stdin: one submission object (Judge0 field names, plain text).
+ * stdin: one submission object (Judge0 field names, plain text); with -m
+ * an array of them, run one after the other by the same judge (so in the
+ * same warm boxes), one result per line.
  * stdout: the Judge0-shaped result.  Exit status 0 when a result was
  * printed (whatever the Judge0 status), 1 on bad input (a 422-style
  * {"field": ["message"]} is printed), 2 when the judge cannot start.
+ * With -v, stderr ends with the pool's figures: "pool: N started, M
+ * retired".
  */
 #include <errno.h>
 #include <libgen.h>
@@ -66,10 +70,69 @@ read_all(FILE *f, size_t max)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: pitwall-judge-exec [-Lv] [-w work_root] "
+	fprintf(stderr, "usage: pitwall-judge-exec [-Lmv] [-w work_root] "
 	    "[-c cache_dir] [-b box_init] [-o output_cap] [-B first_box] "
 	    "[-g cgroup_v2_root] [-C cache_kb] < submission\n");
 	exit(2);
+}
+
+/* A 422-style {"field": ["msg"]}. */
+static struct json_object *
+field_error(const char *field, const char *msg)
+{
+	struct json_object *out = json_object_new_object();
+	struct json_object *err = json_object_new_array();
+
+	json_object_array_add(err, json_object_new_string(msg));
+	json_object_object_add(out, field, err);
+	return out;
+}
+
+/* Checks one submission; NULL, or the 422 object to print. */
+static struct json_object *
+check_one(struct json_object *in, struct exec_submission *sub)
+{
+	const char	*field, *msg;
+
+	if (exec_json_submission(in, sub, &field, &msg) == -1 ||
+	    exec_submission_check(sub, &field, &msg) == -1)
+		return field_error(field, msg);
+	return NULL;
+}
+
+/* Runs one checked submission; its result object, NULL when out of
+ * memory. */
+static struct json_object *
+run_one(struct exec *ex, const struct exec_submission *sub,
+    const struct cli *cli)
+{
+	struct exec_result res;
+	struct json_object *out;
+	struct timespec	 ts;
+	double		 t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t0 = ts.tv_sec + ts.tv_nsec / 1e9;
+	if (exec_run(ex, sub, &res) == -1) {
+		fprintf(stderr, "pitwall-judge-exec: out of memory\n");
+		return NULL;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (cli->verbose)
+		fprintf(stderr, "pitwall-judge-exec: info: compile %s, "
+		    "total %.3f s\n", res.compile_cached == 1 ? "cached" :
+		    res.compile_cached == 0 ? "fresh" : "none",
+		    ts.tv_sec + ts.tv_nsec / 1e9 - t0);
+	out = exec_json_result(&res);
+	exec_result_clear(&res);
+	return out;
+}
+
+static void
+print(struct json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
 }
 
 int
@@ -79,14 +142,12 @@ main(int argc, char *argv[])
 	struct exec_config cfg;
 	struct exec	*ex = NULL;
 	struct exec_submission sub;
-	struct exec_result res;
-	struct json_object *in = NULL, *out = NULL, *err;
+	struct json_object *in = NULL, *out = NULL, *item;
 	enum json_tokener_error jerr;
-	const char	*field, *msg;
 	char		*text = NULL, self[PATH_MAX], boxinit[PATH_MAX + 32];
-	int		 ch, list = 0, rc = 2;
-	double		 t0;
-	struct timespec	 ts;
+	int		 ch, list = 0, multi = 0, rc = 2;
+	size_t		 i, count;
+	long		 started, retired;
 	ssize_t		 n;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -99,9 +160,10 @@ main(int argc, char *argv[])
 		    dirname(self));
 		cfg.sandbox.box_init = boxinit;
 	}
-	while ((ch = getopt(argc, argv, "Lvw:c:b:o:B:g:C:")) != -1) {
+	while ((ch = getopt(argc, argv, "Lmvw:c:b:o:B:g:C:")) != -1) {
 		switch (ch) {
 		case 'L': list = 1; break;
+		case 'm': multi = 1; break;
 		case 'v': cli.verbose = 1; break;
 		case 'w': cfg.sandbox.work_root = optarg; break;
 		case 'c': cfg.cache_dir = optarg; break;
@@ -127,17 +189,16 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	in = json_tokener_parse_verbose(text, &jerr);
-	if (in == NULL || exec_json_submission(in, &sub, &field, &msg) == -1 ||
-	    exec_submission_check(&sub, &field, &msg) == -1) {
-		if (in == NULL) {
-			field = "submission";
-			msg = json_tokener_error_desc(jerr);
-		}
-		out = json_object_new_object();
-		err = json_object_new_array();
-		json_object_array_add(err, json_object_new_string(msg));
-		json_object_object_add(out, field, err);
-		puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN));
+	if (in == NULL || (multi && !json_object_is_type(in,
+	    json_type_array))) {
+		print(field_error("submission", in == NULL ?
+		    json_tokener_error_desc(jerr) : "an array is expected"));
+		rc = 1;
+		goto out;
+	}
+	if (!multi && (out = check_one(in, &sub)) != NULL) {
+		print(out);
+		out = NULL;
 		rc = 1;
 		goto out;
 	}
@@ -145,21 +206,22 @@ main(int argc, char *argv[])
 		fprintf(stderr, "pitwall-judge-exec: cannot start the judge\n");
 		goto out;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	t0 = ts.tv_sec + ts.tv_nsec / 1e9;
-	if (exec_run(ex, &sub, &res) == -1) {
-		fprintf(stderr, "pitwall-judge-exec: out of memory\n");
-		goto out;
+	count = multi ? json_object_array_length(in) : 1;
+	for (i = 0; i < count; i++) {
+		item = multi ? json_object_array_get_idx(in, i) : in;
+		if (multi && (out = check_one(item, &sub)) != NULL) {
+			print(out);
+			continue;
+		}
+		if ((out = run_one(ex, &sub, &cli)) == NULL)
+			goto out;
+		print(out);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	out = NULL;
+	exec_pool_stats(ex, &started, &retired);
 	if (cli.verbose)
-		fprintf(stderr, "pitwall-judge-exec: info: compile %s, "
-		    "total %.3f s\n", res.compile_cached == 1 ? "cached" :
-		    res.compile_cached == 0 ? "fresh" : "none",
-		    ts.tv_sec + ts.tv_nsec / 1e9 - t0);
-	out = exec_json_result(&res);
-	puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN));
-	exec_result_clear(&res);
+		fprintf(stderr, "pitwall-judge-exec: info: pool: %ld started, "
+		    "%ld retired\n", started, retired);
 	rc = 0;
 out:
 	json_object_put(in);

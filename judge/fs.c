@@ -92,22 +92,13 @@ rm_at(int top, int dfd, int depth, unsigned *seq, int *moved)
 	return rc;
 }
 
-/*
- * rm -rf path without following links or building long paths (openat /
- * unlinkat, see rm_at): a box's program may leave a chain deeper than
- * PATH_MAX or mode-000 directories.  0 when gone (or absent), -1 (errno).
- */
-int
-fs_rmtree(const char *path)
+/* Empties the directory at path (see rm_at); 0 or -1 (errno). */
+static int
+rm_contents(const char *path)
 {
-	struct stat st;
 	unsigned seq = 0;
 	int	 top, moved, rc;
 
-	if (lstat(path, &st) == -1)
-		return errno == ENOENT ? 0 : -1;
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path) == -1 && errno != ENOENT ? -1 : 0;
 	(void)chmod(path, 0700);
 	if ((top = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1)
@@ -117,9 +108,36 @@ fs_rmtree(const char *path)
 		rc = rm_at(top, top, 0, &seq, &moved);
 	} while (rc == 0 && moved > 0);
 	close(top);
-	if (rc == 0 && rmdir(path) == -1 && errno != ENOENT)
-		rc = -1;
 	return rc;
+}
+
+/*
+ * rm -rf path without following links or building long paths (openat /
+ * unlinkat, see rm_at): a box's program may leave a chain deeper than
+ * PATH_MAX or mode-000 directories.  0 when gone (or absent), -1 (errno).
+ */
+int
+fs_rmtree(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path) == -1 && errno != ENOENT ? -1 : 0;
+	if (rm_contents(path) == -1)
+		return -1;
+	if (rmdir(path) == -1 && errno != ENOENT)
+		return -1;
+	return 0;
+}
+
+/* What is in the directory path goes (as fs_rmtree), path stays (a mount
+ * point, say).  0, or -1 (errno; absent is ENOENT). */
+int
+fs_empty(const char *path)
+{
+	return rm_contents(path);
 }
 
 /* Writes data to path atomically enough for our use (O_EXCL, mode). */

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <glob.h>
+#include <pthread.h>
 #include <sys/types.h>
 
 struct json_object;
@@ -78,12 +79,12 @@ struct sandbox_request {
 	const char		*copy_from;	/* dir whose files go in /box */
 	const char		*collect_to;	/* existing dir: /box files out */
 	int			 merge_stderr;	/* stderr into stdout */
-	struct sandbox_limits	 limits;
-	/* >= 0: the program's stdin / stdout is this descriptor (still
-	 * the caller's; stdin_data is then unused, stdout not captured).
-	 * -1 (set it: 0 is a descriptor) keeps the memfds. */
+	/* >= 0: the program's stdin / stdout is this descriptor (stdin_data
+	 * is then unused, stdout not captured); -1: stdin_data and a
+	 * captured stdout.  A zeroed request must set both to -1. */
 	int			 in_fd;
 	int			 out_fd;
+	struct sandbox_limits	 limits;
 };
 
 enum sandbox_outcome {
@@ -124,17 +125,48 @@ struct sandbox;
 struct sandbox	*sandbox_new(const struct sandbox_config *);
 void		 sandbox_free(struct sandbox *);
 
-/* Runs one command in a fresh box.  Returns 0 when *res was filled (any
+/* Runs one command in a box of the warm pool, reset since its last run
+ * (nothing of an earlier run is visible).  Safe from several threads at
+ * once, each getting its own box.  Returns 0 when *res was filled (any
  * outcome, SANDBOX_INTERNAL included) and -1 only on bad arguments.  The
  * caller releases res with sandbox_result_clear(). */
 int		 sandbox_run(struct sandbox *, const struct sandbox_request *,
 		    struct sandbox_result *);
 void		 sandbox_result_clear(struct sandbox_result *);
+/* Boxes the pool started and retired (could not be reset) so far. */
+void		 sandbox_pool_stats(struct sandbox *, long *started,
+		    long *retired);
 void		 sandbox_log(const struct sandbox *, enum judge_log_level,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* What pitwall-box-init (pid 1 of the box) writes on fd 3 when the
- * program ends.  Absent when the box was killed. */
+/*
+ * pitwall-box-init, pid 1 of a warm box, reads one box_cmd per run on
+ * BOX_CTL_FD (a SOCK_SEQPACKET socket), with descriptors attached
+ * (SCM_RIGHTS): stdin, stdout, stderr, the report pipe's write end and
+ * the run cgroup's cgroup.procs (1 for v2, 3 for v1).  It forks the
+ * program, which joins the run cgroup; once the program has ended it kills
+ * every other process of the box, empties /tmp and
+ * /dev/shm, removes SysV IPC objects and answers one byte on BOX_CTL_FD:
+ * BOX_ACK_CLEAN, or BOX_ACK_DIRTY when the reset failed.
+ */
+#define BOX_CTL_FD	3
+#define BOX_CMD_ARGS	32768
+#define BOX_CMD_FDS	7
+#define BOX_ACK_CLEAN	'k'
+#define BOX_ACK_DIRTY	'f'
+
+struct box_cmd {
+	int64_t	 cpu;		/* RLIMIT_CPU s; 0: none */
+	int64_t	 fsize;		/* bytes; 0: none */
+	int64_t	 stack;		/* bytes; 0: unchanged */
+	int64_t	 nofile;
+	uint32_t nfds;		/* descriptors attached */
+	uint32_t len;		/* bytes of args used */
+	char	 args[BOX_CMD_ARGS];	/* argv, each NUL-terminated */
+};
+
+/* What box-init writes on the report pipe when the program ends.  Absent
+ * when the run was killed. */
 enum box_report_kind { BOX_REPORT_EXITED = 1, BOX_REPORT_EXEC_FAILED };
 
 struct box_report {
@@ -142,12 +174,10 @@ struct box_report {
 	int	 exec_errno;
 	int	 wstatus;
 	int	 pad;
-	int64_t	 cpu_us;	/* program + descendants it reaped */
+	int64_t	 cpu_us;	/* program + descendants box-init reaped */
 	int64_t	 wall_us;
 	int64_t	 maxrss_kb;
 };
-
-#define BOX_REPORT_FD	3
 
 /* cgroup.c — private to the sandbox. */
 struct cgroup_base {
@@ -173,13 +203,20 @@ int	cgroup_create(const struct cgroup_base *, const char *name,
 int	cgroup_enter(const struct cgroup_run *);	/* async-signal-safe */
 int	cgroup_cpu_usage(const struct cgroup_run *, double *sec);
 int	cgroup_kill_all(const struct cgroup_run *);
+int	cgroup_kill_but(const struct cgroup_run *, pid_t keep);
 int	cgroup_stats(const struct cgroup_run *, long *peak_kb, int *oom);
 int	cgroup_destroy(struct cgroup_run *);
+/* The box's own group (holds bwrap and box-init in <name>/init; runs go
+ * in <name>/run); removed with what is left in it. */
+int	cgroup_box_create(const struct cgroup_base *, const char *name,
+	    struct cgroup_run *holder);
+int	cgroup_box_remove(const struct cgroup_base *, const char *name);
 
 /* sandbox.c and box.c only: the context and one locked box. */
 #define BOX_MAX_ARGS	512
-#define BOX_OVERHEAD	3	/* bwrap + box-init in the pids count */
-#define BOX_INFO_FD	4	/* bwrap --info-fd: {"child-pid": N} */
+#define POOL_MAX	64	/* idle boxes kept */
+
+struct box;
 
 struct sandbox {
 	struct sandbox_config cfg;
@@ -191,19 +228,37 @@ struct sandbox {
 	struct cgroup_base cg;
 	glob_t		 etc_java;	/* /etc/java* for the JVM */
 	int		 have_glob;
+	/* The warm pool (pool.c): idle boxes, guarded by pool_lock. */
+	pthread_mutex_t	 pool_lock;
+	struct box	*idle[POOL_MAX];
+	int		 nidle;
+	long		 started;
+	long		 retired;
 };
 
-/* A locked box id for the duration of one run. */
+/* A warm box: a locked id, its tmpfs and cgroup, and a bwrap whose pid 1
+ * (box-init) runs the commands sent on ctl.  Owned by one run at a time. */
 struct box {
 	int	 id;
 	int	 lock_fd;
 	uid_t	 uid;
 	char	 dir[600];
-	char	 cgname[64];
+	char	 cgname[64];	/* pitwall-box-N */
+	char	 runcg[80];	/* pitwall-box-N/run */
+	struct cgroup_run holder;
+	pid_t	 bwrap;		/* our child */
+	int	 ctl;		/* control socket, -1 when none */
+	long	 runs;
 };
 
+/* pool.c — the warm boxes: take one (started when none is idle), give it
+ * back after a reset or retire it. */
+struct box *pool_take(struct sandbox *, char *msg, size_t);
+void	pool_give(struct sandbox *, struct box *);
+void	pool_retire(struct sandbox *, struct box *, const char *why);
+void	pool_free(struct sandbox *);
+
 /* box.c — the mechanics of one box (see sandbox.c for the flow). */
-struct rusage;
 int	box_acquire(struct sandbox *, struct box *, char *msg, size_t);
 void	box_empty(struct sandbox *, struct box *);
 void	box_release(struct box *);
@@ -211,21 +266,23 @@ int	box_mount(const struct sandbox *, const char *dir, uid_t);
 int	box_fill(struct sandbox *, const struct box *,
 	    const struct sandbox_request *);
 void	box_kill_uid(const struct sandbox *, uid_t);
-int	box_argv(const struct sandbox *, const struct box *,
-	    const struct sandbox_request *, char **av, char store[][64]);
-void	box_child(const struct sandbox *, const struct box *,
-	    const struct cgroup_run *, int in, int out, int err, int rep,
-	    int info, char **av) __attribute__((noreturn));
+int	box_argv(const struct sandbox *, const struct box *, char **av,
+	    char store[][64]);
+void	box_child(const struct sandbox *, const struct box *, int ctl,
+	    char **av) __attribute__((noreturn));
 int	box_memfd(const char *name, const void *data, size_t len);
 int	box_slurp(int fd, size_t cap, char **data, size_t *len,
 	    int *truncated);
-void	box_watch(struct sandbox_result *, pid_t, int info,
+int	box_send(const struct box *, const struct sandbox_limits *,
+	    const char *const *argv, const int *fds, int nfds);
+int	box_watch(struct sandbox_result *, const struct box *,
 	    const struct cgroup_run *, const struct sandbox_limits *,
-	    int *wstatus, struct rusage *, double start);
+	    double start);
 double	box_now(void);
 
 /* fs.c — file helpers used by sandbox and exec. */
 int	fs_rmtree(const char *path);
+int	fs_empty(const char *path);	/* rmtree of what is in path */
 int	fs_write_file(const char *path, const void *, size_t, mode_t);
 int	fs_read_file(const char *path, char **data, size_t *len, size_t max);
 int	fs_copy_files(const char *from, const char *to, uid_t, gid_t,
@@ -338,6 +395,8 @@ struct exec;
 
 struct exec	*exec_new(const struct exec_config *);
 void		 exec_free(struct exec *);
+/* The sandbox's pool figures (sandbox_pool_stats). */
+void		 exec_pool_stats(struct exec *, long *started, long *retired);
 
 /* Judge0 defaults for every optional field. */
 void		 exec_submission_defaults(struct exec_submission *);

@@ -4,7 +4,7 @@
 # Included by the top Makefile (CFLAGS, LDLIBS, OUT, BINDIR, obj come
 # from there).
 
-JUDGE_CORE_SRC := judge/sandbox.c judge/box.c judge/cgroup.c judge/fs.c judge/lang.c \
+JUDGE_CORE_SRC := judge/sandbox.c judge/pool.c judge/box.c judge/cgroup.c judge/fs.c judge/lang.c \
                   judge/exec.c judge/exec_json.c judge/validate.c judge/interact.c
 JUDGE_LIBS     := $(shell pkg-config --libs json-c libsodium 2>/dev/null) -lm
 SECCOMP_CFLAGS := $(shell pkg-config --cflags libseccomp 2>/dev/null)
@@ -20,7 +20,12 @@ $(OUT)/judge/box_init.o: judge/box_init.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BOX_INIT_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BINDIR)/pitwall-box-init: $(OUT)/judge/box_init.o
+# It empties /tmp and /dev/shm between runs with fs.c's removal.
+$(OUT)/judge/box_fs.o: judge/fs.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BOX_INIT_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BINDIR)/pitwall-box-init: $(OUT)/judge/box_init.o $(OUT)/judge/box_fs.o
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(SECCOMP_LIBS)
 

@@ -1,14 +1,19 @@
 /*
- * judge/runner_main.c — pitwall-judge-runner: drains judge:queue and runs
- * each submission through the executor (sandbox + compile cache), storing
- * the result in the submission's hash.  Started as root by scripts/judge
- * (per-box uids and cgroups need it), one per core by default.
+ * judge/runner_main.c — pitwall-judge-runner: drains the job queues and
+ * runs each submission through the executor (sandbox + compile cache),
+ * storing the result in the submission's hash.  Started as root by
+ * scripts/judge (per-box uids and cgroups need it), one per core by default.
  *
- * Reliability: a job moves atomically (BLMOVE) from judge:queue to this
+ * Order (store_take): single submissions (/run, /runcustom) first, then
+ * jobs given back by dead runners, then batches in turn by lane (one
+ * contestant's, or one batch's), so one contestant's many submissions
+ * cannot starve the others.  Idle runners block on judge:wake.
+ *
+ * Reliability: a job moves atomically (one script) from its queue to this
  * runner's judge:processing:<id> and leaves it only after the result is
  * stored, so a runner killed mid-job loses nothing: its heartbeat key
- * expires and any other runner moves its lists back (on start and every
- * heartbeat).  A submission that has already been attempted
+ * expires and any other runner moves its lists back to judge:queue (on
+ * start and every heartbeat).  A submission that has already been attempted
  * RUNNER_MAX_ATTEMPTS times is finished as Internal Error instead of
  * killing runner after runner.
  *
@@ -151,6 +156,40 @@ move_all(struct redis *rd, const char *from, const char *to)
 	}
 }
 
+/* One judge:wake element per token queued. */
+static void
+wake(struct redis *rd, long n)
+{
+	redisReply *rep;
+
+	for (; n > 0; n--)
+		if ((rep = redis_cmd(rd, "LPUSH " JKEY_WAKE " 1")) != NULL)
+			freeReplyObject(rep);
+}
+
+/* The next job (store_take) into `mine`; when there is none, blocks on
+ * judge:wake up to block_s and returns NULL. */
+static char *
+take_job(struct runner *rn, struct redis *rd, const char *mine)
+{
+	redisReply *rep;
+	char	*tok;
+
+	if ((tok = store_take(rd, mine)) != NULL)
+		return tok;
+	if (rn->block_s < 0.01) {
+		nap(0.05);
+		return NULL;
+	}
+	if ((rep = redis_cmd(rd, "BLPOP " JKEY_WAKE " %.3f", rn->block_s)) ==
+	    NULL) {
+		nap(1);
+		return NULL;
+	}
+	freeReplyObject(rep);
+	return NULL;
+}
+
 /* Gives the lists of runners whose heartbeat expired back to the queues. */
 static void
 recover(struct runner *rn, struct redis *rd)
@@ -176,6 +215,7 @@ recover(struct runner *rn, struct redis *rd)
 		freeReplyObject(e);
 		snprintf(from, sizeof(from), JKEY_PROCESSING "%s", id);
 		jobs = move_all(rd, from, JKEY_QUEUE);
+		wake(rd, jobs);
 		snprintf(from, sizeof(from), JKEY_CBPROCESSING "%s", id);
 		cbs = move_all(rd, from, JKEY_CALLBACKS);
 		if ((e = redis_cmd(rd, "SREM " JKEY_RUNNERS " %s", id)) != NULL)
@@ -435,7 +475,7 @@ main(int argc, char *argv[])
 	    rn.cfg.judge_cache_dir);
 	snprintf(mine, sizeof(mine), JKEY_PROCESSING "%s", rn.id);
 	while (!stopping) {
-		if ((tok = take(rd, JKEY_QUEUE, mine, rn.block_s)) == NULL)
+		if ((tok = take_job(&rn, rd, mine)) == NULL)
 			continue;
 		if (!store_token_valid(tok) || run_job(&rn, rd, tok) == 0)
 			drop(rd, mine, tok);

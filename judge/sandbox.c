@@ -1,21 +1,27 @@
 /*
- * judge/sandbox.c — run one command in a fresh bubblewrap box.
+ * judge/sandbox.c — run one command in a warm bubblewrap box.
  *
- * Per run: lock a free box id N (flock on lock_dir/box-N.lock, so several
- * judge processes share one range), mount a tmpfs bounded in bytes and
- * inodes on work_root/box-N owned by uid first_uid+N (it becomes /box),
- * create a cgroup, fork; the child joins the cgroup, drops to
- * that uid (when we are root) and execs bwrap, which builds the user, pid,
- * net, ipc, uts, mount and cgroup namespaces and runs pitwall-box-init as
- * pid 1; box-init applies rlimits and seccomp and execs the program.
- * Afterwards everything is killed (cgroup, uid, pid namespace), the
- * tmpfs unmounted and the directory and cgroup removed, so nothing of a
- * run survives it.
+ * A box (pool.c) is made once: a locked box id N (flock on
+ * lock_dir/box-N.lock, so several judge processes share one range), a
+ * tmpfs bounded in bytes and inodes on work_root/box-N owned by uid
+ * first_uid+N (it becomes /box), cgroup pitwall-box-N, and bwrap, run as
+ * that uid, with the user, pid, net, ipc, uts, mount and cgroup
+ * namespaces and pitwall-box-init as pid 1, waiting for runs on a socket.
+ *
+ * Per run: the request's files go in /box, a fresh cgroup
+ * pitwall-box-N/run gets the run's limits, and box-init is sent the
+ * command with its descriptors; it forks the program, which joins that
+ * cgroup, applies rlimits and seccomp and execs.  Afterwards everything of the
+ * run is killed (the run's cgroup; box-init kills what is left in its pid
+ * namespace, empties /tmp and /dev/shm and removes SysV IPC objects), /box
+ * is emptied (openat-based, fs_empty) and the run's cgroup removed, so
+ * nothing of a run is visible to the next.  A box where any of that fails
+ * is retired and a new one made.
  *
  * stdin is a memfd; stdout/stderr are memfds too, so a flooding program
  * never blocks on a pipe: it is stopped by RLIMIT_FSIZE (SIGXFSZ, as in
  * Judge0 where isolate writes output to files) and we keep the first
- * output_cap bytes.
+ * output_cap bytes.  in_fd / out_fd replace them when given.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -63,6 +68,8 @@ sandbox_free(struct sandbox *sb)
 	free(sb->bwrap);
 	if (sb->have_glob)
 		globfree(&sb->etc_java);
+	pool_free(sb);
+	pthread_mutex_destroy(&sb->pool_lock);
 	free(sb);
 }
 
@@ -141,6 +148,7 @@ sandbox_new(const struct sandbox_config *cfg)
 
 	if ((sb = calloc(1, sizeof(*sb))) == NULL)
 		return NULL;
+	pthread_mutex_init(&sb->pool_lock, NULL);
 	sb->cfg = *cfg;
 	if (sb->cfg.output_cap == 0)
 		sb->cfg.output_cap = 64 * 1024;
@@ -217,49 +225,35 @@ fail:
 
 /* Turns box-init's report (or its absence) into the result. */
 static void
-sb_outcome(struct sandbox *sb, struct sandbox_result *res,
-    const struct box_report *rep, int have_rep, int wstatus,
-    const struct rusage *ru, const struct cgroup_run *cg,
+sb_outcome(struct sandbox_result *res,
+    const struct box_report *rep, int have_rep, const struct cgroup_run *cg,
     const struct sandbox_limits *l, double wall)
 {
-	double	 cpu, waited;
+	double	 cpu;
 	long	 peak;
 	int	 oom;
 
 	res->wall_time = have_rep && res->outcome != SANDBOX_KILLED ?
 	    rep->wall_us / 1e6 : wall;
 	/* The cgroup's figure, read once everything in it is dead, is the
-	 * whole tree: workers the program never reaped too.  Less the
-	 * sandbox's own set-up (~10 ms of bwrap and box-init): wait4's
-	 * figure for bwrap, which holds box-init and what it reaped, but not
-	 * the orphans the kernel killed with the pid namespace, less what
-	 * box-init reports for the program and the descendants it reaped. */
-	waited = (double)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) +
-	    (ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1e6;
+	 * whole tree: workers the program never reaped too (box-init itself
+	 * is not in it), never below what box-init reaped. */
 	if (cgroup_cpu_usage(cg, &cpu) == -1)
-		cpu = waited;
-	else if (have_rep && res->outcome != SANDBOX_KILLED)
-		cpu = rep->cpu_us / 1e6 + (cpu > waited ? cpu - waited : 0);
+		cpu = have_rep ? rep->cpu_us / 1e6 : 0;
+	else if (have_rep && cpu < rep->cpu_us / 1e6)
+		cpu = rep->cpu_us / 1e6;
 	res->cpu_time = cpu;
 	if (cgroup_stats(cg, &peak, &oom) == 0) {
 		res->memory_kb = peak;
 		res->memory_limit_hit = oom;
 	} else
-		res->memory_kb = have_rep && rep->maxrss_kb > ru->ru_maxrss ?
-		    rep->maxrss_kb : ru->ru_maxrss;
+		res->memory_kb = have_rep ? rep->maxrss_kb : 0;
 	if (res->outcome == SANDBOX_KILLED)
 		return;
 	if (!have_rep) {
 		res->outcome = SANDBOX_INTERNAL;
-		if (res->err_len > 0 || res->out_len > 0)
-			snprintf(res->message, sizeof(res->message),
-			    "sandbox failed: %.200s", res->err_len > 0 ?
-			    res->err : res->out);
-		else
-			snprintf(res->message, sizeof(res->message),
-			    "sandbox failed: bwrap status %d", wstatus);
-		sandbox_log(sb, JUDGE_LOG_ERR, "%s: %s", __func__,
-		    res->message);
+		snprintf(res->message, sizeof(res->message),
+		    "sandbox failed: no report from the box");
 		return;
 	}
 	if (rep->kind == BOX_REPORT_EXEC_FAILED) {
@@ -283,108 +277,132 @@ sb_outcome(struct sandbox *sb, struct sandbox_result *res,
 	}
 }
 
+/* The run's cgroup.procs descriptors, for the program to join. */
+static int
+sb_cg_fds(const struct cgroup_run *cg, int *fds)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < 3; i++)
+		if (cg->procs_fd[i] != -1)
+			fds[n++] = cg->procs_fd[i];
+	return n;
+}
+
 /*
- * Runs req in a fresh box; see judge.h.  Every resource of the run (box
- * lock, directory, cgroup, fds) is released before returning.
+ * Resets the box after a run: box-init's answer must say its side is
+ * clean, the run's cgroup must be empty and go, /box must be emptied.
+ * Returns NULL when the box may be reused, else why not.
+ */
+static const char *
+sb_reset(const struct box *b, int ack, struct cgroup_run *cg)
+{
+	if (ack == -1)
+		return "box-init did not answer";
+	if (ack != BOX_ACK_CLEAN)
+		return "box-init could not reset its side";
+	if (cgroup_kill_all(cg) == -1 || cgroup_destroy(cg) == -1)
+		return "the run's cgroup could not be removed";
+	if (fs_empty(b->dir) == -1)
+		return "/box could not be emptied";
+	return NULL;
+}
+
+/*
+ * Runs req in a box of the pool; see judge.h.  Every resource of the run
+ * (run cgroup, fds) is released before returning, and the box reset or
+ * retired.
  */
 int
 sandbox_run(struct sandbox *sb, const struct sandbox_request *req,
     struct sandbox_result *res)
 {
-	struct box	 b;
+	struct box	*b;
 	struct cgroup_run cg;
-	struct sandbox_limits lim = req->limits;
 	struct box_report rep;
-	struct rusage	 ru;
-	char		*av[BOX_MAX_ARGS], store[24][64];
+	const char	*why = NULL;
 	int		 in = -1, out = -1, err = -1, rp[2] = { -1, -1 };
-	int		 ip[2] = { -1, -1 };
-	int		 wstatus = 0, have_rep = 0;
+	int		 fds[BOX_CMD_FDS], nfds, ack = -1, have_rep = 0;
 	double		 start;
-	pid_t		 pid;
 
 	memset(res, 0, sizeof(*res));
-	memset(&ru, 0, sizeof(ru));
 	memset(&cg, 0, sizeof(cg));
 	cg.procs_fd[0] = cg.procs_fd[1] = cg.procs_fd[2] = -1;
 	if (req->argv == NULL || req->argv[0] == NULL)
 		return -1;
 	res->outcome = SANDBOX_INTERNAL;
-	if (box_acquire(sb, &b, res->message, sizeof(res->message)) == -1) {
+	if ((b = pool_take(sb, res->message, sizeof(res->message))) == NULL) {
 		sandbox_log(sb, JUDGE_LOG_ERR, "%s: %s", __func__,
 		    res->message);
 		return 0;
 	}
-	if (lim.max_procs > 0)
-		lim.max_procs += BOX_OVERHEAD;
-	if (box_fill(sb, &b, req) == -1) {
+	b->runs++;
+	if (box_fill(sb, b, req) == -1) {
 		snprintf(res->message, sizeof(res->message), "cannot fill "
 		    "box: %s", strerror(errno));
+		why = "cannot fill it";
 		goto out;
 	}
-	if (cgroup_create(&sb->cg, b.cgname, &lim, &cg) == -1) {
+	if (cgroup_create(&sb->cg, b->runcg, &req->limits, &cg) == -1) {
 		snprintf(res->message, sizeof(res->message), "cgroup %s: %s",
-		    b.cgname, strerror(errno));
+		    b->runcg, strerror(errno));
+		why = "cannot make the run's cgroup";
 		goto out;
 	}
-	if ((in = req->in_fd >= 0 ?
-	    fcntl(req->in_fd, F_DUPFD_CLOEXEC, 0) : box_memfd("stdin",
-	    req->stdin_data ? req->stdin_data : "", req->stdin_len)) == -1 ||
-	    (out = req->out_fd >= 0 ?
-	    fcntl(req->out_fd, F_DUPFD_CLOEXEC, 0) :
+	if ((in = req->in_fd >= 0 ? fcntl(req->in_fd, F_DUPFD_CLOEXEC, 0) :
+	    box_memfd("stdin", req->stdin_data ? req->stdin_data : "",
+	    req->stdin_len)) == -1 ||
+	    (out = req->out_fd >= 0 ? fcntl(req->out_fd, F_DUPFD_CLOEXEC, 0) :
 	    box_memfd("stdout", NULL, 0)) == -1 ||
 	    (!req->merge_stderr && (err = box_memfd("stderr", NULL, 0)) == -1) ||
-	    pipe2(rp, O_CLOEXEC) == -1 ||
-	    pipe2(ip, O_CLOEXEC | O_NONBLOCK) == -1) {
+	    pipe2(rp, O_CLOEXEC | O_NONBLOCK) == -1) {
 		snprintf(res->message, sizeof(res->message), "fds: %s",
 		    strerror(errno));
 		goto out;
 	}
-	if (box_argv(sb, &b, req, av, store) == -1) {
-		snprintf(res->message, sizeof(res->message), "too many args");
-		goto out;
-	}
+	fds[0] = in;
+	fds[1] = out;
+	fds[2] = err == -1 ? out : err;
+	fds[3] = rp[1];
+	nfds = 4 + sb_cg_fds(&cg, fds + 4);
 	start = box_now();
-	if ((pid = fork()) == -1) {
-		snprintf(res->message, sizeof(res->message), "fork: %s",
-		    strerror(errno));
+	if (box_send(b, &req->limits, req->argv, fds, nfds) == -1) {
+		snprintf(res->message, sizeof(res->message), "cannot send the "
+		    "run to the box (too many args, or the box is gone)");
+		why = "the run could not be sent";
 		goto out;
 	}
-	if (pid == 0)
-		box_child(sb, &b, &cg, in, out, err == -1 ? out : err, rp[1],
-		    ip[1], av);
 	close(rp[1]);
-	close(ip[1]);
-	rp[1] = ip[1] = -1;
+	rp[1] = -1;
 	res->outcome = SANDBOX_EXITED;
-	box_watch(res, pid, ip[0], &cg, &req->limits, &wstatus, &ru, start);
+	ack = box_watch(res, b, &cg, &req->limits, start);
 	/* Nothing may outlive the run, whatever happened above. */
 	cgroup_kill_all(&cg);
 	if (read(rp[0], &rep, sizeof(rep)) == (ssize_t)sizeof(rep))
 		have_rep = 1;
-	/* The caller's out_fd is the caller's to read. */
-	if (req->out_fd < 0 && box_slurp(out, sb->cfg.output_cap, &res->out,
-	    &res->out_len, &res->out_truncated) == -1) {
-		res->outcome = SANDBOX_INTERNAL;
-		snprintf(res->message, sizeof(res->message), "out of memory");
-		goto out;
-	}
-	if ((err != -1 &&
+	if ((req->out_fd < 0 && box_slurp(out, sb->cfg.output_cap, &res->out,
+	    &res->out_len, &res->out_truncated) == -1) || (err != -1 &&
 	    box_slurp(err, sb->cfg.output_cap, &res->err, &res->err_len,
 	    &res->err_truncated) == -1)) {
 		res->outcome = SANDBOX_INTERNAL;
 		snprintf(res->message, sizeof(res->message), "out of memory");
 		goto out;
 	}
-	sb_outcome(sb, res, &rep, have_rep, wstatus, &ru, &cg, &req->limits,
+	if (req->out_fd >= 0 && (res->out = strdup("")) == NULL) {
+		res->outcome = SANDBOX_INTERNAL;
+		snprintf(res->message, sizeof(res->message), "out of memory");
+		goto out;
+	}
+	sb_outcome(res, &rep, have_rep, &cg, &req->limits,
 	    box_now() - start);
 	if (req->collect_to != NULL && res->outcome != SANDBOX_INTERNAL &&
-	    fs_copy_files(b.dir, req->collect_to, (uid_t)-1, (gid_t)-1,
+	    fs_copy_files(b->dir, req->collect_to, (uid_t)-1, (gid_t)-1,
 	    (size_t)256 << 20) == -1) {
 		res->outcome = SANDBOX_INTERNAL;
 		snprintf(res->message, sizeof(res->message), "collect: %s",
 		    strerror(errno));
 	}
+	why = sb_reset(b, ack, &cg);
 out:
 	if (in != -1)
 		close(in);
@@ -396,17 +414,18 @@ out:
 		close(rp[0]);
 	if (rp[1] != -1)
 		close(rp[1]);
-	if (ip[0] != -1)
-		close(ip[0]);
-	if (ip[1] != -1)
-		close(ip[1]);
-	/* The box's tmpfs goes before the cgroup its pages are charged to,
-	 * the cgroup before the lock: the next holder recreates it. */
-	box_empty(sb, &b);
-	if (cgroup_destroy(&cg) == -1)
-		sandbox_log(sb, JUDGE_LOG_ERR, "%s: cgroup %s not removed: %s",
-		    __func__, b.cgname, strerror(errno));
-	box_release(&b);
+	if (why == NULL && res->outcome == SANDBOX_INTERNAL)
+		why = "the run failed inside the sandbox";
+	if (why == NULL)
+		pool_give(sb, b);
+	else {
+		/* The box goes before the run's cgroup its pages are
+		 * charged to. */
+		pool_retire(sb, b, why);
+		if (cgroup_destroy(&cg) == -1)
+			sandbox_log(sb, JUDGE_LOG_ERR, "%s: run cgroup not "
+			    "removed: %s", __func__, strerror(errno));
+	}
 	if (res->outcome == SANDBOX_INTERNAL && res->message[0] != '\0')
 		sandbox_log(sb, JUDGE_LOG_ERR, "%s: %s", __func__,
 		    res->message);

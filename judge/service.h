@@ -9,8 +9,19 @@
  *   judge:sub:<token>          hash: the submission and, once final, its
  *                              result (binary-safe fields; absent = null);
  *                              expires after JUDGE_SUBMISSION_TTL
- *   judge:queue                list of tokens to run (LPUSH in, BLMOVE out
- *                              from the right: FIFO)
+ *   judge:queue:prio           tokens of single submissions (POST
+ *                              /submissions: /run, /runcustom), taken first
+ *   judge:queue                tokens given back by dead runners, next
+ *   judge:lane:<lane>          tokens of batches, one list per lane: the
+ *                              item's pitwall_submitter ("s:<value>"), else
+ *                              the batch ("b:<first token>")
+ *   judge:lanes                the lanes with tokens, in turn: a runner
+ *                              takes one token of the lane at the right end
+ *                              and rotates it to the left; a lane that gets
+ *                              more tokens goes to the left end too
+ *   judge:wake                 one element per queued token (wakes runners
+ *                              blocked in BLPOP); emptied by a take that
+ *                              finds nothing
  *   judge:processing:<runner>  the token a runner is working on; removed
  *                              only once the result is stored
  *   judge:callbacks            tokens whose callback is due
@@ -51,15 +62,23 @@ struct store_row {
 struct store_new {
 	struct exec_submission	 sub;
 	const char		*callback_url;
+	const char		*submitter;	/* pitwall_submitter; NULL */
 	char			 token[TOKEN_LEN + 1];	/* filled by store_create */
 };
 
-/* Stores the submissions and queues them, all or nothing (MULTI/EXEC).
- * Fills each token.  0 / -1 (logged). */
+/* Stores the submissions and queues them, all or nothing (MULTI/EXEC):
+ * on judge:queue:prio when `prio`, else each on its lane.  Fills each
+ * token.  0 / -1 (logged). */
 int		 store_create(struct redis *, const struct config *,
-		    struct store_new *, size_t n);
-/* Length of judge:queue, or -1 when Redis fails. */
+		    struct store_new *, size_t n, int prio);
+/* Tokens waiting in every queue and lane, or -1 when Redis fails. */
 long long	 store_queue_len(struct redis *);
+/* Moves the next token (priority list, given-back list, then one lane in
+ * turn) to the processing list `dst`, atomically (one script).  Returns
+ * the token (caller frees), or NULL when nothing is queued or on error. */
+char		*store_take(struct redis *, const char *dst);
+/* Longest lane or submitter key accepted (pitwall_submitter). */
+#define STORE_SUBMITTER_MAX	64
 /* HGETALL of the token.  0 found, 1 unknown (row empty), -1 Redis error.
  * Release with store_row_clear() in every case. */
 int		 store_row_load(struct redis *, const char *token,

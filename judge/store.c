@@ -254,11 +254,23 @@ hset_new(struct redis *r, const struct store_new *it, long long now)
 	return cmd_run(r, &c);
 }
 
+/* The lane of a batch item: its submitter's, else the batch's own. */
+static void
+item_lane(const struct store_new *it, const char *batch, char *lane,
+    size_t len)
+{
+	if (it->submitter != NULL)
+		snprintf(lane, len, "s:%s", it->submitter);
+	else
+		snprintf(lane, len, "b:%s", batch);
+}
+
 int
 store_create(struct redis *r, const struct config *cfg,
-    struct store_new *items, size_t n)
+    struct store_new *items, size_t n, int prio)
 {
 	long long now = store_now_ms();
+	char	 lane[STORE_SUBMITTER_MAX + 8], last[sizeof(lane)] = "";
 	size_t	 i;
 
 	for (i = 0; i < n; i++)
@@ -268,14 +280,42 @@ store_create(struct redis *r, const struct config *cfg,
 	for (i = 0; i < n; i++) {
 		if (hset_new(r, &items[i], now) == -1 ||
 		    simple(r, "EXPIRE " JKEY_SUB "%s %d", items[i].token,
-		    cfg->judge_submission_ttl_s) == -1 ||
-		    simple(r, "LPUSH " JKEY_QUEUE " %s", items[i].token) == -1) {
-			discard(r);
-			return -1;
+		    cfg->judge_submission_ttl_s) == -1)
+			goto fail;
+		if (prio) {
+			if (simple(r, "LPUSH " JKEY_PRIO " %s",
+			    items[i].token) == -1)
+				goto fail;
+			continue;
 		}
+		item_lane(&items[i], items[0].token, lane, sizeof(lane));
+		if (simple(r, "LPUSH " JKEY_LANE "%s %s", lane,
+		    items[i].token) == -1)
+			goto fail;
+		/* A lane that gets more work waits for its next turn at the
+		 * back (the left end), once per batch. */
+		if (strcmp(lane, last) != 0 &&
+		    (simple(r, "LREM " JKEY_LANES " 0 %s", lane) == -1 ||
+		    simple(r, "LPUSH " JKEY_LANES " %s", lane) == -1))
+			goto fail;
+		snprintf(last, sizeof(last), "%s", lane);
 	}
+	for (i = 0; i < n; i++)
+		if (simple(r, "LPUSH " JKEY_WAKE " 1") == -1)
+			goto fail;
 	return exec_tx(r);
+fail:
+	discard(r);
+	return -1;
 }
+
+/* Sums the lengths of every queue and lane. */
+static const char queue_len_lua[] =
+    "local n = redis.call('LLEN', '" JKEY_PRIO "') + "
+    "redis.call('LLEN', '" JKEY_QUEUE "') "
+    "for _, l in ipairs(redis.call('LRANGE', '" JKEY_LANES "', 0, -1)) do "
+    "n = n + redis.call('LLEN', '" JKEY_LANE "' .. l) end "
+    "return n";
 
 long long
 store_queue_len(struct redis *r)
@@ -283,12 +323,57 @@ store_queue_len(struct redis *r)
 	redisReply *rep;
 	long long n = -1;
 
-	if ((rep = redis_cmd(r, "LLEN " JKEY_QUEUE)) == NULL)
+	if ((rep = redis_cmd(r, "EVAL %s 0", queue_len_lua)) == NULL)
 		return -1;
 	if (rep->type == REDIS_REPLY_INTEGER)
 		n = rep->integer;
+	else if (rep->type == REDIS_REPLY_ERROR)
+		log_error(NULL, "queue length: %s", rep->str);
 	freeReplyObject(rep);
 	return n;
+}
+
+/*
+ * The take, atomic in Redis: the priority list, then tokens given back
+ * by dead runners, then the lanes in turn (the lane at the right end of
+ * judge:lanes gives one token and rotates to the left; an empty lane
+ * leaves the list).  The token goes to ARGV[1], the runner's processing
+ * list, in the same step, so a runner killed right after loses nothing.
+ * Nothing queued: judge:wake is emptied (any later element means a later
+ * token) and false returned.
+ */
+static const char take_lua[] =
+    "local dst = ARGV[1] "
+    "local t = redis.call('RPOPLPUSH', '" JKEY_PRIO "', dst) "
+    "if t then return t end "
+    "t = redis.call('RPOPLPUSH', '" JKEY_QUEUE "', dst) "
+    "if t then return t end "
+    "for i = 1, redis.call('LLEN', '" JKEY_LANES "') do "
+    "local l = redis.call('RPOPLPUSH', '" JKEY_LANES "', '" JKEY_LANES "') "
+    "if not l then break end "
+    "local k = '" JKEY_LANE "' .. l "
+    "t = redis.call('RPOPLPUSH', k, dst) "
+    "if redis.call('LLEN', k) == 0 then "
+    "redis.call('LREM', '" JKEY_LANES "', 0, l) end "
+    "if t then return t end "
+    "end "
+    "redis.call('DEL', '" JKEY_WAKE "') "
+    "return false";
+
+char *
+store_take(struct redis *r, const char *dst)
+{
+	redisReply *rep;
+	char	*tok = NULL;
+
+	if ((rep = redis_cmd(r, "EVAL %s 0 %s", take_lua, dst)) == NULL)
+		return NULL;
+	if (rep->type == REDIS_REPLY_STRING)
+		tok = strdup(rep->str);
+	else if (rep->type == REDIS_REPLY_ERROR)
+		log_error(NULL, "take: %s", rep->str);
+	freeReplyObject(rep);
+	return tok;
 }
 
 int

@@ -214,7 +214,7 @@ dispatch_send(struct redis *r, struct judge0 *j, const struct config *cfg,
 	    sub->lang->time_multiplier);
 	int mem = dispatch_memory_kb(sub->q->memory_limit_kb), taken = 0;
 	int has_val;
-	char err[512];
+	char err[512], who[32];
 
 	items = calloc(bs, sizeof(*items));
 	ret = calloc(bs, sizeof(*ret));
@@ -227,6 +227,9 @@ dispatch_send(struct redis *r, struct judge0 *j, const struct config *cfg,
 	/* Custom and interactive questions: the answer and the validator go
 	 * with each testcase (the embedded judge runs it; docs/judge.md). */
 	has_val = dispatch_validator(sub->q, &val, vfiles);
+	/* The embedded judge takes one contestant's batches in turn with
+	 * the others' (docs/judge.md, fair order). */
+	snprintf(who, sizeof(who), "u%lld", sub->user_id);
 	for (off = 0; off < n; off += bs) {
 		size_t m = n - off < bs ? n - off : bs;
 		enum judge0_rc rc;
@@ -256,6 +259,7 @@ dispatch_send(struct redis *r, struct judge0 *j, const struct config *cfg,
 				items[i].expected_len = tc->expected_len;
 				items[i].validator = &val;
 			}
+			items[i].submitter = sub->user_id > 0 ? who : NULL;
 		}
 		rc = judge0_batch_submit(j, items, m, ret, err, sizeof(err));
 		if (rc != J0_OK) {

@@ -19,6 +19,7 @@ struct dispatch_sub {
 	size_t				 source_len;
 	const struct cache_question	*q;
 	const struct cache_language	*lang;
+	long long			 user_id;	/* fair-queue key; 0: none */
 };
 
 /* memory_limit for Judge0 (KB): the question's limit clamped to what

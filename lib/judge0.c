@@ -258,6 +258,9 @@ item_json(const struct judge0_item *it)
 	if (it->callback_url != NULL)
 		json_object_object_add(o, "callback_url",
 		    json_object_new_string(it->callback_url));
+	if (it->submitter != NULL)
+		json_object_object_add(o, "pitwall_submitter",
+		    json_object_new_string(it->submitter));
 	free(src);
 	free(in);
 	if (it->validator != NULL) {

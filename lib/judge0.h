@@ -47,6 +47,9 @@ struct judge0_item {
 	const char	*expected;
 	size_t		 expected_len;
 	const struct judge0_validator *validator;	/* NULL: none */
+	/* pitwall_submitter: the embedded judge's fair-queue key (a real
+	 * Judge0 ignores it); NULL: not sent. */
+	const char	*submitter;
 };
 
 /* Outcome of one item of a batch. */

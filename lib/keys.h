@@ -54,7 +54,8 @@
  *
  * The embedded judge (judge/, when it shares the stack's Redis) keeps its
  * own keys under "judge:"; judge/service.h says what each holds:
- *   judge:sub:<token>, judge:queue, judge:processing:<runner>,
+ *   judge:sub:<token>, judge:queue, judge:queue:prio, judge:lanes,
+ *   judge:lane:<lane>, judge:wake, judge:processing:<runner>,
  *   judge:callbacks, judge:cbprocessing:<runner>, judge:runners,
  *   judge:runner:<id>, judge:done:<token>
  *
@@ -110,6 +111,10 @@
 /* The embedded judge's keys (prefixes: the token or runner id follows). */
 #define JKEY_SUB		"judge:sub:"
 #define JKEY_QUEUE		"judge:queue"
+#define JKEY_PRIO		"judge:queue:prio"
+#define JKEY_LANES		"judge:lanes"
+#define JKEY_LANE		"judge:lane:"
+#define JKEY_WAKE		"judge:wake"
 #define JKEY_PROCESSING		"judge:processing:"
 #define JKEY_CALLBACKS		"judge:callbacks"
 #define JKEY_CBPROCESSING	"judge:cbprocessing:"

@@ -101,6 +101,7 @@ send_again(struct wctx *w, const char *sid, const struct subhash *h,
 		goto out;
 	memset(&ds, 0, sizeof(ds));
 	ds.sid = sid;
+	ds.user_id = h->user_id;
 	ds.source = h->source;
 	ds.source_len = h->source_len;
 	ds.q = q;

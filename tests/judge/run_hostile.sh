@@ -558,6 +558,119 @@ jq -n --argjson ok "$ok7" --argjson kb "${kb:-0}" '{ok: $ok, cache_kb: $kb}' > "
 check "compile cache bounded (1000 KB): oldest evicted" \
     '.ok == 7 and .cache_kb > 0 and .cache_kb <= 1500'
 
+# ------------------------------------------------------------ warm pool
+# One judge process runs these one after the other in the same warm box
+# (-m: an array in, one result per line out; -v ends with the pool's
+# figures).  The first leaves a background process holding an open fd to
+# an unlinked 512 KB file, files in /box, /tmp and /dev/shm, a SysV shared
+# memory segment and a changed cwd; the second must see none of them.
+src leave.c <<'EOF'
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(void) {
+	static char buf[65536];
+	int fd, i;
+	memset(buf, 'x', sizeof buf);
+	close(open("/box/leftover", O_CREAT | O_WRONLY, 0644));
+	close(open("/tmp/leftover", O_CREAT | O_WRONLY, 0644));
+	mkdir("/tmp/dir", 0);
+	close(open("/dev/shm/leftover", O_CREAT | O_WRONLY, 0644));
+	if (shmget(0x5057, 4096, IPC_CREAT | 0600) == -1) return 2;
+	if ((fd = open("/box/held", O_CREAT | O_RDWR, 0600)) == -1) return 3;
+	for (i = 0; i < 8; i++) if (write(fd, buf, sizeof buf) < 0) return 4;
+	unlink("/box/held");
+	if (chdir("/tmp") == -1) return 5;
+	if (fork() == 0) {		/* detached, holds fd */
+		setsid();
+		if (fork() == 0) { sleep(60); _exit(0); }
+		_exit(0);
+	}
+	wait(NULL);
+	puts("left");
+	return 0;
+}
+EOF
+src look.c <<'EOF'
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/shm.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+int main(void) {
+	const char *files[] = { "/box/leftover", "/tmp/leftover", "/tmp/dir", "/dev/shm/leftover", NULL };
+	struct statvfs sv;
+	struct dirent *e;
+	char cwd[256];
+	int leaks = 0, i;
+	DIR *d = opendir("/proc");
+	while (d && (e = readdir(d)) != NULL) {
+		int p = atoi(e->d_name);
+		if (p > 1 && p != getpid()) { printf("process %d\n", p); leaks++; }
+	}
+	if (d) closedir(d);
+	for (i = 0; files[i]; i++)
+		if (access(files[i], F_OK) == 0) { printf("file %s\n", files[i]); leaks++; }
+	if (shmget(0x5057, 0, 0) != -1) { puts("shm segment"); leaks++; }
+	if (getcwd(cwd, sizeof cwd) == NULL || strcmp(cwd, "/box") != 0) { printf("cwd %s\n", cwd); leaks++; }
+	if (statvfs("/box", &sv) == 0 && (sv.f_blocks - sv.f_bfree) * sv.f_frsize > (256 << 10)) {
+		printf("held file: %lu KB used\n", (unsigned long)((sv.f_blocks - sv.f_bfree) * sv.f_frsize / 1024)); leaks++;
+	}
+	if ((d = opendir("/proc/self/fd")) != NULL)
+		while ((e = readdir(d)) != NULL)
+			if (atoi(e->d_name) > 2 && atoi(e->d_name) != dirfd(d)) { printf("fd %s\n", e->d_name); leaks++; }
+	if (!leaks) puts("clean");
+	return 0;
+}
+EOF
+jq -n --rawfile a "$T/leave.c" --rawfile b "$T/look.c" \
+    '[{source_code: $a, language_id: 50, expected_output: "left"},
+      {source_code: $b, language_id: 50, expected_output: "clean"}]' > "$T/in.json"
+"$EXEC" -m -v -w "$W" -c "$C" -o "$CAP" -B "$FIRST_BOX" < "$T/in.json" > "$T/pool.json" 2> "$T/err.log"
+jq -s --arg pool "$(grep -o 'pool: .*' "$T/err.log")" \
+    '{status: {id: (if (.[0].status.id == 3 and .[1].status.id == 3 and
+      $pool == "pool: 1 started, 0 retired") then 3 else 0 end)}, runs: ., pool: $pool}' \
+    "$T/pool.json" > "$T/out.json"
+check "warm box: no process, file, SysV segment, cwd or held fd of a run reaches the next" '.status.id == 3'
+
+# A box whose reset fails is retired, not reused: while the first run
+# sleeps, a mount appears on a directory it made in /box (from outside:
+# nothing in the box can mount), so /box cannot be emptied after it.  The
+# next run gets a new box and sees nothing of the first.
+src mkd.c <<'EOF'
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+int main(void) { mkdir("/box/d", 0755); sleep(2); puts("made"); return 0; }
+EOF
+jq -n --rawfile a "$T/mkd.c" --rawfile b "$T/look.c" \
+    '[{source_code: $a, language_id: 50, expected_output: "made"},
+      {source_code: $b, language_id: 50, expected_output: "clean"}]' > "$T/in.json"
+"$EXEC" -m -v -w "$W" -c "$C" -o "$CAP" -B "$FIRST_BOX" < "$T/in.json" > "$T/pool.json" 2> "$T/err.log" &
+pid=$!
+mounted=0
+for i in $(seq 100); do
+	for d in "$W"/box-*/d; do
+		[ -d "$d" ] && mount -t tmpfs pitwall-test "$d" && mounted=1
+	done
+	[ "$mounted" = 1 ] && break
+	sleep 0.05
+done
+wait "$pid"
+jq -s --arg pool "$(grep -o 'pool: .*' "$T/err.log")" --argjson mounted "$mounted" \
+    --arg retired "$(grep -c 'retired after [0-9]* run(s): /box could not be emptied' "$T/err.log")" \
+    '{status: {id: (if ($mounted == 1 and .[0].status.id == 3 and .[1].status.id == 3 and
+      $retired == "1" and $pool == "pool: 2 started, 1 retired") then 3 else 0 end)},
+      runs: ., pool: $pool, retired: $retired, mounted: $mounted}' \
+    "$T/pool.json" > "$T/out.json"
+check "warm box whose reset fails is retired, the next run gets a new one" '.status.id == 3'
+
 # Two runs at once get two boxes (and two uids) and both succeed.
 jq -n --rawfile src "$T/hello.c" '{source_code: $src, language_id: 50, expected_output: "hello"}' > "$T/par.json"
 "$EXEC" -w "$W" -c "$C" -B "$FIRST_BOX" < "$T/par.json" > "$T/p1.json" 2>/dev/null &

@@ -365,6 +365,54 @@ def test_batch():
     report("GET batch of 21 tokens -> 400", st == 400, g)
 
 
+C_NAP = '#include <stdio.h>\n#include <unistd.h>\nint main(void) { usleep(60000); puts("a"); return 0; }\n'
+
+
+def finished(tokens, timeout=180):
+    """{token: finished_at} once every token is final."""
+    out = {}
+    for t in tokens:
+        st, o = poll(t, timeout=timeout, fields="status,finished_at")
+        out[t] = o.get("finished_at") if st == 200 and o["status"]["id"] > 2 else None
+    return out
+
+
+def test_fair_order():
+    """One submitter's 3 batches of 20 are queued, then another
+    submitter's batch of 2 and a single submission (what /run sends): with
+    FIFO both would end after all 60; the fair order takes the lanes in
+    turn and single submissions first."""
+    submit(C_NAP, 50)   # compile both programs before the clock matters
+    submit(C_HELLO, 50)
+    item = {"source_code": b64(C_NAP), "language_id": 50, "pitwall_submitter": "u-many"}
+    many = []
+    for _ in range(3):
+        st, o = call("POST", "/submissions/batch?base64_encoded=true", {"submissions": [item] * 20})
+        if st != 201:
+            report("fair order: 3 batches of 20 queued", False, "%s %s" % (st, o))
+            return
+        many += [x["token"] for x in o]
+    st, o = call("POST", "/submissions/batch?base64_encoded=true",
+                 {"submissions": [dict(item, pitwall_submitter="u-one")] * 2})
+    other = [x["token"] for x in o] if st == 201 else []
+    st, o = submit(C_HELLO, 50, wait=False)
+    single = o.get("token") if st == 201 else None
+    fin = finished(many + other + ([single] if single else []))
+    if None in fin.values() or len(other) != 2 or single is None:
+        report("fair order: every run finished", False, fin)
+        return
+    before = lambda t: sum(1 for m in many if fin[m] < fin[t])
+    b = max(before(t) for t in other)
+    report("fair order: another submitter's batch is not behind one submitter's 60 runs "
+           "(%d of them finished before it)" % b, b <= 20, fin)
+    p = before(single)
+    report("fair order: a single submission goes before queued batches "
+           "(%d batch runs finished before it)" % p, p <= 10, fin)
+    st, o = call("POST", "/submissions/batch", {"submissions": [dict(item, pitwall_submitter="a b")]})
+    report("pitwall_submitter outside [A-Za-z0-9_.:-] -> 422",
+           st == 422 and "pitwall_submitter" in (o[0] or {}), "%s %s" % (st, o))
+
+
 def test_queue_full():
     """Fills judge:queue with junk (runners drop it) so queued + 1 > max."""
     sock = ENV.get("REDIS_SOCKET")
@@ -560,7 +608,8 @@ def main():
         print("not ok - judge API reachable at %s: %s" % (BASE, e))
         return 1
     for t in (test_info, test_auth, test_validation, test_defaults_and_fields, test_base64,
-              test_verdicts, test_validator_extension, test_wait_stops_when_the_client_is_gone, test_batch, test_queue_full, test_callback, test_hostile,
+              test_verdicts, test_validator_extension, test_wait_stops_when_the_client_is_gone, test_batch,
+              test_fair_order, test_queue_full, test_callback, test_hostile,
               test_runner_killed):
         try:
             t()
