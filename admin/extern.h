@@ -17,6 +17,7 @@
 #define ADMIN_USAGE	64
 
 struct db;
+struct judge0;
 struct redis;
 
 /* What one run of pitwall-admin holds; connections are opened on demand. */
@@ -25,6 +26,7 @@ struct actx {
 	int		 cfg_loaded;
 	struct db	*db;
 	struct redis	*redis;
+	struct judge0	*j0;
 };
 
 /* Load the configuration (exits 78 on a bad one, naming the variable). */
@@ -32,6 +34,9 @@ void		 actx_config(struct actx *a, unsigned need);
 /* Connected handles, or NULL after printing why. */
 struct db	*actx_db(struct actx *a);
 struct redis	*actx_redis(struct actx *a);
+/* The configured judge (JUDGE0_URL: Judge0 or the embedded judge), or
+ * NULL after printing why. */
+struct judge0	*actx_judge0(struct actx *a);
 /* Drop the question and language caches after a change.  0 / -1. */
 int		 actx_caches_drop(struct actx *a);
 

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "db.h"
 #include "extern.h"
+#include "judge0.h"
 #include "log.h"
 #include "redis.h"
 
@@ -36,6 +37,7 @@ usage_to(FILE *fp)
 	    "  round list\n"
 	    "  language list\n"
 	    "  language enable|disable ID    a Judge0 language id\n"
+	    "  language sync                 names from the judge's GET /languages\n"
 	    "  leaderboard rebuild\n"
 	    "  config markdown|example|check\n"
 	    "Settings come from the environment (see `config example`);\n"
@@ -89,6 +91,15 @@ actx_redis(struct actx *a)
 		return NULL;
 	}
 	return a->redis;
+}
+
+struct judge0 *
+actx_judge0(struct actx *a)
+{
+	if (a->j0 == NULL && (a->j0 = judge0_new(&a->cfg)) == NULL)
+		fprintf(stderr, "pitwall-admin: cannot set up the Judge0 client "
+		    "(JUDGE0_URL)\n");
+	return a->j0;
 }
 
 /*
@@ -256,6 +267,7 @@ main(int argc, char *argv[])
 	rc = commands[i].fn(&a, argc - 2, argv + 2);
 	db_free(a.db);
 	redis_free(a.redis);
+	judge0_free(a.j0);
 	if (a.cfg_loaded)
 		config_free(&a.cfg);
 	return rc;

@@ -282,6 +282,10 @@ compile_fresh(struct exec *ex, const struct lang *l,
 	req.collect_to = path;
 	req.merge_stderr = 1;
 	req.limits = compile_limits;
+	if (l->compile_cpu_s > 0)	/* a slow compiler (Kotlin's) */
+		req.limits.cpu_time = l->compile_cpu_s;
+	if (l->compile_wall_s > 0)
+		req.limits.wall_time = l->compile_wall_s;
 	sandbox_run(ex->sb, &req, &sr);
 	if (sr.outcome == SANDBOX_INTERNAL || sr.outcome == SANDBOX_EXEC_FAILED) {
 		result_fail(r, EXEC_INTERNAL, sr.message);

@@ -373,6 +373,38 @@ out:
 }
 
 enum judge0_rc
+judge0_languages(struct judge0 *j, json_object **out, char *err, size_t errsz)
+{
+	struct buf b = { NULL, 0, 0 };
+	json_object *reply = NULL;
+	enum judge0_rc rc;
+	long status = 0;
+
+	*out = NULL;
+	rc = judge0_request(j, "GET", "/languages", NULL,
+	    j->cfg->judge0_timeout_ms, &status, &b, err, errsz);
+	if (rc != J0_OK)
+		goto out;
+	if (status != 200) {
+		snprintf(err, errsz, "Judge0 answered %ld: %.200s", status,
+		    b.data ? b.data : "");
+		rc = status >= 500 || status == 429 ? J0_UNAVAILABLE : J0_REJECTED;
+		goto out;
+	}
+	reply = b.data ? json_tokener_parse(b.data) : NULL;
+	if (!json_object_is_type(reply, json_type_array)) {
+		snprintf(err, errsz, "Judge0's /languages reply is not an array");
+		rc = J0_UNAVAILABLE;
+		goto out;
+	}
+	*out = json_object_get(reply);
+out:
+	json_object_put(reply);
+	free(b.data);
+	return rc;
+}
+
+enum judge0_rc
 judge0_run_wait(struct judge0 *j, const struct judge0_item *items, size_t n,
     long timeout_ms, struct judge0_run *out)
 {
