@@ -65,6 +65,7 @@ int	cmd_token(struct actx *a, int argc, char *argv[]);
 int	cmd_import(struct actx *a, int argc, char *argv[]);
 int	cmd_import_problem(struct actx *a, int argc, char *argv[]);
 int	cmd_export(struct actx *a, int argc, char *argv[]);
+int	cmd_verify(struct actx *a, int argc, char *argv[]);
 int	cmd_round(struct actx *a, int argc, char *argv[]);
 int	cmd_leaderboard(struct actx *a, int argc, char *argv[]);
 int	cmd_language(struct actx *a, int argc, char *argv[]);
@@ -253,6 +254,9 @@ struct kpp {
 	char			*name;			/* English, else the first */
 	char			*validator_flags;	/* "" when none */
 	int			 time_limit_ms;		/* 0: not in the package */
+	double			 ac_to_time_limit;	/* time multipliers, the */
+	double			 time_limit_to_tle;	/* layout's defaults */
+	double			 time_resolution;	/* seconds */
 	int			 memory_mb;		/* 0: not given */
 	int			 output_mb;
 	char			*statement;		/* Markdown or text from LaTeX */
@@ -291,6 +295,9 @@ int		 kpp_yaml_testdata_flags(const char *buf, size_t len,
 		    char **flags, char *err, size_t errsz);
 /* LaTeX statement source to readable text (caller frees; NULL: no memory). */
 char		*kpp_latex_text(const char *tex, size_t len);
+/* The slug a package's path gives (base name without .zip/.kpp, lower
+ * case) into slug.  0, or -1 when that is no valid slug. */
+int		 kpp_slug_default(const char *path, char *slug, size_t slugsz);
 /* "default", "custom", "interactive"; "pass-fail", "scoring". */
 const char	*kpp_validator_name(enum kpp_validator v);
 const char	*kpp_type_name(enum kpp_type t);

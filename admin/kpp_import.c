@@ -24,9 +24,8 @@
 
 #define KPP_ORDINAL_BUMP	"1000000"
 
-/* The default slug: the package's base name without .zip/.kpp, lowered. */
-static int
-kpp_default_slug(const char *path, char *slug, size_t slugsz)
+int
+kpp_slug_default(const char *path, char *slug, size_t slugsz)
 {
 	char buf[PATH_MAX], *b, *dot;
 	size_t i;
@@ -115,7 +114,8 @@ kpp_question_apply(struct db *db, const struct kimport *ki,
 	const char *p[12];
 	int n;
 
-	snprintf(tl, sizeof(tl), "%d", ki->time_limit_ms);
+	if (ki->time_limit_ms > 0)
+		snprintf(tl, sizeof(tl), "%d", ki->time_limit_ms);
 	snprintf(ml, sizeof(ml), "%d", ki->memory_kb);
 	if (k->output_mb > 0)
 		snprintf(ol, sizeof(ol), "%d", k->output_mb * 1024);
@@ -124,7 +124,7 @@ kpp_question_apply(struct db *db, const struct kimport *ki,
 	p[2] = *k->name ? k->name : ki->slug;
 	p[3] = k->statement;
 	p[4] = ki->points;
-	p[5] = tl;
+	p[5] = ki->time_limit_ms > 0 ? tl : NULL;	/* NULL: verify's, else 1 s */
 	p[6] = ml;
 	p[7] = kpp_validator_name(k->validator);
 	p[8] = k->validator_flags;
@@ -135,11 +135,13 @@ kpp_question_apply(struct db *db, const struct kimport *ki,
 	    " statement, points, time_limit_ms, memory_limit_kb, validator,"
 	    " validator_flags, problem_type, output_limit_kb, package_format)"
 	    " VALUES ($1, (SELECT id FROM rounds WHERE slug = $2), $3, $4,"
-	    " coalesce($5::integer, 100), $6, $7, $8, $9, $10, $11, $12)"
+	    " coalesce($5::integer, 100), coalesce($6::integer, 1000), $7, $8,"
+	    " $9, $10, $11, $12)"
 	    " ON CONFLICT (slug) DO UPDATE SET round_id = EXCLUDED.round_id,"
 	    " title = EXCLUDED.title, statement = EXCLUDED.statement,"
 	    " points = coalesce($5::integer, questions.points),"
-	    " time_limit_ms = EXCLUDED.time_limit_ms,"
+	    " time_limit_ms = coalesce($6::integer,"
+	    " questions.verified_time_limit_ms, 1000),"
 	    " memory_limit_kb = EXCLUDED.memory_limit_kb,"
 	    " validator = EXCLUDED.validator,"
 	    " validator_flags = EXCLUDED.validator_flags,"
@@ -304,7 +306,7 @@ cmd_import_problem(struct actx *a, int argc, char *argv[])
 			return ADMIN_USAGE;
 		}
 		snprintf(ki.slug, sizeof(ki.slug), "%s", slug);
-	} else if (kpp_default_slug(ki.path, ki.slug, sizeof(ki.slug)) == -1) {
+	} else if (kpp_slug_default(ki.path, ki.slug, sizeof(ki.slug)) == -1) {
 		fprintf(stderr, "pitwall-admin: the package name '%s' is no valid "
 		    "slug; give --slug\n", ki.slug);
 		return ADMIN_USAGE;
@@ -344,9 +346,10 @@ cmd_import_problem(struct actx *a, int argc, char *argv[])
 	}
 	if (k->warning[0] != '\0')
 		fprintf(stderr, "%s: warning: %s\n", ki.path, k->warning);
-	/* --time-limit, limits.time_limit, .timelimit, else 1 s. */
+	/* --time-limit, limits.time_limit, .timelimit, then the one verify
+	 * --store kept (kpp_question_apply), else 1 s. */
 	if (ki.time_limit_ms == 0)
-		ki.time_limit_ms = k->time_limit_ms > 0 ? k->time_limit_ms : 1000;
+		ki.time_limit_ms = k->time_limit_ms;
 	ki.memory_kb = k->memory_mb > 0 ? k->memory_mb * 1024 : 262144;
 	if (kpp_storable(k, ki.path) == -1) {
 		fprintf(stderr, "%s: nothing imported\n", ki.path);

@@ -31,6 +31,9 @@ usage_to(FILE *fp)
 	    "  import-problem PATH --round SLUG [--slug SLUG] [--points N]\n"
 	    "      [--time-limit SECONDS] [--max-size BYTES]\n"
 	    "                                an ICPC/Kattis package (dir, .zip, .kpp)\n"
+	    "  verify PATH [--store] [--slug SLUG] [--time-limit SECONDS]\n"
+	    "                                judge the package's submissions/, compute\n"
+	    "                                its time limit (--store: keep it)\n"
 	    "  export DIR                    DIR must be new or empty\n"
 	    "  round open SLUG [--for MINUTES]\n"
 	    "  round close SLUG\n"
@@ -234,6 +237,7 @@ static const struct {
 	{ "import", cmd_import },
 	{ "import-problem", cmd_import_problem },
 	{ "export", cmd_export },
+	{ "verify", cmd_verify },
 	{ "round", cmd_round },
 	{ "language", cmd_language },
 	{ "leaderboard", cmd_leaderboard },
