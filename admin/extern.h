@@ -65,10 +65,17 @@ int	cmd_token(struct actx *a, int argc, char *argv[]);
 int	cmd_import(struct actx *a, int argc, char *argv[]);
 int	cmd_import_problem(struct actx *a, int argc, char *argv[]);
 int	cmd_export(struct actx *a, int argc, char *argv[]);
+int	cmd_export_problem(struct actx *a, int argc, char *argv[]);
 int	cmd_verify(struct actx *a, int argc, char *argv[]);
 int	cmd_round(struct actx *a, int argc, char *argv[]);
 int	cmd_leaderboard(struct actx *a, int argc, char *argv[]);
 int	cmd_language(struct actx *a, int argc, char *argv[]);
+
+/* admin/export.c: create path with exactly len bytes of buf (never over
+ * an existing file); a directory; DIR new or empty.  0 / -1 (printed). */
+int	file_write(const char *path, const char *buf, size_t len);
+int	dir_make(const char *path);
+int	export_dir_ready(const char *dir);
 
 /*
  * Run a statement (admin/import.c); the number of rows it returned, or -1.

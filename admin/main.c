@@ -35,6 +35,7 @@ usage_to(FILE *fp)
 	    "                                judge the package's submissions/, compute\n"
 	    "                                its time limit (--store: keep it)\n"
 	    "  export DIR                    DIR must be new or empty\n"
+	    "  export-problem SLUG DIR       one question as an ICPC/Kattis package\n"
 	    "  round open SLUG [--for MINUTES]\n"
 	    "  round close SLUG\n"
 	    "  round list\n"
@@ -237,6 +238,7 @@ static const struct {
 	{ "import", cmd_import },
 	{ "import-problem", cmd_import_problem },
 	{ "export", cmd_export },
+	{ "export-problem", cmd_export_problem },
 	{ "verify", cmd_verify },
 	{ "round", cmd_round },
 	{ "language", cmd_language },
