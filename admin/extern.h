@@ -305,6 +305,11 @@ char		*kpp_latex_text(const char *tex, size_t len);
 /* The slug a package's path gives (base name without .zip/.kpp, lower
  * case) into slug.  0, or -1 when that is no valid slug. */
 int		 kpp_slug_default(const char *path, char *slug, size_t slugsz);
+/* --time-limit SECONDS (NULL: *tl_ms unchanged) into ms and --max-size
+ * BYTES (NULL: *limit unchanged), both of import-problem and verify.
+ * 0, or -1 after printing what is wrong (exit ADMIN_USAGE). */
+int		 kpp_opts_limits(const char *tl, const char *maxsz, int *tl_ms,
+		    size_t *limit);
 /* "default", "custom", "interactive"; "pass-fail", "scoring". */
 const char	*kpp_validator_name(enum kpp_validator v);
 const char	*kpp_type_name(enum kpp_type t);

@@ -43,6 +43,34 @@ kpp_slug_default(const char *path, char *slug, size_t slugsz)
 	return package_slug_valid(slug) ? 0 : -1;
 }
 
+int
+kpp_opts_limits(const char *tl, const char *maxsz, int *tl_ms, size_t *limit)
+{
+	long long v;
+	double secs;
+	char *end;
+
+	if (tl != NULL) {
+		secs = strtod(tl, &end);
+		if (*tl == '\0' || *end != '\0' || !isfinite(secs) ||
+		    secs < 0.001 || secs > 60) {
+			fprintf(stderr, "pitwall-admin: --time-limit must be a "
+			    "number of seconds in [0.001, 60]\n");
+			return -1;
+		}
+		*tl_ms = (int)lround(secs * 1000);
+	}
+	if (maxsz != NULL) {
+		if (arg_int(maxsz, 1, (long long)KPP_TOTAL_MAX * 8, &v) == -1) {
+			fprintf(stderr, "pitwall-admin: --max-size must be a number "
+			    "of bytes\n");
+			return -1;
+		}
+		*limit = (size_t)v;
+	}
+	return 0;
+}
+
 /* bytes as the hex text decode($n, 'hex') reads; caller frees. */
 static char *
 kpp_hex(const char *p, size_t len)
@@ -284,8 +312,6 @@ cmd_import_problem(struct actx *a, int argc, char *argv[])
 	struct db *db;
 	char *pos[1], qid[32], rid[32];
 	long long v;
-	double secs;
-	char *end;
 	int npos, rc = ADMIN_FAIL, in_tx = 0;
 	size_t limit = 0;
 
@@ -316,24 +342,8 @@ cmd_import_problem(struct actx *a, int argc, char *argv[])
 		return ADMIN_USAGE;
 	}
 	ki.points = points;
-	if (tl != NULL) {
-		secs = strtod(tl, &end);
-		if (*tl == '\0' || *end != '\0' || !isfinite(secs) ||
-		    secs < 0.001 || secs > 60) {
-			fprintf(stderr, "pitwall-admin: --time-limit must be a "
-			    "number of seconds in [0.001, 60]\n");
-			return ADMIN_USAGE;
-		}
-		ki.time_limit_ms = (int)lround(secs * 1000);
-	}
-	if (maxsz != NULL) {
-		if (arg_int(maxsz, 1, (long long)KPP_TOTAL_MAX * 8, &v) == -1) {
-			fprintf(stderr, "pitwall-admin: --max-size must be a number "
-			    "of bytes\n");
-			return ADMIN_USAGE;
-		}
-		limit = (size_t)v;
-	}
+	if (kpp_opts_limits(tl, maxsz, &ki.time_limit_ms, &limit) == -1)
+		return ADMIN_USAGE;
 	actx_config(a, CONFIG_NEED_DB);
 	/* Everything is read and checked before the database is touched. */
 	if ((k = kpp_new()) == NULL) {

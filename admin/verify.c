@@ -519,9 +519,7 @@ verify_args(int argc, char *argv[], struct vctx *v, const char **path,
 		{ "time-limit", &tl, NULL },
 		{ "max-size", &maxsz, NULL },
 	};
-	char *pos[1], *end;
-	long long n;
-	double secs;
+	char *pos[1];
 	int npos;
 
 	if (opts_parse(argc, argv, opts, NELEM(opts), pos, 1, &npos) == -1 ||
@@ -543,25 +541,9 @@ verify_args(int argc, char *argv[], struct vctx *v, const char **path,
 		    "slug; give --slug\n");
 		return ADMIN_USAGE;
 	}
-	if (tl != NULL) {
-		secs = strtod(tl, &end);
-		if (*tl == '\0' || *end != '\0' || !isfinite(secs) ||
-		    secs < 0.001 || secs > 60) {
-			fprintf(stderr, "pitwall-admin: --time-limit must be a "
-			    "number of seconds in [0.001, 60]\n");
-			return ADMIN_USAGE;
-		}
-		v->fixed_ms = (int)lround(secs * 1000);
-		v->fixed_cli = 1;
-	}
-	if (maxsz != NULL) {
-		if (arg_int(maxsz, 1, (long long)KPP_TOTAL_MAX * 8, &n) == -1) {
-			fprintf(stderr, "pitwall-admin: --max-size must be a number "
-			    "of bytes\n");
-			return ADMIN_USAGE;
-		}
-		*limit = (size_t)n;
-	}
+	if (kpp_opts_limits(tl, maxsz, &v->fixed_ms, limit) == -1)
+		return ADMIN_USAGE;
+	v->fixed_cli = v->fixed_ms > 0;
 	return ADMIN_OK;
 }
 
