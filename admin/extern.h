@@ -305,6 +305,18 @@ char		*kpp_latex_text(const char *tex, size_t len);
 /* The slug a package's path gives (base name without .zip/.kpp, lower
  * case) into slug.  0, or -1 when that is no valid slug. */
 int		 kpp_slug_default(const char *path, char *slug, size_t slugsz);
+/* admin/kpp_verify.c: what verify expects of jury submissions, as masks
+ * of KPP_VM(enum verdict).  kpp_dir_verdicts: the verdicts a folder of
+ * submissions/ names (0: not a known folder).  kpp_expected_results: the
+ * results of an "@EXPECTED_RESULTS@: CORRECT, TIMELIMIT" line in
+ * data[0..len) into *mask; 0 found, 1 none, -1 an unknown or no result
+ * (err says which).  kpp_lang_of: the Judge0 language of a file name by
+ * its extension, 0 when unknown. */
+#define KPP_VM(v)	(1u << (v))
+unsigned	 kpp_dir_verdicts(const char *dir);
+int		 kpp_expected_results(const char *data, size_t len,
+		    unsigned *mask, char *err, size_t errsz);
+int		 kpp_lang_of(const char *path);
 /* --time-limit SECONDS (NULL: *tl_ms unchanged) into ms and --max-size
  * BYTES (NULL: *limit unchanged), both of import-problem and verify.
  * 0, or -1 after printing what is wrong (exit ADMIN_USAGE). */

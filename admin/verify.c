@@ -13,12 +13,10 @@
  * keeps the computed limit for the question (questions.verified_time_limit_ms,
  * and time_limit_ms when the package gives none).
  */
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -32,51 +30,7 @@
 #define VERIFY_CHUNK		8	/* testcases sent to the judge at once */
 #define VERIFY_TIMEOUT_MS	600000	/* for one chunk */
 #define VERIFY_TL_MAX_MS	60000	/* the schema's bound of time limits */
-#define VM(v)			(1u << (v))
-
-/* Directories of submissions/ and the verdicts their files must get. */
-static const struct {
-	const char	*dir;
-	unsigned	 mask;
-} verify_dirs[] = {
-	{ "accepted", VM(VERDICT_AC) },
-	{ "wrong_answer", VM(VERDICT_WA) },
-	{ "time_limit_exceeded", VM(VERDICT_TLE) },
-	{ "run_time_error", VM(VERDICT_RE) },
-	{ "compile_error", VM(VERDICT_CE) },
-	/* Judge0 reports exceeded memory and output as runtime errors. */
-	{ "memory_limit_exceeded", VM(VERDICT_RE) },
-	{ "output_limit_exceeded", VM(VERDICT_RE) },
-	{ "rejected", VM(VERDICT_WA) | VM(VERDICT_TLE) | VM(VERDICT_RE) },
-	{ "partially_accepted", VM(VERDICT_WA) | VM(VERDICT_TLE) | VM(VERDICT_RE) },
-	{ "brute_force", VM(VERDICT_TLE) | VM(VERDICT_RE) },
-};
-
-/* DOMjudge's result names in @EXPECTED_RESULTS@: lines. */
-static const struct {
-	const char	*name;
-	enum verdict	 v;
-} verify_domjudge[] = {
-	{ "CORRECT", VERDICT_AC },
-	{ "WRONG-ANSWER", VERDICT_WA },
-	{ "NO-OUTPUT", VERDICT_WA },
-	{ "TIMELIMIT", VERDICT_TLE },
-	{ "RUN-ERROR", VERDICT_RE },
-	{ "MEMORY-LIMIT", VERDICT_RE },
-	{ "OUTPUT-LIMIT", VERDICT_RE },
-	{ "COMPILER-ERROR", VERDICT_CE },
-};
-
-/* Language by file extension: Judge0 CE's ids (judge/lang.c). */
-static const struct {
-	const char	*ext;
-	int		 id;
-} verify_exts[] = {
-	{ ".c", 50 }, { ".cc", 54 }, { ".cpp", 54 }, { ".cxx", 54 },
-	{ ".c++", 54 }, { ".go", 60 }, { ".java", 62 }, { ".js", 63 },
-	{ ".py", 71 }, { ".py3", 71 }, { ".rs", 73 }, { ".kt", 78 },
-};
-
+#define VM(v)			KPP_VM(v)
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* One jury submission and what the judge made of it. */
@@ -121,67 +75,6 @@ vsub_free_all(struct vsub *s, size_t n)
 	free(s);
 }
 
-/* The verdicts named by an @EXPECTED_RESULTS@: line of f, into *mask.
- * 0 found, 1 none, -1 an unknown name (in err). */
-static int
-verify_expected_line(const struct kpp_file *f, unsigned *mask, char *err,
-    size_t errsz)
-{
-	const char *tag = "@EXPECTED_RESULTS@:", *p, *e;
-	char word[32];
-	size_t i, l;
-
-	if ((p = memmem(f->data, f->len, tag, strlen(tag))) == NULL)
-		return 1;
-	p += strlen(tag);
-	e = memchr(p, '\n', f->len - (size_t)(p - f->data));
-	if (e == NULL)
-		e = f->data + f->len;
-	*mask = 0;
-	while (p < e) {
-		while (p < e && (*p == ' ' || *p == '\t' || *p == ',' ||
-		    *p == '\r'))
-			p++;
-		for (l = 0; p + l < e && p[l] != ' ' && p[l] != '\t' &&
-		    p[l] != ',' && p[l] != '\r'; l++)
-			;
-		if (l == 0)
-			break;
-		snprintf(word, sizeof(word), "%.*s", (int)l, p);
-		p += l;
-		/* A comment's closing token on the same line. */
-		if (strcmp(word, "*/") == 0 || strcmp(word, "-->") == 0)
-			continue;
-		for (i = 0; i < NELEM(verify_domjudge); i++)
-			if (strcasecmp(word, verify_domjudge[i].name) == 0)
-				break;
-		if (i == NELEM(verify_domjudge)) {
-			snprintf(err, errsz, "@EXPECTED_RESULTS@: unknown result "
-			    "\"%s\"", word);
-			return -1;
-		}
-		*mask |= VM(verify_domjudge[i].v);
-	}
-	if (*mask == 0) {
-		snprintf(err, errsz, "@EXPECTED_RESULTS@: names no result");
-		return -1;
-	}
-	return 0;
-}
-
-/* The Judge0 language of a file name by its extension; 0: unknown. */
-static int
-verify_lang_of(const char *path)
-{
-	const char *dot = strrchr(path, '.');
-	size_t i;
-
-	for (i = 0; dot != NULL && i < NELEM(verify_exts); i++)
-		if (strcasecmp(dot, verify_exts[i].ext) == 0)
-			return verify_exts[i].id;
-	return 0;
-}
-
 /* Name and time multiplier of lang from the languages table. */
 static void
 verify_lang_info(struct db *db, struct vsub *s)
@@ -214,7 +107,7 @@ verify_collect(struct vctx *v, struct db *db)
 	const struct kpp_files *fs = &v->k->files;
 	struct vsub *s;
 	const char *rest, *slash;
-	size_t i, d, dl;
+	size_t i, dl;
 	int r;
 
 	if ((v->subs = calloc(fs->n ? fs->n : 1, sizeof(*v->subs))) == NULL)
@@ -235,11 +128,9 @@ verify_collect(struct vctx *v, struct db *db)
 			    "not supported)");
 			continue;
 		}
-		for (d = 0; d < NELEM(verify_dirs); d++)
-			if (strcmp(s->dir, verify_dirs[d].dir) == 0)
-				s->expected = verify_dirs[d].mask;
-		r = verify_expected_line(s->f, &s->expected, s->error,
-		    sizeof(s->error));
+		s->expected = kpp_dir_verdicts(s->dir);
+		r = kpp_expected_results(s->f->data, s->f->len, &s->expected,
+		    s->error, sizeof(s->error));
 		if (r == -1)
 			continue;
 		s->from_line = r == 0;
@@ -249,7 +140,7 @@ verify_collect(struct vctx *v, struct db *db)
 			    s->dir);
 			continue;
 		}
-		s->lang = verify_lang_of(s->f->path);
+		s->lang = kpp_lang_of(s->f->path);
 		verify_lang_info(db, s);
 		if (s->lang == 0)
 			snprintf(s->error, sizeof(s->error), "no language for "
