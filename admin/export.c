@@ -17,8 +17,7 @@
 #include "extern.h"
 #include "json.h"
 
-/* Create path with exactly len bytes of buf (never over an existing file). */
-static int
+int
 file_write(const char *path, const char *buf, size_t len)
 {
 	ssize_t n;
@@ -60,7 +59,7 @@ json_write(const char *path, json_object *o)
 	return file_write(path, s, strlen(s));
 }
 
-static int
+int
 dir_make(const char *path)
 {
 	if (mkdir(path, 0755) == -1) {
@@ -70,8 +69,7 @@ dir_make(const char *path)
 	return 0;
 }
 
-/* DIR must not exist, or be an empty directory. */
-static int
+int
 export_dir_ready(const char *dir)
 {
 	struct dirent *de;

@@ -17,6 +17,7 @@
 #define ADMIN_USAGE	64
 
 struct db;
+struct judge0;
 struct redis;
 
 /* What one run of pitwall-admin holds; connections are opened on demand. */
@@ -25,6 +26,7 @@ struct actx {
 	int		 cfg_loaded;
 	struct db	*db;
 	struct redis	*redis;
+	struct judge0	*j0;
 };
 
 /* Load the configuration (exits 78 on a bad one, naming the variable). */
@@ -32,6 +34,9 @@ void		 actx_config(struct actx *a, unsigned need);
 /* Connected handles, or NULL after printing why. */
 struct db	*actx_db(struct actx *a);
 struct redis	*actx_redis(struct actx *a);
+/* The configured judge (JUDGE0_URL: Judge0 or the embedded judge), or
+ * NULL after printing why. */
+struct judge0	*actx_judge0(struct actx *a);
 /* Drop the question and language caches after a change.  0 / -1. */
 int		 actx_caches_drop(struct actx *a);
 
@@ -60,9 +65,17 @@ int	cmd_token(struct actx *a, int argc, char *argv[]);
 int	cmd_import(struct actx *a, int argc, char *argv[]);
 int	cmd_import_problem(struct actx *a, int argc, char *argv[]);
 int	cmd_export(struct actx *a, int argc, char *argv[]);
+int	cmd_export_problem(struct actx *a, int argc, char *argv[]);
+int	cmd_verify(struct actx *a, int argc, char *argv[]);
 int	cmd_round(struct actx *a, int argc, char *argv[]);
 int	cmd_leaderboard(struct actx *a, int argc, char *argv[]);
 int	cmd_language(struct actx *a, int argc, char *argv[]);
+
+/* admin/export.c: create path with exactly len bytes of buf (never over
+ * an existing file); a directory; DIR new or empty.  0 / -1 (printed). */
+int	file_write(const char *path, const char *buf, size_t len);
+int	dir_make(const char *path);
+int	export_dir_ready(const char *dir);
 
 /*
  * Run a statement (admin/import.c); the number of rows it returned, or -1.
@@ -251,6 +264,9 @@ struct kpp {
 	char			*name;			/* English, else the first */
 	char			*validator_flags;	/* "" when none */
 	int			 time_limit_ms;		/* 0: not in the package */
+	double			 ac_to_time_limit;	/* time multipliers, the */
+	double			 time_limit_to_tle;	/* layout's defaults */
+	double			 time_resolution;	/* seconds */
 	int			 memory_mb;		/* 0: not given */
 	int			 output_mb;
 	char			*statement;		/* Markdown or text from LaTeX */
@@ -289,6 +305,26 @@ int		 kpp_yaml_testdata_flags(const char *buf, size_t len,
 		    char **flags, char *err, size_t errsz);
 /* LaTeX statement source to readable text (caller frees; NULL: no memory). */
 char		*kpp_latex_text(const char *tex, size_t len);
+/* The slug a package's path gives (base name without .zip/.kpp, lower
+ * case) into slug.  0, or -1 when that is no valid slug. */
+int		 kpp_slug_default(const char *path, char *slug, size_t slugsz);
+/* admin/kpp_verify.c: what verify expects of jury submissions, as masks
+ * of KPP_VM(enum verdict).  kpp_dir_verdicts: the verdicts a folder of
+ * submissions/ names (0: not a known folder).  kpp_expected_results: the
+ * results of an "@EXPECTED_RESULTS@: CORRECT, TIMELIMIT" line in
+ * data[0..len) into *mask; 0 found, 1 none, -1 an unknown or no result
+ * (err says which).  kpp_lang_of: the Judge0 language of a file name by
+ * its extension, 0 when unknown. */
+#define KPP_VM(v)	(1u << (v))
+unsigned	 kpp_dir_verdicts(const char *dir);
+int		 kpp_expected_results(const char *data, size_t len,
+		    unsigned *mask, char *err, size_t errsz);
+int		 kpp_lang_of(const char *path);
+/* --time-limit SECONDS (NULL: *tl_ms unchanged) into ms and --max-size
+ * BYTES (NULL: *limit unchanged), both of import-problem and verify.
+ * 0, or -1 after printing what is wrong (exit ADMIN_USAGE). */
+int		 kpp_opts_limits(const char *tl, const char *maxsz, int *tl_ms,
+		    size_t *limit);
 /* "default", "custom", "interactive"; "pass-fail", "scoring". */
 const char	*kpp_validator_name(enum kpp_validator v);
 const char	*kpp_type_name(enum kpp_type t);

@@ -349,6 +349,45 @@ out:
 	return rc;
 }
 
+/*
+ * The time multipliers verify computes a time limit with (problemtools'
+ * rule): legacy limits.time_multiplier (default 5) and time_safety_margin
+ * (2); 2023-07 limits.time_multipliers.ac_to_time_limit (2) and
+ * time_limit_to_tle (1.5), limits.time_resolution (1 s) in both.
+ */
+static int
+kpp_yaml_multipliers(struct kpp *k, yaml_document_t *d, yaml_node_t *lim,
+    char *err, size_t errsz)
+{
+	yaml_node_t *m = lim;
+	const char *ac = "time_multiplier", *tle = "time_safety_margin";
+
+	k->ac_to_time_limit = k->layout == KPP_LAYOUT_2023 ? 2.0 : 5.0;
+	k->time_limit_to_tle = k->layout == KPP_LAYOUT_2023 ? 1.5 : 2.0;
+	k->time_resolution = 1.0;
+	if (k->layout == KPP_LAYOUT_2023) {
+		m = kpp_yaml_get(d, lim, "time_multipliers");
+		ac = "ac_to_time_limit";
+		tle = "time_limit_to_tle";
+	}
+	if (kpp_yaml_num(kpp_yaml_get(d, m, ac), 1, 100,
+	    &k->ac_to_time_limit) == -1 ||
+	    kpp_yaml_num(kpp_yaml_get(d, m, tle), 1, 100,
+	    &k->time_limit_to_tle) == -1) {
+		package_errf(err, errsz, "problem.yaml: limits.%s%s and %s must be "
+		    "numbers in [1, 100]", k->layout == KPP_LAYOUT_2023 ?
+		    "time_multipliers." : "", ac, tle);
+		return -1;
+	}
+	if (kpp_yaml_num(kpp_yaml_get(d, lim, "time_resolution"), 0.001, 60,
+	    &k->time_resolution) == -1) {
+		package_errf(err, errsz, "problem.yaml: limits.time_resolution is not "
+		    "a number of seconds in [0.001, 60]");
+		return -1;
+	}
+	return 0;
+}
+
 int
 kpp_yaml_problem(struct kpp *k, const char *buf, size_t len, char *err,
     size_t errsz)
@@ -418,6 +457,8 @@ kpp_yaml_problem(struct kpp *k, const char *buf, size_t len, char *err,
 	if ((k->validator_flags = kpp_yaml_flags(n, &doc)) == NULL)
 		goto nomem;
 	lim = kpp_yaml_get(&doc, root, "limits");
+	if (kpp_yaml_multipliers(k, &doc, lim, err, errsz) == -1)
+		goto out;
 	if ((r = kpp_yaml_num(kpp_yaml_get(&doc, lim, "time_limit"), 0.001, 60,
 	    &v)) == -1) {
 		package_errf(err, errsz, "problem.yaml: limits.time_limit is not a number "

@@ -24,9 +24,8 @@
 
 #define KPP_ORDINAL_BUMP	"1000000"
 
-/* The default slug: the package's base name without .zip/.kpp, lowered. */
-static int
-kpp_default_slug(const char *path, char *slug, size_t slugsz)
+int
+kpp_slug_default(const char *path, char *slug, size_t slugsz)
 {
 	char buf[PATH_MAX], *b, *dot;
 	size_t i;
@@ -42,6 +41,34 @@ kpp_default_slug(const char *path, char *slug, size_t slugsz)
 		b[i] = (char)(b[i] >= 'A' && b[i] <= 'Z' ? b[i] - 'A' + 'a' : b[i]);
 	snprintf(slug, slugsz, "%s", b);
 	return package_slug_valid(slug) ? 0 : -1;
+}
+
+int
+kpp_opts_limits(const char *tl, const char *maxsz, int *tl_ms, size_t *limit)
+{
+	long long v;
+	double secs;
+	char *end;
+
+	if (tl != NULL) {
+		secs = strtod(tl, &end);
+		if (*tl == '\0' || *end != '\0' || !isfinite(secs) ||
+		    secs < 0.001 || secs > 60) {
+			fprintf(stderr, "pitwall-admin: --time-limit must be a "
+			    "number of seconds in [0.001, 60]\n");
+			return -1;
+		}
+		*tl_ms = (int)lround(secs * 1000);
+	}
+	if (maxsz != NULL) {
+		if (arg_int(maxsz, 1, (long long)KPP_TOTAL_MAX * 8, &v) == -1) {
+			fprintf(stderr, "pitwall-admin: --max-size must be a number "
+			    "of bytes\n");
+			return -1;
+		}
+		*limit = (size_t)v;
+	}
+	return 0;
 }
 
 /* bytes as the hex text decode($n, 'hex') reads; caller frees. */
@@ -125,7 +152,8 @@ kpp_question_apply(struct db *db, const struct kimport *ki,
 	const char *p[12];
 	int n;
 
-	snprintf(tl, sizeof(tl), "%d", ki->time_limit_ms);
+	if (ki->time_limit_ms > 0)
+		snprintf(tl, sizeof(tl), "%d", ki->time_limit_ms);
 	snprintf(ml, sizeof(ml), "%d", ki->memory_kb);
 	if (k->output_mb > 0)
 		snprintf(ol, sizeof(ol), "%d", k->output_mb * 1024);
@@ -134,7 +162,7 @@ kpp_question_apply(struct db *db, const struct kimport *ki,
 	p[2] = *k->name ? k->name : ki->slug;
 	p[3] = k->statement;
 	p[4] = ki->points;
-	p[5] = tl;
+	p[5] = ki->time_limit_ms > 0 ? tl : NULL;	/* NULL: verify's, else 1 s */
 	p[6] = ml;
 	p[7] = kpp_validator_name(k->validator);
 	p[8] = k->validator_flags;
@@ -145,11 +173,13 @@ kpp_question_apply(struct db *db, const struct kimport *ki,
 	    " statement, points, time_limit_ms, memory_limit_kb, validator,"
 	    " validator_flags, problem_type, output_limit_kb, package_format)"
 	    " VALUES ($1, (SELECT id FROM rounds WHERE slug = $2), $3, $4,"
-	    " coalesce($5::integer, 100), $6, $7, $8, $9, $10, $11, $12)"
+	    " coalesce($5::integer, 100), coalesce($6::integer, 1000), $7, $8,"
+	    " $9, $10, $11, $12)"
 	    " ON CONFLICT (slug) DO UPDATE SET round_id = EXCLUDED.round_id,"
 	    " title = EXCLUDED.title, statement = EXCLUDED.statement,"
 	    " points = coalesce($5::integer, questions.points),"
-	    " time_limit_ms = EXCLUDED.time_limit_ms,"
+	    " time_limit_ms = coalesce($6::integer,"
+	    " questions.verified_time_limit_ms, 1000),"
 	    " memory_limit_kb = EXCLUDED.memory_limit_kb,"
 	    " validator = EXCLUDED.validator,"
 	    " validator_flags = EXCLUDED.validator_flags,"
@@ -292,8 +322,6 @@ cmd_import_problem(struct actx *a, int argc, char *argv[])
 	struct db *db;
 	char *pos[1], qid[32], rid[32];
 	long long v;
-	double secs;
-	char *end;
 	int npos, rc = ADMIN_FAIL, in_tx = 0;
 	size_t limit = 0;
 
@@ -314,7 +342,7 @@ cmd_import_problem(struct actx *a, int argc, char *argv[])
 			return ADMIN_USAGE;
 		}
 		snprintf(ki.slug, sizeof(ki.slug), "%s", slug);
-	} else if (kpp_default_slug(ki.path, ki.slug, sizeof(ki.slug)) == -1) {
+	} else if (kpp_slug_default(ki.path, ki.slug, sizeof(ki.slug)) == -1) {
 		fprintf(stderr, "pitwall-admin: the package name '%s' is no valid "
 		    "slug; give --slug\n", ki.slug);
 		return ADMIN_USAGE;
@@ -324,24 +352,8 @@ cmd_import_problem(struct actx *a, int argc, char *argv[])
 		return ADMIN_USAGE;
 	}
 	ki.points = points;
-	if (tl != NULL) {
-		secs = strtod(tl, &end);
-		if (*tl == '\0' || *end != '\0' || !isfinite(secs) ||
-		    secs < 0.001 || secs > 60) {
-			fprintf(stderr, "pitwall-admin: --time-limit must be a "
-			    "number of seconds in [0.001, 60]\n");
-			return ADMIN_USAGE;
-		}
-		ki.time_limit_ms = (int)lround(secs * 1000);
-	}
-	if (maxsz != NULL) {
-		if (arg_int(maxsz, 1, (long long)KPP_TOTAL_MAX * 8, &v) == -1) {
-			fprintf(stderr, "pitwall-admin: --max-size must be a number "
-			    "of bytes\n");
-			return ADMIN_USAGE;
-		}
-		limit = (size_t)v;
-	}
+	if (kpp_opts_limits(tl, maxsz, &ki.time_limit_ms, &limit) == -1)
+		return ADMIN_USAGE;
 	actx_config(a, CONFIG_NEED_DB);
 	/* Everything is read and checked before the database is touched. */
 	if ((k = kpp_new()) == NULL) {
@@ -354,9 +366,10 @@ cmd_import_problem(struct actx *a, int argc, char *argv[])
 	}
 	if (k->warning[0] != '\0')
 		fprintf(stderr, "%s: warning: %s\n", ki.path, k->warning);
-	/* --time-limit, limits.time_limit, .timelimit, else 1 s. */
+	/* --time-limit, limits.time_limit, .timelimit, then the one verify
+	 * --store kept (kpp_question_apply), else 1 s. */
 	if (ki.time_limit_ms == 0)
-		ki.time_limit_ms = k->time_limit_ms > 0 ? k->time_limit_ms : 1000;
+		ki.time_limit_ms = k->time_limit_ms;
 	ki.memory_kb = k->memory_mb > 0 ? k->memory_mb * 1024 : 262144;
 	if (kpp_storable(k, &a->cfg, ki.path) == -1) {
 		fprintf(stderr, "%s: nothing imported\n", ki.path);

@@ -1,6 +1,6 @@
 /*
- * pitwall-admin language list|enable|disable: the languages contestants
- * may use (GET /languages, and what /submit and /run accept).
+ * pitwall-admin language list|enable|disable|sync: the languages
+ * contestants may use (GET /languages, and what /submit and /run accept).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include "cache.h"
 #include "db.h"
 #include "extern.h"
+#include "judge0.h"
 #include "redis.h"
 
 static int
@@ -89,6 +90,79 @@ out:
 	return rc;
 }
 
+/*
+ * sync: every language's name as the configured judge names it (the
+ * embedded judge tells the installed toolchain's version, "C (GCC
+ * 12.2.0)"); ids stay Judge0's.  Enabled languages the judge does not
+ * offer are named on stderr: submissions in them would be refused.
+ */
+static int
+language_sync(struct actx *a, int argc, char *argv[])
+{
+	json_object *langs = NULL, *it, *id, *name;
+	struct judge0 *j;
+	struct db *db;
+	PGresult *res = NULL;
+	const char *p[2];
+	char ids[16], err[256];
+	size_t i, n;
+	int npos, k, changed = 0, rc = ADMIN_FAIL;
+	char *pos[1];
+
+	if (opts_parse(argc, argv, NULL, 0, pos, 0, &npos) == -1) {
+		fprintf(stderr, "usage: pitwall-admin language sync\n");
+		return ADMIN_USAGE;
+	}
+	actx_config(a, CONFIG_NEED_DB);
+	if ((j = actx_judge0(a)) == NULL || (db = actx_db(a)) == NULL)
+		return ADMIN_FAIL;
+	if (judge0_languages(j, &langs, err, sizeof(err)) != J0_OK) {
+		fprintf(stderr, "pitwall-admin: %s\n", err);
+		return ADMIN_FAIL;
+	}
+	n = json_object_array_length(langs);
+	for (i = 0; i < n; i++) {
+		it = json_object_array_get_idx(langs, i);
+		if (!json_object_object_get_ex(it, "id", &id) ||
+		    !json_object_object_get_ex(it, "name", &name) ||
+		    !json_object_is_type(id, json_type_int) ||
+		    !json_object_is_type(name, json_type_string))
+			continue;
+		snprintf(ids, sizeof(ids), "%d", json_object_get_int(id));
+		p[0] = ids;
+		p[1] = json_object_get_string(name);
+		k = import_exec_rows(db, "UPDATE languages SET name = $2"
+		    " WHERE judge0_id = $1::integer AND name <> $2"
+		    " RETURNING judge0_id", 2, p, NULL, 0);
+		if (k == -1)
+			goto out;
+		if (k == 1)
+			printf("language %s: %s\n", ids, p[1]);
+		changed += k;
+	}
+	if ((res = db_exec(db, "SELECT judge0_id, name FROM languages"
+	    " WHERE enabled ORDER BY judge0_id", 0, NULL)) == NULL)
+		goto out;
+	for (k = 0; k < PQntuples(res); k++) {
+		for (i = 0; i < n; i++) {
+			it = json_object_array_get_idx(langs, i);
+			if (json_object_object_get_ex(it, "id", &id) &&
+			    json_object_get_int(id) == atoi(PQgetvalue(res, k, 0)))
+				break;
+		}
+		if (i == n)
+			fprintf(stderr, "pitwall-admin: warning: language %s (%s) "
+			    "is enabled but the judge does not offer it\n",
+			    PQgetvalue(res, k, 0), PQgetvalue(res, k, 1));
+	}
+	printf("languages: %d renamed\n", changed);
+	rc = changed > 0 && actx_caches_drop(a) == -1 ? ADMIN_FAIL : ADMIN_OK;
+out:
+	PQclear(res);
+	json_object_put(langs);
+	return rc;
+}
+
 int
 cmd_language(struct actx *a, int argc, char *argv[])
 {
@@ -98,6 +172,8 @@ cmd_language(struct actx *a, int argc, char *argv[])
 		return language_set(a, argc - 1, argv + 1, 1);
 	if (argc >= 1 && strcmp(argv[0], "disable") == 0)
 		return language_set(a, argc - 1, argv + 1, 0);
+	if (argc >= 1 && strcmp(argv[0], "sync") == 0)
+		return language_sync(a, argc - 1, argv + 1);
 	usage();
 	return ADMIN_USAGE;
 }

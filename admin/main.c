@@ -12,6 +12,7 @@
 #include "config.h"
 #include "db.h"
 #include "extern.h"
+#include "judge0.h"
 #include "log.h"
 #include "redis.h"
 
@@ -30,7 +31,11 @@ usage_to(FILE *fp)
 	    "  import-problem PATH --round SLUG [--slug SLUG] [--points N]\n"
 	    "      [--time-limit SECONDS] [--max-size BYTES]\n"
 	    "                                an ICPC/Kattis package (dir, .zip, .kpp)\n"
+	    "  verify PATH [--store] [--slug SLUG] [--time-limit SECONDS]\n"
+	    "                                judge the package's submissions/, compute\n"
+	    "                                its time limit (--store: keep it)\n"
 	    "  export DIR                    DIR must be new or empty\n"
+	    "  export-problem SLUG DIR       one question as an ICPC/Kattis package\n"
 	    "  round open SLUG [--for MINUTES]\n"
 	    "  round close SLUG\n"
 	    "  round list\n"
@@ -39,6 +44,7 @@ usage_to(FILE *fp)
 	    "  round unfreeze SLUG\n"
 	    "  language list\n"
 	    "  language enable|disable ID    a Judge0 language id\n"
+	    "  language sync                 names from the judge's GET /languages\n"
 	    "  leaderboard rebuild\n"
 	    "  config markdown|example|check\n"
 	    "Settings come from the environment (see `config example`);\n"
@@ -92,6 +98,15 @@ actx_redis(struct actx *a)
 		return NULL;
 	}
 	return a->redis;
+}
+
+struct judge0 *
+actx_judge0(struct actx *a)
+{
+	if (a->j0 == NULL && (a->j0 = judge0_new(&a->cfg)) == NULL)
+		fprintf(stderr, "pitwall-admin: cannot set up the Judge0 client "
+		    "(JUDGE0_URL)\n");
+	return a->j0;
 }
 
 /*
@@ -226,6 +241,8 @@ static const struct {
 	{ "import", cmd_import },
 	{ "import-problem", cmd_import_problem },
 	{ "export", cmd_export },
+	{ "export-problem", cmd_export_problem },
+	{ "verify", cmd_verify },
 	{ "round", cmd_round },
 	{ "language", cmd_language },
 	{ "leaderboard", cmd_leaderboard },
@@ -259,6 +276,7 @@ main(int argc, char *argv[])
 	rc = commands[i].fn(&a, argc - 2, argv + 2);
 	db_free(a.db);
 	redis_free(a.redis);
+	judge0_free(a.j0);
 	if (a.cfg_loaded)
 		config_free(&a.cfg);
 	return rc;

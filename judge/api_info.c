@@ -40,7 +40,7 @@ route_language(struct api_req *r)
 	}
 	o = json_object_new_object();
 	json_object_object_add(o, "id", json_object_new_int(l->id));
-	json_object_object_add(o, "name", json_object_new_string(l->name));
+	json_object_object_add(o, "name", json_object_new_string(lang_name(l)));
 	json_object_object_add(o, "is_archived", json_object_new_boolean(0));
 	json_object_object_add(o, "source_file",
 	    json_object_new_string(l->source_file));

@@ -171,6 +171,7 @@ main(int argc, char *argv[])
 	srv.thread_size = sizeof(*ts);
 	srv.request_offset = offsetof(struct thread, r.fcgx);
 	srv.serve = thread_serve;
+	lang_probe();	/* the installed versions, before the first request */
 	log_info(NULL, "serving the Judge0 API with %d threads%s", n,
 	    *app.cfg.judge_auth_token ? " (X-Auth-Token required)" : "");
 	rc = fcgi_server_run(&srv);

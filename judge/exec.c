@@ -288,7 +288,10 @@ compile_fresh(struct exec *ex, const char *const *argv,
 	req.collect_to = path;
 	req.merge_stderr = 1;
 	req.limits = compile_limits;
-	req.in_fd = req.out_fd = -1;
+	if (l->compile_cpu_s > 0)	/* a slow compiler (Kotlin's) */
+		req.limits.cpu_time = l->compile_cpu_s;
+	if (l->compile_wall_s > 0)
+		req.limits.wall_time = l->compile_wall_s;
 	sandbox_run(ex->sb, &req, &sr);
 	if (sr.outcome == SANDBOX_INTERNAL || sr.outcome == SANDBOX_EXEC_FAILED) {
 		exec_result_fail(r, EXEC_INTERNAL, sr.message);

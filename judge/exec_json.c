@@ -216,7 +216,7 @@ exec_json_languages(void)
 		json_object_object_add(o, "id",
 		    json_object_new_int(lang_at(i)->id));
 		json_object_object_add(o, "name",
-		    json_object_new_string(lang_at(i)->name));
+		    json_object_new_string(lang_name(lang_at(i))));
 		json_object_array_add(a, o);
 	}
 	return a;

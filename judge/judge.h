@@ -297,18 +297,31 @@ long long fs_du(const char *path);
 
 struct lang {
 	int		 id;		/* Judge0 CE id */
-	const char	*name;		/* Judge0 CE name, exactly */
+	const char	*name;		/* Judge0 CE name, exactly (fallback) */
 	const char	*source_file;	/* e.g. main.c */
 	const char *const *compile;	/* argv before the options; NULL */
 	const char *const *compile_tail;/* argv after the options */
 	const char *const *run;		/* argv before the arguments */
 	const char	*probe[2];	/* binaries that must exist */
+	const char	*label;		/* "C (GCC %s)": the installed version */
+	const char *const *version;	/* argv printing it; NULL: name as is */
+	double		 compile_cpu_s;	/* 0: Judge0's maximum (15 s CPU, */
+	double		 compile_wall_s;/* 20 s wall) */
 };
 
 const struct lang *lang_find(int id);
 size_t		 lang_count(void);
 const struct lang *lang_at(size_t i);
 int		 lang_installed(const struct lang *);
+/*
+ * The name GET /languages shows: the label with the version the installed
+ * toolchain reports ("C (GCC 12.2.0)"), probed once per process (the
+ * first call runs every probe, a few seconds at most; lang_probe() at
+ * start takes that cost there); Judge0's name when the probe fails.  The
+ * id stays Judge0's.  Static storage, read-only after the probe.
+ */
+const char	*lang_name(const struct lang *);
+void		 lang_probe(void);
 
 /* Splits s like a shell would for words (quotes and backslashes, no
  * expansion) and appends the words to *argv (NULL-terminated, realloc'd,

@@ -204,7 +204,7 @@ field_json(const struct store_row *row, const char *token,
 		o = json_object_new_object();
 		json_object_object_add(o, "id", json_object_new_int((int)id));
 		json_object_object_add(o, "name", l != NULL ?
-		    json_object_new_string(l->name) : NULL);
+		    json_object_new_string(lang_name(l)) : NULL);
 		*out = o;
 		break;
 	default:

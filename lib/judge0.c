@@ -376,16 +376,40 @@ out:
 	return rc;
 }
 
+/*
+ * GET path: J0_OK with the parsed 200 reply in *reply (caller puts; NULL
+ * when it is not JSON), else what went wrong, in err.
+ */
+static enum judge0_rc
+judge0_get_json(struct judge0 *j, const char *path, json_object **reply,
+    char *err, size_t errsz)
+{
+	struct buf b = { NULL, 0, 0 };
+	enum judge0_rc rc;
+	long status = 0;
+
+	*reply = NULL;
+	rc = judge0_request(j, "GET", path, NULL, j->cfg->judge0_timeout_ms,
+	    &status, &b, err, errsz);
+	if (rc == J0_OK && status != 200) {
+		snprintf(err, errsz, "Judge0 answered %ld: %.200s", status,
+		    b.data ? b.data : "");
+		rc = status >= 500 || status == 429 ? J0_UNAVAILABLE : J0_REJECTED;
+	}
+	if (rc == J0_OK)
+		*reply = b.data ? json_tokener_parse(b.data) : NULL;
+	free(b.data);
+	return rc;
+}
+
 enum judge0_rc
 judge0_batch_get(struct judge0 *j, const char *const *tokens, size_t n,
     json_object **out, char *err, size_t errsz)
 {
 	char path[4096];
 	size_t len, i;
-	struct buf b = { NULL, 0, 0 };
 	json_object *reply = NULL, *subs;
 	enum judge0_rc rc;
-	long status = 0;
 
 	*out = NULL;
 	len = (size_t)snprintf(path, sizeof(path),
@@ -399,17 +423,8 @@ judge0_batch_get(struct judge0 *j, const char *const *tokens, size_t n,
 		}
 		len += (size_t)w;
 	}
-	rc = judge0_request(j, "GET", path, NULL, j->cfg->judge0_timeout_ms,
-	    &status, &b, err, errsz);
-	if (rc != J0_OK)
+	if ((rc = judge0_get_json(j, path, &reply, err, errsz)) != J0_OK)
 		goto out;
-	if (status != 200) {
-		snprintf(err, errsz, "Judge0 answered %ld: %.200s", status,
-		    b.data ? b.data : "");
-		rc = status >= 500 || status == 429 ? J0_UNAVAILABLE : J0_REJECTED;
-		goto out;
-	}
-	reply = b.data ? json_tokener_parse(b.data) : NULL;
 	if (!json_object_object_get_ex(reply, "submissions", &subs) ||
 	    !json_object_is_type(subs, json_type_array) ||
 	    json_object_array_length(subs) != n) {
@@ -421,7 +436,26 @@ judge0_batch_get(struct judge0 *j, const char *const *tokens, size_t n,
 	rc = J0_OK;
 out:
 	json_object_put(reply);
-	free(b.data);
+	return rc;
+}
+
+enum judge0_rc
+judge0_languages(struct judge0 *j, json_object **out, char *err, size_t errsz)
+{
+	json_object *reply = NULL;
+	enum judge0_rc rc;
+
+	*out = NULL;
+	if ((rc = judge0_get_json(j, "/languages", &reply, err, errsz)) != J0_OK)
+		goto out;
+	if (!json_object_is_type(reply, json_type_array)) {
+		snprintf(err, errsz, "Judge0's /languages reply is not an array");
+		rc = J0_UNAVAILABLE;
+		goto out;
+	}
+	*out = json_object_get(reply);
+out:
+	json_object_put(reply);
 	return rc;
 }
 

@@ -85,6 +85,13 @@ enum judge0_rc	 judge0_batch_submit(struct judge0 *j,
 enum judge0_rc	 judge0_batch_get(struct judge0 *j, const char *const *tokens,
 		    size_t n, json_object **out, char *err, size_t errsz);
 
+/*
+ * GET /languages.  *out (caller json_object_put()s) is the array of
+ * {"id", "name"} the judge offers.
+ */
+enum judge0_rc	 judge0_languages(struct judge0 *j, json_object **out,
+		    char *err, size_t errsz);
+
 /* One item of judge0_run_wait: Judge0's reply or what went wrong. */
 struct judge0_run {
 	long		 http_status;	/* 0: no reply */

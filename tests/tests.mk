@@ -35,6 +35,11 @@ $(OUT)/tests/test_kpp: tests/unit/test_kpp.c $(KPP_SRC) $(OUT)/libpitwall.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Iadmin $(LDFLAGS) -o $@ $(filter %.c,$^) $(OUT)/libpitwall.a $(LDLIBS) $(shell pkg-config --libs cmocka)
 
+# What verify expects of jury submissions (admin/kpp_verify.c).
+$(OUT)/tests/test_kpp_verify: tests/unit/test_kpp_verify.c admin/kpp_verify.c $(OUT)/libpitwall.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iadmin $(LDFLAGS) -o $@ $(filter %.c,$^) $(OUT)/libpitwall.a $(LDLIBS) $(shell pkg-config --libs cmocka)
+
 # Unit tests of worker code link the worker objects they test on top
 # of the library; test_pgarr wraps open_memstream to make allocations fail.
 $(OUT)/tests/test_pgarr: LDFLAGS += -Wl,--wrap=open_memstream

@@ -34,3 +34,7 @@ fuzz: fuzz-build
 FUZZ_KPP_SRC := admin/kpp.c admin/kpp_data.c admin/kpp_files.c
 build/fuzz/fuzz_kpp_yaml build/fuzz/fuzz_kpp_zip: $(FUZZ_KPP_SRC)
 build/fuzz/fuzz_kpp_yaml build/fuzz/fuzz_kpp_zip: FUZZ_FLAGS += -Iadmin
+
+# What verify reads of a jury submission (fuzz_kpp_expected.c).
+build/fuzz/fuzz_kpp_expected: admin/kpp_verify.c
+build/fuzz/fuzz_kpp_expected: FUZZ_FLAGS += -Iadmin

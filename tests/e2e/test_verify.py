@@ -1,0 +1,144 @@
+"""pitwall-admin verify on the embedded judge: every jury submission of the
+default-validator fixture packages gets the verdict its folder (or its
+@EXPECTED_RESULTS@ line) names, a misfiled submission makes verify exit 1,
+custom-validator packages are refused with a clear line, and --store
+keeps the computed time limit, which import-problem then uses."""
+import os
+import re
+import shutil
+import tempfile
+
+from pw import BIN, ROOT, eq, psql, run
+
+ADMIN = os.path.join(BIN, "pitwall-admin")
+PKGS = os.path.join(ROOT, "tests", "packages")
+ROUND = "verify-round"
+TMP = None
+ROW = re.compile(r"^(submissions/\S+)\s+(.+?)\s+(\S+)\s+(AC|WA|TLE|RE|CE|IE|-)\s+([0-9.]+s|-)(.*)$")
+
+
+def setup_module():
+    global TMP
+    TMP = tempfile.mkdtemp(prefix="pw-verify-", dir=os.environ.get("PITWALL_TEST_TMP"))
+    psql(f"INSERT INTO rounds (slug, name, minutes) VALUES ('{ROUND}', 'Verify', 60)"
+         " ON CONFLICT (slug) DO NOTHING")
+
+
+def teardown_module():
+    shutil.rmtree(TMP, ignore_errors=True)
+
+
+def verify(path, *args):
+    return run([ADMIN, "verify", path, *map(str, args)], check=False, timeout=900)
+
+
+def rows(out):
+    """{file: (expected, got, rest)} of verify's table."""
+    found = {}
+    for line in out.splitlines():
+        m = ROW.match(line)
+        if m:
+            found[m.group(1)] = (m.group(3), m.group(4), m.group(6))
+    return found
+
+
+def submissions_of(pkg):
+    base = os.path.join(PKGS, pkg)
+    return sorted(os.path.relpath(os.path.join(d, f), base)
+                  for d, _, fs in os.walk(os.path.join(base, "submissions")) for f in fs)
+
+
+def check_package(pkg):
+    p = verify(os.path.join(PKGS, pkg))
+    eq(p.returncode, 0, f"verify {pkg}: {p.stdout}\n{p.stderr}")
+    table = rows(p.stdout)
+    subs = submissions_of(pkg)
+    eq(sorted(table), subs, f"every submission of {pkg} in the table:\n{p.stdout}")
+    folder = {"accepted": "AC", "wrong_answer": "WA", "time_limit_exceeded": "TLE",
+              "run_time_error": "RE"}
+    for f, (expected, got, rest) in table.items():
+        assert "MISMATCH" not in rest and "ERROR" not in rest, (f, p.stdout)
+        assert got in expected.split("|"), (f, expected, got)
+        d = f.split("/")[1]
+        if d in folder:
+            eq(got, folder[d], f"{pkg}: {f}")
+    assert "0 mismatch(es)" in p.stdout, p.stdout
+    assert re.search(r"^time limit: [0-9.]+ s ", p.stdout, re.M), p.stdout
+    return p.stdout
+
+
+def test_floatavg_legacy_float_tolerance():
+    out = check_package("floatavg")
+    # .timelimit fixes 2.5 s; legacy safety margin x2.
+    assert "time limit: 2.5 s (fixed by the package)" in out, out
+    assert "safety margin: 5 s" in out, out
+
+
+def test_shout_2023_case_and_space_sensitive():
+    out = check_package("shout")
+    assert "time limit: 1.5 s (fixed by the package)" in out, out
+    assert "safety margin: 2.25 s (x 1.5)" in out, out
+
+
+def test_scored_groups():
+    out = check_package("scored")
+    m = re.search(r"slowest accepted ([0-9.]+) s x 5 = ([0-9.]+) s -> ([0-9.]+) s", out)
+    assert m, out
+    slowest, tl = float(m.group(1)), float(m.group(3))
+    eq(tl, max(1.0, -(-round(slowest * 5, 3) // 1)), "ceil(slowest x 5), at least 1 s")
+
+
+def test_texonly_with_expected_results_line():
+    out = check_package("texonly")
+    t = rows(out)
+    eq(t["submissions/rejected/either.c"][:2], ("WA|RE", "WA"), "@EXPECTED_RESULTS@ line")
+    assert "(@EXPECTED_RESULTS@)" in t["submissions/rejected/either.c"][2]
+
+
+def test_misfiled_submission_fails():
+    pkg = os.path.join(TMP, "floatavg")
+    shutil.copytree(os.path.join(PKGS, "floatavg"), pkg)
+    shutil.move(os.path.join(pkg, "submissions", "wrong_answer", "two_decimals.c"),
+                os.path.join(pkg, "submissions", "accepted", "two_decimals.c"))
+    p = verify(pkg)
+    eq(p.returncode, 1, f"exit status: {p.stdout}")
+    t = rows(p.stdout)
+    eq(t["submissions/accepted/two_decimals.c"][:2], ("AC", "WA"), "misfiled row")
+    assert "MISMATCH" in t["submissions/accepted/two_decimals.c"][2]
+    assert "MISMATCH" not in t["submissions/accepted/avg.py"][2]
+    assert "1 mismatch(es)" in p.stdout, p.stdout
+
+
+def test_fast_program_filed_as_tle_fails():
+    pkg = os.path.join(TMP, "shout")
+    shutil.copytree(os.path.join(PKGS, "shout"), pkg)
+    shutil.copy(os.path.join(pkg, "submissions", "accepted", "upper.py"),
+                os.path.join(pkg, "submissions", "time_limit_exceeded", "fast.py"))
+    p = verify(pkg)
+    eq(p.returncode, 1, p.stdout)
+    eq(rows(p.stdout)["submissions/time_limit_exceeded/fast.py"][:2], ("TLE", "AC"), "row")
+
+
+def test_custom_validator_not_supported_yet():
+    p = verify(os.path.join(PKGS, "guess"))
+    eq(p.returncode, 1, p.stdout)
+    assert "not supported yet by verify" in p.stdout, p.stdout
+
+
+def test_store_keeps_the_limit_and_import_uses_it():
+    path, slug = os.path.join(PKGS, "texonly"), "verify-texonly"
+    p = verify(path, "--store", "--slug", slug)
+    eq(p.returncode, 1, "nothing to store before the question exists")
+    assert "import-problem it first" in p.stderr, p.stderr
+    run([ADMIN, "import-problem", path, "--round", ROUND, "--slug", slug])
+    p = verify(path, "--store", "--slug", slug)
+    eq(p.returncode, 0, p.stdout + p.stderr)
+    computed = int(round(float(re.search(r"-> ([0-9.]+) s", p.stdout).group(1)) * 1000))
+    eq(psql("SELECT verified_time_limit_ms || '|' || time_limit_ms FROM questions"
+            f" WHERE slug = '{slug}'"), f"{computed}|{computed}", "stored (no limit in the package)")
+    # The import's precedence: the package's own limit, else verify's, else 1 s.
+    psql(f"UPDATE questions SET verified_time_limit_ms = 3000 WHERE slug = '{slug}'")
+    run([ADMIN, "import-problem", path, "--round", ROUND, "--slug", slug])
+    eq(psql(f"SELECT time_limit_ms FROM questions WHERE slug = '{slug}'"), "3000", "verify's limit")
+    run([ADMIN, "import-problem", path, "--round", ROUND, "--slug", slug, "--time-limit", "2"])
+    eq(psql(f"SELECT time_limit_ms FROM questions WHERE slug = '{slug}'"), "2000", "--time-limit wins")

@@ -1,0 +1,2 @@
+# @EXPECTED_RESULTS@: correct,timelimit
+print(1)

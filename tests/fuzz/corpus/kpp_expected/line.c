@@ -1,0 +1,2 @@
+/* @EXPECTED_RESULTS@: WRONG-ANSWER, RUN-ERROR */
+int main(void) { return 0; }

@@ -1,0 +1,11 @@
+/* Adds the first number to itself: right only when both are equal. */
+#include <stdio.h>
+int main(void)
+{
+	long long a, b;
+
+	if (scanf("%lld %lld", &a, &b) != 2)
+		return 1;
+	printf("%lld\n", a + a);
+	return 0;
+}
