@@ -259,10 +259,11 @@ cache_bound(struct exec *ex, const char *entry)
 }
 
 /* Builds into a fresh cache entry at `entry` by running argv on files
- * in a box; 0 or -1 (r filled). */
+ * in a box with the limits lim; 0 or -1 (r filled). */
 static int
 compile_fresh(struct exec *ex, const char *const *argv,
-    const struct sandbox_file *files, size_t nfiles, const char *entry,
+    const struct sandbox_file *files, size_t nfiles,
+    const struct sandbox_limits *lim, const char *entry,
     struct exec_result *r)
 {
 	char	 tmp[700], path[760];
@@ -287,11 +288,7 @@ compile_fresh(struct exec *ex, const char *const *argv,
 	req.nfiles = nfiles;
 	req.collect_to = path;
 	req.merge_stderr = 1;
-	req.limits = compile_limits;
-	if (l->compile_cpu_s > 0)	/* a slow compiler (Kotlin's) */
-		req.limits.cpu_time = l->compile_cpu_s;
-	if (l->compile_wall_s > 0)
-		req.limits.wall_time = l->compile_wall_s;
+	req.limits = *lim;
 	sandbox_run(ex->sb, &req, &sr);
 	if (sr.outcome == SANDBOX_INTERNAL || sr.outcome == SANDBOX_EXEC_FAILED) {
 		exec_result_fail(r, EXEC_INTERNAL, sr.message);
@@ -323,8 +320,8 @@ out:
 
 int
 exec_build_cached(struct exec *ex, const char *hex, const char *const *argv,
-    const struct sandbox_file *files, size_t nfiles, struct exec_result *r,
-    char **dir)
+    const struct sandbox_file *files, size_t nfiles,
+    const struct sandbox_limits *lim, struct exec_result *r, char **dir)
 {
 	char	 entry[600], path[700], *st = NULL, *co = NULL;
 	size_t	 stlen, colen;
@@ -338,7 +335,8 @@ exec_build_cached(struct exec *ex, const char *hex, const char *const *argv,
 	if (r->compile_cached)
 		(void)utimensat(AT_FDCWD, entry, NULL, 0);
 	if (!r->compile_cached &&
-	    compile_fresh(ex, argv, files, nfiles, entry, r) == -1)
+	    compile_fresh(ex, argv, files, nfiles, lim != NULL ? lim :
+	    &compile_limits, entry, r) == -1)
 		return -1;
 	if (fs_read_file(path, &st, &stlen, 16) == -1) {
 		exec_result_fail(r, EXEC_INTERNAL, "compile cache entry missing");
@@ -373,6 +371,7 @@ compile_cached(struct exec *ex, const struct lang *l,
 	size_t	 argc = 0, i;
 	struct sandbox_file src = { l->source_file, s->source_code,
 	    s->source_len, 0644 };
+	struct sandbox_limits lim;
 	int	 rc = -1;
 
 	*files = NULL;
@@ -386,8 +385,13 @@ compile_cached(struct exec *ex, const struct lang *l,
 	for (i = 0; l->compile_tail[i] != NULL; i++)
 		if (lang_argv_append(&argv, &argc, l->compile_tail[i]) == -1)
 			goto argfail;
+	lim = compile_limits;
+	if (l->compile_cpu_s > 0)	/* a slow compiler (Kotlin's) */
+		lim.cpu_time = l->compile_cpu_s;
+	if (l->compile_wall_s > 0)
+		lim.wall_time = l->compile_wall_s;
 	rc = exec_build_cached(ex, hex, (const char *const *)argv, &src, 1,
-	    r, files);
+	    &lim, r, files);
 	goto out;
 argfail:
 	exec_result_fail(r, EXEC_CE, "Invalid compiler options.");

@@ -435,7 +435,8 @@ int		 exec_result_fail(struct exec_result *, int status,
 		    const char *msg);
 int		 exec_build_cached(struct exec *, const char *hex,
 		    const char *const *argv, const struct sandbox_file *files,
-		    size_t nfiles, struct exec_result *r, char **dir);
+		    size_t nfiles, const struct sandbox_limits *lim,
+		    struct exec_result *r, char **dir);
 int		 exec_runs(struct exec *, const struct lang *,
 		    const struct exec_submission *, const char *files,
 		    struct exec_result *, int in_fd, int out_fd);

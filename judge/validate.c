@@ -355,7 +355,7 @@ validate_build(struct exec *ex, const struct validator_spec *v,
 	 * bounded by the few validators a contest has). */
 	snprintf(hex, sizeof(hex), "v-%s", v->digest);
 	if (exec_build_cached(ex, hex, (const char *const *)bargv, files,
-	    v->nfiles, &br, dir) == -1) {
+	    v->nfiles, NULL, &br, dir) == -1) {
 		snprintf(msg, sizeof(msg), "validator build failed: %.250s",
 		    br.status_id == EXEC_CE && br.compile_output.data ?
 		    br.compile_output.data : br.message.data ?
