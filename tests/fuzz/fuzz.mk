@@ -14,7 +14,7 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC)
 # The embedded judge's API parsers (fuzz_judge.c) and what they call.
 FUZZ_JUDGE_SRC := judge/exec_json.c judge/exec.c judge/sandbox.c judge/box.c judge/cgroup.c \
                   judge/fs.c judge/lang.c judge/api_b64.c judge/store_json.c judge/store.c \
-                  judge/validate.c judge/interact.c
+                  judge/validate.c judge/interact.c judge/pool.c
 build/fuzz/fuzz_judge: $(FUZZ_JUDGE_SRC)
 build/fuzz/fuzz_judge: FUZZ_FLAGS += -Ijudge
 # The pitwall_validator extension (fuzz_validator.c): judge/validate.c's parser.

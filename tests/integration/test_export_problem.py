@@ -16,7 +16,9 @@ TMP = None
 
 
 def admin(*args, check=True):
-    return run([ADMIN, *map(str, args)], check=check)
+    # This stack's JUDGE0_URL is the fake Judge0: imports of custom and
+    # interactive packages run as on the embedded judge.
+    return run([ADMIN, *map(str, args)], check=check, env={"PITWALL_JUDGE_EMBEDDED": "1"})
 
 
 def setup_module():
