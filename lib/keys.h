@@ -22,7 +22,8 @@
  *   pitwall:dead                 list   {"reason","job"} for jobs that cannot be processed
  *   pitwall:tokens               hash   judge0 token -> "<sid> <tid> <attempt>"
  *   pitwall:deadlines            zset   judge0 token scored by the unix time after
- *                                       which the reaper re-polls it
+ *                                       which the reaper re-polls it (a worker that
+ *                                       claims it moves it to its lease's end)
  *   pitwall:dispatch             zset   {"s":sid,"t":[tid,…],"a":attempt,"n":tries}
  *                                       scored by the unix time of the next try
  *   pitwall:cbwait               zset   result jobs from /callback whose token was not
@@ -48,6 +49,7 @@
  *   pitwall:round_questions      hash   round id -> the contestant view of its questions
  *                                       (GET /questions; statement, samples only), TTL CACHE_TTL
  *   pitwall:revoked:<jti>        string a logged-out access token, until its exp
+ *                                       (rebuilt from revoked_tokens with the roles)
  *   pitwall:rl:login-ip:<ip>:<minute>, pitwall:rl:login-acct:<sha256(email)>:<minute>
  *                                       counters of failed logins
  *

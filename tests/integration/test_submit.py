@@ -355,7 +355,7 @@ def test_worker_killed_mid_flight_loses_nothing():
     uid = make_user()
     tok = jwt(uid)
     sids = [accepted(submit(tok, qid)) for _ in range(10)]
-    with open(os.path.join(VAR, "run", "worker.pid")) as f:
+    with open(os.path.join(VAR, "root", "worker.pid")) as f:
         os.kill(int(f.read().strip()), 9)
     time.sleep(1)
     run(["bash", "scripts/worker-supervise"])
