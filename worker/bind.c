@@ -10,8 +10,9 @@
  * A token missing from pitwall:tokens is one of:
  *   - a duplicate of a result stored since (publish.c forgets the token
  *     in the same MULTI that takes the testcase off the pending set): the
- *     testcase is no longer pending, the job is ignored, the result
- *     counts once;
+ *     testcase is no longer pending and PostgreSQL has its result, the job
+ *     is ignored, the result counts once (not pending and no result: Redis
+ *     lost its record, and the job is dead-lettered, kept, not dropped);
  *   - a callback that outran its dispatch (Judge0 called back before the
  *     responder recorded the tokens of its batch): it waits on
  *     pitwall:cbwait and is looked at again a second later, until
@@ -25,7 +26,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <libpq-fe.h>
+
 #include "attempt.h"
+#include "db.h"
 #include "extern.h"
 #include "keys.h"
 #include "log.h"
@@ -54,6 +58,25 @@ static const char cbwait_lua[] =
     "  redis.call('LPUSH', KEYS[2], j) "
     "end "
     "return #due";
+
+/* 1 when PostgreSQL has the job's testcase result, 0 not, -1 failed. */
+static int
+result_stored(struct wctx *w, const struct job *job)
+{
+	char tid[24];
+	const char *p[2] = { job->sid, tid };
+	PGresult *res;
+	int n;
+
+	snprintf(tid, sizeof(tid), "%lld", job->tid);
+	res = db_exec(w->cdb, "SELECT 1 FROM submission_results"
+	    " WHERE submission_id = $1::uuid AND testcase_id = $2::bigint", 2, p);
+	if (res == NULL)
+		return -1;
+	n = PQntuples(res) > 0;
+	PQclear(res);
+	return n;
+}
 
 int
 bind_check(struct wctx *w, struct job *job)
@@ -88,6 +111,10 @@ bind_check(struct wctx *w, struct job *job)
 	case 1:
 		return 0;
 	case 2:
+		if ((got = result_stored(w, job)) == -1)
+			return -1;
+		if (got == 0)
+			break;
 		log_info(NULL, "submission %s testcase %lld: callback of token "
 		    "'%s' after its result was stored; ignored", job->sid,
 		    job->tid, job->res.token);
@@ -101,16 +128,16 @@ bind_check(struct wctx *w, struct job *job)
 			job->state = JOB_IGNORE;
 			return 0;
 		}
-		/* FALLTHROUGH */
+		break;
 	default:
-		snprintf(job->reason, sizeof(job->reason), "callback token '%.64s'"
-		    " is not the one recorded for submission %s testcase %lld "
-		    "attempt %d", job->res.token, job->sid, job->tid,
-		    job->attempt);
-		log_warn(NULL, "%s: dead-lettered", job->reason);
-		job->state = JOB_DEAD;
-		return 0;
+		break;
 	}
+	snprintf(job->reason, sizeof(job->reason), "callback token '%.64s' is "
+	    "not the one recorded for submission %s testcase %lld attempt %d",
+	    job->res.token, job->sid, job->tid, job->attempt);
+	log_warn(NULL, "%s: dead-lettered", job->reason);
+	job->state = JOB_DEAD;
+	return 0;
 }
 
 int

@@ -98,6 +98,27 @@ def test_replayed_callback_url_with_a_forged_body_is_dead_lettered():
     FAKE.reset()
 
 
+def test_unknown_token_for_a_testcase_redis_forgot_is_kept_as_a_dead_letter():
+    FAKE.reset()
+    qid, tids = make_question(S["round"], [("lost\n", "lost\n")])
+    FAKE.set_rules([{"match": {"any": True}, "action": {"callback": "drop", "stuck": 1}}])
+    sid = accepted(submit(S["tok"], qid))
+    subs = wait_for(lambda: fake_subs(sid), what="dispatch")
+    _, url = subs[tids[0]]
+    # Redis lost the pending set: no result stored, none pending.
+    redis("DEL", f"pitwall:sub:{sid}:pending")
+    marker = "bG9zdC1yZWNvcmQ="
+    body = {"token": "00000000-0000-4000-8000-0000000010f7", "stderr": marker,
+            "status": {"id": 3, "description": "Accepted"}, "stdout": "bG9zdAo=",
+            "time": "0.01", "memory": 1}
+    eq(http("PUT", url, body=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"}).status, 204, "queued")
+    wait_for(lambda: dead_letters(marker), timeout=10, what="the dead letter")
+    eq(psql(f"SELECT count(*) FROM submission_results WHERE submission_id = '{sid}'"), "0",
+       "nothing stored")
+    FAKE.reset()
+
+
 def start_worker(wid):
     env = {**os.environ, **ENV, "WORKER_ID": wid,
            "PITWALL_LOG_FILE": os.path.join(VAR, "log", f"worker-{wid}.log")}
