@@ -256,6 +256,25 @@ def test_planted_symlinks_lead_root_nowhere():
         os.unlink(os.path.join(S["var"], "log", "worker.out"))
 
 
+def test_a_runner_the_service_user_could_replace_is_not_run():
+    uid, gid = svc_ids()
+    runner = os.path.join(S["bin"], "pitwall-judge-runner")
+    os.chown(runner, uid, gid)
+    jenv = os.path.join(S["var"], "judge", "judge.env")
+    with open(jenv, "w") as f:
+        f.write("JUDGE_RUNNERS='1'\nJUDGE_API_PROCS='1'\n")
+    os.chmod(jenv, 0o600)
+    try:
+        r = script("judge", "supervise")
+        assert r.returncode != 0 and "not root's alone" in r.stderr, f"judge: {r.stdout}{r.stderr}"
+        assert not os.path.exists(os.path.join(S["var"], "root", "judge-runners.pids")), \
+            "a runner was started"
+    finally:
+        os.chown(runner, 0, 0)
+        os.unlink(jenv)
+        stop_worker()
+
+
 def test_pool_switch_replaces_a_planted_link():
     # scripts/fcgi-reload on the test stack, with the name it copies the
     # pool's pids to planted as a link to a root file.
