@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "authz.h"
 #include "db.h"
 #include "extern.h"
 #include "json.h"
@@ -217,23 +218,16 @@ void
 route_auth_logout(struct req *r)
 {
 	struct auth_claims who;
-	char key[96];
-	long long ttl;
-	redisReply *rep;
 
 	if (req_auth_or_reply(r, &who) == -1)
 		return;
-	ttl = who.exp - (long long)time(NULL);
-	if (ttl < 1)
-		ttl = 1;
-	snprintf(key, sizeof(key), KEY_REVOKED_FMT, who.jti);
-	rep = redis_cmd(r->w->redis, "SET %s 1 EX %lld", key, ttl);
-	if (rep == NULL || rep->type == REDIS_REPLY_ERROR) {
-		freeReplyObject(rep);
+	if (r->w->db == NULL)
+		r->w->db = db_new(r->cfg->database_url, r->cfg->db_connect_timeout_s);
+	if (authz_revoke(r->w->redis, r->w->db, who.user_id, who.jti,
+	    who.exp) == -1) {
 		http_error(r, 503, "unavailable", "the session store is unavailable");
 		return;
 	}
-	freeReplyObject(rep);
 	log_info(r->reqid, "logout user=%lld", who.user_id);
 	http_reply(r, 204, NULL, "Set-Cookie: access_token=; HttpOnly; Secure;"
 	    " SameSite=Strict; Path=/; Max-Age=0\r\n", NULL, 0);

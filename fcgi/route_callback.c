@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -51,6 +52,9 @@ route_callback(struct req *r)
 	json_object_object_add(job, "a", json_object_new_int((int)attempt));
 	json_object_object_add(job, "body",
 	    json_object_new_string_len(r->body, (int)r->bodylen));
+	/* The worker holds the body's token to the one recorded for (s, t,
+	 * a): a replay of this URL with another body is dead-lettered. */
+	json_object_object_add(job, "cb", json_object_new_int64(time(NULL)));
 	/*
 	 * Retried once on a broken connection (a thread's first callback
 	 * after Redis restarted): a result pushed twice is stored once by

@@ -1,9 +1,11 @@
 /*
- * Current roles and bans in Redis, rebuilt from PostgreSQL (authz.h).
+ * Current roles, bans and logouts in Redis, rebuilt from PostgreSQL
+ * (authz.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "authz.h"
 #include "config.h"
@@ -56,6 +58,75 @@ authz_user_set(struct redis *r, long long uid, const char *role, int banned)
 }
 
 int
+authz_revoke(struct redis *r, struct db *db, long long uid, const char *jti,
+    long long exp)
+{
+	char key[96], id[24], ex[24];
+	const char *p[3] = { jti, id, ex };
+	redisReply *rep;
+	PGresult *res;
+	long long ttl = exp - (long long)time(NULL);
+	int rc = -1;
+
+	if (ttl < 1)
+		ttl = 1;
+	snprintf(key, sizeof(key), KEY_REVOKED_FMT, jti);
+	rep = redis_cmd(r, "SET %s 1 EX %lld", key, ttl);
+	if (rep == NULL || rep->type == REDIS_REPLY_ERROR)
+		goto out;
+	snprintf(id, sizeof(id), "%lld", uid);
+	snprintf(ex, sizeof(ex), "%lld", exp);
+	res = db != NULL && db_ensure(db) == 0 ? db_exec(db,
+	    "INSERT INTO revoked_tokens (jti, user_id, expires_at)"
+	    " VALUES ($1, $2, to_timestamp($3)) ON CONFLICT (jti) DO NOTHING",
+	    3, p) : NULL;
+	if (res == NULL)
+		log_error(NULL, "logout of user %lld (token %s) is in Redis only: "
+		    "PostgreSQL is unavailable", uid, jti);
+	PQclear(res);
+	rc = 0;
+out:
+	freeReplyObject(rep);
+	return rc;
+}
+
+/*
+ * The logouts of tokens not yet expired, back into Redis (each key with
+ * the token's remaining life); expired rows are deleted.  0 / -1.
+ */
+static int
+revoked_rebuild(struct redis *r, struct db *db)
+{
+	PGresult *res;
+	redisReply *rep;
+	char key[96];
+	int i, n, rc = -1;
+
+	PQclear(db_exec(db, "DELETE FROM revoked_tokens WHERE expires_at <= now()",
+	    0, NULL));
+	res = db_exec(db, "SELECT jti, GREATEST(1, ceil(extract(epoch FROM"
+	    " expires_at - now())))::bigint FROM revoked_tokens"
+	    " WHERE expires_at > now()", 0, NULL);
+	if (res == NULL)
+		return -1;
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), KEY_REVOKED_FMT, PQgetvalue(res, i, 0));
+		rep = redis_cmd(r, "SET %s 1 EX %s", key, PQgetvalue(res, i, 1));
+		if (rep == NULL || rep->type == REDIS_REPLY_ERROR) {
+			freeReplyObject(rep);
+			log_error(NULL, "cannot rebuild logouts in Redis");
+			goto out;
+		}
+		freeReplyObject(rep);
+	}
+	rc = 0;
+out:
+	PQclear(res);
+	return rc;
+}
+
+int
 authz_rebuild(struct redis *r, struct db *db)
 {
 	PGresult *res;
@@ -63,6 +134,9 @@ authz_rebuild(struct redis *r, struct db *db)
 	const char **argv = NULL;
 	int i, n, argc, rc = -1;
 
+	/* Logouts first: the marker set below says the whole record is in. */
+	if (revoked_rebuild(r, db) == -1)
+		return -1;
 	res = db_exec(db, "SELECT id::text, role, CASE WHEN banned THEN 't'"
 	    " ELSE 'f' END FROM users ORDER BY id", 0, NULL);
 	if (res == NULL)
@@ -89,7 +163,8 @@ authz_rebuild(struct redis *r, struct db *db)
 		log_error(NULL, "cannot rebuild roles and bans in Redis");
 		goto out;
 	}
-	log_info(NULL, "rebuilt roles and bans of %d users from PostgreSQL", n);
+	log_info(NULL, "rebuilt roles, bans and logouts of %d users from "
+	    "PostgreSQL", n);
 	rc = 0;
 out:
 	freeReplyObject(rep);
@@ -157,9 +232,18 @@ authz_check(struct redis *r, struct db **dbp, const struct config *cfg,
 	if (*dbp == NULL)
 		*dbp = db_new(cfg->database_url, cfg->db_connect_timeout_s);
 	db = *dbp;
-	if (!built && db != NULL && authz_rebuild(r, db) == 0)
-		/* The user's row decides, as below. */
+	if (!built && db != NULL && authz_rebuild(r, db) == 0) {
+		/* The user's row decides, as below; the logout is looked up
+		 * again in the rebuilt record. */
 		known = 0;
+		rep = redis_cmd_idem(r, "EXISTS %s", rkey);
+		if (rep == NULL || rep->type != REDIS_REPLY_INTEGER) {
+			freeReplyObject(rep);
+			return AUTHZ_UNAVAILABLE;
+		}
+		*revoked = rep->integer > 0;
+		freeReplyObject(rep);
+	}
 	if (known)
 		return AUTHZ_OK;
 	f = db != NULL ? user_fill(r, db, uid, role, rolesz, banned) : -1;

@@ -1,8 +1,9 @@
 /*
  * Who may do what, as every route checks it on every request: the
- * user's current role and ban, kept in Redis (pitwall:roles,
- * pitwall:banned) and rebuilt from PostgreSQL (users.role, users.banned,
- * the record) when Redis has lost them.  A token's role claim is only
+ * user's current role and ban and the token's logout, kept in Redis
+ * (pitwall:roles, pitwall:banned, pitwall:revoked:<jti>) and rebuilt from
+ * PostgreSQL (users.role, users.banned, revoked_tokens: the record) when
+ * Redis has lost them.  A token's role claim is only
  * what the user was when it was issued: a demoted admin or a ban takes
  * effect on the next request, not when the token expires.
  */
@@ -42,9 +43,20 @@ int		 authz_user_set(struct redis *r, long long uid, const char *role,
 		    int banned);
 
 /*
- * Rebuild pitwall:roles and pitwall:banned from the users table, in one
- * MULTI, and mark the record as built.  0 / -1 (logged).
+ * Rebuild pitwall:roles and pitwall:banned from the users table (one
+ * script) and the pitwall:revoked:<jti> keys from revoked_tokens, then
+ * mark the record as built.  0 / -1 (logged).
  */
 int		 authz_rebuild(struct redis *r, struct db *db);
+
+/*
+ * Log out token jti of user uid, valid until exp (unix time): refused
+ * from now on (Redis, pitwall:revoked:<jti>), and recorded in PostgreSQL
+ * (revoked_tokens) so a rebuild brings it back.  db may be NULL or down:
+ * the logout then holds in Redis only (logged).  0 / -1 (Redis failed:
+ * nothing is revoked).
+ */
+int		 authz_revoke(struct redis *r, struct db *db, long long uid,
+		    const char *jti, long long exp);
 
 #endif

@@ -24,9 +24,14 @@
  *   pitwall:dead                 list   {"reason","job"} for jobs that cannot be processed
  *   pitwall:tokens               hash   judge0 token -> "<sid> <tid> <attempt>"
  *   pitwall:deadlines            zset   judge0 token scored by the unix time after
- *                                       which the reaper re-polls it
+ *                                       which the reaper re-polls it (a worker that
+ *                                       claims it moves it to its lease's end)
  *   pitwall:dispatch             zset   {"s":sid,"t":[tid,…],"a":attempt,"n":tries}
  *                                       scored by the unix time of the next try
+ *   pitwall:cbwait               zset   result jobs from /callback whose token was not
+ *                                       recorded yet (the callback outran its dispatch),
+ *                                       scored by the unix time of the next look
+ *                                       (worker/bind.c)
  *   pitwall:workers              set    worker ids; pitwall:worker:<id> holds its
  *                                       heartbeat (unix time, expires)
  *   pitwall:banned               set    user ids refused on every route
@@ -49,6 +54,7 @@
  *   pitwall:round_questions      hash   round id -> the contestant view of its questions
  *                                       (GET /questions; statement, samples only), TTL CACHE_TTL
  *   pitwall:revoked:<jti>        string a logged-out access token, until its exp
+ *                                       (rebuilt from revoked_tokens with the roles)
  *   pitwall:rl:login-ip:<ip>:<minute>, pitwall:rl:login-acct:<sha256(email)>:<minute>
  *                                       counters of failed logins
  *
@@ -62,8 +68,10 @@
  * Jobs on pitwall:queue (JSON objects):
  *   {"type":"submission","s":sid}
  *       persist the submission row from pitwall:sub:<sid>.
- *   {"type":"result","s":sid,"t":tid,"a":attempt,"body":"<raw Judge0 JSON>"}
- *       a Judge0 result (callback body or re-polled submission), stored once.
+ *   {"type":"result","s":sid,"t":tid,"a":attempt,"body":"<raw Judge0 JSON>"[,"cb":t]}
+ *       a Judge0 result (callback body or re-polled submission), stored once;
+ *       "cb" (unix time it arrived) marks one that came through /callback: its
+ *       body's token must be the one pitwall:tokens records for (s, t, a).
  */
 #ifndef PITWALL_KEYS_H
 #define PITWALL_KEYS_H
@@ -73,6 +81,7 @@
 #define KEY_TOKENS	"pitwall:tokens"
 #define KEY_DEADLINES	"pitwall:deadlines"
 #define KEY_DISPATCH	"pitwall:dispatch"
+#define KEY_CBWAIT	"pitwall:cbwait"
 #define KEY_WORKERS	"pitwall:workers"
 #define KEY_BANNED	"pitwall:banned"
 #define KEY_ROLES	"pitwall:roles"

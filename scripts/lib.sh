@@ -10,6 +10,8 @@ if [[ -z ${PITWALL_PORT_BASE:-} && -s $VAR/stack.env ]]; then
 	PITWALL_PORT_BASE=$(sed -n "s/^PITWALL_PORT_BASE='\{0,1\}\([0-9]*\).*/\1/p" "$VAR/stack.env")
 fi
 PORT_BASE=${PITWALL_PORT_BASE:-8440}
+# A number before any arithmetic (bash evaluates a[$(…)] in a value).
+[[ $PORT_BASE =~ ^[0-9]{1,5}$ ]] || { echo "PITWALL_PORT_BASE is not a port: $PORT_BASE" >&2; exit 64; }
 LISTEN_ADDR=${PITWALL_LISTEN_ADDR:-127.0.0.1}
 INTERNAL_ADDR=${PITWALL_INTERNAL_ADDR:-127.0.0.1}
 HTTPS_PORT=${PITWALL_HTTPS_PORT:-$PORT_BASE}
@@ -22,6 +24,7 @@ else
 	JUDGE_PORT=${PITWALL_JUDGE_PORT:-$((PORT_BASE + 4))}
 fi
 FCGI_PROCS=${PITWALL_FCGI_PROCS:-2}
+[[ $JUDGE_PORT =~ ^[0-9]{1,5}$ ]] || { echo "PITWALL_JUDGE_PORT is not a port: $JUDGE_PORT" >&2; exit 64; }
 
 # The responder pools, each on a socket of its own so that one kind of
 # work cannot take the threads another needs: `fcgi` for the contestant
@@ -47,6 +50,17 @@ if [[ $EUID -eq 0 ]]; then
 else
 	SVC_USER=$(id -un)
 fi
+SVC_UID=$(id -u "$SVC_USER" 2>/dev/null || echo -1)
+
+# What root runs and reads lives in files only root can change (issue
+# 15): VAR itself and VAR/stack.env, the judge's settings
+# (VAR/judge/judge.env) and, in VAR/root, the pid files, locks and logs
+# of the processes root starts (the worker's supervisor and its worker,
+# the judge's runners).  The service user owns VAR/run, VAR/log, VAR/pg
+# and VAR/redis, where its processes write; root writes there only as
+# the service user, and reads a pid from there only to check it
+# (pid_is).  Without root, one user owns everything.
+ROOT_DIR=$VAR/root
 
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 
@@ -68,10 +82,135 @@ proc_alive() {
 	[[ -n $st && $st != Z* ]]
 }
 
+# pid_read FILE: the first line of FILE when it is a regular file (a pid
+# file the service user owns may be anything: a FIFO would block a read).
+pid_read() {
+	[[ -f $1 && ! -L $1 ]] || return 1
+	head -c 64 "$1" 2>/dev/null | head -n 1
+}
+
 # pid_alive FILE: the pid in FILE is a running process.
 pid_alive() {
 	[[ -s $1 ]] || return 1
-	proc_alive "$(head -n 1 "$1")"
+	proc_alive "$(pid_read "$1")"
+}
+
+# pid_is PID EXE UID: PID runs the program EXE (/proc/PID/exe; a binary
+# rebuilt since reads "… (deleted)") with real and effective uid UID.
+# Before root signals a pid it read from a file, so a pid file pointed
+# at another process is refused.  An EXE that is a script (a stand-in in
+# the tests) runs as its interpreter: then the uid alone decides.
+pid_is() {
+	local pid=$1 exe=$2 uid=$3 ids got
+	proc_alive "$pid" || return 1
+	ids=$(awk '/^Uid:/ { print $2 " " $3 }' "/proc/$pid/status" 2>/dev/null) || return 1
+	[[ $ids == "$uid $uid" ]] || return 1
+	[[ $(head -c 2 "$exe" 2>/dev/null) == '#!' ]] && return 0
+	got=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
+	[[ ${got% (deleted)} == "$(realpath -e "$exe" 2>/dev/null)" ]]
+}
+
+# all_alive FILE: every pid listed in FILE runs.
+all_alive() {
+	local pid
+	[[ -s $1 && -f $1 ]] || return 1
+	while read -r pid || [[ -n $pid ]]; do
+		proc_alive "$pid" || return 1
+	done < <(head -c 4096 "$1")
+}
+
+# stop_pidfile FILE NAME EXE UID: TERM the pids in FILE that run EXE as
+# UID (pid_is), wait up to 15 s, then KILL them; others are left alone.
+stop_pidfile() {
+	local f=$1 name=$2 exe=$3 uid=$4 pid pids=() i left
+	[[ -s $f ]] || { rm -f "$f"; return 0; }
+	while read -r pid || [[ -n $pid ]]; do
+		proc_alive "$pid" || continue
+		if pid_is "$pid" "$exe" "$uid"; then
+			pids+=("$pid")
+		else
+			echo "not stopping pid $pid of $f: it is not $exe of uid $uid" >&2
+		fi
+	done < <([[ -f $f && ! -L $f ]] && head -c 4096 "$f")
+	if ((${#pids[@]})); then
+		echo "stopping $name (${pids[*]})"
+		kill -TERM "${pids[@]}" 2>/dev/null || true
+		for i in $(seq 1 150); do
+			left=0
+			for pid in "${pids[@]}"; do proc_alive "$pid" && left=1; done
+			((left)) || break
+			sleep 0.1
+		done
+		for pid in "${pids[@]}"; do
+			proc_alive "$pid" && { echo "killing $name $pid"; kill -KILL "$pid" 2>/dev/null || true; }
+		done
+	fi
+	rm -f "$f"
+}
+
+# trusted_file FILE: FILE is a regular file (not a symlink) that only we
+# can change: owned by us, not writable by group or others, in a
+# directory of the same kind.  Root reads settings only from such files.
+trusted_file() {
+	local f=$1 d st
+	[[ -f $f && ! -L $f ]] || return 1
+	d=$(dirname "$f")
+	for st in "$(stat -c '%u %a' "$f")" "$(stat -L -c '%u %a' "$d")"; do
+		[[ ${st%% *} == "$EUID" ]] || return 1
+		(( (8#${st##* } & 8#022) == 0 )) || return 1
+	done
+}
+
+# SETTING_NAMES: the variables a settings file may set (what write_env in
+# scripts/stack and judge_settings in scripts/judge write).
+SETTING_NAMES='^(PITWALL_[A-Z0-9_]+|JUDGE0?_[A-Z0-9_]+|DATABASE_URL|PG(HOST|PORT|USER|DATABASE)|REDIS_SOCKET|CALLBACK_[A-Z_]+|LIVE_PUBLISH_URL|JWT_[A-Z_]+|SUBMIT_[A-Z0-9_]+|RUN_[A-Z0-9_]+|WORKER_[A-Z0-9_]+|FCGI_[A-Z0-9_]+|MAX_[A-Z0-9_]+|OUTPUT_LIMIT_BYTES|CACHE_TTL)$'
+
+# env_load FILE [keep]: export the NAME='value' lines of FILE (as kv in
+# scripts/stack writes them), parsed, never sourced or evaluated: a value
+# is data, whatever it holds.  Only names of SETTING_NAMES; with "keep",
+# a variable set already keeps its value.  Returns 1 (with a message)
+# when FILE is not trusted_file.
+env_load() {
+	local f=$1 keep=${2:-} line name val
+	if ! trusted_file "$f"; then
+		echo "refusing $f: not a regular file owned by uid $EUID and writable by it alone" >&2
+		return 1
+	fi
+	while IFS= read -r line || [[ -n $line ]]; do
+		[[ $line =~ ^([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] || continue
+		name=${BASH_REMATCH[1]}
+		val=${BASH_REMATCH[2]}
+		[[ $name =~ $SETTING_NAMES ]] || continue
+		if [[ $val =~ ^\'(.*)\'$ ]]; then
+			val=${BASH_REMATCH[1]//\'\\\'\'/\'}
+		elif [[ ! $val =~ ^[A-Za-z0-9_./:@%+,=-]*$ ]]; then
+			echo "refusing $f: the value of $name is not quoted as scripts/stack writes it" >&2
+			return 1
+		fi
+		[[ -n $keep && -v $name ]] && continue
+		export "$name=$val"
+	done <"$f"
+}
+
+# svc_write FILE [append]: standard input into FILE, written by the
+# service user (FILE is in one of its directories: a symlink it planted
+# there leads only where it may write anyway).
+svc_write() {
+	if [[ ${2:-} == append ]]; then
+		as_svc tee -a "$1" >/dev/null
+	else
+		as_svc tee "$1" >/dev/null
+	fi
+}
+
+# root_dir DIR MODE: DIR (under VAR) a directory of ours, not a symlink,
+# with MODE; a symlink found there (an older layout let the service user
+# write VAR) is removed first.
+root_dir() {
+	[[ -L $1 ]] && rm -f "$1"
+	mkdir -p "$1"
+	[[ $EUID -ne 0 ]] || chown -h root:root "$1"
+	chmod "$2" "$1"
 }
 
 # pool_spawn NAME PROCS THREADS: start PROCS pitwall-fcgi processes of
@@ -89,13 +228,14 @@ pool_spawn() {
 
 # pool_switch NAME GEN: new connections go to pool GEN from now on (the
 # symlink NAME.sock is replaced by rename, atomically), and NAME.pids
-# lists its pids.
+# lists its pids.  In the service user's VAR/run, as the service user.
 pool_switch() {
 	local run=$VAR/run
-	ln -sfn "$1.$2.sock" "$run/.$1.sock.new"
-	mv -Tf "$run/.$1.sock.new" "$run/$1.sock"
-	cp "$run/$1.$2.pids" "$run/.$1.pids.new"
-	mv -f "$run/.$1.pids.new" "$run/$1.pids"
+	as_svc ln -sfn "$1.$2.sock" "$run/.$1.sock.new"
+	as_svc mv -Tf "$run/.$1.sock.new" "$run/$1.sock"
+	as_svc rm -f "$run/.$1.pids.new"
+	as_svc cp "$run/$1.$2.pids" "$run/.$1.pids.new"
+	as_svc mv -f "$run/.$1.pids.new" "$run/$1.pids"
 }
 
 # pool_gen NAME: the generation NAME.sock points at ("" when none).

@@ -3,6 +3,7 @@
  *   main.c        the loop: take, store, publish, done
  *   take.c        take jobs from the queue (BLMOVE, processing list, sweep)
  *   check.c       the one check of a result job, for both paths (pure)
+ *   bind.c        a callback's token must be the one dispatch recorded
  *   store.c       parse the jobs and store them in PostgreSQL: the driver
  *   store_fast.c  the whole batch in a handful of statements
  *   store_slow.c  job by job with a SAVEPOINT, when the fast path failed
@@ -37,6 +38,7 @@ struct wctx {
 	time_t		 last_beat;
 	time_t		 last_sweep;
 	time_t		 last_reap;
+	time_t		 last_cbwait;	/* last bind_pass() */
 	time_t		 last_metrics;	/* last metrics_flush() */
 };
 
@@ -69,6 +71,7 @@ struct job {
 	int			 attempt;
 	struct verdict_result	 res;
 	int			 finalized;	/* this job completed the submission */
+	long long		 callback_at;	/* unix time /callback queued it; 0: Pitwall's own */
 	char			 reason[256];
 };
 
@@ -280,6 +283,19 @@ void		 check_tc_row(const struct pg_result *res, int row, int col,
 void		 check_apply(struct job *job, enum check c, int judging);
 const char	*job_excerpt_src(const struct job *job, enum verdict v,
 		    size_t *len);
+
+/* bind.c: a callback's result is bound to its recorded token. */
+/*
+ * Check the token of a result job that came through /callback against
+ * pitwall:tokens: recorded for the job's (submission, testcase,
+ * attempt), the job is left as it was; a duplicate of a stored result is
+ * JOB_IGNORE; one that may have outran its dispatch is put on
+ * pitwall:cbwait and JOB_IGNORE; any other is JOB_DEAD with a reason.
+ * 0, or -1 when Redis failed (nothing decided).
+ */
+int	bind_check(struct wctx *w, struct job *job);
+/* Move the jobs of pitwall:cbwait that are due back to the queue.  0 / -1. */
+int	bind_pass(struct wctx *w);
 
 /* reaper.c */
 int	reaper_pass(struct wctx *w);

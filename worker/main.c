@@ -201,6 +201,10 @@ main(void)
 			dispatch_pass(&w);
 			w.last_reap = time(NULL);
 		}
+		if (now != w.last_cbwait) {
+			bind_pass(&w);
+			w.last_cbwait = now;
+		}
 		worker_batch(&w, jobs, (size_t)w.cfg.worker_batch);
 		if (redis_ctx(w.redis) == NULL)
 			worker_nap(&w, 1);	/* Redis down: do not spin */

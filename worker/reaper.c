@@ -1,7 +1,10 @@
 /*
  * The reaper (tokens whose callback did not come in time are polled with
  * GET /submissions/batch), the dispatch retry (testcases Judge0 did not
- * take), and re-dispatching a testcase at its next attempt.
+ * take), and re-dispatching a testcase at its next attempt.  Workers
+ * claim this work (claim_due()): each due token or retry is handed to one
+ * worker, which holds it for a lease; with more workers the reaper does
+ * more, instead of every worker polling the same first tokens.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +27,45 @@
 
 #define REAP_MAX	20	/* tokens per GET /submissions/batch (Judge0's limit) */
 #define DISPATCH_MAX	10	/* pitwall:dispatch entries per pass */
+
+/* KEYS: a zset scored by due time; ARGV: now, lease end, max.  Up to max
+ * members due by now, with their scores, each rescored to the lease end
+ * in the same script: the caller alone holds them until then. */
+static const char claim_lua[] =
+    "local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1],"
+    " 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[3])) "
+    "for i = 1, #due, 2 do "
+    "  redis.call('ZADD', KEYS[1], 'XX', ARGV[2], due[i]) "
+    "end "
+    "return due";
+
+/*
+ * Claim up to max members of zset key that are due: [member, score, …]
+ * as they were, each now held by this worker for lease seconds (a worker
+ * that dies holding one leaves it due again at the lease's end).  The
+ * reply is the caller's; NULL when Redis failed.
+ */
+static redisReply *
+claim_due(struct wctx *w, const char *key, int max, int lease)
+{
+	redisReply *rep;
+	long long now = (long long)time(NULL);
+
+	rep = redis_cmd(w->redis, "EVAL %s 1 %s %lld %lld %d", claim_lua, key,
+	    now, now + lease, max);
+	if (rep != NULL && rep->type != REDIS_REPLY_ARRAY) {
+		(void)queue_reply_ok(rep);
+		return NULL;
+	}
+	return rep;
+}
+
+/* How long a worker holds what it claimed: past any one Judge0 call. */
+static int
+claim_lease(const struct wctx *w)
+{
+	return w->cfg.judge0_deadline_s > 30 ? w->cfg.judge0_deadline_s : 30;
+}
 
 /* A hash field of the submission as an integer; -1 when absent/bad. */
 static long long
@@ -288,16 +330,20 @@ reaper_pass(struct wctx *w)
 	size_t i, n = 0;
 	int pend, rc = -1;
 
-	due = redis_cmd(w->redis, "ZRANGEBYSCORE %s -inf %lld WITHSCORES "
-	    "LIMIT 0 %d", KEY_DEADLINES, (long long)now, REAP_MAX);
-	if (due == NULL || due->type != REDIS_REPLY_ARRAY)
+	if ((due = claim_due(w, KEY_DEADLINES, REAP_MAX, claim_lease(w))) == NULL)
 		goto out;
 	for (i = 0; i + 1 < due->elements && n < REAP_MAX; i += 2) {
 		const redisReply *t = due->element[i];
 		struct overdue *x = &o[n];
 
-		if (t->type != REDIS_REPLY_STRING || t->len >= sizeof(x->token))
+		if (t->type != REDIS_REPLY_STRING)
 			continue;
+		if (t->len >= sizeof(x->token)) {
+			/* Not a token dispatch recorded: not polled again. */
+			(void)queue_reply_ok(redis_cmd(w->redis, "ZREM %s %b",
+			    KEY_DEADLINES, t->str, t->len));
+			continue;
+		}
 		memset(x, 0, sizeof(*x));
 		memcpy(x->token, t->str, t->len);
 		x->deadline = strtoll(due->element[i + 1]->str, NULL, 10);
@@ -329,6 +375,10 @@ reaper_pass(struct wctx *w)
 	if (judge0_batch_get(w->judge0, tokens, n, &arr, err,
 	    sizeof(err)) != J0_OK) {
 		log_warn(NULL, "reaper: cannot poll Judge0: %s", err);
+		/* Due again at once, for the next pass of any worker. */
+		for (i = 0; i < n; i++)
+			(void)queue_reply_ok(redis_cmd(w->redis, "ZADD %s XX "
+			    "%lld %s", KEY_DEADLINES, o[i].deadline, o[i].token));
 		goto out;
 	}
 	if (!json_object_is_type(arr, json_type_array) ||
@@ -351,7 +401,8 @@ out:
 
 /*
  * Resend one pitwall:dispatch entry {"s","t":[tid,…],"a","n"} that this
- * worker took (ZREM returned 1).  0 / -1 (the entry was put back).
+ * worker claimed.  0: done with it (the caller removes it), -1: put back
+ * with a backoff, or left for the lease to end.
  */
 static int
 dispatch_one(struct wctx *w, const char *entry, size_t len)
@@ -420,8 +471,8 @@ dispatch_one(struct wctx *w, const char *entry, size_t len)
 		goto out;
 	}
 putback:
-	/* Try again later; ZADD of the same member is harmless. */
-	(void)queue_reply_ok(redis_cmd(w->redis, "ZADD %s %lld %b",
+	/* Try again later: the claim's lease becomes the backoff. */
+	(void)queue_reply_ok(redis_cmd(w->redis, "ZADD %s XX %lld %b",
 	    KEY_DISPATCH, (long long)time(NULL) + dispatch_backoff((int)tries + 1),
 	    entry, len));
 out:
@@ -431,37 +482,28 @@ out:
 	return rc;
 }
 
-/* Resend what is due in pitwall:dispatch.  0 / -1. */
+/* Resend what is due in pitwall:dispatch (claimed).  0 / -1. */
 int
 dispatch_pass(struct wctx *w)
 {
-	redisReply *due, *rep;
+	redisReply *due;
 	size_t i;
-	int mine, rc = 0;
+	int rc = 0;
 
-	due = redis_cmd(w->redis, "ZRANGEBYSCORE %s -inf %lld LIMIT 0 %d",
-	    KEY_DISPATCH, (long long)time(NULL), DISPATCH_MAX);
-	if (due == NULL)
+	if ((due = claim_due(w, KEY_DISPATCH, DISPATCH_MAX,
+	    claim_lease(w))) == NULL)
 		return -1;
-	if (due->type != REDIS_REPLY_ARRAY) {
-		freeReplyObject(due);
-		return -1;
-	}
-	for (i = 0; i < due->elements; i++) {
+	for (i = 0; i + 1 < due->elements; i += 2) {
 		const redisReply *e = due->element[i];
 
 		if (e->type != REDIS_REPLY_STRING)
 			continue;
-		/* ZREM's answer decides which worker resends it. */
-		rep = redis_cmd(w->redis, "ZREM %s %b", KEY_DISPATCH, e->str,
-		    e->len);
-		if (rep == NULL) {
+		if (dispatch_one(w, e->str, e->len) == -1) {
 			rc = -1;
-			break;
+			continue;
 		}
-		mine = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
-		freeReplyObject(rep);
-		if (mine && dispatch_one(w, e->str, e->len) == -1)
+		if (queue_reply_ok(redis_cmd(w->redis, "ZREM %s %b",
+		    KEY_DISPATCH, e->str, e->len)) == -1)
 			rc = -1;
 	}
 	freeReplyObject(due);

@@ -214,7 +214,7 @@ job_parse(struct wctx *w, struct job *job)
 	struct jerr jerr;
 	const char *type = NULL, *sid = NULL, *body = NULL;
 	size_t sidlen = 0, bodylen = 0;
-	int64_t tid = 0, attempt = 0;
+	int64_t tid = 0, attempt = 0, cbat = 0;
 	char err[200];
 	int rc = -1;
 
@@ -259,6 +259,13 @@ job_parse(struct wctx *w, struct job *job)
 	}
 	job->tid = tid;
 	job->attempt = (int)attempt;
+	/* Set by /callback only: the result must match its token (bind.c). */
+	if (json_get_int(o, "cb", 0, 1, INT64_MAX, &cbat, &jerr) == -1) {
+		snprintf(job->reason, sizeof(job->reason), "bad job: %.200s",
+		    jerr.message);
+		goto out;
+	}
+	job->callback_at = cbat;
 	if (verdict_result_parse(body, bodylen, &job->res, err,
 	    sizeof(err)) == -1) {
 		snprintf(job->reason, sizeof(job->reason), "bad Judge0 body: %s",
@@ -325,6 +332,9 @@ store_batch(struct wctx *w, struct job *jobs, size_t n)
 		if (job->state == JOB_DEAD)
 			continue;
 		job->state = JOB_NEW;
+		/* A callback not bound to its token is not stored. */
+		if (bind_check(w, job) == -1 || job->state != JOB_NEW)
+			continue;
 		todo[m++] = job;
 	}
 	qsort(todo, m, sizeof(*todo), job_cmp);

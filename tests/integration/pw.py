@@ -126,6 +126,10 @@ def eq(a, b, what=""):
         raise AssertionError(f"{what}: expected {b!r}, got {a!r}")
 
 
+# Pid files of what root starts are root's, in VAR/root (scripts/lib.sh).
+ROOT_PID_FILES = ("worker.pid", "judge-runners.pids")
+
+
 def pids(name):
-    with open(os.path.join(VAR, "run", name)) as f:
+    with open(os.path.join(VAR, "root" if name in ROOT_PID_FILES else "run", name)) as f:
         return [int(x) for x in f.read().split()]

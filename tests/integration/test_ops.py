@@ -40,7 +40,7 @@ def uid_of(pid):
 
 
 def worker_pid():
-    with open(os.path.join(VAR, "run", "worker.pid")) as f:
+    with open(os.path.join(VAR, "root", "worker.pid")) as f:
         return int(f.read().split()[0])
 
 
@@ -244,7 +244,7 @@ def test_stack_up_installed_cron_entry_and_cron_runs_it():
     eq(len(lines), 1, "one crontab line for this stack")
     assert "worker-supervise --watch" in lines[0], lines
     assert subprocess.run(["pgrep", "-x", "cron"], capture_output=True).returncode == 0, "cron runs"
-    log = os.path.join(VAR, "log", "supervise.log")
+    log = os.path.join(VAR, "root", "supervise.log")
     # cron picks up a new entry at the next minute: wait for its first run.
     wait_for(lambda: os.path.exists(log), timeout=130, interval=1, what="cron to run worker-supervise")
 

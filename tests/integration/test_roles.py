@@ -1,10 +1,13 @@
 """Roles and bans act on the next request, whatever tokens the user
 holds: every route checks the user's current role and ban in Redis
-(lib/authz.c), rebuilt from PostgreSQL when Redis has lost them."""
+(lib/authz.c), rebuilt from PostgreSQL when Redis has lost them, and so
+are logouts."""
+import base64
+import json
 import os
 
 from contest import auth, jwt, make_user
-from pw import BIN, URL, eq, get, http, psql, redis, run
+from pw import BIN, URL, eq, get, http, post, psql, redis, run
 
 ADMIN = os.path.join(BIN, "pitwall-admin")
 
@@ -62,6 +65,25 @@ def test_bans_and_roles_rebuilt_when_redis_lost_them():
        "still demoted after Redis lost the roles")
     run([ADMIN, "user", "unban", "--email", email_of(banned)])
     eq(get("/submissions", headers=auth(jwt(banned))).status, 200, "unbanned")
+
+
+def test_logouts_rebuilt_when_redis_lost_them():
+    uid = make_user()
+    tok, other = jwt(uid), jwt(uid)
+    jti = json.loads(base64.urlsafe_b64decode(tok.split(".")[1] + "==="))["jti"]
+    eq(post("/auth/logout", headers=auth(tok)).status, 204, "logout")
+    eq(psql(f"SELECT user_id FROM revoked_tokens WHERE jti = '{jti}'"), str(uid),
+       "the logout is recorded in PostgreSQL")
+    # Redis loses its record, the logout with it.
+    redis("DEL", f"pitwall:revoked:{jti}", "pitwall:banned", "pitwall:roles",
+          "pitwall:authz:built")
+    r = get("/submissions", headers=auth(tok))
+    eq(r.status, 401, "the logged-out token after Redis lost the logout")
+    eq(r.json()["error"], "token_revoked", "error code")
+    eq(redis("EXISTS", f"pitwall:revoked:{jti}"), "1", "logout rebuilt in Redis")
+    ttl = int(redis("TTL", f"pitwall:revoked:{jti}"))
+    assert 0 < ttl <= 3600, f"rebuilt logout lives until the token's exp, not {ttl}"
+    eq(get("/submissions", headers=auth(other)).status, 200, "the user's other token")
 
 
 def test_token_of_a_user_that_does_not_exist_is_refused():

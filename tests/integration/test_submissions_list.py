@@ -144,7 +144,7 @@ def test_no_or_bad_token_is_401():
 
 
 def worker_pid():
-    with open(os.path.join(VAR, "run", "worker.pid")) as f:
+    with open(os.path.join(VAR, "root", "worker.pid")) as f:
         return int(f.read().split()[0])
 
 

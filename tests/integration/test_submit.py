@@ -191,7 +191,11 @@ def test_forged_missing_and_replayed_signatures_are_refused():
         eq(r.json()["error"], "bad_signature", "error code")
     time.sleep(1)
     eq(psql(f"SELECT count(*) FROM submission_results WHERE submission_id = '{sid}'"), "0", "nothing stored")
-    # The genuine URL is accepted (POST works too).
+    # The genuine URL is accepted (POST works too) with the token Judge0
+    # gave that testcase (worker/bind.c).
+    tok0 = [s["token"] for s in FAKE.submissions() if f"t={t0}&" in (s.get("callback_url") or "")]
+    eq(len(tok0), 1, "the testcase's token at the fake")
+    body = json.dumps({**json.loads(body), "token": tok0[0]}).encode()
     r = http("POST", callback_url(sid, t0, sig=sig0), body=body, headers={"Content-Type": "application/json"})
     eq(r.status, 204, "genuine callback")
     wait_for(lambda: psql(f"SELECT count(*) FROM submission_results WHERE submission_id = '{sid}'") == "1",
@@ -351,7 +355,7 @@ def test_worker_killed_mid_flight_loses_nothing():
     uid = make_user()
     tok = jwt(uid)
     sids = [accepted(submit(tok, qid)) for _ in range(10)]
-    with open(os.path.join(VAR, "run", "worker.pid")) as f:
+    with open(os.path.join(VAR, "root", "worker.pid")) as f:
         os.kill(int(f.read().strip()), 9)
     time.sleep(1)
     run(["bash", "scripts/worker-supervise"])

@@ -28,9 +28,16 @@ def setup_module():
     base = os.path.join(top, "extra-stacks", "supervise")
     var, binp = os.path.join(base, "var"), os.path.join(base, "bin")
     for d in (os.path.dirname(base), base, var, binp, os.path.join(var, "run"),
-              os.path.join(var, "log")):
+              os.path.join(var, "log"), os.path.join(var, "root")):
         os.makedirs(d, exist_ok=True)
         os.chmod(d, 0o755)	# the service user runs the stand-in worker
+    if os.geteuid() == 0:
+        # As scripts/stack makes them: the service user's (the worker's
+        # output file is opened by it), the rest root's.
+        import pwd
+        svc = pwd.getpwnam(os.environ.get("PITWALL_USER", "pitwall"))
+        for d in ("run", "log"):
+            os.chown(os.path.join(var, d), svc.pw_uid, svc.pw_gid)
     with open(os.path.join(var, "stack.env"), "w") as f:
         f.write(f"PITWALL_VAR='{var}'\nREDIS_SOCKET='{var}/run/redis.sock'\n")
     worker = os.path.join(binp, "pitwall-worker")
@@ -43,7 +50,7 @@ def setup_module():
 
 def supervise_watch():
     """A `worker-supervise --watch 55` run, as cron starts it."""
-    log = open(os.path.join(S["var"], "log", "supervise.log"), "ab")
+    log = open(os.path.join(S["var"], "root", "supervise.log"), "ab")
     return subprocess.Popen(["/bin/bash", os.path.join(ROOT, "scripts", "worker-supervise"),
                              "--watch", "55"], env=S["env"], stdout=log, stderr=log,
                             stdin=subprocess.DEVNULL, start_new_session=True)
@@ -51,7 +58,7 @@ def supervise_watch():
 
 def worker_pid():
     try:
-        with open(os.path.join(S["var"], "run", "worker.pid")) as f:
+        with open(os.path.join(S["var"], "root", "worker.pid")) as f:
             return int(f.read().split()[0])
     except (OSError, ValueError, IndexError):
         return None
@@ -98,7 +105,7 @@ def test_down_stops_a_watch_run_in_flight_at_once():
 
 
 def test_a_run_after_down_starts_nothing():
-    assert os.path.exists(os.path.join(S["var"], "run", "supervise.off")), "down left no marker"
+    assert os.path.exists(os.path.join(S["var"], "root", "supervise.off")), "down left no marker"
     before = worker_pid()
     t0 = time.monotonic()
     run = supervise_watch()

@@ -107,7 +107,7 @@ def dead_entries():
 
 
 def worker_pid():
-    with open(os.path.join(VAR, "run", "worker.pid")) as f:
+    with open(os.path.join(VAR, "root", "worker.pid")) as f:
         return int(f.read().split()[0])
 
 

@@ -483,7 +483,7 @@ def test_callback():
 
 def runner_pids():
     try:
-        with open(os.path.join(VAR, "run", "judge-runners.pids")) as f:
+        with open(os.path.join(VAR, "root", "judge-runners.pids")) as f:
             return [int(x) for x in f.read().split()]
     except OSError:
         return []

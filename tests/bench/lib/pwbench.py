@@ -228,14 +228,15 @@ class Stack:
     # --- processes --------------------------------------------------------
     def pids(self, name):
         try:
-            with open(os.path.join(self.var, "run", name)) as f:
+            where = "root" if name in ("worker.pid", "judge-runners.pids") else "run"
+            with open(os.path.join(self.var, where, name)) as f:
                 return [int(x) for x in f.read().split()]
         except OSError:
             return []
 
     def worker_stop(self):
         """Stop the worker so it is not restarted (like `stack down` does)."""
-        open(os.path.join(self.var, "run", "supervise.off"), "w").close()
+        open(os.path.join(self.var, "root", "supervise.off"), "w").close()
         for pid in self.pids("worker.pid"):
             try:
                 os.kill(pid, signal.SIGTERM)
@@ -249,7 +250,7 @@ class Stack:
                 os.kill(pid, signal.SIGKILL)
 
     def worker_start(self):
-        os.unlink(os.path.join(self.var, "run", "supervise.off"))
+        os.unlink(os.path.join(self.var, "root", "supervise.off"))
         rc = subprocess.run(["bash", "scripts/worker-supervise"], cwd=ROOT, env=self.senv,
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, timeout=60).returncode
