@@ -188,11 +188,9 @@ verify_reply(const struct vctx *v, json_object *reply,
 	    sizeof(err)) == -1)
 		goto out;
 	*ms = vr.time_ms;
-	if (vr.status_id == J0_STATUS_ACCEPTED)
-		out = outval_check(t->ans->data, t->ans->len, vr.out, vr.out_len,
-		    &v->flags, NULL, 0) == OUTVAL_AC ? VERDICT_AC : VERDICT_WA;
-	else if (verdict_from_status(vr.status_id, NULL, 0, NULL, 0, &out) !=
-	    VERDICT_FINAL)
+	/* The worker's own judgement of a result (lib/verdict.c). */
+	if (verdict_judge(&vr, "default", v->k->validator_flags, t->ans->data,
+	    t->ans->len, &out, NULL, 0) != VERDICT_FINAL)
 		out = VERDICT_IE;
 out:
 	verdict_result_clear(&vr);

@@ -31,10 +31,7 @@
 	" s.score::float8 AS score, s.max_time_ms, s.max_memory_kb," \
 	" to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS created_at," \
 	" to_char(s.finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS finished_at," \
-	" (SELECT sr.verdict FROM submission_results sr" \
-	"   JOIN testcases t ON t.id = sr.testcase_id" \
-	"   WHERE sr.submission_id = s.id AND sr.verdict <> 'AC'" \
-	"   ORDER BY t.ordinal LIMIT 1) AS first_failure"
+	" s.verdict"
 
 #define SUBMISSION_FROM \
 	" FROM submissions s JOIN users u ON u.id = s.user_id" \
@@ -95,19 +92,15 @@ submissions_list(struct req *r, const struct admin_args *a)
 	}
 	snprintf(limit, sizeof(limit), "%lld", lim);
 	p[6] = limit;
-	/* The verdict filter is the submission's first failure (AC: none). */
-	req_rows_reply(r, "SELECT * FROM (SELECT" SUBMISSION_COLUMNS
-	    SUBMISSION_FROM
+	/* verdict: the submission's overall verdict (set when it is done). */
+	req_rows_reply(r, "SELECT" SUBMISSION_COLUMNS SUBMISSION_FROM
 	    " WHERE ($1::bigint IS NULL OR s.user_id = $1)"
 	    " AND ($2::bigint IS NULL OR s.question_id = $2)"
 	    " AND ($3::text IS NULL OR r.slug = $3)"
 	    " AND ($4::text IS NULL OR s.status = $4)"
+	    " AND ($5::text IS NULL OR s.verdict = $5)"
 	    " AND ($6::timestamptz IS NULL OR s.created_at < $6)"
-	    " ORDER BY s.created_at DESC, s.id) x"
-	    " WHERE $5::text IS NULL"
-	    " OR ($5 = 'AC' AND x.status = 'done' AND x.first_failure IS NULL)"
-	    " OR x.first_failure = $5"
-	    " LIMIT $7", 7, p);
+	    " ORDER BY s.created_at DESC, s.id LIMIT $7", 7, p);
 }
 
 static void

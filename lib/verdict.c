@@ -11,6 +11,7 @@
 
 #include "json.h"
 #include "judge0.h"
+#include "outval.h"
 #include "verdict.h"
 
 static const char *const verdict_names[VERDICT__MAX] = {
@@ -394,4 +395,65 @@ verdict_excerpt(const char *s, size_t len, size_t max)
 	}
 	buf[n] = '\0';
 	return buf;
+}
+
+/*
+ * verdict_judge() before the refinement of a Judge0 message: the verdict
+ * of a final Judge0 status by the question's validator:
+ * Pitwall-native questions (no validator) by Judge0's exact rule; package
+ * questions with the default validator by outval_check() on a clean run
+ * (3); custom and interactive ones by the embedded judge's validation
+ * (3 AC, 4 WA, 13 IE), and IE when the result carries none: a judge that
+ * ignored the extension ran nothing that judged the output.
+ */
+static enum verdict_rc
+judge_by_validator(const struct verdict_result *r, const char *validator,
+    const char *flags, const char *expected, size_t expected_len,
+    enum verdict *v, char *jmsg, size_t jmsgsz)
+{
+	struct outval_flags f;
+	enum verdict_rc vrc;
+	char err[200];
+
+	vrc = verdict_from_status(r->status_id, r->out, r->out_len,
+	    expected, expected_len, v);
+	if (vrc != VERDICT_FINAL || validator == NULL)
+		return vrc;
+	if (strcmp(validator, "default") != 0) {
+		if (!r->has_validation && (*v == VERDICT_AC || *v == VERDICT_WA)) {
+			*v = VERDICT_IE;
+			snprintf(jmsg, jmsgsz, "the judge did not run the %s "
+			    "validator (an embedded judge is needed)",
+			    validator);
+		} else if (r->status_id == J0_STATUS_ACCEPTED)
+			*v = VERDICT_AC;
+		return vrc;
+	}
+	if (r->status_id != J0_STATUS_ACCEPTED)
+		return vrc;
+	if (outval_flags_parse(flags, &f, err, sizeof(err)) == -1) {
+		*v = VERDICT_IE;
+		snprintf(jmsg, jmsgsz, "validator_flags: %s", err);
+		return vrc;
+	}
+	*v = outval_check(expected, expected_len, r->out, r->out_len,
+	    &f, jmsg, jmsgsz) == OUTVAL_AC ? VERDICT_AC : VERDICT_WA;
+	return vrc;
+}
+
+
+enum verdict_rc
+verdict_judge(const struct verdict_result *r, const char *validator,
+    const char *flags, const char *expected, size_t expected_len,
+    enum verdict *v, char *jmsg, size_t jmsgsz)
+{
+	enum verdict_rc vrc;
+
+	if (jmsgsz > 0)
+		jmsg[0] = '\0';
+	vrc = judge_by_validator(r, validator, flags, expected, expected_len,
+	    v, jmsg, jmsgsz);
+	if (vrc == VERDICT_FINAL)
+		*v = verdict_refine(*v, r->message, r->message_len);
+	return vrc;
 }

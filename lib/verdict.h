@@ -123,4 +123,19 @@ int		 verdict_time_ms(const char *s, int *ms);
  */
 char		*verdict_excerpt(const char *s, size_t len, size_t max);
 
+/*
+ * The one verdict of a final result r for a testcase with answer
+ * expected, by the question's validator: NULL (a Pitwall-native question)
+ * Judge0's exact rule; "default" lib/outval.c's checker with the
+ * question's validator_flags on a clean run; "custom" and "interactive"
+ * the embedded judge's validation (IE when r carries none).  A runtime
+ * error reported as out of memory is MLE (verdict_refine).  jmsg gets a
+ * sentence for the jury (a wrong answer's reason, why IE), may be NULL
+ * with jmsgsz 0.  The worker and `pitwall-admin verify` both judge so.
+ */
+enum verdict_rc	 verdict_judge(const struct verdict_result *r,
+		    const char *validator, const char *flags,
+		    const char *expected, size_t expected_len, enum verdict *v,
+		    char *jmsg, size_t jmsgsz);
+
 #endif

@@ -13,49 +13,6 @@
 #include "extern.h"
 #include "log.h"
 #include "metrics.h"
-#include "outval.h"
-
-/*
- * The verdict of a final Judge0 status by the question's validator:
- * Pitwall-native questions (no validator) by Judge0's exact rule; package
- * questions with the default validator by outval_check() on a clean run
- * (3); custom and interactive ones by the embedded judge's validation
- * (3 AC, 4 WA, 13 IE), and IE when the result carries none: a judge that
- * ignored the extension ran nothing that judged the output.
- */
-static enum verdict_rc
-check_verdict(const struct verdict_result *r, const struct check_tc *tc,
-    enum verdict *v, char *jmsg, size_t jmsgsz)
-{
-	struct outval_flags f;
-	enum verdict_rc vrc;
-	char err[200];
-
-	vrc = verdict_from_status(r->status_id, r->out, r->out_len,
-	    tc->expected, tc->expected_len, v);
-	if (vrc != VERDICT_FINAL || tc->validator == NULL)
-		return vrc;
-	if (strcmp(tc->validator, "default") != 0) {
-		if (!r->has_validation && (*v == VERDICT_AC || *v == VERDICT_WA)) {
-			*v = VERDICT_IE;
-			snprintf(jmsg, jmsgsz, "the judge did not run the %s "
-			    "validator (an embedded judge is needed)",
-			    tc->validator);
-		} else if (r->status_id == J0_STATUS_ACCEPTED)
-			*v = VERDICT_AC;
-		return vrc;
-	}
-	if (r->status_id != J0_STATUS_ACCEPTED)
-		return vrc;
-	if (outval_flags_parse(tc->flags, &f, err, sizeof(err)) == -1) {
-		*v = VERDICT_IE;
-		snprintf(jmsg, jmsgsz, "validator_flags: %s", err);
-		return vrc;
-	}
-	*v = outval_check(tc->expected, tc->expected_len, r->out, r->out_len,
-	    &f, jmsg, jmsgsz) == OUTVAL_AC ? VERDICT_AC : VERDICT_WA;
-	return vrc;
-}
 
 enum check
 check_result(const struct job *job, long long qid, int judging,
@@ -77,12 +34,12 @@ check_result(const struct job *job, long long qid, int judging,
 		return CHECK_NO_TESTCASE;
 	if (tc->question_id != qid)
 		return CHECK_OTHER_QUESTION;
-	vrc = check_verdict(r, tc, v, jmsg, jmsgsz);
+	vrc = verdict_judge(r, tc->validator, tc->flags, tc->expected,
+	    tc->expected_len, v, jmsg, jmsgsz);
 	if (vrc == VERDICT_BAD_STATUS)
 		return CHECK_BAD_STATUS;
 	if (vrc == VERDICT_PENDING)
 		return CHECK_PENDING;	/* the reaper polls the token again */
-	*v = verdict_refine(*v, r->message, r->message_len);
 	/* Worth another try, unless a result is stored already, or the
 	 * judge's validator said so: a validator's fault repeats. */
 	if (r->status_id == J0_STATUS_INTERNAL && !r->has_validation &&

@@ -98,7 +98,7 @@ try {
     await waitStatus(/Rejudging 1 submission/);
     await page.waitForFunction(async (sid) => {
       const s = await (await fetch('/admin/submissions/' + sid)).json();
-      return s.status === 'done' && s.first_failure == null;
+      return s.status === 'done' && s.verdict === 'AC';
     }, id, { timeout: 60000, polling: 500 });
   });
 

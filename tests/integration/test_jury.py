@@ -50,7 +50,7 @@ def test_list_is_newest_first_without_sources():
     row = next(r for r in rows if r["id"] == S["a_right"])
     eq((row["user_id"], row["question_id"], row["status"], row["passed"], row["total"]),
        (S["a"], S["q"], "done", 2, 2), "row fields")
-    eq(row["first_failure"], None, "an accepted submission has no first failure")
+    eq(row["verdict"], "AC", "the overall verdict")
 
 
 def test_filters_by_user_question_status_and_verdict():
@@ -77,7 +77,7 @@ def test_one_submission_has_source_and_every_result_in_order():
     body = r.json()
     eq(body["source"], "print(0) # b", "source")
     eq([(x["ordinal"], x["verdict"]) for x in body["results"]], [(0, "WA"), (1, "WA")], "results")
-    eq(body["first_failure"], "WA", "first failure")
+    eq(body["verdict"], "WA", "the overall verdict")
 
 
 def test_bad_parameters_are_422_and_unknown_ids_404():

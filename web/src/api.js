@@ -15,6 +15,8 @@ const VERDICTS = {
   AC: 'Accepted',
   WA: 'Wrong Answer',
   TLE: 'Time Limit Exceeded',
+  MLE: 'Memory Limit Exceeded',
+  OLE: 'Output Limit Exceeded',
   CE: 'Compilation Error',
   RE: 'Runtime Error',
   IE: 'Internal Error',

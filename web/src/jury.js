@@ -230,12 +230,12 @@ async function refreshSubmissions() {
   } catch (e) { showError(e.message); return; }
   const tb = $('subs').tBodies[0];
   tb.replaceChildren(...rows.map((s) => el('tr', {
-    'data-id': s.id, 'data-verdict': s.status === 'done' ? s.first_failure || 'AC' : '', class: s.id === J.selected ? 'selected' : null,
+    'data-id': s.id, 'data-verdict': s.verdict || '', class: s.id === J.selected ? 'selected' : null,
     tabindex: '0', onclick: () => showSubmission(s.id), onkeydown: (ev) => { if (ev.key === 'Enter') showSubmission(s.id); },
   }, el('td', {}, when(s.created_at)), el('td', {}, s.user_name + ' #' + s.user_id), el('td', {}, s.question),
   el('td', {}, langName(s.language_id)), el('td', {}, s.status), el('td', {}, s.passed + '/' + s.total),
   el('td', {}, s.score != null ? String(s.score) : '—'),
-  el('td', { class: 'verdict' }, s.status === 'done' ? verdictName(s.first_failure || 'AC') : 'Judging…'))));
+  el('td', { class: 'verdict' }, s.verdict ? verdictName(s.verdict) : 'Judging…'))));
   $('subs-empty').hidden = rows.length > 0;
   if (J.selected) showSubmission(J.selected, true);
 }
