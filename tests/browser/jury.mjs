@@ -102,6 +102,31 @@ try {
     }, id, { timeout: 60000, polling: 500 });
   });
 
+  await test('clarifications: answer a contestant privately, announce to everyone', async () => {
+    const who = await playwright.request.newContext({ baseURL: BASE, ignoreHTTPSErrors: true });
+    const tok = (await (await who.post('/auth/login', { data: { email: process.env.EMAIL, password: process.env.PASSWORD } })).json()).access_token;
+    const hdr = { Authorization: 'Bearer ' + tok };
+    const asked = await who.post('/clarifications', { headers: hdr, data: { text: 'Is n ever zero? ' + tag } });
+    assert(asked.status() === 201, 'ask: ' + asked.status());
+    const id = (await asked.json()).id;
+    await page.click('[data-tab="clarifications"]');
+    const li = page.locator(`#clars li[data-id="${id}"]`);
+    await li.waitFor();
+    assert(await li.getAttribute('data-state') === 'open', 'not shown as open');
+    await li.locator('input[name="answer"]').fill('No, n >= 1. ' + tag);
+    await li.locator('button[type=submit]').click();
+    await page.waitForFunction((i) => document.querySelector(`#clars li[data-id="${i}"]`).dataset.state === 'answered', id);
+    const mine = await (await who.get('/clarifications/' + id, { headers: hdr })).json();
+    assert(mine.answer === 'No, n >= 1. ' + tag && mine.public === false, 'the contestant reads ' + JSON.stringify(mine));
+    await page.fill('#announce-text', 'Problem A: the limit is 2 s. ' + tag);
+    await page.click('#announce-form button[type=submit]');
+    await waitStatus(/Announced/);
+    const list = await (await who.get('/clarifications', { headers: hdr })).json();
+    assert(list.some((c) => c.kind === 'announcement' && c.text.endsWith(tag)), 'the announcement did not reach the contestant');
+    await shot(page, 'clarifications');
+    await who.dispose();
+  });
+
   await test('users: add, ban, unban, reset a password', async () => {
     await page.click('[data-tab="users"]');
     const email = 'jury-made-' + tag + '@test.pitwall';
@@ -149,7 +174,7 @@ try {
     await page.waitForFunction(() => document.getElementById('action-error').textContent.length > 0);
   });
 
-  await test('clock: start and close a scratch round', async () => {
+  await test('clock: start, freeze, scoring mode and close a scratch round', async () => {
     const hdr = await adminHeader();
     const r = await outside.post('/admin/rounds', { headers: hdr, data: { slug: 'jury-' + tag, name: 'Scratch ' + tag, minutes: 30 } });
     assert(r.status() === 201, 'round: ' + r.status());
@@ -160,9 +185,22 @@ try {
     await page.fill('#open-minutes', '30');
     await page.click('#round-open');
     await page.waitForFunction(() => document.querySelector('[data-fact="state"]').textContent === 'open');
+    // Ten minutes from now, whole seconds, as the local time the input takes.
+    const fz = new Date(Math.floor(Date.now() / 1000) * 1000 + 600000);
+    const local = new Date(fz.getTime() - fz.getTimezoneOffset() * 60000).toISOString().slice(0, 19);
+    await page.fill('#freeze-at', local);
+    await page.click('#round-freeze');
+    await waitStatus(/Freeze set/);
+    let got = await (await outside.get('/admin/rounds/jury-' + tag, { headers: hdr })).json();
+    assert(got.freeze_at && Date.parse(got.freeze_at) === fz.getTime(), 'freeze_at ' + got.freeze_at);
+    await page.selectOption('#round-scoring', 'icpc');
+    await page.click('#round-scoring-set');
+    await waitStatus(/Scoring set to icpc/);
+    got = await (await outside.get('/admin/rounds/jury-' + tag, { headers: hdr })).json();
+    assert(got.scoring === 'icpc', 'scoring ' + got.scoring);
     await page.click('#round-close');
     await page.waitForFunction(() => document.querySelector('[data-fact="state"]').textContent === 'closed');
-    const got = await (await outside.get('/admin/rounds/jury-' + tag, { headers: hdr })).json();
+    got = await (await outside.get('/admin/rounds/jury-' + tag, { headers: hdr })).json();
     assert(got.state === 'closed', 'server says ' + got.state);
     await shot(page, 'closed');
   });

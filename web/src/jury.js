@@ -127,6 +127,7 @@ function showTab(tab) {
 function refreshTab() {
   if (J.tab === 'clock') refreshRounds();
   else if (J.tab === 'submissions') refreshSubmissions();
+  else if (J.tab === 'clarifications') refreshClarifications();
   else if (J.tab === 'users') refreshUsers();
   else if (J.tab === 'problems') refreshProblems();
 }
@@ -186,7 +187,10 @@ function renderRoundInfo() {
   if (!r) { dl.replaceChildren(el('dt', {}, 'Round'), el('dd', {}, 'none')); return; }
   const facts = [['Round', r.name + ' (' + r.slug + ')'], ['State', r.state], ['Starts', when(r.starts_at)],
     ['Ends', when(r.ends_at)], ['Length', r.minutes != null ? r.minutes + ' min' : '—'],
-    ['Problems', String(r.questions != null ? r.questions : '—')]];
+    ['Problems', String(r.questions != null ? r.questions : '—')],
+    ['Scoring', r.scoring || 'proportional'],
+    ['Freeze', r.freeze_at ? when(r.freeze_at) + (r.frozen ? ' (frozen now)' : '') : 'none']];
+  if (r.scoring) $('round-scoring').value = r.scoring;
   dl.replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-fact': k.toLowerCase() }, v)]));
   renderClock();
 }
@@ -204,6 +208,17 @@ $('round-extend').addEventListener('click', () => {
   const m = parseInt($('extend-minutes').value, 10);
   if (!Number.isFinite(m)) { showError('Give the minutes to extend by.'); return; }
   roundAction('', 'PATCH', { extend_minutes: m }, 'Round extended by ' + m + ' min.');
+});
+$('round-freeze').addEventListener('click', () => {
+  const v = $('freeze-at').value;
+  if (!v) { showError('Pick the time the scoreboard freezes.'); return; }
+  roundAction('', 'PATCH', { freeze_at: new Date(v).toISOString() }, 'Freeze set.');
+});
+$('round-unfreeze').addEventListener('click', () => {
+  if (window.confirm('Unfreeze: everyone sees the final scoreboard.')) roundAction('/unfreeze', 'POST', undefined, 'Scoreboard unfrozen.');
+});
+$('round-scoring-set').addEventListener('click', () => {
+  roundAction('', 'PATCH', { scoring: $('round-scoring').value }, 'Scoring set to ' + $('round-scoring').value + '.');
 });
 $('round-close').addEventListener('click', () => {
   if (!window.confirm('Close the round now? Contestants can no longer submit.')) return;
@@ -278,6 +293,36 @@ $('rejudge-since-button').addEventListener('click', () => {
   if (!v) { showError('Pick the time to rejudge from.'); return; }
   const since = new Date(v).toISOString();
   if (window.confirm('Rejudge every submission of this round made since ' + new Date(v).toLocaleString() + '?')) rejudge({ since, round: J.round });
+});
+
+// ---- clarifications ----------------------------------------------------------------
+async function refreshClarifications() {
+  let rows;
+  try { rows = await api('GET', '/admin/clarifications'); } catch (e) { showError(e.message); return; }
+  rows.sort((a, b) => b.id - a.id);
+  const open = rows.filter((c) => c.kind === 'question' && c.answer == null).length;
+  $('clar-count').textContent = open ? String(open) : '';
+  $('clars').replaceChildren(...rows.map((c) => el('li', { class: 'clar', 'data-id': c.id, 'data-state': c.kind === 'announcement' ? 'announcement' : c.answer == null ? 'open' : 'answered' },
+    el('p', { class: 'muted' }, (c.kind === 'announcement' ? 'Announcement' : 'From ' + (c.user_name || '#' + c.user_id)) + ' · ' + (c.question || 'general') + ' · ' + when(c.created_at)),
+    el('p', { class: 'text' }, c.text),
+    c.answer != null ? el('p', { class: 'answer' }, (c.public ? 'Answered to everyone: ' : 'Answered privately: ') + c.answer) : null,
+    c.kind === 'question' ? el('form', { class: 'row answer-form', onsubmit: (ev) => { ev.preventDefault(); answer(c, ev.target); } },
+      el('input', { name: 'answer', 'aria-label': 'Answer', maxlength: '4000', required: true, value: c.answer || null }),
+      el('label', { class: 'inline' }, el('input', { type: 'checkbox', name: 'public', checked: c.public || null }), 'to everyone'),
+      el('button', { type: 'submit' }, c.answer == null ? 'Answer' : 'Answer again')) : null)));
+  $('clars-empty').hidden = rows.length > 0;
+}
+async function answer(c, form) {
+  const body = { answer: form.elements.answer.value.trim(), public: form.elements.public.checked };
+  if (await act('Answered.', () => api('POST', '/admin/clarifications/' + c.id + '/answer', body, 'answer'))) refreshClarifications();
+}
+$('announce-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const text = $('announce-text').value.trim();
+  if (await act('Announced.', () => api('POST', '/admin/clarifications', { text }, 'announce'))) {
+    ev.target.reset();
+    refreshClarifications();
+  }
 });
 
 // ---- users -------------------------------------------------------------------------
