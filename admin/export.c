@@ -106,7 +106,8 @@ export_rounds(const char *dir, struct db *db)
 	int i, rc = -1;
 
 	res = db_exec(db, "SELECT slug, name, minutes, " TS_UTC("starts_at") ", "
-	    TS_UTC("ends_at") " FROM rounds ORDER BY id", 0, NULL);
+	    TS_UTC("ends_at") ", scoring, penalty_minutes, " TS_UTC("freeze_at")
+	    " FROM rounds ORDER BY id", 0, NULL);
 	if (res == NULL)
 		return -1;
 	o = json_object_new_object();
@@ -123,6 +124,11 @@ export_rounds(const char *dir, struct db *db)
 		json_object_object_add(r, "ends_at", PQgetisnull(res, i, 4) ? NULL :
 		    json_object_new_string(PQgetvalue(res, i, 4)));
 		json_object_object_add(r, "minutes", json_object_new_int(atoi(PQgetvalue(res, i, 2))));
+		json_object_object_add(r, "scoring", json_object_new_string(PQgetvalue(res, i, 5)));
+		json_object_object_add(r, "penalty_minutes",
+		    json_object_new_int(atoi(PQgetvalue(res, i, 6))));
+		json_object_object_add(r, "freeze_at", PQgetisnull(res, i, 7) ? NULL :
+		    json_object_new_string(PQgetvalue(res, i, 7)));
 		json_object_array_add(arr, r);
 	}
 	if (package_path(path, sizeof(path), "%s/contest.json", dir) == 0 &&

@@ -96,6 +96,9 @@ struct pkg_round {
 	char	*starts_at;	/* ISO-8601 or NULL: leave the database's value */
 	char	*ends_at;
 	int	 minutes;
+	char	 scoring[16];	/* proportional | icpc | ioi; "": leave */
+	int	 penalty;	/* icpc penalty minutes; -1: leave */
+	char	*freeze_at;	/* ISO-8601 or NULL: leave */
 };
 
 struct pkg_contest {

@@ -347,8 +347,8 @@ import_exec_rows(struct db *db, const char *sql, int n, const char *const *p,
 static int
 rounds_apply(struct import *im, struct db *db)
 {
-	char minutes[16], id[32];
-	const char *p[5];
+	char minutes[16], penalty[16], id[32];
+	const char *p[8];
 	size_t i;
 	int n;
 
@@ -364,10 +364,16 @@ rounds_apply(struct import *im, struct db *db)
 		p[2] = minutes;
 		p[3] = r->starts_at;
 		p[4] = r->ends_at;
+		snprintf(penalty, sizeof(penalty), "%d", r->penalty);
+		p[5] = r->scoring[0] ? r->scoring : NULL;
+		p[6] = r->penalty >= 0 ? penalty : NULL;
+		p[7] = r->freeze_at;
 		if (n == 0) {
 			if (import_exec_rows(db, "INSERT INTO rounds (slug, name, minutes,"
-			    " starts_at, ends_at) VALUES ($1, $2, $3, $4, $5)"
-			    " RETURNING id", 5, p, NULL, 0) != 1)
+			    " starts_at, ends_at, scoring, penalty_minutes, freeze_at)"
+			    " VALUES ($1, $2, $3, $4, $5, coalesce($6, 'proportional'),"
+			    " coalesce($7::integer, 20), $8) RETURNING id", 8, p,
+			    NULL, 0) != 1)
 				goto fail;
 			im->rounds.created++;
 			continue;
@@ -375,12 +381,18 @@ rounds_apply(struct import *im, struct db *db)
 		p[0] = id;
 		if ((n = import_exec_rows(db, "UPDATE rounds SET name = $2, minutes = $3,"
 		    " starts_at = coalesce($4::timestamptz, starts_at),"
-		    " ends_at = coalesce($5::timestamptz, ends_at)"
-		    " WHERE id = $1 AND (name, minutes, starts_at, ends_at)"
+		    " ends_at = coalesce($5::timestamptz, ends_at),"
+		    " scoring = coalesce($6, scoring),"
+		    " penalty_minutes = coalesce($7::integer, penalty_minutes),"
+		    " freeze_at = coalesce($8::timestamptz, freeze_at)"
+		    " WHERE id = $1 AND (name, minutes, starts_at, ends_at, scoring,"
+		    " penalty_minutes, freeze_at)"
 		    " IS DISTINCT FROM ($2::text, $3::integer,"
 		    " coalesce($4::timestamptz, starts_at),"
-		    " coalesce($5::timestamptz, ends_at)) RETURNING id",
-		    5, p, NULL, 0)) == -1)
+		    " coalesce($5::timestamptz, ends_at), coalesce($6, scoring),"
+		    " coalesce($7::integer, penalty_minutes),"
+		    " coalesce($8::timestamptz, freeze_at)) RETURNING id",
+		    8, p, NULL, 0)) == -1)
 			goto fail;
 		if (n == 1)
 			im->rounds.updated++;

@@ -205,12 +205,13 @@ package_parse_contest(const char *json, size_t len, struct pkg_contest *out,
 {
 	static const char *const ckeys[] = { "name", "rounds", NULL };
 	static const char *const rkeys[] = { "slug", "name", "starts_at",
-	    "ends_at", "minutes", NULL };
+	    "ends_at", "minutes", "scoring", "penalty_minutes", "freeze_at",
+	    NULL };
 	json_object *o = NULL, *rounds = NULL, *r;
 	struct jerr je;
 	const char *s;
 	char what[96];
-	int64_t minutes;
+	int64_t minutes, penalty;
 	size_t i, j, n;
 	int rc = -1;
 
@@ -273,9 +274,28 @@ package_parse_contest(const char *json, size_t len, struct pkg_contest *out,
 			goto out;
 		}
 		pr->minutes = (int)minutes;
+		/* How the round ranks (docs/scoring.md); absent: unchanged. */
+		penalty = -1;
+		if (json_get_int(r, "penalty_minutes", 0, 0, 1000, &penalty,
+		    &je) == -1) {
+			package_errf(err, errsz, "%s%s", what, je.message);
+			goto out;
+		}
+		pr->penalty = (int)penalty;
+		s = NULL;
+		if (json_get_string(r, "scoring", 0, 1, 15, &s, NULL, &je) == -1 ||
+		    (s != NULL && strcmp(s, "proportional") != 0 &&
+		    strcmp(s, "icpc") != 0 && strcmp(s, "ioi") != 0)) {
+			package_errf(err, errsz, "%sscoring must be proportional, "
+			    "icpc or ioi", what);
+			goto out;
+		}
+		snprintf(pr->scoring, sizeof(pr->scoring), "%s", s ? s : "");
 		if (time_field(r, "starts_at", &pr->starts_at, what, err,
 		    errsz) == -1 ||
-		    time_field(r, "ends_at", &pr->ends_at, what, err, errsz) == -1)
+		    time_field(r, "ends_at", &pr->ends_at, what, err, errsz) == -1 ||
+		    time_field(r, "freeze_at", &pr->freeze_at, what, err,
+		    errsz) == -1)
 			goto out;
 	}
 	rc = 0;
@@ -298,6 +318,7 @@ package_contest_free(struct pkg_contest *c)
 		free(c->rounds[i].name);
 		free(c->rounds[i].starts_at);
 		free(c->rounds[i].ends_at);
+		free(c->rounds[i].freeze_at);
 	}
 	free(c->rounds);
 	free(c->name);

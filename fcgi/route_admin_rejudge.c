@@ -38,6 +38,7 @@
 
 #include "attempt.h"
 #include "auth.h"
+#include "board.h"
 #include "db.h"
 #include "extern.h"
 #include "json.h"
@@ -142,46 +143,22 @@ out:
 }
 
 /*
- * The user's leaderboard entry for the round of question qid, from
- * best_scores (leaderboard_entry(), as the worker and the rebuild).  0 / -1.
+ * The user's entries on both boards of the round of question qid
+ * (lib/board.h: leaderboard_entry(), as the worker and the rebuilds).
+ * 0 / -1.
  */
 static int
 rejudge_leaderboard(struct req *r, const char *uid, const char *qid)
 {
-	const char *p[2] = { qid, uid };
+	const char *p[1] = { qid };
 	PGresult *res;
-	json_object *meta;
-	char key[64], mkey[64];
-	redisReply *a, *b;
 	int rc = -1;
 
-	/* sql/004_leaderboard_entry.sql: the one definition of an entry. */
-	res = db_exec(r->w->db, "SELECT q.round_id, u.name, e.total::text,"
-	    " e.last_improved_at"
-	    " FROM questions q CROSS JOIN users u"
-	    " CROSS JOIN LATERAL leaderboard_entry(q.round_id, u.id) e"
-	    " WHERE q.id = $1 AND u.id = $2", 2, p);
-	if (res == NULL || PQntuples(res) != 1) {
-		PQclear(res);
-		return -1;
-	}
-	meta = json_object_new_object();
-	json_object_object_add(meta, "name", json_object_new_string(PQgetvalue(res, 0, 1)));
-	json_object_object_add(meta, "score", json_object_new_double_s(
-	    strtod(PQgetvalue(res, 0, 2), NULL), PQgetvalue(res, 0, 2)));
-	json_object_object_add(meta, "last_improved_at", PQgetisnull(res, 0, 3) ?
-	    NULL : json_object_new_string(PQgetvalue(res, 0, 3)));
-	snprintf(key, sizeof(key), KEY_LB_FMT, atoll(PQgetvalue(res, 0, 0)));
-	snprintf(mkey, sizeof(mkey), KEY_LB_META_FMT, atoll(PQgetvalue(res, 0, 0)));
-	a = redis_cmd(r->w->redis, "ZADD %s %s %s", key, PQgetvalue(res, 0, 2), uid);
-	b = redis_cmd(r->w->redis, "HSET %s %s %s", mkey, uid,
-	    json_object_to_json_string_ext(meta, JSON_C_TO_STRING_PLAIN));
-	if (a != NULL && a->type != REDIS_REPLY_ERROR && b != NULL &&
-	    b->type != REDIS_REPLY_ERROR)
-		rc = 0;
-	freeReplyObject(a);
-	freeReplyObject(b);
-	json_object_put(meta);
+	res = db_exec(r->w->db, "SELECT round_id FROM questions WHERE id = $1",
+	    1, p);
+	if (res != NULL && PQntuples(res) == 1)
+		rc = board_user_refresh(r->w->db, r->w->redis,
+		    atoll(PQgetvalue(res, 0, 0)), atoll(uid));
 	PQclear(res);
 	return rc;
 }
@@ -246,7 +223,7 @@ rejudge_one(struct req *r, const char *sid, const char **why, int *status)
 	if (req_exec_or_reply(r, "DELETE FROM submission_results"
 	    " WHERE submission_id = $1", 1, p) == -1 ||
 	    req_exec_or_reply(r, "UPDATE submissions SET status = 'judging',"
-	    " total = $2::int, done = 0, passed = 0, failed = 0, score = NULL,"
+	    " total = $2::int, done = 0, passed = 0, failed = 0, score = NULL, verdict = NULL,"
 	    " max_time_ms = NULL, max_memory_kb = NULL, finished_at = NULL,"
 	    " judging = judging + 1 WHERE id = $1", 2, p) == -1)
 		goto out;

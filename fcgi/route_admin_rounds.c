@@ -4,10 +4,14 @@
  *   POST   /admin/rounds {slug, name, starts_at?, ends_at?, minutes?} -> 201 round
  *   GET    /admin/rounds/{slug}           -> round
  *   PATCH or PUT /admin/rounds/{slug} {name?, starts_at?, ends_at?, minutes?,
- *          extend_minutes?}               -> round   (null unsets a time)
+ *          extend_minutes?, scoring?, penalty_minutes?, freeze_at?}
+ *                                         -> round   (null unsets a time)
  *   POST   /admin/rounds/{slug}/open {minutes?} -> round (starts now)
  *   POST   /admin/rounds/{slug}/close     -> round   (ends now)
- * round = {id, slug, name, minutes, starts_at, ends_at, state, questions}.
+ *   POST   /admin/rounds/{slug}/unfreeze  -> round   (the final board)
+ * round = {id, slug, name, minutes, starts_at, ends_at, state, questions,
+ *          scoring, penalty_minutes, freeze_at, frozen}.
+ * A change of scoring, penalty or freeze rebuilds the round's boards.
  * Times are ISO-8601 with a zone.  Every change drops the round and
  * question caches, so all responders see it on their next request.
  */
@@ -20,7 +24,9 @@
 
 #include "db.h"
 #include "extern.h"
+#include "board.h"
 #include "json.h"
+#include "log.h"
 #include "round.h"
 
 #define ROUND_COLS \
@@ -30,7 +36,10 @@
 	" CASE WHEN r.starts_at IS NULL OR r.ends_at IS NULL THEN 'unscheduled'" \
 	"  WHEN now() < r.starts_at THEN 'scheduled'" \
 	"  WHEN now() < r.ends_at THEN 'open' ELSE 'closed' END AS state," \
-	" (SELECT count(*) FROM questions q WHERE q.round_id = r.id)::int AS questions"
+	" (SELECT count(*) FROM questions q WHERE q.round_id = r.id)::int AS questions," \
+	" r.scoring, r.penalty_minutes," \
+	" to_char(r.freeze_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS freeze_at," \
+	" (r.freeze_at IS NOT NULL AND NOT r.unfrozen AND now() >= r.freeze_at) AS frozen"
 
 /*
  * An optional time field: absent (*present 0), null (*val NULL) or an
@@ -115,27 +124,45 @@ out:
 	json_object_put(body);
 }
 
+/* Rebuild round id's boards after its mode or freeze changed (logged). */
+static void
+round_boards(struct req *r, const char *id)
+{
+	if (board_round_rebuild(r->w->db, r->w->redis, atoll(id), NULL) == -1)
+		log_warn(r->reqid, "round %s: leaderboards not rebuilt; run "
+		    "pitwall-admin leaderboard rebuild", id);
+}
+
 static void
 round_update(struct req *r, const struct admin_args *a)
 {
 	const char *slug = a->slug;
 	json_object *body = NULL;
-	const char *name = NULL, *st, *en, *p[8];
-	int64_t minutes = 0, extend = 0;
-	char mbuf[24], ebuf[16];
-	int has_st, has_en;
+	const char *name = NULL, *st, *en, *fz, *scoring = NULL, *p[8];
+	int64_t minutes = 0, extend = 0, penalty = 0;
+	char mbuf[24], ebuf[16], pbuf[24];
+	int has_st, has_en, has_fz;
 	PGresult *res = NULL;
 	const struct jfield fields[] = {
 		{ "name", JF_STRING, 0, 1, 200, &name, NULL },
 		{ "minutes", JF_INT, 0, 1, 100000, &minutes, NULL },
 		{ "extend_minutes", JF_INT, 0, -100000, 100000, &extend, NULL },
+		{ "scoring", JF_STRING, 0, 1, 16, &scoring, NULL },
+		{ "penalty_minutes", JF_INT, 0, 0, 1000, &penalty, NULL },
 	};
 
-	if (req_fields_or_reply(r, 16384, ADMIN_JSON_DEPTH, fields, 3, &body) == -1)
+	if (req_fields_or_reply(r, 16384, ADMIN_JSON_DEPTH, fields, 5, &body) == -1)
 		return;
 	if (time_field(r, body, "starts_at", &has_st, &st) == -1 ||
-	    time_field(r, body, "ends_at", &has_en, &en) == -1)
+	    time_field(r, body, "ends_at", &has_en, &en) == -1 ||
+	    time_field(r, body, "freeze_at", &has_fz, &fz) == -1)
 		goto out;
+	if (scoring != NULL && strcmp(scoring, "proportional") != 0 &&
+	    strcmp(scoring, "icpc") != 0 && strcmp(scoring, "ioi") != 0) {
+		http_error(r, 422, "invalid_field",
+		    "scoring must be proportional, icpc or ioi");
+		goto out;
+	}
 	snprintf(ebuf, sizeof(ebuf), "%lld", (long long)extend);
 	p[0] = slug;
 	p[1] = name;
@@ -152,6 +179,19 @@ round_update(struct req *r, const struct admin_args *a)
 	    "  + make_interval(mins => $8::int)"
 	    " WHERE slug = $1 RETURNING id", 8, p, "round")) == NULL)
 		goto out;
+	if (scoring != NULL || has_fz || has_st ||
+	    json_object_object_get_ex(body, "penalty_minutes", NULL)) {
+		PQclear(res);
+		p[1] = scoring;
+		p[2] = pg_int_param(body, "penalty_minutes", penalty, pbuf,
+		    sizeof(pbuf));
+		p[3] = has_fz ? "t" : "f";
+		p[4] = fz;
+		if ((res = req_row_or_reply(r, round_settings_sql, 5, p,
+		    "round")) == NULL)
+			goto out;
+		round_boards(r, PQgetvalue(res, 0, 0));
+	}
 	req_caches_drop(r, 0);
 	round_reply(r, slug, 200);
 out:
@@ -184,11 +224,29 @@ round_open_close(struct req *r, const char *slug, int open)
 	    open ? 2 : 1, p, "round");
 	if (res == NULL)
 		goto out;
+	/* ICPC minutes count from the start, which open has just moved. */
+	if (open)
+		round_boards(r, PQgetvalue(res, 0, 0));
 	req_caches_drop(r, 0);
 	round_reply(r, slug, 200);
 out:
 	PQclear(res);
 	json_object_put(body);
+}
+
+/* unfreeze: the public board shows every submission (lib/round.h). */
+static void
+round_unfreeze(struct req *r, const struct admin_args *a)
+{
+	const char *p[1] = { a->slug };
+	PGresult *res;
+
+	if ((res = req_row_or_reply(r, round_unfreeze_sql, 1, p, "round")) == NULL)
+		return;
+	round_boards(r, PQgetvalue(res, 0, 0));
+	PQclear(res);
+	req_caches_drop(r, 0);
+	round_reply(r, a->slug, 200);
 }
 
 static void
@@ -216,6 +274,7 @@ static const struct admin_route rounds_routes[] = {
 	{ "/*", METHOD_PATCH | METHOD_PUT, round_update },
 	{ "/*/open", METHOD_POST, round_open },
 	{ "/*/close", METHOD_POST, round_close },
+	{ "/*/unfreeze", METHOD_POST, round_unfreeze },
 };
 
 void

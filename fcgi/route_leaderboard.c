@@ -1,17 +1,23 @@
 /*
- * GET /leaderboard[?round=slug] -> [{rank, name, score, last_improved_at}]
+ * GET /leaderboard[?round=slug] -> [{rank, name, score, last_improved_at,
+ *     mode, penalty, problems}]
  *
  * Public (a token that is sent must be valid).  The round is ?round, else
  * the open one, else the one that ended last; none: [].  Served from
- * Redis: pitwall:lb:<round_id> (user -> total) and its :meta (name, time
- * the user reached that total), kept by the worker and rebuilt by
- * `pitwall-admin leaderboard rebuild`.
+ * Redis (lib/board.h): pitwall:lb:<round_id> (user -> total) and its
+ * :meta (the entry of sql/007_scoring.sql), kept by the worker and
+ * rebuilt by `pitwall-admin leaderboard rebuild`; an admin gets the
+ * jury's live board (:jury), everyone else the public one, which a
+ * frozen round keeps as it was at the freeze.
  *
- * Order: score descending, then last_improved_at ascending (who got there
- * first), then name and user id (only to make the order stable).  Rank is
- * competition ranking: entries equal in score and last_improved_at share
- * a rank, and the next rank skips (1, 2, 2, 4).  Banned users are left out
- * and do not take a rank.
+ * Order: score descending (icpc: problems solved), then penalty ascending
+ * (icpc; 0 otherwise), then last_improved_at ascending (who got there
+ * first; not for ioi, whose ties are shared), then name and user id (only
+ * to make the order stable).  Rank is competition ranking: entries equal
+ * in those keys share a rank, and the next rank skips (1, 2, 2, 4).
+ * Banned users are left out and do not take a rank.  Under icpc each
+ * problem solved first (earliest first acceptance on this board) is
+ * marked "first": true.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +27,7 @@
 #include <json-c/json.h>
 
 #include "auth.h"
+#include "board.h"
 #include "cache.h"
 #include "extern.h"
 #include "keys.h"
@@ -30,6 +37,8 @@
 struct lb_entry {
 	long long	 uid;
 	double		 score;
+	long long	 penalty;	/* icpc minutes; 0 otherwise */
+	int		 shared;	/* ioi: ties are not broken by time */
 	const char	*name;		/* into meta */
 	const char	*at;		/* into meta; NULL when unknown */
 	json_object	*meta;
@@ -43,10 +52,15 @@ lb_cmp(const void *a, const void *b)
 
 	if (x->score != y->score)
 		return x->score > y->score ? -1 : 1;
+	if (x->penalty != y->penalty)
+		return x->penalty < y->penalty ? -1 : 1;
+	if (x->shared || y->shared)
+		goto stable;
 	if ((x->at == NULL) != (y->at == NULL))
 		return x->at == NULL ? 1 : -1;
 	if (x->at != NULL && (c = strcmp(x->at, y->at)) != 0)
 		return c;
+stable:
 	if ((c = strcmp(x->name, y->name)) != 0)
 		return c;
 	return x->uid < y->uid ? -1 : x->uid > y->uid;
@@ -55,8 +69,69 @@ lb_cmp(const void *a, const void *b)
 static int
 lb_same_place(const struct lb_entry *x, const struct lb_entry *y)
 {
-	return x->score == y->score && (x->at == NULL ? y->at == NULL :
-	    y->at != NULL && strcmp(x->at, y->at) == 0);
+	if (x->score != y->score || x->penalty != y->penalty)
+		return 0;
+	if (x->shared && y->shared)
+		return 1;
+	return x->at == NULL ? y->at == NULL :
+	    y->at != NULL && strcmp(x->at, y->at) == 0;
+}
+
+/* The string member key of object o, or NULL. */
+static const char *
+lb_str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) &&
+	    json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : NULL;
+}
+
+/*
+ * Mark in each entry's problems the first solve of each problem on this
+ * board (icpc): the solved problems whose "at" is the earliest among
+ * e[0..m) for that question_id get "first": true (ties both marked).
+ */
+static void
+lb_mark_first(struct lb_entry *e, size_t m)
+{
+	json_object *pa, *pb, *o, *q;
+	const char *at, *best;
+	size_t i, j, k, l;
+	int64_t qid;
+
+	for (i = 0; i < m; i++) {
+		if (!json_object_object_get_ex(e[i].meta, "problems", &pa) ||
+		    !json_object_is_type(pa, json_type_array))
+			continue;
+		for (k = 0; k < json_object_array_length(pa); k++) {
+			o = json_object_array_get_idx(pa, k);
+			if ((at = lb_str(o, "at")) == NULL ||
+			    !json_object_object_get_ex(o, "question_id", &q))
+				continue;
+			qid = json_object_get_int64(q);
+			best = at;
+			for (j = 0; j < m; j++) {
+				if (!json_object_object_get_ex(e[j].meta,
+				    "problems", &pb) ||
+				    !json_object_is_type(pb, json_type_array))
+					continue;
+				for (l = 0; l < json_object_array_length(pb); l++) {
+					json_object *x = json_object_array_get_idx(pb, l);
+					const char *xa = lb_str(x, "at");
+
+					if (xa != NULL &&
+					    json_object_object_get_ex(x, "question_id", &q) &&
+					    json_object_get_int64(q) == qid &&
+					    strcmp(xa, best) < 0)
+						best = xa;
+				}
+			}
+			json_object_object_add(o, "first",
+			    json_object_new_boolean(strcmp(at, best) == 0));
+		}
+	}
 }
 
 /* The round the board is for.  NULL with the reply written. */
@@ -106,7 +181,7 @@ route_leaderboard(struct req *r)
 	json_object *arr = NULL;
 	char key[64], mkey[64];
 	size_t n, i, k, m = 0;
-	int none;
+	int none, b;
 
 	if (req_auth_optional_or_reply(r, &who) == -1)
 		return;
@@ -121,8 +196,10 @@ route_leaderboard(struct req *r)
 		http_reply_json(r, 200, arr);
 		goto out;
 	}
-	snprintf(key, sizeof(key), KEY_LB_FMT, cur->id);
-	snprintf(mkey, sizeof(mkey), KEY_LB_META_FMT, cur->id);
+	b = who.user_id != 0 && strcmp(who.role, "admin") == 0 ? BOARD_JURY :
+	    BOARD_PUBLIC;
+	snprintf(key, sizeof(key), board_keys[b][0], cur->id);
+	snprintf(mkey, sizeof(mkey), board_keys[b][1], cur->id);
 	z = redis_cmd_idem(r->w->redis, "ZRANGE %s 0 -1 WITHSCORES", key);
 	meta = redis_cmd_idem(r->w->redis, "HGETALL %s", mkey);
 	banned = redis_cmd_idem(r->w->redis, "SMEMBERS %s", KEY_BANNED);
@@ -139,6 +216,7 @@ route_leaderboard(struct req *r)
 	for (i = 0; i + 1 < z->elements; i += 2) {
 		const char *uid = z->element[i]->str;
 		json_object *mo = NULL, *v;
+		const char *mode;
 		int skip = 0;
 
 		for (k = 0; k < banned->elements && !skip; k++)
@@ -156,14 +234,17 @@ route_leaderboard(struct req *r)
 		e[m].name = json_object_object_get_ex(mo, "name", &v) &&
 		    json_object_is_type(v, json_type_string) ?
 		    json_object_get_string(v) : "";
-		e[m].at = json_object_object_get_ex(mo, "last_improved_at", &v) &&
-		    json_object_is_type(v, json_type_string) ?
-		    json_object_get_string(v) : NULL;
+		e[m].at = lb_str(mo, "last_improved_at");
+		e[m].penalty = json_object_object_get_ex(mo, "penalty", &v) ?
+		    json_object_get_int64(v) : 0;
+		e[m].shared = (mode = lb_str(mo, "mode")) != NULL &&
+		    strcmp(mode, "ioi") == 0;
 		m++;
 	}
 	qsort(e, m, sizeof(*e), lb_cmp);
+	lb_mark_first(e, m);
 	for (i = 0, k = 1; i < m; i++) {
-		json_object *o = json_object_new_object();
+		json_object *o = json_object_new_object(), *v;
 
 		if (i > 0 && !lb_same_place(&e[i - 1], &e[i]))
 			k = i + 1;
@@ -172,6 +253,12 @@ route_leaderboard(struct req *r)
 		json_object_object_add(o, "score", json_object_new_double(e[i].score));
 		json_object_object_add(o, "last_improved_at", e[i].at != NULL ?
 		    json_object_new_string(e[i].at) : NULL);
+		if (json_object_object_get_ex(e[i].meta, "mode", &v))
+			json_object_object_add(o, "mode", json_object_get(v));
+		if (json_object_object_get_ex(e[i].meta, "penalty", &v))
+			json_object_object_add(o, "penalty", json_object_get(v));
+		if (json_object_object_get_ex(e[i].meta, "problems", &v))
+			json_object_object_add(o, "problems", json_object_get(v));
 		json_object_array_add(arr, o);
 	}
 	http_reply_json(r, 200, arr);

@@ -1,6 +1,7 @@
 /*
  * GET /submissions/{id} -> {id, status, total, done, passed, failed, score,
- *     results:[{ordinal, verdict, status_id, time_ms, memory_kb}]}
+ *     verdict, results:[{ordinal, verdict, status_id, time_ms, memory_kb}]}
+ * verdict: the submission's overall verdict (null until done).
  * Owner or admin only.  Never hidden inputs or expected outputs.
  * Served from Redis (the worker keeps it current); PostgreSQL when the
  * Redis copy has expired.
@@ -52,7 +53,7 @@ submission_from_db(struct req *r, const char *sid, long long *owner, json_object
 	if (r->w->db == NULL)
 		return -1;
 	res = db_exec(r->w->db, "SELECT user_id, status, total, done, passed, failed,"
-	    " score::float8 FROM submissions WHERE id = $1", 1, params);
+	    " score::float8, verdict FROM submissions WHERE id = $1", 1, params);
 	if (res == NULL || PQntuples(res) != 1)
 		goto out;
 	rres = db_exec(r->w->db, "SELECT t.ordinal, sr.verdict, sr.status_id,"
@@ -71,6 +72,8 @@ submission_from_db(struct req *r, const char *sid, long long *owner, json_object
 	json_object_object_add(o, "failed", num_or_null(PQgetvalue(res, 0, 5), 0));
 	json_object_object_add(o, "score", PQgetisnull(res, 0, 6) ? NULL :
 	    num_or_null(PQgetvalue(res, 0, 6), 1));
+	json_object_object_add(o, "verdict", PQgetisnull(res, 0, 7) ? NULL :
+	    json_object_new_string(PQgetvalue(res, 0, 7)));
 	arr = json_object_new_array();
 	for (i = 0; i < PQntuples(rres); i++) {
 		json_object *e = json_object_new_object();
@@ -146,6 +149,9 @@ route_submission(struct req *r)
 		json_object_object_add(o, "passed", num_or_null(hget(h, "passed"), 0));
 		json_object_object_add(o, "failed", num_or_null(hget(h, "failed"), 0));
 		json_object_object_add(o, "score", score ? num_or_null(score, 1) : NULL);
+		json_object_object_add(o, "verdict", hget(h, "verdict") != NULL &&
+		    *hget(h, "verdict") != '\0' ?
+		    json_object_new_string(hget(h, "verdict")) : NULL);
 		arr = json_object_new_array();
 		for (i = 0; i < res->elements; i++) {
 			json_object *e = json_tokener_parse(res->element[i]->str);

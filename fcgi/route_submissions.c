@@ -1,7 +1,7 @@
 /*
  * GET /submissions[?question_id=N][&limit=N] -> [{id, question_id, question,
- *     language_id, status, total, done, passed, failed, score, max_time_ms,
- *     max_memory_kb, created_at, finished_at}]
+ *     language_id, status, total, done, passed, failed, score, verdict,
+ *     max_time_ms, max_memory_kb, created_at, finished_at}]
  * The caller's own submissions, newest first; limit 1..200 (default 50),
  * anything else is 400.  No source, no results: GET /submissions/{id}
  * has those.
@@ -98,6 +98,9 @@ submission_from_redis(struct req *r, long long uid, long long qid,
 	score = hget(h, "score");
 	json_object_object_add(o, "score", score != NULL && *score != '\0' ?
 	    json_object_new_double(strtod(score, NULL)) : NULL);
+	json_object_object_add(o, "verdict", hget(h, "verdict") != NULL &&
+	    *hget(h, "verdict") != '\0' ?
+	    json_object_new_string(hget(h, "verdict")) : NULL);
 	json_object_object_add(o, "max_time_ms", NULL);
 	json_object_object_add(o, "max_memory_kb", NULL);
 	json_object_object_add(o, "created_at", json_new_iso_ms(ms));
@@ -238,7 +241,7 @@ route_submissions(struct req *r)
 	p[1] = qid != 0 ? qbuf : NULL;
 	if ((res = req_sql_or_reply(r, "SELECT s.id::text AS id, s.question_id,"
 	    " q.slug AS question, s.language_id, s.status, s.total, s.done,"
-	    " s.passed, s.failed, s.score::float8 AS score, s.max_time_ms,"
+	    " s.passed, s.failed, s.score::float8 AS score, s.verdict, s.max_time_ms,"
 	    " s.max_memory_kb, " TS_MS("s.created_at") " AS created_at, "
 	    TS_MS("s.finished_at") " AS finished_at,"
 	    " round(extract(epoch FROM s.created_at) * 1000)::bigint AS created_ms"

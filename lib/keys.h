@@ -36,7 +36,9 @@
  *   pitwall:languages            string language cache (JSON), TTL CACHE_TTL
  *   pitwall:rl:<kind>:<uid>:<minute> counter for rate limits
  *   pitwall:lb:<round_id>        zset   user id scored by round total (leaderboard)
- *   pitwall:lb:<round_id>:meta   hash   user id -> {"name","score","last_improved_at"}
+ *   pitwall:lb:<round_id>:meta   hash   user id -> the entry's JSON (sql/007_scoring.sql:
+ *                                        name, score, last_improved_at, mode, penalty, problems)
+ *   pitwall:lb:<round_id>:jury, :jury:meta   the same, live (not frozen): the jury's board
  *   pitwall:metrics              hash   Prometheus sample -> value, summed over every
  *                                       process (lib/metrics.c, docs/metrics.md)
  *   pitwall:rounds               string round cache: [[starts_at, ends_at, id, slug, name], …]
@@ -84,6 +86,9 @@
 #define KEY_QUESTION_FMT	"pitwall:q:%lld"
 #define KEY_LB_FMT		"pitwall:lb:%lld"
 #define KEY_LB_META_FMT		"pitwall:lb:%lld:meta"
+/* The jury's (live) board of a round beside the public one (lib/board.h). */
+#define KEY_LB_JURY_FMT		"pitwall:lb:%lld:jury"
+#define KEY_LB_JURY_META_FMT	"pitwall:lb:%lld:jury:meta"
 #define KEY_REVOKED_FMT		"pitwall:revoked:%s"
 #define KEY_USER_SUBS_FMT	"pitwall:user:%lld:subs"
 /* The leaderboard keys of a round id given as text (a PostgreSQL value). */

@@ -25,3 +25,16 @@ const char round_close_sql[] =
     " WHERE r.id = c.id"
     " RETURNING r.id, " ROUND_TS("r.starts_at") ", " ROUND_TS("r.ends_at") ","
     " c.was_closed";
+
+const char round_settings_sql[] =
+    "UPDATE rounds SET scoring = coalesce($2, scoring),"
+    " penalty_minutes = coalesce($3::integer, penalty_minutes),"
+    " freeze_at = CASE WHEN $4::boolean THEN $5::timestamptz ELSE freeze_at END,"
+    " unfrozen = CASE WHEN $4::boolean THEN false ELSE unfrozen END"
+    " WHERE slug = $1"
+    " RETURNING id, scoring, penalty_minutes, coalesce(" ROUND_TS("freeze_at")
+    ", '-')";
+
+const char round_unfreeze_sql[] =
+    "UPDATE rounds SET unfrozen = true WHERE slug = $1"
+    " RETURNING id, freeze_at IS NOT NULL";

@@ -20,10 +20,23 @@
  * just-closed round open until the next second (and a start rounded up
  * would keep a just-opened one closed).
  */
+/*
+ * How a round ranks and its freeze, the one definition used by
+ * `pitwall-admin round set|unfreeze` and PATCH /admin/rounds/{slug},
+ * POST /admin/rounds/{slug}/unfreeze (sql/007_scoring.sql):
+ *   settings: $1 slug, $2 scoring (NULL: unchanged), $3 penalty minutes
+ *             (NULL: unchanged), $4 't' to set freeze_at to $5 (NULL: no
+ *             freeze; setting it freezes again) -> id, scoring,
+ *             penalty_minutes, freeze_at ('-' when none)
+ *   unfreeze: $1 slug -> id, 't' when the round had a freeze time
+ * The caller rebuilds the round's boards after either (lib/board.h).
+ */
 #ifndef PITWALL_ROUND_H
 #define PITWALL_ROUND_H
 
 extern const char round_open_sql[];
 extern const char round_close_sql[];
+extern const char round_settings_sql[];
+extern const char round_unfreeze_sql[];
 
 #endif

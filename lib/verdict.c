@@ -14,8 +14,19 @@
 #include "verdict.h"
 
 static const char *const verdict_names[VERDICT__MAX] = {
-	"AC", "WA", "TLE", "CE", "RE", "IE",
+	"AC", "WA", "TLE", "CE", "RE", "IE", "MLE", "OLE",
 };
+
+#define MLE_MESSAGE	"Memory limit exceeded"
+
+enum verdict
+verdict_refine(enum verdict v, const char *msg, size_t len)
+{
+	if (v == VERDICT_RE && msg != NULL && len >= sizeof(MLE_MESSAGE) - 1 &&
+	    memcmp(msg, MLE_MESSAGE, sizeof(MLE_MESSAGE) - 1) == 0)
+		return VERDICT_MLE;
+	return v;
+}
 
 const char *
 verdict_name(enum verdict v)
@@ -106,7 +117,10 @@ verdict_from_status(int status_id, const char *out, size_t outlen,
 	case 6:
 		*v = VERDICT_CE;
 		return VERDICT_FINAL;
-	case 7: case 8: case 9: case 10: case 11: case 12:
+	case 8:		/* SIGXFSZ: the output file size limit */
+		*v = VERDICT_OLE;
+		return VERDICT_FINAL;
+	case 7: case 9: case 10: case 11: case 12:
 	case 14:	/* Exec Format Error: the program could not run */
 		*v = VERDICT_RE;
 		return VERDICT_FINAL;

@@ -17,6 +17,8 @@ enum verdict {
 	VERDICT_CE,
 	VERDICT_RE,
 	VERDICT_IE,
+	VERDICT_MLE,	/* a run over its memory limit (the embedded judge says so) */
+	VERDICT_OLE,	/* output over the limit: Judge0's SIGXFSZ (8) */
 	VERDICT__MAX
 };
 
@@ -34,6 +36,12 @@ enum verdict_rc {
 #define J0_STATUS_ACCEPTED	3
 #define J0_STATUS_INTERNAL	13
 #define J0_STATUS_MAX		14
+
+/*
+ * A runtime error whose message says the memory limit was hit (Judge0
+ * has no such status; the embedded judge keeps RE and says why) is MLE.
+ */
+enum verdict	 verdict_refine(enum verdict v, const char *msg, size_t len);
 
 /* "AC", "WA", … (static string; "?" for an out-of-range value). */
 const char	*verdict_name(enum verdict v);

@@ -37,6 +37,7 @@ check_result(const struct job *job, long long qid, int judging,
 		return CHECK_BAD_STATUS;
 	if (vrc == VERDICT_PENDING)
 		return CHECK_PENDING;	/* the reaper polls the token again */
+	*v = verdict_refine(*v, r->message, r->message_len);
 	/* Worth another try, unless a result is stored already. */
 	if (r->status_id == J0_STATUS_INTERNAL &&
 	    attempt_try(job->attempt) < max_attempts)

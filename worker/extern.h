@@ -115,6 +115,7 @@ struct live_event {
 	const char	*sid;
 	const char	*status;	/* queued | judging | done */
 	const char	*total, *ndone, *passed, *failed, *score;
+	const char	*verdict;	/* submissions.verdict, "" while judging */
 	const char	*const *results; /* JSON of the results this batch stored */
 	size_t		 nresults;
 	const char	*round_id;	/* the leaderboard to announce when done */
@@ -168,6 +169,9 @@ enum stmt {
 	STMT_BATCH_INSERT,
 	STMT_FIN_POINTS,	/* finalize.c */
 	STMT_FINALIZE,		/* finalize.c */
+	STMT_FIN_GROUPS,	/* finalize.c */
+	STMT_FIN_GDEL,		/* finalize.c */
+	STMT_FIN_GINS,		/* finalize.c */
 	STMT__MAX
 };
 
@@ -205,6 +209,22 @@ enum step	 finalize_submissions(struct wctx *w, const char *sids);
 long long	 finalize_score_e4(int question_points, long long passed_points,
 		    long long total_points);
 void		 finalize_score_text(long long e4, char *buf, size_t size);
+/* A scored problem's secret results, in ordinal (tree) order. */
+struct fin_item {
+	const char	*group;		/* testcases.group_path */
+	const char	*settings;	/* testcase_groups.settings (JSON), or NULL */
+	int		 passed;
+	const char	*vscore;	/* validator_score as text, or NULL */
+};
+/* A part of a root (a subtask) and its counted score, in package units. */
+struct fin_group {
+	char		 path[256];
+	double		 score;
+};
+void		 finalize_groups(const struct fin_item *it, size_t n,
+		    const char *groups, struct fin_group *g, size_t *ng,
+		    double *score, double *max);
+long long	 finalize_scaled_e4(int points, double part, double max);
 
 /* check.c: the one check of a result job, for both paths. */
 enum check {

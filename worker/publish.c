@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
+#include "board.h"
 #include "db.h"
 #include "extern.h"
 #include "keys.h"
@@ -140,35 +141,12 @@ result_json(PGresult *res, int i)
 	return s;
 }
 
-/* {"name","score","last_improved_at"} of leaderboard row i. */
-static char *
-lb_meta(PGresult *lb, int i)
-{
-	json_object *meta;
-	const char *score = PQgetvalue(lb, i, 1);
-	char *s;
-
-	if ((meta = json_object_new_object()) == NULL)
-		return NULL;
-	json_object_object_add(meta, "name",
-	    json_object_new_string(PQgetvalue(lb, i, 0)));
-	json_object_object_add(meta, "score",
-	    json_object_new_double_s(strtod(score, NULL), score));
-	json_object_object_add(meta, "last_improved_at",
-	    PQgetisnull(lb, i, 2) ? NULL :
-	    json_object_new_string(PQgetvalue(lb, i, 2)));
-	s = strdup(json_object_to_json_string_ext(meta, JSON_C_TO_STRING_PLAIN));
-	json_object_put(meta);
-	return s;
-}
-
 /* What PostgreSQL says of a batch's stored results, read after COMMIT. */
 struct view {
 	PGresult	*sub;	/* status … total, id (column 8) */
 	PGresult	*res;	/* result rows: … token, tid, sid (5, 6, 7) */
-	PGresult	*lb;	/* name, score, last_improved_at, round, user */
+	PGresult	*lb;	/* board_entries_sql: round, user, totals, metas */
 	char		**rj;	/* result_json() of each res row */
-	char		**meta;	/* lb_meta() of each lb row */
 };
 
 static void
@@ -178,10 +156,7 @@ view_free(struct view *v)
 
 	for (i = 0; v->rj != NULL && i < PQntuples(v->res); i++)
 		free(v->rj[i]);
-	for (i = 0; v->meta != NULL && i < PQntuples(v->lb); i++)
-		free(v->meta[i]);
 	free(v->rj);
-	free(v->meta);
 	PQclear(v->sub);
 	PQclear(v->res);
 	PQclear(v->lb);
@@ -195,7 +170,7 @@ view_load(struct wctx *w, struct job *const *jobs, size_t n, struct view *v)
 	static const char subq[] =
 	    "SELECT s.status, s.done, s.passed, s.failed,"
 	    " COALESCE(s.score::text, ''), s.user_id, q.round_id, s.total,"
-	    " s.id::text"
+	    " s.id::text, COALESCE(s.verdict, '')"
 	    " FROM submissions s JOIN questions q ON q.id = s.question_id"
 	    " WHERE s.id = ANY ($1::uuid[])";
 	static const char resq[] =
@@ -206,13 +181,6 @@ view_load(struct wctx *w, struct job *const *jobs, size_t n, struct view *v)
 	    " JOIN submission_results r"
 	    "  ON r.submission_id = x.sid AND r.testcase_id = x.tid"
 	    " JOIN testcases t ON t.id = r.testcase_id";
-	/* sql/004_leaderboard_entry.sql: the one definition of an entry. */
-	static const char lbq[] =
-	    "SELECT u.name, e.total::text, e.last_improved_at, x.rid, u.id"
-	    " FROM (SELECT DISTINCT * FROM unnest($1::bigint[], $2::bigint[]))"
-	    "  AS x(rid, uid)"
-	    " JOIN users u ON u.id = x.uid"
-	    " CROSS JOIN LATERAL leaderboard_entry(x.rid, u.id) e";
 	/* The statements' array parameters. */
 	enum { A_SIDS, A_PSID, A_PTID, A_RIDS, A_UIDS, A__MAX };
 	struct pgarr a[A__MAX];
@@ -258,14 +226,9 @@ view_load(struct wctx *w, struct job *const *jobs, size_t n, struct view *v)
 			goto out;
 		p[0] = a[A_RIDS].buf;
 		p[1] = a[A_UIDS].buf;
-		if ((v->lb = db_exec(w->db, lbq, 2, p)) == NULL)
+		/* lib/board.h: the one definition of an entry, both boards. */
+		if ((v->lb = db_exec(w->db, board_entries_sql, 2, p)) == NULL)
 			goto out;
-		if (PQntuples(v->lb) > 0 && (v->meta = calloc(
-		    (size_t)PQntuples(v->lb), sizeof(*v->meta))) == NULL)
-			goto out;
-		for (r = 0; r < PQntuples(v->lb); r++)
-			if ((v->meta[r] = lb_meta(v->lb, r)) == NULL)
-				goto out;
 	}
 	rc = 0;
 out:
@@ -307,8 +270,8 @@ view_lb(const struct view *v, const char *rid, const char *uid)
 	int i;
 
 	for (i = 0; v->lb != NULL && i < PQntuples(v->lb); i++)
-		if (strcmp(PQgetvalue(v->lb, i, 3), rid) == 0 &&
-		    strcmp(PQgetvalue(v->lb, i, 4), uid) == 0)
+		if (strcmp(PQgetvalue(v->lb, i, 0), rid) == 0 &&
+		    strcmp(PQgetvalue(v->lb, i, 1), uid) == 0)
 			return i;
 	return -1;
 }
@@ -325,7 +288,8 @@ view_append(redisContext *c, const struct view *v, int s,
 	PGresult *sub = v->sub, *res = v->res;
 	const char *sid = jobs[0]->sid;
 	char key[128], rkey[128], pkey[128], lkey[128], mkey[128];
-	int nc = 0, bad = 0, r, l, done;
+	long long rid;
+	int nc = 0, bad = 0, r, l, b, done;
 	size_t i;
 
 	snprintf(key, sizeof(key), KEY_SUB_FMT, sid);
@@ -343,7 +307,8 @@ view_append(redisContext *c, const struct view *v, int s,
 	    PQgetvalue(sub, s, 0), PQgetvalue(sub, s, 1), PQgetvalue(sub, s, 2),
 	    PQgetvalue(sub, s, 3));
 	if (done)
-		APPEND("HSET %s score %s", key, PQgetvalue(sub, s, 4));
+		APPEND("HSET %s score %s verdict %s", key, PQgetvalue(sub, s, 4),
+		    PQgetvalue(sub, s, 9));
 	for (i = 0; i < n; i++) {
 		if ((r = view_result(v, sid, jobs[i]->tid)) == -1)
 			continue;
@@ -363,12 +328,15 @@ view_append(redisContext *c, const struct view *v, int s,
 	APPEND("EXPIRE %s %d", rkey, SUB_TTL_S);
 	if (done && (l = view_lb(v, PQgetvalue(sub, s, 6),
 	    PQgetvalue(sub, s, 5))) != -1) {
-		snprintf(lkey, sizeof(lkey), KEY_LB_SFMT, PQgetvalue(sub, s, 6));
-		snprintf(mkey, sizeof(mkey), KEY_LB_META_SFMT,
-		    PQgetvalue(sub, s, 6));
-		APPEND("ZADD %s %s %s", lkey, PQgetvalue(v->lb, l, 1),
-		    PQgetvalue(sub, s, 5));
-		APPEND("HSET %s %s %s", mkey, PQgetvalue(sub, s, 5), v->meta[l]);
+		rid = atoll(PQgetvalue(sub, s, 6));
+		for (b = 0; b < 2; b++) {
+			snprintf(lkey, sizeof(lkey), board_keys[b][0], rid);
+			snprintf(mkey, sizeof(mkey), board_keys[b][1], rid);
+			APPEND("ZADD %s %s %s", lkey, PQgetvalue(v->lb, l, 2 + 2 * b),
+			    PQgetvalue(sub, s, 5));
+			APPEND("HSET %s %s %s", mkey, PQgetvalue(sub, s, 5),
+			    PQgetvalue(v->lb, l, 3 + 2 * b));
+		}
 	}
 	if (bad)
 		APPEND("DISCARD");
@@ -504,6 +472,7 @@ sync_results(struct wctx *w, struct job *const *jobs, size_t n)
 		ev.passed = PQgetvalue(v.sub, s, 2);
 		ev.failed = PQgetvalue(v.sub, s, 3);
 		ev.score = PQgetvalue(v.sub, s, 4);
+		ev.verdict = PQgetvalue(v.sub, s, 9);
 		ev.results = rj;
 		ev.nresults = nr;
 		ev.round_id = PQgetvalue(v.sub, s, 6);
@@ -650,6 +619,8 @@ live_submission(struct wctx *w, const struct live_event *ev)
 	json_object_object_add(o, "passed", num_or_null(ev->passed, 0));
 	json_object_object_add(o, "failed", num_or_null(ev->failed, 0));
 	json_object_object_add(o, "score", ev->done ? num_or_null(ev->score, 1) : NULL);
+	json_object_object_add(o, "verdict", ev->done && ev->verdict != NULL &&
+	    *ev->verdict != '\0' ? json_object_new_string(ev->verdict) : NULL);
 	if ((arr = json_object_new_array()) != NULL) {
 		for (i = 0; i < ev->nresults; i++) {
 			json_object *r = json_tokener_parse(ev->results[i]);

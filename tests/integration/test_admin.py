@@ -283,6 +283,9 @@ def test_export_then_import_is_no_change():
     with open(os.path.join(DEMO, "sum", "tests", "03.in")) as a, \
             open(os.path.join(out, "sum", "tests", "03.in")) as b:
         eq(b.read(), a.read(), "test data")
+    with open(os.path.join(out, "contest.json")) as f:
+        r1 = [r for r in json.load(f)["rounds"] if r["slug"] == "r1"][0]
+    eq((r1["scoring"], r1["penalty_minutes"]), ("proportional", 20), "the round's mode exported")
     before = snapshot()
     p = admin("import", out)
     c = counts(p.stdout)
@@ -346,7 +349,7 @@ def run_stdin(cmd, data):
                           timeout=60)
 
 
-def test_leaderboard_rebuild_from_best_scores():
+def test_leaderboard_rebuild_from_submissions():
     rid = psql("SELECT id FROM rounds WHERE slug = 'r1'")
     qs = dict(line.split("|") for line in psql("SELECT slug, id FROM questions").splitlines())
     users = {}
@@ -356,9 +359,12 @@ def test_leaderboard_rebuild_from_best_scores():
         users[who] = psql(f"SELECT id FROM users WHERE email = '{who}@example.org'")
 
     def best(user, q, score, at):
+        # A finished submission (the boards count those, sql/007_scoring.sql).
         sid = str(uuid.uuid4())
         psql(f"INSERT INTO submissions (id, user_id, question_id, language_id, source, total, "
-             f"created_at) VALUES ('{sid}', {users[user]}, {qs[q]}, 71, 'x', 5, '{at}');"
+             f"created_at, status, done, passed, failed, score, verdict, finished_at) VALUES "
+             f"('{sid}', {users[user]}, {qs[q]}, 71, 'x', 5, '{at}', 'done', 5, 5, 0, {score},"
+             f" 'AC', '{at}');"
              f"INSERT INTO best_scores VALUES ({users[user]}, {qs[q]}, {score}, '{sid}', '{at}')")
 
     best("lb1", "sum", 100, "2025-01-01T10:00:00Z")

@@ -15,7 +15,7 @@ FAKE = FakeJudge0(os.environ.get("PITWALL_FAKE_JUDGE0_URL", ENV.get("JUDGE0_URL"
 ADMIN = os.path.join(BIN, "pitwall-admin")
 S = {}
 FIELDS = {"id", "question_id", "question", "language_id", "status", "total", "done", "passed",
-          "failed", "score", "max_time_ms", "max_memory_kb", "created_at", "finished_at"}
+          "failed", "score", "verdict", "max_time_ms", "max_memory_kb", "created_at", "finished_at"}
 TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 

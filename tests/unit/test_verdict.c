@@ -26,7 +26,7 @@ test_status_map(void **state)
 		enum verdict	v;
 	} map[] = {
 		{ 4, VERDICT_WA }, { 5, VERDICT_TLE }, { 6, VERDICT_CE },
-		{ 7, VERDICT_RE }, { 8, VERDICT_RE }, { 9, VERDICT_RE },
+		{ 7, VERDICT_RE }, { 8, VERDICT_OLE }, { 9, VERDICT_RE },
 		{ 10, VERDICT_RE }, { 11, VERDICT_RE }, { 12, VERDICT_RE },
 		{ 13, VERDICT_IE }, { 14, VERDICT_RE },
 	};
@@ -62,6 +62,16 @@ test_names(void **state)
 	assert_string_equal(verdict_name(VERDICT_CE), "CE");
 	assert_string_equal(verdict_name(VERDICT_RE), "RE");
 	assert_string_equal(verdict_name(VERDICT_IE), "IE");
+	assert_string_equal(verdict_name(VERDICT_MLE), "MLE");
+	assert_string_equal(verdict_name(VERDICT_OLE), "OLE");
+	/* Judge0 has no memory status: the embedded judge's message says it. */
+	assert_int_equal(verdict_refine(VERDICT_RE, "Memory limit exceeded", 21),
+	    VERDICT_MLE);
+	assert_int_equal(verdict_refine(VERDICT_RE, "Caught fatal signal 11", 22),
+	    VERDICT_RE);
+	assert_int_equal(verdict_refine(VERDICT_WA, "Memory limit exceeded", 21),
+	    VERDICT_WA);
+	assert_int_equal(verdict_refine(VERDICT_RE, NULL, 0), VERDICT_RE);
 	assert_string_equal(verdict_name(VERDICT__MAX), "?");
 }
 

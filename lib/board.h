@@ -1,0 +1,42 @@
+/*
+ * Leaderboards in Redis, from the one definition of an entry,
+ * leaderboard_entry() (sql/007_scoring.sql).  Every round has two boards:
+ * the public one (pitwall:lb:<rid> and :meta), which a frozen round keeps
+ * as it was at freeze_at, and the jury's live one (pitwall:lb:<rid>:jury
+ * and :jury:meta).  Each is a zset of user id by total and a hash of user
+ * id to the entry's JSON.  Writers: the worker after a batch (pipelined,
+ * with board_entries_sql), a rejudge (board_user_refresh) and the
+ * rebuilds (board_round_rebuild: `pitwall-admin leaderboard rebuild`, a
+ * round's mode or freeze changed).
+ */
+#ifndef PITWALL_BOARD_H
+#define PITWALL_BOARD_H
+
+struct db;
+struct redis;
+
+/*
+ * $1 bigint[] round ids, $2 bigint[] user ids (pairs; duplicates are
+ * fine) -> rid, uid, public total, public meta, jury total, jury meta.
+ */
+extern const char board_entries_sql[];
+
+/* The zset and hash key formats (%lld: round id) of the public, then the
+ * jury board: board_keys[BOARD_JURY][1] is the jury's hash. */
+enum { BOARD_PUBLIC, BOARD_JURY };
+extern const char *const board_keys[2][2];
+
+/* Rewrite user uid's entries on both boards of round rid.  0 / -1. */
+int	board_user_refresh(struct db *db, struct redis *r, long long rid,
+	    long long uid);
+
+/*
+ * Rebuild both boards of round rid from PostgreSQL, in one MULTI/EXEC
+ * so readers never see a half-built board: every user with a finished
+ * submission in the round.  *users (may be NULL) is set to how many.
+ * 0 / -1.
+ */
+int	board_round_rebuild(struct db *db, struct redis *r, long long rid,
+	    int *users);
+
+#endif
