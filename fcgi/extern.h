@@ -74,6 +74,7 @@ enum route_id {
 	ROUTE_LANGUAGES,
 	ROUTE_ADMIN_SUBMISSIONS,
 	ROUTE_ADMIN_PACKAGES,
+	ROUTE_API,
 	ROUTE__MAX
 };
 
@@ -219,5 +220,41 @@ void	route_admin_rejudge(struct req *);
 void	route_admin_submissions(struct req *);
 void	route_admin_packages(struct req *);
 void	route_live_auth(struct req *);
+void	route_api(struct req *);
+
+/* route_leaderboard.c */
+/*
+ * The ranked board b (BOARD_PUBLIC or BOARD_JURY) of round round_id as
+ * GET /leaderboard gives it; with_uid adds each entry's "user_id".  0
+ * with *out the caller's (json_object_put), or -1 with the reply written.
+ */
+int	leaderboard_ranked(struct req *r, long long round_id, int b,
+	    int with_uid, json_object **out);
+
+/* The Contest API (route_api.c, api_board.c, api_feed.c). */
+struct api_ctx {
+	long long	 round_id;
+	char		 slug[72];	/* the contest id */
+	int		 icpc;		/* pass-fail scoreboard; else score */
+	int		 jury;		/* an admin asks: everything */
+};
+/* Reply 200 with a JSON text or object, and the API's headers. */
+void	api_reply_text(struct req *r, const char *body, size_t len);
+void	api_reply_json(struct req *r, json_object *o);
+/* The JSON of a query's one text cell: the caller's, or NULL with the
+ * reply written. */
+json_object *api_sql_json(struct req *r, const char *sql, int n,
+	    const char *const *p);
+/*
+ * The scoreboard and awards of the contest in c's view: 0 with *board
+ * and *awards the caller's (either pointer may be NULL: not wanted), or
+ * -1 with the reply written.
+ */
+int	api_board_build(struct req *r, const struct api_ctx *c,
+	    json_object **board, json_object **awards);
+void	api_scoreboard_reply(struct req *r, const struct api_ctx *c);
+void	api_awards_reply(struct req *r, const struct api_ctx *c, const char *id);
+/* GET …/event-feed: NDJSON until the client leaves.  Always replies. */
+void	api_feed(struct req *r, const struct api_ctx *c);
 
 #endif

@@ -48,6 +48,7 @@ static const struct route routes[ROUTE__MAX] = {
 	[ROUTE_LANGUAGES] = { { "/languages", 0, METHOD_GET | METHOD_HEAD }, route_languages },
 	[ROUTE_ADMIN_SUBMISSIONS] = { { "/admin/submissions", 1, ADMIN_METHODS }, route_admin_submissions },
 	[ROUTE_ADMIN_PACKAGES] = { { "/admin/packages", 1, ADMIN_METHODS }, route_admin_packages },
+	[ROUTE_API] = { { "/api", 1, METHOD_GET | METHOD_HEAD }, route_api },
 };
 
 static void
