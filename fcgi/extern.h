@@ -112,6 +112,15 @@ int		 req_auth_or_reply(struct req *r, struct auth_claims *who);
 int		 req_auth_optional_or_reply(struct req *r, struct auth_claims *who);
 /* A valid token with role admin: else 401 (no/bad token) or 403. */
 int		 req_admin_or_reply(struct req *r, struct auth_claims *who);
+/*
+ * route_auth.c: check email and password as /auth/login does (its
+ * failed-login limits per account and address, the same work for an
+ * unknown email).  0 with *uid, role and *banned filled; 1 for wrong
+ * credentials (counted as a failure); -1 with the reply (429, 503) written.
+ */
+int		 req_password_check_or_reply(struct req *r, const char *email,
+		    const char *password, long long *uid, char *role,
+		    size_t rolesz, int *banned);
 /* Per-user fixed-window rate limit.  -1: 429 (or 503) already written. */
 int		 req_rate_limit_or_reply(struct req *r, const char *kind,
 		    long long uid, int per_min);

@@ -2,8 +2,8 @@
  * GET /api[/contests[/{id}[/{endpoint}[/{id}]]]]: the ICPC Contest API,
  * read-only (docs/contest-api.md).  A round is a contest (id: its slug).
  *
- * Public (a token that is sent must be valid); an admin token is the
- * jury's view.  The public sees the frozen view (no judgements or runs
+ * Public (a token that is sent must be valid); an admin's token or HTTP
+ * basic credentials (email:password) are the jury's view.  The public sees the frozen view (no judgements or runs
  * of submissions made at or after freeze_at until the round is
  * unfrozen; the public board) and no sources.  The objects are built in
  * PostgreSQL (sql/011_contest_api.sql, api_objects()), the scoreboard
@@ -13,8 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
+#include <sodium.h>
 #include <zip.h>
 
 #include "auth.h"
@@ -368,6 +370,53 @@ none:
 	http_error(r, 404, "not_found", "no route for %s", r->path);
 }
 
+/*
+ * HTTP basic authentication (the specification's own): email:password,
+ * checked as /auth/login checks them (its failed-login limits).  1 when
+ * the request has no Basic credentials; 0 with *jury set; -1 with the
+ * reply (400, 401, 403, 429, 503) written.
+ */
+static int
+api_basic(struct req *r, int *jury)
+{
+	const char *h = http_param(r, "HTTP_AUTHORIZATION");
+	unsigned char buf[1300];
+	char role[16];
+	size_t len;
+	char *colon;
+	long long uid;
+	int banned, rc;
+
+	if (h == NULL || strncasecmp(h, "Basic ", 6) != 0)
+		return 1;
+	h += 6;
+	while (*h == ' ')
+		h++;
+	if (sodium_base642bin(buf, sizeof(buf) - 1, h, strlen(h), NULL, &len,
+	    NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    (buf[len] = '\0', colon = strchr((char *)buf, ':')) == NULL ||
+	    strlen((char *)buf) != len) {
+		http_error(r, 400, "bad_request", "Basic credentials are"
+		    " base64 of email:password");
+		rc = -1;
+		goto out;
+	}
+	*colon = '\0';
+	rc = req_password_check_or_reply(r, (char *)buf, colon + 1, &uid, role,
+	    sizeof(role), &banned);
+	if (rc == 1) {
+		http_error(r, 401, "invalid_credentials", "wrong email or password");
+		rc = -1;
+	} else if (rc == 0 && banned) {
+		http_error(r, 403, "banned", "this account is banned from the contest");
+		rc = -1;
+	} else if (rc == 0)
+		*jury = strcmp(role, "admin") == 0;
+out:
+	sodium_memzero(buf, sizeof(buf));
+	return rc;
+}
+
 /* GET /api… */
 void
 route_api(struct req *r)
@@ -375,15 +424,20 @@ route_api(struct req *r)
 	struct auth_claims who;
 	struct api_ctx c;
 	const char *rest = r->path + 4;
+	int rc;
 
 	if (*rest != '\0' && *rest != '/') {
 		http_error(r, 404, "not_found", "no route for %s", r->path);
 		return;
 	}
-	if (req_auth_optional_or_reply(r, &who) == -1)
-		return;
 	memset(&c, 0, sizeof(c));
-	c.jury = who.user_id != 0 && strcmp(who.role, "admin") == 0;
+	if ((rc = api_basic(r, &c.jury)) == -1)
+		return;
+	if (rc == 1) {
+		if (req_auth_optional_or_reply(r, &who) == -1)
+			return;
+		c.jury = who.user_id != 0 && strcmp(who.role, "admin") == 0;
+	}
 	if (*rest == '\0' || strcmp(rest, "/") == 0) {
 		api_info_reply(r);
 		return;

@@ -560,6 +560,7 @@ def test_unfreeze_shows_the_public_everything():
 
 
 def test_bad_input():
+    """Errors are {error, message} with the right status."""
     for path, status in (("/contests/nope", 404), (f"/contests/{S['slug']}/nope", 404),
                          (f"/contests/{S['slug']}/teams/nope", 404),
                          (f"/contests/{S['slug']}/teams/-x", 404),
@@ -580,3 +581,28 @@ def test_bad_input():
     eq({s["team_id"] for s in subs}, {str(S["bob"])}, "team filter")
     eq(api(f"/contests/{S['slug']}/teams?organization_id="),
        api(f"/contests/{S['slug']}/teams"), "null filter")
+
+
+def test_http_basic_authentication():
+    """The specification's own: email:password of a jury account."""
+    import base64
+    email = f"jury-{secrets.token_hex(3)}@example.org"
+    pw = "correct horse " + secrets.token_hex(4)
+    r = post("/admin/users", {"email": email, "name": "Jury", "password": pw, "role": "admin"},
+             headers=admin_hdr())
+    eq(r.status, 201, f"jury account {r!r}")
+
+    def basic(user, password):
+        return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+    seq = S["late_seq"]
+    r = http("GET", URL + f"/api/contests/{S['slug']}/submissions/{seq}", headers=basic(email, pw))
+    eq(r.status, 200, f"basic {r!r}")
+    eq(len(r.json()["files"]), 1, "the jury's view through basic auth")
+    r = http("GET", URL + f"/api/contests/{S['slug']}/submissions/{seq}/files",
+             headers=basic(email, pw))
+    eq(r.status, 200, "the source through basic auth")
+    r = http("GET", URL + "/api/contests", headers=basic(email, "wrong"))
+    eq(r.status, 401, "wrong password")
+    eq(set(r.json()), {"error", "message"}, "error shape")
+    r = http("GET", URL + "/api/contests", headers={"Authorization": "Basic !!!"})
+    eq(r.status, 400, "not base64")
