@@ -11,7 +11,8 @@
  * public, without the judgements and runs of frozen submissions (until
  * the unfreeze writes them again); the jury reads all and jury.
  *
- * The reply stays open: new events are polled every FEED_POLL_MS, a
+ * The reply stays open: new events are polled every FEED_POLL_MS (the
+ * synced objects every FEED_SYNC_S), a
  * newline is sent after FEED_KEEPALIVE_S without one (the specification
  * asks for one within 120 s), and it ends when the client leaves, the
  * server stops, or after FEED_MAX_S (the client resumes with its last
@@ -34,6 +35,7 @@
 #include "query.h"
 
 #define FEED_POLL_MS		500
+#define FEED_SYNC_S		2
 #define FEED_KEEPALIVE_S	10
 #define FEED_MAX_S		3600
 #define FEED_BATCH		"500"
@@ -127,7 +129,7 @@ api_feed(struct req *r, const struct api_ctx *c)
 	const char *p[2];
 	PGresult *res;
 	long long last = 0, max;
-	time_t t0 = time(NULL), wrote;
+	time_t t0 = time(NULL), wrote, synced;
 	long qlen;
 	int stream = 1, n;
 
@@ -157,6 +159,7 @@ api_feed(struct req *r, const struct api_ctx *c)
 	}
 	if (feed_sync(r, c) == -1)
 		return;
+	synced = time(NULL);
 	r->status = 200;
 	FCGX_FPrintF(r->fcgx.out, "Status: 200 OK\r\nX-Request-Id: %s\r\n"
 	    "Cache-Control: no-store\r\nX-Accel-Buffering: no\r\n"
@@ -178,9 +181,12 @@ api_feed(struct req *r, const struct api_ctx *c)
 			wrote = time(NULL);
 		}
 		nanosleep(&nap, NULL);
+		if (time(NULL) - synced < FEED_SYNC_S)
+			continue;
 		/* Headers are out: a failing sync ends the feed (http_error()
 		 * only logs once a reply was started). */
 		if (feed_sync(r, c) == -1)
 			return;
+		synced = time(NULL);
 	}
 }

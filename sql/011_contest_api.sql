@@ -261,9 +261,32 @@ BEGIN
 END
 $$;
 
+-- The objects of p_type (audience p_audience) whose last event differs
+-- from p_objs: an object (contest, state; id NULL) or an array of
+-- objects with "id", where a missing one is a deletion (data NULL).
+CREATE FUNCTION api_diff(p_round bigint, p_audience text, p_type text, p_objs jsonb)
+RETURNS TABLE (id text, data jsonb)
+LANGUAGE sql STABLE AS $$
+    SELECT NULL::text, p_objs
+    WHERE jsonb_typeof(p_objs) = 'object'
+      AND (SELECT e.data FROM api_events e WHERE e.round_id = p_round AND e.type = p_type
+           AND e.audience = p_audience AND e.obj_id IS NULL ORDER BY e.id DESC LIMIT 1)
+          IS DISTINCT FROM p_objs
+    UNION ALL
+    SELECT * FROM (
+        WITH cur AS (SELECT x->>'id' AS id, x AS data FROM jsonb_array_elements(p_objs) x),
+        last AS (SELECT DISTINCT ON (e.obj_id) e.obj_id AS id, e.data FROM api_events e
+                 WHERE e.round_id = p_round AND e.type = p_type AND e.audience = p_audience
+                 ORDER BY e.obj_id, e.id DESC)
+        SELECT coalesce(c.id, l.id), c.data FROM cur c FULL JOIN last l ON l.id = c.id
+        WHERE c.data IS DISTINCT FROM l.data AND NOT (c.data IS NULL AND l.data IS NULL)
+        ORDER BY 1) d
+    WHERE jsonb_typeof(p_objs) = 'array'
+$$;
+
 -- Write the events that make the log's last word on each object of
--- p_type (audience p_audience) equal p_objs: an object (contest, state)
--- or an array of objects with "id"; a missing one is a deletion.
+-- p_type (audience p_audience) equal p_objs (see api_diff).  Nothing
+-- changed: no lock, so readers that poll do not wait for the writers.
 -- Returns how many events were written.
 CREATE FUNCTION api_sync(p_round bigint, p_audience text, p_type text, p_objs jsonb)
 RETURNS integer
@@ -272,25 +295,12 @@ DECLARE
     n integer := 0;
     o record;
 BEGIN
-    PERFORM pg_advisory_xact_lock(7413);
-    IF jsonb_typeof(p_objs) = 'object' THEN
-        IF (SELECT e.data FROM api_events e WHERE e.round_id = p_round AND e.type = p_type
-            AND e.audience = p_audience AND e.obj_id IS NULL ORDER BY e.id DESC LIMIT 1)
-           IS DISTINCT FROM p_objs THEN
-            PERFORM api_emit(p_round, p_type, NULL, p_objs, p_audience);
-            n := 1;
-        END IF;
-        RETURN n;
+    IF NOT EXISTS (SELECT 1 FROM api_diff(p_round, p_audience, p_type, p_objs)) THEN
+        RETURN 0;
     END IF;
-    FOR o IN
-        WITH cur AS (SELECT x->>'id' AS id, x AS data FROM jsonb_array_elements(p_objs) x),
-        last AS (SELECT DISTINCT ON (e.obj_id) e.obj_id AS id, e.data FROM api_events e
-                 WHERE e.round_id = p_round AND e.type = p_type AND e.audience = p_audience
-                 ORDER BY e.obj_id, e.id DESC)
-        SELECT coalesce(c.id, l.id) AS id, c.data FROM cur c FULL JOIN last l ON l.id = c.id
-        WHERE c.data IS DISTINCT FROM l.data
-        ORDER BY 1
-    LOOP
+    -- Changed: again under the lock, against what another reader wrote.
+    PERFORM pg_advisory_xact_lock(7413);
+    FOR o IN SELECT * FROM api_diff(p_round, p_audience, p_type, p_objs) LOOP
         PERFORM api_emit(p_round, p_type, o.id, o.data, p_audience);
         n := n + 1;
     END LOOP;
