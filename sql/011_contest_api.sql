@@ -433,6 +433,28 @@ CREATE TRIGGER api_round_thawed BEFORE UPDATE OF unfrozen ON rounds
 CREATE TRIGGER api_round_events AFTER UPDATE OF unfrozen ON rounds
     FOR EACH ROW EXECUTE FUNCTION api_round_events();
 
+-- The submissions made before this migration: their events, once, so a
+-- replay of an older round gives its endpoints too.
+DO $$
+DECLARE
+    s submissions%ROWTYPE;
+    sr submission_results%ROWTYPE;
+    rid bigint;
+BEGIN
+    FOR s IN SELECT * FROM submissions ORDER BY api_seq LOOP
+        rid := api_sub_round(s);
+        CONTINUE WHEN rid IS NULL;
+        PERFORM api_emit(rid, 'submissions', s.api_seq::text, api_submission(s, true), 'jury');
+        PERFORM api_emit(rid, 'submissions', s.api_seq::text, api_submission(s, false), 'public');
+        PERFORM api_emit(rid, 'judgements', s.api_seq || '-' || s.judging, api_judgement(s),
+            'all', s.id);
+        FOR sr IN SELECT * FROM submission_results WHERE submission_id = s.id LOOP
+            PERFORM api_emit(rid, 'runs', (api_run(sr, s))->>'id', api_run(sr, s), 'all', s.id);
+        END LOOP;
+    END LOOP;
+END
+$$;
+
 -- Per user and problem of a round, the submissions judged and pending as
 -- a board sees them (board_subs, sql/007: the freeze's cutoff), for the
 -- scoreboard's num_judged / num_pending of the score modes, and the
