@@ -606,3 +606,33 @@ def test_http_basic_authentication():
     eq(set(r.json()), {"error", "message"}, "error shape")
     r = http("GET", URL + "/api/contests", headers={"Authorization": "Basic !!!"})
     eq(r.status, 400, "not base64")
+
+
+def test_a_score_contest():
+    """A proportional round: scoreboard_type score, the board's totals and
+    per-problem scores, problem max_score, judgement scores."""
+    slug = "apis" + secrets.token_hex(3)
+    rid = int(psql(f"INSERT INTO rounds (slug, name, starts_at, ends_at) VALUES ('{slug}', 'S',"
+                   f" date_trunc('second', now()) - interval '5 minutes',"
+                   f" now() + interval '1 hour') RETURNING id").split("\n")[0])
+    redis("DEL", "pitwall:rounds")
+    q, _ = make_question(rid, [("a\n", "a\n"), ("b\n", "b\n")], points=100)
+    u1, u2 = make_user(), make_user()
+    names = {psql(f"SELECT name FROM users WHERE id = {u}"): str(u) for u in (u1, u2)}
+    FAKE.set_rules([{"match": {"stdin": "b\n", "source_contains": "HALF"},
+                     "action": {"status_id": 4}}])
+    for u, src in ((u1, "print(input())"), (u2, "print(input()) # HALF")):
+        wait_done(submit(jwt(u), q, source=src).json()["submission_id"])
+    FAKE.reset()
+    wait_for(lambda: len(http("GET", URL + f"/leaderboard?round={slug}").json()) == 2,
+             what="the board")
+    ctx = read_all(slug, False)
+    eq(ctx["contest"]["scoreboard_type"], "score", "score contest")
+    eq(sorted(j["score"] for j in ctx["judgements"].values()), [50, 100], "judgement scores")
+    lb = http("GET", URL + f"/leaderboard?round={slug}").json()
+    want = [(e["rank"], names[e["name"]], e["score"]) for e in lb]
+    got = [(r["rank"], r["team_id"], r["score"]["score"]) for r in ctx["scoreboard"]["rows"]]
+    eq(got, want, "score scoreboard = leaderboard")
+    eq([p["score"] for p in ctx["scoreboard"]["rows"][1]["problems"]], [50], "the half")
+    eq(ctx["scoreboard"]["rows"][0]["problems"][0]["time"], 5, "minute of the best")
+    check_replay(slug, True)
