@@ -128,12 +128,13 @@ CREATE FUNCTION api_judgement(s submissions) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
     SELECT jsonb_build_object('id', s.api_seq || '-' || s.judging,
         'submission_id', s.api_seq::text,
-        'judgement_type_id', CASE WHEN s.status = 'done' THEN api_jtype(s.verdict) END,
+        'judgement_type_id', CASE WHEN s.status = 'done' AND s.verdict IS NOT NULL THEN api_jtype(s.verdict) END,
         'start_time', board_ts(coalesce(s.api_judged_at, s.created_at)),
         'start_contest_time', api_ctime(r, coalesce(s.api_judged_at, s.created_at)),
-        'end_time', CASE WHEN s.status = 'done' THEN board_ts(s.finished_at) END,
-        'end_contest_time', CASE WHEN s.status = 'done' THEN api_ctime(r, s.finished_at) END,
-        'max_run_time', CASE WHEN s.status = 'done' AND s.max_time_ms IS NOT NULL
+        'end_time', CASE WHEN s.status = 'done' AND s.verdict IS NOT NULL THEN board_ts(s.finished_at) END,
+        'end_contest_time', CASE WHEN s.status = 'done' AND s.verdict IS NOT NULL THEN api_ctime(r, s.finished_at) END,
+        'max_run_time', CASE WHEN s.status = 'done' AND s.verdict IS NOT NULL
+            AND s.max_time_ms IS NOT NULL
             THEN round(s.max_time_ms / 1000.0, 3) END)
         || CASE WHEN r.scoring <> 'icpc' THEN jsonb_build_object('score',
             coalesce(s.score, 0)) ELSE '{}'::jsonb END
@@ -347,7 +348,8 @@ BEGIN
         PERFORM api_emit(rid, 'judgements', OLD.api_seq || '-' || OLD.judging, NULL, 'all', NEW.id);
         PERFORM api_emit(rid, 'judgements', NEW.api_seq || '-' || NEW.judging,
             api_judgement(NEW), 'all', NEW.id);
-    ELSIF NEW.status = 'done' AND OLD.status IS DISTINCT FROM 'done' THEN
+    ELSIF api_judgement(NEW) IS DISTINCT FROM api_judgement(OLD) THEN
+        -- The end of the judging (or any other change of the object).
         PERFORM api_emit(rid, 'judgements', NEW.api_seq || '-' || NEW.judging,
             api_judgement(NEW), 'all', NEW.id);
     END IF;
@@ -388,8 +390,7 @@ BEGIN
 END
 $$;
 
--- Unfreeze: when, and the judgements and runs the public did not see,
--- once more (a reader already past their first events gets them).
+-- Unfreeze: when.
 CREATE FUNCTION api_round_thawed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -400,18 +401,32 @@ BEGIN
 END
 $$;
 
+-- A round's change that changes its live objects: a new start or mode
+-- (contest times, judgement scores) writes every submission, judgement
+-- and run of the round again; the unfreeze writes the judgements and
+-- runs the public did not see once more (a reader already past their
+-- first events gets them).
 CREATE FUNCTION api_round_events() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
     s submissions%ROWTYPE;
     sr submission_results%ROWTYPE;
+    everything boolean := NEW.starts_at IS DISTINCT FROM OLD.starts_at
+                          OR NEW.scoring IS DISTINCT FROM OLD.scoring;
+    thaw boolean := NEW.unfrozen AND NOT OLD.unfrozen AND OLD.freeze_at IS NOT NULL;
 BEGIN
-    IF NOT (NEW.unfrozen AND NOT OLD.unfrozen AND OLD.freeze_at IS NOT NULL) THEN
+    IF NOT (everything OR thaw) THEN
         RETURN NULL;
     END IF;
     FOR s IN SELECT x.* FROM submissions x JOIN questions q ON q.id = x.question_id
-             WHERE q.round_id = NEW.id AND x.created_at >= OLD.freeze_at
-               AND api_is_team(x.user_id) ORDER BY x.api_seq LOOP
+             WHERE q.round_id = NEW.id AND api_is_team(x.user_id)
+               AND (everything OR x.created_at >= OLD.freeze_at) ORDER BY x.api_seq LOOP
+        IF everything THEN
+            PERFORM api_emit(NEW.id, 'submissions', s.api_seq::text, api_submission(s, true),
+                'jury');
+            PERFORM api_emit(NEW.id, 'submissions', s.api_seq::text, api_submission(s, false),
+                'public');
+        END IF;
         PERFORM api_emit(NEW.id, 'judgements', s.api_seq || '-' || s.judging,
             api_judgement(s), 'all', s.id);
         FOR sr IN SELECT * FROM submission_results WHERE submission_id = s.id LOOP
@@ -430,7 +445,7 @@ CREATE TRIGGER api_run_events AFTER INSERT OR DELETE ON submission_results
     FOR EACH ROW EXECUTE FUNCTION api_run_events();
 CREATE TRIGGER api_round_thawed BEFORE UPDATE OF unfrozen ON rounds
     FOR EACH ROW EXECUTE FUNCTION api_round_thawed();
-CREATE TRIGGER api_round_events AFTER UPDATE OF unfrozen ON rounds
+CREATE TRIGGER api_round_events AFTER UPDATE OF unfrozen, starts_at, scoring ON rounds
     FOR EACH ROW EXECUTE FUNCTION api_round_events();
 
 -- The submissions made before this migration: their events, once, so a

@@ -636,3 +636,13 @@ def test_a_score_contest():
     eq([p["score"] for p in ctx["scoreboard"]["rows"][1]["problems"]], [50], "the half")
     eq(ctx["scoreboard"]["rows"][0]["problems"][0]["time"], 5, "minute of the best")
     check_replay(slug, True)
+    # A new start moves every contest time: the feed says so too.
+    start = psql(f"SELECT to_char((starts_at - interval '1 minute') AT TIME ZONE 'UTC',"
+                 f" 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM rounds WHERE id = {rid}")
+    r = http("PATCH", URL + f"/admin/rounds/{slug}", body={"starts_at": start},
+             headers=admin_hdr())
+    eq(r.status, 200, f"PATCH starts_at {r!r}")
+    _, ctx2 = check_replay(slug, False)
+    eq([s_["contest_time"] > ctx["submissions"][s_["id"]]["contest_time"]
+        for s_ in ctx2["submissions"].values()], [True, True], "later contest times")
+    check_replay(slug, True)
