@@ -544,6 +544,47 @@ def test_the_feed_streams_new_events():
     wait_done(sid)
 
 
+def test_verdict_to_event_latency():
+    """The time from a verdict in PostgreSQL (finished_at) to its judgement
+    on an open feed, for 8 submissions: printed as p50/p95 (the issue's
+    figure, on this throwaway stack), each under 5 s (polls are 0.5 s)."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    last = feed(S["slug"], True)[-1]["token"]
+    req = urllib.request.Request(URL + f"/api/contests/{S['slug']}/event-feed?since_token={last}",
+                                 headers=admin_hdr())
+    resp = urllib.request.urlopen(req, context=ctx, timeout=30)
+    lat = []
+    try:
+        for i in range(8):
+            sid = submit(jwt(S["cy"]), S["q1"], source=f"print(input()) # {i}").json()["submission_id"]
+            seq = None
+            while True:
+                line = resp.readline()
+                if not line:
+                    raise AssertionError("the feed ended")
+                if not line.strip():
+                    continue
+                got = time.time()
+                e = json.loads(line)
+                if seq is None:
+                    seq = psql(f"SELECT api_seq FROM submissions WHERE id = '{sid}'") or None
+                if (e["type"] == "judgements" and e["data"] and seq is not None
+                        and e["data"]["submission_id"] == seq and e["data"]["judgement_type_id"]):
+                    fin = float(psql(f"SELECT extract(epoch FROM finished_at) FROM submissions"
+                                     f" WHERE id = '{sid}'"))
+                    lat.append(got - fin)
+                    break
+    finally:
+        resp.close()
+    lat.sort()
+    p50, p95 = lat[len(lat) // 2], lat[min(len(lat) - 1, int(len(lat) * 0.95))]
+    print(f"# verdict-to-event latency over {len(lat)}: p50 {p50 * 1000:.0f} ms,"
+          f" p95 {p95 * 1000:.0f} ms", flush=True)
+    eq(max(lat) < 5, True, f"latencies {lat}")
+
+
 def test_unfreeze_shows_the_public_everything():
     before = feed(S["slug"], False)[-1]["token"]
     cli("round", "unfreeze", S["slug"])
