@@ -515,14 +515,19 @@ def test_since_token_resumes_and_bad_tokens_are_400():
     eq(r.status, 400, "stream")
 
 
-def test_the_feed_streams_new_events():
+def open_feed():
+    """The jury's feed, kept open, from its last event on."""
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
     last = feed(S["slug"], True)[-1]["token"]
     req = urllib.request.Request(URL + f"/api/contests/{S['slug']}/event-feed?since_token={last}",
                                  headers=admin_hdr())
-    resp = urllib.request.urlopen(req, context=ctx, timeout=30)
+    return urllib.request.urlopen(req, context=ctx, timeout=30)
+
+
+def test_the_feed_streams_new_events():
+    resp = open_feed()
     eq(resp.status, 200, "stream open")
     sid = submit(jwt(S["cy"]), S["q1"], source="print(input())").json()["submission_id"]
     seen, lines = None, 0
@@ -548,13 +553,7 @@ def test_verdict_to_event_latency():
     """The time from a verdict in PostgreSQL (finished_at) to its judgement
     on an open feed, for 8 submissions: printed as p50/p95 (the issue's
     figure, on this throwaway stack), each under 5 s (polls are 0.5 s)."""
-    ctx = ssl.create_default_context()
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    last = feed(S["slug"], True)[-1]["token"]
-    req = urllib.request.Request(URL + f"/api/contests/{S['slug']}/event-feed?since_token={last}",
-                                 headers=admin_hdr())
-    resp = urllib.request.urlopen(req, context=ctx, timeout=30)
+    resp = open_feed()
     lat = []
     try:
         for i in range(8):
