@@ -76,6 +76,7 @@ enum route_id {
 	ROUTE_ADMIN_PACKAGES,
 	ROUTE_CLARIFICATIONS,
 	ROUTE_ADMIN_CLARIFICATIONS,
+	ROUTE_API,
 	ROUTE__MAX
 };
 
@@ -113,6 +114,15 @@ int		 req_auth_or_reply(struct req *r, struct auth_claims *who);
 int		 req_auth_optional_or_reply(struct req *r, struct auth_claims *who);
 /* A valid token with role admin: else 401 (no/bad token) or 403. */
 int		 req_admin_or_reply(struct req *r, struct auth_claims *who);
+/*
+ * route_auth.c: check email and password as /auth/login does (its
+ * failed-login limits per account and address, the same work for an
+ * unknown email).  0 with *uid, role and *banned filled; 1 for wrong
+ * credentials (counted as a failure); -1 with the reply (429, 503) written.
+ */
+int		 req_password_check_or_reply(struct req *r, const char *email,
+		    const char *password, long long *uid, char *role,
+		    size_t rolesz, int *banned);
 /* Per-user fixed-window rate limit.  -1: 429 (or 503) already written. */
 int		 req_rate_limit_or_reply(struct req *r, const char *kind,
 		    long long uid, int per_min);
@@ -285,5 +295,41 @@ void	route_admin_packages(struct req *);
 void	route_live_auth(struct req *);
 void	route_clarifications(struct req *);
 void	route_admin_clarifications(struct req *);
+void	route_api(struct req *);
+
+/* route_leaderboard.c */
+/*
+ * The ranked board b (BOARD_PUBLIC or BOARD_JURY) of round round_id as
+ * GET /leaderboard gives it; with_uid adds each entry's "user_id".  0
+ * with *out the caller's (json_object_put), or -1 with the reply written.
+ */
+int	leaderboard_ranked(struct req *r, long long round_id, int b,
+	    int with_uid, json_object **out);
+
+/* The Contest API (route_api.c, api_board.c, api_feed.c). */
+struct api_ctx {
+	long long	 round_id;
+	char		 slug[72];	/* the contest id */
+	int		 icpc;		/* pass-fail scoreboard; else score */
+	int		 jury;		/* an admin asks: everything */
+};
+/* Reply 200 with a JSON text or object, and the API's headers. */
+void	api_reply_text(struct req *r, const char *body, size_t len);
+void	api_reply_json(struct req *r, json_object *o);
+/* The JSON of a query's one text cell: the caller's, or NULL with the
+ * reply written. */
+json_object *api_sql_json(struct req *r, const char *sql, int n,
+	    const char *const *p);
+/*
+ * The scoreboard and awards of the contest in c's view: 0 with *board
+ * and *awards the caller's (either pointer may be NULL: not wanted), or
+ * -1 with the reply written.
+ */
+int	api_board_build(struct req *r, const struct api_ctx *c,
+	    json_object **board, json_object **awards);
+void	api_scoreboard_reply(struct req *r, const struct api_ctx *c);
+void	api_awards_reply(struct req *r, const struct api_ctx *c, const char *id);
+/* GET …/event-feed: NDJSON until the client leaves.  Always replies. */
+void	api_feed(struct req *r, const struct api_ctx *c);
 
 #endif

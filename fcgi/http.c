@@ -59,6 +59,12 @@ http_error(struct req *r, int status, const char *code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* A reply already started (a stream: the event feed) cannot become
+	 * an error reply: log it. */
+	if (r->status != 0) {
+		log_error(r->reqid, "after the reply: %d %s: %s", status, code, msg);
+		return;
+	}
 	if ((o = json_object_new_object()) == NULL) {
 		http_reply(r, 500, "application/json", NULL,
 		    "{\"error\":\"internal\",\"message\":\"out of memory\"}", 47);

@@ -51,6 +51,7 @@ static const struct route routes[ROUTE__MAX] = {
 	/* /clarifications[/{id}]: a sub-route table of its own. */
 	[ROUTE_CLARIFICATIONS] = { { "/clarifications", 1, METHOD_GET | METHOD_POST }, route_clarifications },
 	[ROUTE_ADMIN_CLARIFICATIONS] = { { "/admin/clarifications", 1, ADMIN_METHODS }, route_admin_clarifications },
+	[ROUTE_API] = { { "/api", 1, METHOD_GET | METHOD_HEAD }, route_api },
 };
 
 static void

@@ -116,19 +116,62 @@ reply_429(struct req *r)
 	http_reply(r, 429, "application/json", hdr, msg, strlen(msg));
 }
 
+int
+req_password_check_or_reply(struct req *r, const char *email,
+    const char *password, long long *uid, char *role, size_t rolesz,
+    int *banned)
+{
+	char ipkey[160], acctkey[160];
+	const char *params[1];
+	PGresult *res;
+	int lim, ok;
+
+	*uid = 0;
+	*banned = 0;
+	login_keys(r, email, ipkey, sizeof(ipkey), acctkey, sizeof(acctkey));
+	if ((lim = login_limited(r, ipkey, acctkey)) == -1) {
+		http_error(r, 503, "unavailable", "the session store is unavailable");
+		return -1;
+	}
+	if (lim) {
+		reply_429(r);
+		return -1;
+	}
+	pthread_once(&dummy_once, dummy_init);
+	params[0] = email;
+	if ((res = req_sql_or_reply(r, "SELECT id, password_hash, role, banned"
+	    " FROM users WHERE lower(email) = lower($1)", 1, params)) == NULL)
+		return -1;
+	if (PQntuples(res) == 1) {
+		*uid = atoll(PQgetvalue(res, 0, 0));
+		snprintf(role, rolesz, "%s", PQgetvalue(res, 0, 2));
+		*banned = PQgetvalue(res, 0, 3)[0] == 't';
+		ok = auth_password_verify(PQgetvalue(res, 0, 1), password) == 0;
+	} else {
+		/* Same work as a wrong password: timing does not tell. */
+		if (dummy_ok)
+			(void)auth_password_verify(dummy_hash, password);
+		ok = 0;
+	}
+	PQclear(res);
+	if (!ok) {
+		login_failed_count(r, ipkey, acctkey);
+		log_info(r->reqid, "failed login");
+		return 1;
+	}
+	return 0;
+}
+
 /* POST /auth/login {email, password} -> {access_token, token_type, expires_in} */
 void
 route_auth_login(struct req *r)
 {
 	json_object *body = NULL, *o = NULL;
-	const char *email = NULL, *password = NULL, *params[1];
-	const char *hash;
-	char ipkey[160], acctkey[160], *hdr = NULL, *tok = NULL;
+	const char *email = NULL, *password = NULL;
+	char *hdr = NULL, *tok = NULL, role[16] = "contestant";
 	struct jerr jerr;
-	PGresult *res = NULL;
-	int lim, ok, banned = 0;
+	int rc, banned = 0;
 	long long uid = 0;
-	const char *role = "contestant";
 	size_t len, hlen;
 	const char *s;
 	const struct jfield fields[] = {
@@ -142,35 +185,10 @@ route_auth_login(struct req *r)
 		http_error(r, 422, "invalid_field", "%s", jerr.message);
 		goto out;
 	}
-	login_keys(r, email, ipkey, sizeof(ipkey), acctkey, sizeof(acctkey));
-	if ((lim = login_limited(r, ipkey, acctkey)) == -1) {
-		http_error(r, 503, "unavailable", "the session store is unavailable");
+	if ((rc = req_password_check_or_reply(r, email, password, &uid, role,
+	    sizeof(role), &banned)) == -1)
 		goto out;
-	}
-	if (lim) {
-		reply_429(r);
-		goto out;
-	}
-	pthread_once(&dummy_once, dummy_init);
-	params[0] = email;
-	if ((res = req_sql_or_reply(r, "SELECT id, password_hash, role, banned"
-	    " FROM users WHERE lower(email) = lower($1)", 1, params)) == NULL)
-		goto out;
-	if (PQntuples(res) == 1) {
-		hash = PQgetvalue(res, 0, 1);
-		uid = atoll(PQgetvalue(res, 0, 0));
-		role = PQgetvalue(res, 0, 2);
-		banned = PQgetvalue(res, 0, 3)[0] == 't';
-		ok = auth_password_verify(hash, password) == 0;
-	} else {
-		/* Same work as a wrong password: timing does not tell. */
-		if (dummy_ok)
-			(void)auth_password_verify(dummy_hash, password);
-		ok = 0;
-	}
-	if (!ok) {
-		login_failed_count(r, ipkey, acctkey);
-		log_info(r->reqid, "failed login");
+	if (rc == 1) {
 		http_error(r, 401, "invalid_credentials", "wrong email or password");
 		goto out;
 	}
@@ -209,7 +227,6 @@ out:
 		free(hdr);
 	}
 	json_object_put(o);
-	PQclear(res);
 	json_object_put(body);
 }
 

@@ -212,37 +212,21 @@ lb_round(struct req *r, const struct cache_round *rs, size_t n, int *none)
 	return cur;
 }
 
-/* GET /leaderboard[?round=slug] */
-void
-route_leaderboard(struct req *r)
+/* The ranking of GET /leaderboard, shared with the Contest API (extern.h). */
+int
+leaderboard_ranked(struct req *r, long long round_id, int b, int with_uid,
+    json_object **out)
 {
-	struct auth_claims who;
-	struct cache_round *rs = NULL;
-	const struct cache_round *cur;
 	redisReply *z = NULL, *meta = NULL, *banned = NULL;
 	struct lb_entry *e = NULL;
 	json_object *arr = NULL;
 	char key[64], mkey[64];
-	size_t n, i, k, m = 0;
-	int none, b;
+	size_t i, k, m = 0;
+	int rc = -1;
 
-	if (req_auth_optional_or_reply(r, &who) == -1)
-		return;
-	if (cache_rounds_get(r->w->redis, &r->w->db, r->cfg, &rs, &n) == -1) {
-		http_error(r, 503, "unavailable", "round data is unavailable");
-		return;
-	}
-	if ((cur = lb_round(r, rs, n, &none)) == NULL && !none)
-		goto out;
-	arr = json_object_new_array();
-	if (cur == NULL) {
-		http_reply_json(r, 200, arr);
-		goto out;
-	}
-	b = who.user_id != 0 && strcmp(who.role, "admin") == 0 ? BOARD_JURY :
-	    BOARD_PUBLIC;
-	snprintf(key, sizeof(key), board_keys[b][0], cur->id);
-	snprintf(mkey, sizeof(mkey), board_keys[b][1], cur->id);
+	*out = NULL;
+	snprintf(key, sizeof(key), board_keys[b][0], round_id);
+	snprintf(mkey, sizeof(mkey), board_keys[b][1], round_id);
 	z = redis_cmd_idem(r->w->redis, "ZRANGE %s 0 -1 WITHSCORES", key);
 	meta = redis_cmd_idem(r->w->redis, "HGETALL %s", mkey);
 	banned = redis_cmd_idem(r->w->redis, "SMEMBERS %s", KEY_BANNED);
@@ -286,12 +270,16 @@ route_leaderboard(struct req *r)
 	}
 	qsort(e, m, sizeof(*e), lb_cmp);
 	lb_mark_first(e, m);
+	arr = json_object_new_array();
 	for (i = 0, k = 1; i < m; i++) {
 		json_object *o = json_object_new_object(), *v;
 
 		if (i > 0 && !lb_same_place(&e[i - 1], &e[i]))
 			k = i + 1;
 		json_object_object_add(o, "rank", json_object_new_int64((long long)k));
+		if (with_uid)
+			json_object_object_add(o, "user_id",
+			    json_object_new_int64(e[i].uid));
 		json_object_object_add(o, "name", json_object_new_string(e[i].name));
 		json_object_object_add(o, "score", json_object_new_double(e[i].score));
 		json_object_object_add(o, "last_improved_at", e[i].at != NULL ?
@@ -304,14 +292,47 @@ route_leaderboard(struct req *r)
 			json_object_object_add(o, "problems", json_object_get(v));
 		json_object_array_add(arr, o);
 	}
-	http_reply_json(r, 200, arr);
+	*out = arr;
+	rc = 0;
 out:
 	for (i = 0; i < m; i++)
 		json_object_put(e[i].meta);
 	free(e);
-	json_object_put(arr);
 	freeReplyObject(z);
 	freeReplyObject(meta);
 	freeReplyObject(banned);
+	return rc;
+}
+
+/* GET /leaderboard[?round=slug] */
+void
+route_leaderboard(struct req *r)
+{
+	struct auth_claims who;
+	struct cache_round *rs = NULL;
+	const struct cache_round *cur;
+	json_object *arr = NULL;
+	size_t n;
+	int none, b;
+
+	if (req_auth_optional_or_reply(r, &who) == -1)
+		return;
+	if (cache_rounds_get(r->w->redis, &r->w->db, r->cfg, &rs, &n) == -1) {
+		http_error(r, 503, "unavailable", "round data is unavailable");
+		return;
+	}
+	if ((cur = lb_round(r, rs, n, &none)) == NULL && !none)
+		goto out;
+	if (cur == NULL) {
+		arr = json_object_new_array();
+		http_reply_json(r, 200, arr);
+		goto out;
+	}
+	b = who.user_id != 0 && strcmp(who.role, "admin") == 0 ? BOARD_JURY :
+	    BOARD_PUBLIC;
+	if (leaderboard_ranked(r, cur->id, b, 0, &arr) == 0)
+		http_reply_json(r, 200, arr);
+out:
+	json_object_put(arr);
 	free(rs);
 }

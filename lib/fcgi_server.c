@@ -235,3 +235,9 @@ fcgi_peer_gone(const FCGX_Request *req)
 		return 0;
 	return (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
+
+int
+fcgi_server_stopping(void)
+{
+	return stopping != 0;
+}

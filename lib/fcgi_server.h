@@ -103,4 +103,8 @@ int		 fcgi_body_read(FCGX_Request *req, size_t max, char **body,
  */
 int		 fcgi_peer_gone(const FCGX_Request *req);
 
+/* 1 once SIGTERM/SIGINT asked the server to stop: long handlers (the
+ * Contest API's event feed) end their reply instead of delaying it. */
+int		 fcgi_server_stopping(void);
+
 #endif
