@@ -78,6 +78,8 @@ def test_one_submission_has_source_and_every_result_in_order():
     eq(body["source"], "print(0) # b", "source")
     eq([(x["ordinal"], x["verdict"]) for x in body["results"]], [(0, "WA"), (1, "WA")], "results")
     eq(body["verdict"], "WA", "the overall verdict")
+    for k in ("judge_message", "team_message", "validator_score"):
+        assert k in body["results"][0], f"results carry {k}"
 
 
 def test_bad_parameters_are_422_and_unknown_ids_404():

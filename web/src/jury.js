@@ -272,7 +272,8 @@ async function showSubmission(id, quiet) {
     el('td', {}, String(t.ordinal)), el('td', {}, t.name), el('td', {}, t.is_sample ? 'yes' : ''),
     el('td', {}, t.verdict ? verdictName(t.verdict) : 'pending'),
     el('td', {}, t.time_ms != null ? t.time_ms + ' ms' : ''), el('td', {}, t.memory_kb != null ? t.memory_kb + ' KB' : ''),
-    el('td', {}, el('pre', {}, t.message || t.output_excerpt || '')))));
+    el('td', {}, el('pre', {}, [t.judge_message && 'jury: ' + t.judge_message, t.team_message && 'team: ' + t.team_message,
+      t.message || t.output_excerpt].filter(Boolean).join('\n'))))));
   $('detail-source').textContent = s.source;
   $('rejudge-one').onclick = () => rejudge({ submission_id: s.id });
 }
