@@ -1,6 +1,7 @@
 /*
  * GET /time -> {server_time, server_time_ms, round: {slug, name, starts_at,
- *     ends_at, open, seconds_left, starts_in} | null}
+ *     ends_at, open, scoring, freeze_at, frozen, seconds_left, starts_in}
+ *     | null}
  * Public (a token that is sent must be valid).  The round is the one open
  * now, else the next one scheduled; seconds_left counts to its end,
  * starts_in to its start (0 when open).  From the Redis rounds cache.
@@ -64,6 +65,13 @@ route_time(struct req *r)
 		json_object_object_add(ro, "starts_at", iso_utc(cur->starts_at));
 		json_object_object_add(ro, "ends_at", iso_utc(cur->ends_at));
 		json_object_object_add(ro, "open", json_object_new_boolean(open));
+		json_object_object_add(ro, "scoring",
+		    json_object_new_string(cur->scoring));
+		/* The public scoreboard shows later submissions as pending. */
+		json_object_object_add(ro, "freeze_at", cur->freeze_at > 0 ?
+		    iso_utc(cur->freeze_at) : NULL);
+		json_object_object_add(ro, "frozen", json_object_new_boolean(
+		    cur->freeze_at > 0 && now >= cur->freeze_at));
 		json_object_object_add(ro, "seconds_left", json_object_new_int64(
 		    cur->ends_at - (long long)now));
 		json_object_object_add(ro, "starts_in", json_object_new_int64(

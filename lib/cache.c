@@ -633,7 +633,7 @@ rounds_valid(json_object *arr)
 	    (json_object_array_length(arr) == 0 ||
 	    ((w0 = json_object_array_get_idx(arr, 0)) != NULL &&
 	    json_object_is_type(w0, json_type_array) &&
-	    json_object_array_length(w0) >= 5));
+	    json_object_array_length(w0) >= 7));
 }
 
 /* The rounds list as cached in pitwall:rounds.  NULL when unavailable. */
@@ -652,7 +652,9 @@ rounds_json(struct redis *r, struct db **dbp, const struct config *cfg)
 	if ((db = cache_db(dbp, cfg)) == NULL)
 		return entry_stale_or_null(stale, KEY_ROUNDS);
 	res = db_exec(db, "SELECT coalesce(ceil(extract(epoch FROM starts_at))::bigint, 0),"
-	    " coalesce(floor(extract(epoch FROM ends_at))::bigint, 0), id, slug, name"
+	    " coalesce(floor(extract(epoch FROM ends_at))::bigint, 0), id, slug, name,"
+	    " scoring, CASE WHEN unfrozen THEN 0 ELSE"
+	    "  coalesce(ceil(extract(epoch FROM freeze_at))::bigint, 0) END"
 	    " FROM rounds ORDER BY id", 0, NULL);
 	if (res == NULL)
 		return entry_stale_or_null(stale, KEY_ROUNDS);
@@ -665,6 +667,8 @@ rounds_json(struct redis *r, struct db **dbp, const struct config *cfg)
 		json_object_array_add(w, json_object_new_int64(atoll(PQgetvalue(res, i, 2))));
 		json_object_array_add(w, json_object_new_string(PQgetvalue(res, i, 3)));
 		json_object_array_add(w, json_object_new_string(PQgetvalue(res, i, 4)));
+		json_object_array_add(w, json_object_new_string(PQgetvalue(res, i, 5)));
+		json_object_array_add(w, json_object_new_int64(atoll(PQgetvalue(res, i, 6))));
 		json_object_array_add(arr, w);
 	}
 	PQclear(res);
@@ -699,6 +703,9 @@ cache_rounds_get(struct redis *r, struct db **dbp, const struct config *cfg,
 		    json_object_get_string(json_object_array_get_idx(w, 3)));
 		snprintf(rs[i].name, sizeof(rs[i].name), "%s",
 		    json_object_get_string(json_object_array_get_idx(w, 4)));
+		snprintf(rs[i].scoring, sizeof(rs[i].scoring), "%s",
+		    json_object_get_string(json_object_array_get_idx(w, 5)));
+		rs[i].freeze_at = json_object_get_int64(json_object_array_get_idx(w, 6));
 	}
 	json_object_put(arr);
 	*out = rs;

@@ -104,6 +104,8 @@ struct cache_round {
 	long long	ends_at;	/* unix seconds; 0 when unset */
 	char		slug[72];
 	char		name[256];
+	char		scoring[16];	/* proportional | icpc | ioi */
+	long long	freeze_at;	/* unix seconds; 0: none or unfrozen */
 };
 
 /*

@@ -144,6 +144,7 @@ try {
     await page.waitForFunction((name) => [...document.querySelectorAll('#leaderboard tbody tr')]
       .some((tr) => tr.children[1].textContent === name && tr.children[2].textContent === '100'), NAME, { timeout: 20000 });
     assert(!lbBefore.includes(NAME), 'already on the leaderboard before');
+    assert(await page.getAttribute('#leaderboard thead tr', 'data-mode') === 'proportional', 'the board names its mode');
     await shot(page, 'leaderboard');
   });
 

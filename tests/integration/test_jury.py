@@ -200,3 +200,19 @@ def test_password_reset_by_the_jury():
             headers=auth(S["admin"])).status, 404, "unknown user")
     eq(http("POST", URL + f"/admin/users/{uid}/password", body={"password": "by-a-contestant"},
             headers=auth(jwt(S["a"]))).status, 403, "contestant")
+
+
+def test_time_tells_the_scoring_mode_and_the_freeze():
+    rid = make_round(ends_in=40)   # ends first of the open rounds: /time's round
+    slug = psql(f"SELECT slug FROM rounds WHERE id = {rid}")
+    r = http("PATCH", URL + f"/admin/rounds/{slug}", body={"scoring": "icpc", "freeze_at":
+             psql("SELECT to_char((now() - interval '5 seconds') AT TIME ZONE 'UTC',"
+                  " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")}, headers=auth(S["admin"]))
+    eq(r.status, 200, r.body[:200])
+    t = http("GET", URL + "/time").json()["round"]
+    eq((t["slug"], t["scoring"], t["frozen"]), (slug, "icpc", True), "the frozen ICPC round")
+    assert t["freeze_at"].endswith("Z"), t
+    eq(http("POST", URL + f"/admin/rounds/{slug}/unfreeze", headers=auth(S["admin"])).status, 200,
+       "unfreeze")
+    t = http("GET", URL + "/time").json()["round"]
+    eq((t["frozen"], t["freeze_at"]), (False, None), "unfrozen: the final board")

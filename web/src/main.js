@@ -505,13 +505,40 @@ async function submit() {
 $('submit').addEventListener('click', submit);
 
 // ---- leaderboard -------------------------------------------------------------
+// One problem's cell of an ICPC board: solved "+tries-1 (minutes)", else
+// "-tries", "?" for submissions pending (or hidden by the freeze).
+function icpcCell(p) {
+  if (!p) return el('td', {});
+  const title = (p.solved ? 'solved at ' + p.minutes + ' min after ' + p.tries + ' tries' : p.tries + ' rejected')
+    + (p.pending ? ', ' + p.pending + ' pending' : '') + (p.first ? ', first to solve' : '');
+  const text = p.solved ? '+' + (p.tries > 1 ? p.tries - 1 : '') + ' ' + p.minutes : (p.tries ? '-' + p.tries : '') + (p.pending ? ' ?' : '');
+  return el('td', { class: 'p' + (p.solved ? ' solved' : p.pending ? ' pending' : ' rejected') + (p.first ? ' first' : ''), title }, text.trim());
+}
+
 async function refreshLeaderboard() {
   let rows;
   try { rows = await api('GET', '/leaderboard'); } catch { return; }
+  rows = Array.isArray(rows) ? rows : [];
   const me = S.user ? S.user.name : null;
-  $('leaderboard').tBodies[0].replaceChildren(...(Array.isArray(rows) ? rows : []).slice(0, 100).map((r) =>
-    el('tr', { class: me && r.name === me ? 'me' : null },
-      el('td', {}, String(r.rank)), el('td', {}, r.name), el('td', {}, String(Math.round(r.score * 100) / 100)))));
+  const mode = rows.length ? rows[0].mode : (S.timeRound && S.timeRound.scoring) || 'proportional';
+  const icpc = mode === 'icpc';
+  // ICPC: a column per question of the round, in order (its slug).
+  const qs = icpc ? S.questions : [];
+  const head = [el('th', { scope: 'col' }, '#'), el('th', { scope: 'col' }, 'Name'),
+    el('th', { scope: 'col' }, icpc ? 'Solved' : 'Score'), icpc ? el('th', { scope: 'col' }, 'Penalty') : null,
+    ...qs.map((q, i) => el('th', { scope: 'col', title: q.title }, String.fromCharCode(65 + (i % 26))))];
+  $('leaderboard').tHead.replaceChildren(el('tr', { 'data-mode': mode }, head));
+  $('leaderboard').tBodies[0].replaceChildren(...rows.slice(0, 100).map((r) => {
+    const byQ = new Map((r.problems || []).map((p) => [p.question_id, p]));
+    return el('tr', { class: me && r.name === me ? 'me' : null },
+      el('td', {}, String(r.rank)), el('td', {}, r.name), el('td', {}, String(Math.round(r.score * 100) / 100)),
+      icpc ? el('td', {}, String(r.penalty || 0)) : null, ...qs.map((q) => icpcCell(byQ.get(q.id))));
+  }));
+  const t = S.timeRound;
+  const frozen = t && t.frozen;
+  $('lb-frozen').hidden = !frozen;
+  $('lb-frozen').textContent = frozen ? 'Frozen since ' + new Date(t.freeze_at).toLocaleTimeString()
+    + ': later submissions show as pending here (your own verdicts stay in My submissions).' : '';
 }
 
 // ---- start -------------------------------------------------------------------
