@@ -262,8 +262,9 @@ test_rounds_from_cache(void **state)
 	struct cache_round *rs = NULL;
 	size_t n = 0;
 
-	rset(w, KEY_ROUNDS, "[[1000,2000,1,\"warmup\",\"Warm-up\"],"
-	    "[0,0,2,\"draft\",\"Draft\"],[3000,4000,3,\"final\",\"The final\"]]");
+	rset(w, KEY_ROUNDS, "[[1000,2000,1,\"warmup\",\"Warm-up\",\"icpc\",1800],"
+	    "[0,0,2,\"draft\",\"Draft\",\"proportional\",0],"
+	    "[3000,4000,3,\"final\",\"The final\",\"ioi\",0]]");
 	assert_int_equal(cache_rounds_get(w->r, &w->db, &w->cfg, &rs, &n), 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(rs[0].id, 1);
@@ -271,7 +272,10 @@ test_rounds_from_cache(void **state)
 	assert_int_equal(rs[0].ends_at, 2000);
 	assert_string_equal(rs[0].slug, "warmup");
 	assert_string_equal(rs[0].name, "Warm-up");
+	assert_string_equal(rs[0].scoring, "icpc");
+	assert_int_equal(rs[0].freeze_at, 1800);
 	assert_int_equal(rs[1].starts_at, 0);
+	assert_int_equal(rs[1].freeze_at, 0);
 	assert_string_equal(rs[2].name, "The final");
 	free(rs);
 	assert_int_equal(cache_round_open(w->r, &w->db, &w->cfg, 1500), 1);
@@ -284,7 +288,10 @@ test_rounds_from_cache(void **state)
 	assert_int_equal(n, 0);
 	free(rs);
 	assert_int_equal(cache_round_open(w->r, &w->db, &w->cfg, 1500), 0);
-	/* An entry of the older two-column format is reloaded (database down). */
+	/* An entry of an older format (two or five columns) is reloaded
+	 * (database down). */
+	rset(w, KEY_ROUNDS, "[[1000,2000,1,\"warmup\",\"Warm-up\"]]");
+	assert_int_equal(cache_rounds_get(w->r, &w->db, &w->cfg, &rs, &n), -1);
 	rset(w, KEY_ROUNDS, "[[1000,2000]]");
 	assert_int_equal(cache_rounds_get(w->r, &w->db, &w->cfg, &rs, &n), -1);
 	assert_null(rs);
@@ -334,7 +341,8 @@ test_stale_entries_served_while_database_down(void **state)
 	assert_int_equal(cache_language_get(w->r, &w->db, &w->cfg, 71, &l), CACHE_OK);
 	assert_int_equal(l.enabled, 1);
 
-	snprintf(buf, sizeof(buf), "@%lld [[1000,2000,1,\"r1\",\"Round 1\"]]", now - 3600);
+	snprintf(buf, sizeof(buf), "@%lld [[1000,2000,1,\"r1\",\"Round 1\",\"icpc\",0]]",
+	    now - 3600);
 	rset(w, KEY_ROUNDS, buf);
 	assert_int_equal(cache_rounds_get(w->r, &w->db, &w->cfg, &rs, &n), 0);
 	assert_int_equal(n, 1);
