@@ -30,8 +30,10 @@ FCGI_PROCS=${PITWALL_FCGI_PROCS:-2}
 # work cannot take the threads another needs: `fcgi` for the contestant
 # and admin routes, `fcgi-run` for /run and /runcustom (their threads wait
 # on Judge0 for seconds), `fcgi-cb` for Judge0's /callback (no contestant
-# route can fill it, so results keep arriving however busy the rest is).
-POOLS=(fcgi fcgi-run fcgi-cb)
+# route can fill it, so results keep arriving however busy the rest is),
+# `fcgi-api` for the ICPC Contest API (an open event feed holds its thread
+# for as long as the reader stays, so readers never take contestants').
+POOLS=(fcgi fcgi-run fcgi-cb fcgi-api)
 
 # pool_size NAME: "PROCS THREADS" of pool NAME (the one definition that
 # scripts/stack and scripts/fcgi-reload both use).
@@ -40,6 +42,7 @@ pool_size() {
 	fcgi) echo "$FCGI_PROCS ${FCGI_THREADS:-8}" ;;
 	fcgi-run) echo "${PITWALL_RUN_PROCS:-2} ${PITWALL_RUN_THREADS:-48}" ;;
 	fcgi-cb) echo "${PITWALL_CB_PROCS:-2} ${PITWALL_CB_THREADS:-8}" ;;
+	fcgi-api) echo "${PITWALL_API_PROCS:-1} ${PITWALL_API_THREADS:-32}" ;;
 	*) return 1 ;;
 	esac
 }

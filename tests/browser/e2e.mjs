@@ -257,8 +257,12 @@ try {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(300);
     const w = await page.evaluate(() => document.documentElement.scrollWidth);
-    assert(w <= 392, 'page is ' + w + ' px wide');
     await shot(page, 'phone');
+    // The elements that stick out, to say what made the page too wide.
+    const wide = await page.evaluate(() => [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 2 && e.offsetParent)
+      .slice(0, 5).map((e) => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)));
+    assert(w <= 392, 'page is ' + w + ' px wide: ' + wide.join(', '));
   });
 
   await test('no script errors on the page', async () => {

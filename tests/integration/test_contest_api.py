@@ -686,3 +686,31 @@ def test_a_score_contest():
     eq([s_["contest_time"] > ctx["submissions"][s_["id"]]["contest_time"]
         for s_ in ctx2["submissions"].values()], [True, True], "later contest times")
     check_replay(slug, True)
+
+
+def test_open_feeds_do_not_take_the_contestants_threads():
+    """Event feeds stay open (a thread each) on a pool of their own
+    (fcgi-api): more open feeds than the contestant pool has threads, and
+    the contestant routes still answer at once."""
+    import http.client
+    import time
+    import urllib.parse
+    from pw import _ctx
+    u = urllib.parse.urlsplit(URL)
+    # The contestant pool: 2 × 8 threads (scripts/lib.sh pool_size); the
+    # API pool has 32.
+    n = 2 * 8 + 2
+    conns = []
+    try:
+        for _ in range(n):
+            c = http.client.HTTPSConnection(u.hostname, u.port, context=_ctx, timeout=10)
+            c.request("GET", f"/api/contests/{S['slug']}/event-feed")
+            r = c.getresponse()
+            eq(r.status, 200, "feed opened")
+            conns.append((c, r))
+        t0 = time.time()
+        eq(http("GET", URL + "/time", timeout=5).status, 200, "/time beside the feeds")
+        assert time.time() - t0 < 2, f"/time took {time.time() - t0:.1f} s beside {n} feeds"
+    finally:
+        for c, _ in conns:
+            c.close()
