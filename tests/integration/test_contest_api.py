@@ -692,7 +692,7 @@ def test_open_feeds_do_not_take_the_contestants_threads():
     """Event feeds stay open (a thread each) on a pool of their own
     (fcgi-api): more open feeds than the contestant pool has threads, and
     the contestant routes still answer at once."""
-    import http.client
+    import http.client as httpclient
     import time
     import urllib.parse
     from pw import _ctx
@@ -703,7 +703,7 @@ def test_open_feeds_do_not_take_the_contestants_threads():
     conns = []
     try:
         for _ in range(n):
-            c = http.client.HTTPSConnection(u.hostname, u.port, context=_ctx, timeout=10)
+            c = httpclient.HTTPSConnection(u.hostname, u.port, context=_ctx, timeout=10)
             c.request("GET", f"/api/contests/{S['slug']}/event-feed")
             r = c.getresponse()
             eq(r.status, 200, "feed opened")
