@@ -208,7 +208,8 @@ def test_metrics_on_internal_listener_only():
 
 def test_five_reloads_under_load_fail_no_request():
     path = "/time" if get("/time").status == 200 else "/healthz"
-    before = (pids("fcgi.pids"), pids("fcgi-run.pids"), pids("fcgi-cb.pids"))
+    pools = ("fcgi", "fcgi-run", "fcgi-cb", "fcgi-api")   # POOLS, scripts/lib.sh
+    before = tuple(pids(f"{p}.pids") for p in pools)
     out = os.path.join(os.environ.get("PITWALL_TEST_TMP", tempfile.gettempdir()), "wrk-reload.txt")
     with open(out, "w") as f:
         wrk = subprocess.Popen(["wrk", "-t2", "-c16", "-d20s", "--timeout", "10s", URL + path],
@@ -223,13 +224,16 @@ def test_five_reloads_under_load_fail_no_request():
     report = open(out).read()
     assert "requests in" in report, report
     assert "Non-2xx" not in report and "Socket errors" not in report, report
-    after = (pids("fcgi.pids"), pids("fcgi-run.pids"), pids("fcgi-cb.pids"))
+    after = tuple(pids(f"{p}.pids") for p in pools)
     for old, new in zip(before, after):
         assert not set(old) & set(new), (old, new)
         for pid in old:
             assert not alive(pid), f"old responder {pid} still running"
     socks = sorted(f for f in os.listdir(os.path.join(VAR, "run")) if f.endswith(".sock") and "fcgi" in f)
-    eq(len(socks), 6, f"one symlink and one socket per pool: {socks}")
+    eq(len(socks), 2 * len(pools), f"one symlink and one socket per pool: {socks}")
+    for p in pools:
+        eq(len([f for f in socks if f.startswith(p + ".") and f.count(".") == 2]), 1,
+           f"one live generation of {p}: {socks}")
 
 
 # ---- the worker under cron ----
