@@ -13,18 +13,11 @@
 #include <json-c/json.h>
 
 #include "extern.h"
+#include "livepost.h"
 #include "log.h"
 #include "metrics.h"
 
 #define LIVE_PUB_TIMEOUT_MS	500
-
-static size_t
-discard(char *p, size_t sz, size_t n, void *arg)
-{
-	(void)p;
-	(void)arg;
-	return sz * n;
-}
 
 /*
  * POST msg (JSON) to <LIVE_PUBLISH_URL>/<channel>.  0, or -1 when
@@ -49,17 +42,9 @@ live_publish(struct req *r, const char *channel, json_object *msg)
 		return -1;
 	body = json_object_to_json_string_ext(msg,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	if ((e = curl_easy_init()) == NULL ||
-	    (hdr = curl_slist_append(NULL, "Content-Type: application/json")) == NULL)
+	if ((hdr = curl_slist_append(NULL, "Content-Type: application/json")) == NULL ||
+	    (e = livepost_easy(url, hdr, body, LIVE_PUB_TIMEOUT_MS)) == NULL)
 		goto out;
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)LIVE_PUB_TIMEOUT_MS);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)LIVE_PUB_TIMEOUT_MS);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
 	cc = curl_easy_perform(e);
 	if (cc == CURLE_OK)
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);

@@ -17,6 +17,7 @@
 #include "db.h"
 #include "extern.h"
 #include "keys.h"
+#include "livepost.h"
 #include "log.h"
 #include "metrics.h"
 #include "redis.h"
@@ -530,14 +531,6 @@ static long long live_rounds[LIVE_MAX_ROUNDS];
 static size_t live_nrounds;
 static time_t live_off_until;
 
-static size_t
-discard(char *p, size_t sz, size_t n, void *arg)
-{
-	(void)p;
-	(void)arg;
-	return sz * n;
-}
-
 /* Whether publishing is configured and not paused after a failure. */
 static int
 live_on(const struct wctx *w)
@@ -578,16 +571,8 @@ live_post(struct wctx *w, const char *channel, const char *body)
 	if ((size_t)snprintf(url, sizeof(url), "%s/%s",
 	    w->cfg.live_publish_url, channel) >= sizeof(url))
 		return;
-	if ((e = curl_easy_init()) == NULL)
+	if ((e = livepost_easy(url, live_hdr, body, LIVE_TIMEOUT_MS)) == NULL)
 		return;
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, live_hdr);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, body);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)LIVE_TIMEOUT_MS);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)LIVE_TIMEOUT_MS);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
 	if (curl_multi_add_handle(live_multi, e) != CURLM_OK) {
 		curl_easy_cleanup(e);
 		return;
