@@ -4,10 +4,12 @@
  * storing the result in the submission's hash.  Started as root by
  * scripts/judge (per-box uids and cgroups need it), one per core by default.
  *
- * Order (store_take): single submissions (/run, /runcustom) first, then
- * jobs given back by dead runners, then batches in turn by lane (one
- * contestant's, or one batch's), so one contestant's many submissions
- * cannot starve the others.  Idle runners block on judge:wake.
+ * One Redis round trip per run (store_step_*: one script stores the
+ * last result and takes the next job).  Order: single submissions (/run,
+ * /runcustom) first, then jobs given back by dead runners, then batches
+ * in turn by lane (one contestant's, or one batch's), so one contestant's
+ * many submissions cannot starve the others.  Idle runners block on
+ * judge:wake.
  *
  * Reliability: a job moves atomically (one script) from its queue to this
  * runner's judge:processing:<id> and leaves it only after the result is
@@ -167,29 +169,6 @@ wake(struct redis *rd, long n)
 			freeReplyObject(rep);
 }
 
-/* The next job (store_take) into `mine`; when there is none, blocks on
- * judge:wake up to block_s and returns NULL. */
-static char *
-take_job(struct runner *rn, struct redis *rd, const char *mine)
-{
-	redisReply *rep;
-	char	*tok;
-
-	if ((tok = store_take(rd, mine)) != NULL)
-		return tok;
-	if (rn->block_s < 0.01) {
-		nap(0.05);
-		return NULL;
-	}
-	if ((rep = redis_cmd(rd, "BLPOP " JKEY_WAKE " %.3f", rn->block_s)) ==
-	    NULL) {
-		nap(1);
-		return NULL;
-	}
-	freeReplyObject(rep);
-	return NULL;
-}
-
 /* Gives the lists of runners whose heartbeat expired back to the queues. */
 static void
 recover(struct runner *rn, struct redis *rd)
@@ -312,74 +291,125 @@ callback_main(void *arg)
 	return NULL;
 }
 
-/* Runs one submission and stores its result.  Returns 0 when the job is
- * done (result stored, or nothing to do) and -1 when it must stay in the
- * processing list (stopping before the result could be stored). */
+/* Runs the job taken (its hash, already marked Processing, in
+ * job->row) into *res.  Returns 1 when res holds a result to store, 0
+ * when there is nothing to store (expired, or finished by a runner that
+ * died); either way the job leaves the processing list with the next
+ * step. */
 static int
-run_job(struct runner *rn, struct redis *rd, const char *token)
+run_job(struct runner *rn, struct store_job *job, struct exec_result *res,
+    int *cb)
 {
-	struct store_row row = { NULL };
 	struct exec_submission sub;
-	struct exec_result res;
-	redisReply *rep;
-	long	 attempts = 0;
-	int	 rc, cb;
+	const struct store_row *row = &job->row;
+	long	 attempts;
 	double	 t0 = (double)store_now_ms();
 
-	memset(&res, 0, sizeof(res));
-	if ((rc = store_row_load(rd, token, &row)) != 0) {
-		store_row_clear(&row);
-		if (rc == 1)
-			log_warn(NULL, "submission %s expired before it ran",
-			    token);
-		return rc == 1 ? 0 : -1;
-	}
-	if (store_row_long(&row, "status_id", 1) > EXEC_PROCESSING) {
-		store_row_clear(&row);	/* stored by a runner that died */
+	memset(res, 0, sizeof(*res));
+	*cb = 0;
+	if (!store_token_valid(job->token))
+		return 0;
+	if (row->reply->elements == 0) {
+		log_warn(NULL, "submission %s expired before it ran",
+		    job->token);
 		return 0;
 	}
-	if ((rep = redis_cmd(rd, "HINCRBY " JKEY_SUB "%s attempts 1",
-	    token)) != NULL) {
-		if (rep->type == REDIS_REPLY_INTEGER)
-			attempts = rep->integer;
-		freeReplyObject(rep);
-	}
-	store_set_status(rd, token, EXEC_PROCESSING);
-	cb = store_row_get(&row, "callback_url", NULL) != NULL;
+	if (store_row_long(row, "status_id", 1) > EXEC_PROCESSING)
+		return 0;	/* stored by a runner that died */
+	attempts = store_row_long(row, "attempts", 0);
+	*cb = store_row_get(row, "callback_url", NULL) != NULL;
 	if (attempts > RUNNER_MAX_ATTEMPTS) {
-		res.status_id = EXEC_INTERNAL;
-		res.time = res.wall_time = -1;
-		res.memory = -1;
-		res.exit_code = res.exit_signal = -1;
-		res.message.data = strdup("the judge failed on this "
+		res->status_id = EXEC_INTERNAL;
+		res->time = res->wall_time = -1;
+		res->memory = -1;
+		res->exit_code = res->exit_signal = -1;
+		res->message.data = strdup("the judge failed on this "
 		    "submission too many times");
-		res.message.len = res.message.data ? strlen(res.message.data) :
-		    0;
+		res->message.len = res->message.data ?
+		    strlen(res->message.data) : 0;
 	} else {
-		store_row_submission(&row, &sub);
-		if (exec_run(rn->ex, &sub, &res) == -1) {
-			exec_result_clear(&res);
-			memset(&res, 0, sizeof(res));
-			res.status_id = EXEC_INTERNAL;
-			res.time = res.wall_time = -1;
-			res.memory = -1;
-			res.exit_code = res.exit_signal = -1;
+		store_row_submission(row, &sub);
+		if (exec_run(rn->ex, &sub, res) == -1) {
+			exec_result_clear(res);
+			memset(res, 0, sizeof(*res));
+			res->status_id = EXEC_INTERNAL;
+			res->time = res->wall_time = -1;
+			res->memory = -1;
+			res->exit_code = res->exit_signal = -1;
 		}
 	}
-	/* Redis may be restarting: keep the result until it is stored. */
-	while ((rc = store_result(rd, &rn->cfg, token, &res, cb)) == -1 &&
-	    !stopping)
-		nap(1);
-	if (rc == 0)
-		log_info(NULL, "submission %s: status %d (%s), time %.3f, "
-		    "memory %ld, compile %s, %.0f ms", token, res.status_id,
-		    exec_status_description(res.status_id), res.time,
-		    res.memory, res.compile_cached == 1 ? "cached" :
-		    res.compile_cached == 0 ? "fresh" : "none",
-		    (double)store_now_ms() - t0);
+	log_info(NULL, "submission %s: status %d (%s), time %.3f, memory %ld, "
+	    "compile %s, %.0f ms", job->token, res->status_id,
+	    exec_status_description(res->status_id), res->time, res->memory,
+	    res->compile_cached == 1 ? "cached" : res->compile_cached == 0 ?
+	    "fresh" : "none", (double)store_now_ms() - t0);
+	return 1;
+}
+
+/* One step (store_step_send + _recv): 0, or -1 when Redis failed. */
+static int
+step(struct runner *rn, struct redis *rd, const char *mine,
+    const struct store_step *st, struct store_job *next)
+{
+	memset(next, 0, sizeof(*next));
+	if (store_step_send(rd, &rn->cfg, mine, st) == -1)
+		return -1;
+	return store_step_recv(rd, next);
+}
+
+/*
+ * The main loop: one Redis round trip per run (store_step): the result
+ * of the job just run is stored and the next job taken in one script.
+ * A step that fails is repeated (the result is kept until it is stored)
+ * with resync, which gives back a token whose answer was lost.
+ */
+static void
+run_loop(struct runner *rn, struct redis *rd, const char *mine)
+{
+	struct store_step st;
+	struct store_job job;
+	struct exec_result res;
+	redisReply *rep;
+	char	*done = NULL;
+	int	 have = 0, cb = 0, failed = 0;
+
+	memset(&res, 0, sizeof(res));
+	for (;;) {
+		memset(&st, 0, sizeof(st));
+		st.done = done;
+		st.res = have ? &res : NULL;
+		st.callback = cb;
+		st.take = stopping ? 0 : 1;
+		st.resync = failed;
+		if (step(rn, rd, mine, &st, &job) == -1) {
+			failed = 1;
+			if (stopping)	/* left in the list: recovered */
+				break;
+			nap(1);
+			continue;
+		}
+		failed = 0;
+		free(done);
+		done = NULL;
+		exec_result_clear(&res);
+		have = cb = 0;
+		if (job.token == NULL) {
+			if (stopping)
+				break;
+			rep = redis_cmd(rd, "BLPOP " JKEY_WAKE " %.3f",
+			    rn->block_s);
+			if (rep == NULL)
+				nap(1);
+			else
+				freeReplyObject(rep);
+			continue;
+		}
+		have = run_job(rn, &job, &res, &cb);
+		done = job.token;
+		store_row_clear(&job.row);
+	}
+	free(done);
 	exec_result_clear(&res);
-	store_row_clear(&row);
-	return rc;
 }
 
 static void
@@ -399,7 +429,7 @@ main(int argc, char *argv[])
 	redisReply	*rep;
 	pthread_t	 hb, cbt;
 	char		 self[PATH_MAX], boxinit[PATH_MAX + 32], host[64];
-	char		 mine[256], *tok;
+	char		 mine[256];
 	ssize_t		 n;
 	int		 ch, rc = 1;
 
@@ -474,13 +504,7 @@ main(int argc, char *argv[])
 	    rn.cfg.judge_boxes - 1, rn.cfg.judge_box_dir,
 	    rn.cfg.judge_cache_dir);
 	snprintf(mine, sizeof(mine), JKEY_PROCESSING "%s", rn.id);
-	while (!stopping) {
-		if ((tok = take_job(&rn, rd, mine)) == NULL)
-			continue;
-		if (!store_token_valid(tok) || run_job(&rn, rd, tok) == 0)
-			drop(rd, mine, tok);
-		free(tok);
-	}
+	run_loop(&rn, rd, mine);
 	pthread_join(hb, NULL);
 	pthread_join(cbt, NULL);
 	/* Whatever is still in hand goes back to the queue right away. */
