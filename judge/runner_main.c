@@ -346,54 +346,244 @@ run_job(struct runner *rn, struct store_job *job, struct exec_result *res,
 	return 1;
 }
 
-/* One step (store_step_send + _recv): 0, or -1 when Redis failed. */
-static int
-step(struct runner *rn, struct redis *rd, const char *mine,
-    const struct store_step *st, struct store_job *next)
+/*
+ * The main loop keeps Redis's work off the runs' path: the step that
+ * stores a run's result and takes a job is sent as the next run starts,
+ * so the round trip (an fsync under appendfsync always: milliseconds)
+ * overlaps a run; its answer is read when that run ends.  To cover the
+ * round trip, a runner holds up to `ahead` jobs taken but not started:
+ * one, and one more (RUNNER_AHEAD_MAX at most) each time it had to wait
+ * for one with nothing to run, one fewer after 32 runs without; it takes
+ * ahead only while at least 2 are queued, so an idle runner gets the
+ * last.  Single submissions taken go before the
+ * jobs held.  A step whose answer is lost is resent with resync (store.c),
+ * the results kept until stored; on SIGTERM the jobs held go back.
+ */
+#define RUNNER_AHEAD_MAX	3
+
+/* A step sent whose answer is not read yet. */
+struct flight {
+	char			*done;		/* its result's token, or NULL */
+	struct exec_result	 res;
+	int			 cb;
+	int			 take;		/* 0, 1 or 2 (store_step) */
+};
+
+struct loop {
+	struct store_job q[RUNNER_AHEAD_MAX + 1];	/* held; q[0] next */
+	int		 nq;
+	struct flight	 fl[RUNNER_AHEAD_MAX + 3];	/* fl[0] oldest */
+	int		 nfl;
+	int		 failed;	/* answers lost: resync */
+	int		 idle;		/* the last take found nothing */
+	int		 ahead;		/* jobs to hold, 1..RUNNER_AHEAD_MAX */
+	int		 calm;		/* runs since a stall */
+	/* q and fl's tokens, comma-separated */
+	char		 keep[(TOKEN_LEN + 1) * (2 * RUNNER_AHEAD_MAX + 5)];
+};
+
+static void
+flight_clear(struct flight *f)
 {
-	memset(next, 0, sizeof(*next));
-	if (store_step_send(rd, &rn->cfg, mine, st) == -1)
-		return -1;
-	return store_step_recv(rd, next);
+	free(f->done);
+	exec_result_clear(&f->res);
+	memset(f, 0, sizeof(*f));
 }
 
-/*
- * The main loop: one Redis round trip per run (store_step): the result
- * of the job just run is stored and the next job taken in one script.
- * A step that fails is repeated (the result is kept until it is stored)
- * with resync, which gives back a token whose answer was lost.
- */
+/* "t1,t2,…": every token held or whose result is still to be stored. */
+static const char *
+loop_keep(struct loop *L)
+{
+	size_t	 n = 0;
+	int	 i;
+
+	L->keep[0] = '\0';
+	for (i = 0; i < L->nq; i++)
+		n += (size_t)snprintf(L->keep + n, sizeof(L->keep) - n, "%s%s",
+		    n ? "," : "", L->q[i].token);
+	for (i = 0; i < L->nfl; i++)
+		if (L->fl[i].done != NULL)
+			n += (size_t)snprintf(L->keep + n, sizeof(L->keep) - n,
+			    "%s%s", n ? "," : "", L->fl[i].done);
+	return L->keep;
+}
+
+/* Sends fl's step (fl is the last of L->fl).  0 / -1. */
+static int
+loop_send(struct runner *rn, struct redis *rd, const char *mine,
+    struct loop *L, struct flight *f, int resync)
+{
+	struct store_step st;
+
+	memset(&st, 0, sizeof(st));
+	st.done = f->done;
+	st.res = f->done != NULL && f->res.status_id != 0 ? &f->res : NULL;
+	st.callback = f->cb;
+	st.take = f->take;
+	st.resync = resync;
+	st.keep = resync ? loop_keep(L) : NULL;
+	return store_step_send(rd, &rn->cfg, mine, &st);
+}
+
+/* Queues a step: the result of `done` (res->status_id 0: only drop it)
+ * and a take.  Ownership of done and res passes to the loop. */
+static void
+loop_step(struct runner *rn, struct redis *rd, const char *mine,
+    struct loop *L, char *done, struct exec_result *res, int cb, int take)
+{
+	struct flight *f = &L->fl[L->nfl++];
+
+	memset(f, 0, sizeof(*f));
+	f->done = done;
+	if (res != NULL)
+		f->res = *res;
+	f->cb = cb;
+	f->take = take;
+	if (!L->failed && loop_send(rn, rd, mine, L, f, 0) == -1)
+		L->failed = 1;
+}
+
+/* Reads the oldest answer (waiting for it when `block`); a job taken
+ * joins q, single submissions first.  1 read, 0 not there yet, -1
+ * failed (L->failed set). */
+static int
+loop_recv1(struct redis *rd, struct loop *L, int block)
+{
+	struct store_job job;
+	int	 rc;
+
+	if (L->failed || L->nfl == 0)
+		return L->failed ? -1 : 0;
+	rc = store_step_poll(rd, &job);
+	if (rc == 0 && block) {
+		rc = store_step_recv(rd, &job) == 0 ? 1 : -1;
+		/* Waited with nothing to run for a job taken ahead: the
+		 * runner should hold more. */
+		if (rc == 1 && job.token != NULL && L->fl[0].take == 2) {
+			if (L->ahead < RUNNER_AHEAD_MAX)
+				L->ahead++;
+			L->calm = 0;
+		}
+	}
+	if (rc == -1)
+		L->failed = 1;
+	if (rc != 1)
+		return rc;
+	if (L->fl[0].take == 1)
+		L->idle = job.token == NULL;
+	flight_clear(&L->fl[0]);
+	memmove(&L->fl[0], &L->fl[1], sizeof(L->fl[0]) * (size_t)--L->nfl);
+	if (job.token == NULL)
+		return 1;
+	if (job.prio) {
+		memmove(&L->q[1], &L->q[0], sizeof(L->q[0]) * (size_t)L->nq);
+		L->q[0] = job;
+	} else
+		L->q[L->nq] = job;
+	L->nq++;
+	return 1;
+}
+
+/* Reads the answers there are; while nothing is held, waits for them
+ * until a job comes or none is in flight. */
+static void
+loop_recv(struct redis *rd, struct loop *L)
+{
+	while (loop_recv1(rd, L, L->nq == 0) == 1)
+		;
+}
+
+/* After a failure: the answers in flight are lost (the connection is
+ * reset); each step is resent alone, the first with resync.  0 once all
+ * are stored, -1 (Redis still down). */
+static int
+loop_resync(struct runner *rn, struct redis *rd, const char *mine,
+    struct loop *L)
+{
+	struct store_job job;
+	int	 i;
+
+	redis_broken(rd);
+	for (i = 0; i < L->nfl; i++)
+		L->fl[i].take = 0;
+	if (L->nfl == 0)
+		L->fl[L->nfl++].take = 0;	/* resync alone */
+	while (L->nfl > 0) {
+		if (loop_send(rn, rd, mine, L, &L->fl[0], 1) == -1 ||
+		    store_step_recv(rd, &job) == -1)
+			return -1;
+		store_row_clear(&job.row);
+		free(job.token);
+		flight_clear(&L->fl[0]);
+		memmove(&L->fl[0], &L->fl[1], sizeof(L->fl[0]) * (size_t)--L->nfl);
+	}
+	L->failed = 0;
+	return 0;
+}
+
+/* How many jobs to hold ahead: one more after a stall (loop_recv1), one
+ * fewer after 32 runs without. */
+static int
+loop_ahead(struct loop *L)
+{
+	if (L->ahead < 1)
+		L->ahead = 1;
+	if (++L->calm >= 32 && L->ahead > 1) {
+		L->ahead--;
+		L->calm = 0;
+	}
+	return L->ahead;
+}
+
+static int
+loop_takes(const struct loop *L)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < L->nfl; i++)
+		n += L->fl[i].take != 0;
+	return n;
+}
+
 static void
 run_loop(struct runner *rn, struct redis *rd, const char *mine)
 {
-	struct store_step st;
+	struct loop *L;
 	struct store_job job;
 	struct exec_result res;
 	redisReply *rep;
 	char	*done = NULL;
-	int	 have = 0, cb = 0, failed = 0;
+	int	 have = 0, cb = 0, i, ahead;
 
+	if ((L = calloc(1, sizeof(*L))) == NULL) {
+		log_error(NULL, "out of memory");
+		return;
+	}
 	memset(&res, 0, sizeof(res));
 	for (;;) {
-		memset(&st, 0, sizeof(st));
-		st.done = done;
-		st.res = have ? &res : NULL;
-		st.callback = cb;
-		st.take = stopping ? 0 : 1;
-		st.resync = failed;
-		if (step(rn, rd, mine, &st, &job) == -1) {
-			failed = 1;
-			if (stopping)	/* left in the list: recovered */
+		if (L->failed && loop_resync(rn, rd, mine, L) == -1) {
+			if (stopping)
 				break;
 			nap(1);
 			continue;
 		}
-		failed = 0;
-		free(done);
-		done = NULL;
-		exec_result_clear(&res);
-		have = cb = 0;
-		if (job.token == NULL) {
+		loop_recv(rd, L);
+		/* Room for this run's steps: at most one older one. */
+		while (L->nfl > 1 && loop_recv1(rd, L, 1) == 1)
+			;
+		if (L->failed)
+			continue;
+		if (L->nq == 0) {
+			/* Nothing in hand: store the last result, take one,
+			 * or wait for work. */
+			if (have || (!L->idle && !stopping)) {
+				loop_step(rn, rd, mine, L, done, &res, cb,
+				    stopping ? 0 : 1);
+				done = NULL;
+				have = cb = 0;
+				memset(&res, 0, sizeof(res));
+				continue;
+			}
 			if (stopping)
 				break;
 			rep = redis_cmd(rd, "BLPOP " JKEY_WAKE " %.3f",
@@ -402,14 +592,54 @@ run_loop(struct runner *rn, struct redis *rd, const char *mine)
 				nap(1);
 			else
 				freeReplyObject(rep);
+			L->idle = 0;
 			continue;
 		}
-		have = run_job(rn, &job, &res, &cb);
+		if (stopping)
+			break;
+		job = L->q[0];
+		memmove(&L->q[0], &L->q[1], sizeof(L->q[0]) * (size_t)--L->nq);
+		/* The last result and the takes ahead go while this runs. */
+		ahead = loop_ahead(L);
+		while (have || L->nq + loop_takes(L) < ahead) {
+			loop_step(rn, rd, mine, L, done, have ? &res : NULL, cb,
+			    L->nq + loop_takes(L) < ahead ? 2 : 0);
+			done = NULL;
+			have = cb = 0;
+			memset(&res, 0, sizeof(res));
+		}
+		if (!run_job(rn, &job, &res, &cb))	/* only dropped */
+			memset(&res, 0, sizeof(res));
+		have = 1;
 		done = job.token;
 		store_row_clear(&job.row);
 	}
+	/* Stopping: answers in flight are read, the last result stored and
+	 * every job held given back (resync). */
+	while (loop_recv1(rd, L, 1) == 1)
+		;
+	if (have || L->nq > 0 || L->nfl > 0) {
+		for (i = 0; i < L->nq; i++) {
+			store_row_clear(&L->q[i].row);
+			free(L->q[i].token);
+		}
+		L->nq = 0;
+		if (have) {
+			L->fl[L->nfl].done = done;
+			L->fl[L->nfl].res = res;
+			L->fl[L->nfl++].cb = cb;
+			done = NULL;
+			memset(&res, 0, sizeof(res));
+		}
+		if (loop_resync(rn, rd, mine, L) == -1)
+			log_warn(NULL, "runner %s: jobs left in %s for the "
+			    "others to recover", rn->id, mine);
+	}
+	for (i = 0; i < L->nfl; i++)
+		flight_clear(&L->fl[i]);
 	free(done);
 	exec_result_clear(&res);
+	free(L);
 }
 
 static void

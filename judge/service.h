@@ -96,14 +96,15 @@ void		 store_row_submission(const struct store_row *,
  * processing list `dst` in the same step.  take: 0 none, 1 the next
  * queued, 2 only when at least 2 are queued (a job taken ahead of the
  * one being run leaves the last to an idle runner).  After a failed step
- * (resync), every token of the processing list but `keep` and `done`
- * goes back to the queue. */
+ * (resync), every token of the processing list but those of `keep` and
+ * `done` goes back to the queue.  Several steps may be in flight on one
+ * connection; their answers come in order. */
 struct store_step {
 	const char		*done;		/* token finished, or NULL */
 	const struct exec_result *res;		/* its result, or NULL */
 	int			 callback;	/* queue its callback */
 	int			 take;
-	const char		*keep;		/* job in hand, or NULL */
+	const char		*keep;		/* jobs in hand: "t1,t2", NULL */
 	int			 resync;	/* the last step failed */
 };
 /* A job taken: token (caller frees) and its hash, already marked
@@ -111,6 +112,7 @@ struct store_step {
 struct store_job {
 	char			*token;
 	struct store_row	 row;
+	int			 prio;		/* from judge:queue:prio */
 };
 /* Sends the step without waiting (so Redis works while a box runs).
  * 0 / -1 (logged; the connection is reset). */
@@ -119,6 +121,9 @@ int		 store_step_send(struct redis *, const struct config *,
 /* Its answer: 0 with job filled (token NULL: nothing taken), -1 on error
  * (job empty; whether the step ran is unknown). */
 int		 store_step_recv(struct redis *, struct store_job *);
+/* As store_step_recv when the answer is there already: 1 (job filled),
+ * 0 when it is not (nothing read), -1 on error. */
+int		 store_step_poll(struct redis *, struct store_job *);
 /* A valid token: 36 chars of [0-9a-f-]. */
 int		 store_token_valid(const char *);
 /* Milliseconds since the epoch. */

@@ -4,6 +4,7 @@
  * a submission is never stored without being queued, nor a result without
  * its wake-up and callback job.
  */
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -354,9 +355,12 @@ store_queue_len(struct redis *r)
  * list, ARGV[2] = the submission TTL, ARGV[5] = "1" to queue the
  * callback, ARGV[6] = the fewest tokens that must be queued to take one
  * ("0": no take; "2" leaves the last one to an idle runner), ARGV[7] =
- * the job in hand (kept), ARGV[8] = "1" after a failed step: every other
- * token of the processing list goes back to judge:queue (one a lost
- * answer had taken), ARGV[9..] = the result's HSET field/value pairs.
+ * the jobs in hand (a comma list, kept), ARGV[8] = "1" after a failed
+ * step, or to give back the jobs held: every other token of the
+ * processing list goes back to judge:queue, In Queue again and its
+ * attempt not counted (it never ran), ARGV[9..] = the result's
+ * HSET field/value pairs.  The answer's third element says where the job
+ * came from: "p" the priority list, else "q".
  */
 static const char step_lua[] =
     "local dst, done = ARGV[1], ARGV[3] "
@@ -377,8 +381,13 @@ static const char step_lua[] =
     "redis.call('LREM', dst, 0, done) "
     "end "
     "if ARGV[8] == '1' then "
+    "local keep = ',' .. ARGV[7] .. ',' "
     "for _, o in ipairs(redis.call('LRANGE', dst, 0, -1)) do "
-    "if o ~= ARGV[7] then "
+    "if not string.find(keep, ',' .. o .. ',', 1, true) then "
+    "local k = '" JKEY_SUB "' .. o "
+    "if tonumber(redis.call('HGET', k, 'status_id')) == 2 then "
+    "redis.call('HSET', k, 'status_id', 1) "
+    "redis.call('HINCRBY', k, 'attempts', -1) end "
     "redis.call('LREM', dst, 0, o) "
     "redis.call('RPUSH', '" JKEY_QUEUE "', o) "
     "redis.call('LPUSH', '" JKEY_WAKE "', 1) end end end "
@@ -392,8 +401,10 @@ static const char step_lua[] =
     "n = n + redis.call('LLEN', '" JKEY_LANE "' .. l) end "
     "if n < need then return false end "
     "end "
+    "local from = 'p' "
     "local t = redis.call('RPOPLPUSH', '" JKEY_PRIO "', dst) "
-    "if not t then t = redis.call('RPOPLPUSH', '" JKEY_QUEUE "', dst) end "
+    "if not t then from = 'q' "
+    "t = redis.call('RPOPLPUSH', '" JKEY_QUEUE "', dst) end "
     "if not t then "
     "for i = 1, redis.call('LLEN', '" JKEY_LANES "') do "
     "local l = redis.call('RPOPLPUSH', '" JKEY_LANES "', '" JKEY_LANES "') "
@@ -413,7 +424,7 @@ static const char step_lua[] =
     "if st ~= nil and st <= 2 then "
     "redis.call('HINCRBY', key, 'attempts', 1) "
     "redis.call('HSET', key, 'status_id', 2) end "
-    "return {t, redis.call('HGETALL', key)}";
+    "return {t, redis.call('HGETALL', key), from}";
 
 /* The result's HSET pairs (step_lua). */
 static void
@@ -504,11 +515,39 @@ broken:
 	return -1;
 }
 
+/* The step's answer into job (store_step_recv); rep is taken. */
+static int
+step_parse(redisReply *rep, struct store_job *job)
+{
+	redisReply *row;
+
+	if (rep->type == REDIS_REPLY_ERROR) {
+		log_error(NULL, "runner step: %s", rep->str);
+		freeReplyObject(rep);
+		return -1;
+	}
+	if (rep->type != REDIS_REPLY_ARRAY) {	/* nil: nothing taken */
+		freeReplyObject(rep);
+		return 0;
+	}
+	if (rep->elements != 3 || rep->element[0]->type !=
+	    REDIS_REPLY_STRING || (row = rep->element[1])->type !=
+	    REDIS_REPLY_ARRAY || rep->element[2]->type != REDIS_REPLY_STRING ||
+	    (job->token = strdup(rep->element[0]->str)) == NULL) {
+		log_error(NULL, "runner step: unexpected reply");
+		freeReplyObject(rep);
+		return -1;
+	}
+	job->prio = rep->element[2]->str[0] == 'p';
+	job->row.top = rep;
+	job->row.reply = row;
+	return 0;
+}
+
 int
 store_step_recv(struct redis *r, struct store_job *job)
 {
 	redisContext *ctx;
-	redisReply *rep = NULL, *row;
 	void	*p;
 
 	memset(job, 0, sizeof(*job));
@@ -519,27 +558,38 @@ store_step_recv(struct redis *r, struct store_job *job)
 		redis_broken(r);
 		return -1;
 	}
-	rep = p;
-	if (rep->type == REDIS_REPLY_ERROR) {
-		log_error(NULL, "runner step: %s", rep->str);
-		freeReplyObject(rep);
+	return step_parse(p, job);
+}
+
+int
+store_step_poll(struct redis *r, struct store_job *job)
+{
+	struct pollfd pfd;
+	redisContext *ctx;
+	void	*p = NULL;
+
+	memset(job, 0, sizeof(*job));
+	if ((ctx = redis_ctx(r)) == NULL)
 		return -1;
+	if (redisGetReplyFromReader(ctx, &p) != REDIS_OK)
+		goto broken;
+	if (p == NULL) {
+		pfd.fd = ctx->fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 0) != 1)
+			return 0;
+		if (redisBufferRead(ctx) != REDIS_OK ||
+		    redisGetReplyFromReader(ctx, &p) != REDIS_OK)
+			goto broken;
+		if (p == NULL)
+			return 0;
 	}
-	if (rep->type != REDIS_REPLY_ARRAY) {	/* nil: nothing taken */
-		freeReplyObject(rep);
-		return 0;
-	}
-	if (rep->elements != 2 || rep->element[0]->type !=
-	    REDIS_REPLY_STRING || (row = rep->element[1])->type !=
-	    REDIS_REPLY_ARRAY ||
-	    (job->token = strdup(rep->element[0]->str)) == NULL) {
-		log_error(NULL, "runner step: unexpected reply");
-		freeReplyObject(rep);
-		return -1;
-	}
-	job->row.top = rep;
-	job->row.reply = row;
-	return 0;
+	return step_parse(p, job) == 0 ? 1 : -1;
+broken:
+	log_warn(NULL, "Redis: %s", ctx->errstr);
+	redis_broken(r);
+	return -1;
 }
 
 int
