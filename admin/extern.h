@@ -61,6 +61,7 @@ int	arg_int(const char *s, long long min, long long max, long long *out);
 
 /* Command groups: argc/argv start after the group's name. */
 int	cmd_user(struct actx *a, int argc, char *argv[]);
+int	cmd_team(struct actx *a, int argc, char *argv[]);
 int	cmd_token(struct actx *a, int argc, char *argv[]);
 int	cmd_import(struct actx *a, int argc, char *argv[]);
 int	cmd_import_problem(struct actx *a, int argc, char *argv[]);

@@ -27,6 +27,10 @@ usage_to(FILE *fp)
 	    "  user ban|unban --email E\n"
 	    "  user role --email E --role contestant|admin\n"
 	    "  user list\n"
+	    "  team add --name N [--org ORGANIZATION]\n"
+	    "  team list | members TEAM | delete TEAM      TEAM: id or name\n"
+	    "  team assign|remove --team TEAM --email E\n"
+	    "  team import FILE.csv          rows: team,organization,email[,email...]\n"
 	    "  token --email E [--ttl SECONDS]\n"
 	    "  import DIR                    problem package (docs/packages.md)\n"
 	    "  import-problem PATH --round SLUG [--slug SLUG] [--points N]\n"
@@ -41,7 +45,7 @@ usage_to(FILE *fp)
 	    "  round close SLUG\n"
 	    "  round list\n"
 	    "  round set SLUG [--scoring proportional|icpc|ioi] [--penalty MINUTES]\n"
-	    "            [--freeze-at TIME|none]\n"
+	    "            [--freeze-at TIME|none] [--teams on|off]\n"
 	    "  round unfreeze SLUG\n"
 	    "  language list\n"
 	    "  language enable|disable ID    a Judge0 language id\n"
@@ -243,6 +247,7 @@ static const struct {
 } commands[] = {
 	{ "config", cmd_config },
 	{ "user", cmd_user },
+	{ "team", cmd_team },
 	{ "token", cmd_token },
 	{ "import", cmd_import },
 	{ "import-problem", cmd_import_problem },
