@@ -71,6 +71,7 @@ int	cmd_verify(struct actx *a, int argc, char *argv[]);
 int	cmd_round(struct actx *a, int argc, char *argv[]);
 int	cmd_leaderboard(struct actx *a, int argc, char *argv[]);
 int	cmd_language(struct actx *a, int argc, char *argv[]);
+int	cmd_events(struct actx *a, int argc, char *argv[]);
 
 /* admin/export.c: create path with exactly len bytes of buf (never over
  * an existing file); a directory; DIR new or empty.  0 / -1 (printed). */

@@ -51,6 +51,9 @@ usage_to(FILE *fp)
 	    "  language enable|disable ID    a Judge0 language id\n"
 	    "  language sync                 names from the judge's GET /languages\n"
 	    "  leaderboard rebuild\n"
+	    "  events prune [--older-than MINUTES]\n"
+	    "                                drop Contest API events a later one of\n"
+	    "                                the same object replaces (default 60)\n"
 	    "  config markdown|example|check|redis-acl\n"
 	    "Settings come from the environment (see `config example`);\n"
 	    "--password - reads the password from the first line of stdin.\n"
@@ -257,6 +260,7 @@ static const struct {
 	{ "round", cmd_round },
 	{ "language", cmd_language },
 	{ "leaderboard", cmd_leaderboard },
+	{ "events", cmd_events },
 };
 
 int
