@@ -14,12 +14,13 @@ ALTER TABLE questions
     ADD COLUMN color text CHECK (char_length(color) BETWEEN 1 AND 64
                                  AND color !~ '[[:cntrl:]]');
 
--- The team of a contestant in a round: today every contestant is a team
--- of one (sql/011, api_is_team).  The one place a clarification names
--- its team.
+-- The team of a contestant in a round: the competitor of the boards
+-- (sql/012, board_competitor: "t<team id>" in a team-based round, else
+-- the user, a team of one); an admin is no team (api_is_team).  The one
+-- place a clarification names its team.
 CREATE FUNCTION api_team_id(p_user bigint, p_round bigint) RETURNS text
 LANGUAGE sql STABLE AS $$
-    SELECT CASE WHEN api_is_team(p_user) THEN p_user::text END
+    SELECT CASE WHEN api_is_team(p_user) THEN board_competitor(p_round, p_user) END
 $$;
 
 -- The clarification messages of round p_round, as the endpoint gives

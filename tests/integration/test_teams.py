@@ -351,3 +351,24 @@ def test_individual_round_is_unchanged():
     assert f"a1-{TAG}" in names and f"a2-{TAG}" in names and S["alpha"] not in names, names
     cli("round", "set", S["slug"], "--teams", "on")
     eq(board(S["slug"], True)[0]["name"], S["alpha"], "on again")
+
+
+def test_contest_api_clarifications_name_the_team():
+    """A member's question and its private answer name the team, not the
+    member, in the jury's Contest API view; the public sees neither."""
+    tid = team_id(S["alpha"])
+    r = http("POST", URL + "/clarifications", body={"question_id": S["q2"],
+                                                    "text": f"TEAM-API-{TAG}"},
+             headers=auth(jwt(S["a2"])))
+    eq(r.status, 201, f"ask {r!r}")
+    cid = str(r.json()["id"])
+    r = http("POST", URL + f"/admin/clarifications/{cid}/answer",
+             body={"answer": "private yes", "public": False}, headers=adm())
+    eq(r.status, 200, f"answer {r!r}")
+    path = URL + f"/api/contests/{S['slug']}/clarifications"
+    jury = {c["id"]: c for c in http("GET", path, headers=adm()).json()}
+    eq(jury[cid]["from_team_id"], f"t{tid}", "the question is the team's")
+    eq(jury[cid + "-a"]["to_team_id"], f"t{tid}", "the answer goes to the team")
+    eq(jury[cid + "-a"]["reply_to_id"], cid, "the answer replies to it")
+    public = {c["id"] for c in http("GET", path).json()}
+    assert cid not in public and cid + "-a" not in public, public
