@@ -149,7 +149,7 @@ kpp_question_apply(struct db *db, const struct kimport *ki,
     const struct kpp *k, char *qid, size_t qidsz)
 {
 	char tl[16], ml[16], ol[16];
-	const char *p[12];
+	const char *p[14];
 	int n;
 
 	if (ki->time_limit_ms > 0)
@@ -169,12 +169,16 @@ kpp_question_apply(struct db *db, const struct kimport *ki,
 	p[9] = kpp_type_name(k->type);
 	p[10] = k->output_mb > 0 ? ol : NULL;
 	p[11] = k->layout == KPP_LAYOUT_2023 ? "2023-07" : "legacy";
+	/* Balloon colours: the package's, else the stored ones stay. */
+	p[12] = k->rgb[0] ? k->rgb : NULL;
+	p[13] = k->color[0] ? k->color : NULL;
 	n = import_exec_rows(db, "INSERT INTO questions (slug, round_id, title,"
 	    " statement, points, time_limit_ms, memory_limit_kb, validator,"
-	    " validator_flags, problem_type, output_limit_kb, package_format)"
+	    " validator_flags, problem_type, output_limit_kb, package_format,"
+	    " rgb, color)"
 	    " VALUES ($1, (SELECT id FROM rounds WHERE slug = $2), $3, $4,"
 	    " coalesce($5::integer, 100), coalesce($6::integer, 1000), $7, $8,"
-	    " $9, $10, $11, $12)"
+	    " $9, $10, $11, $12, $13, $14)"
 	    " ON CONFLICT (slug) DO UPDATE SET round_id = EXCLUDED.round_id,"
 	    " title = EXCLUDED.title, statement = EXCLUDED.statement,"
 	    " points = coalesce($5::integer, questions.points),"
@@ -185,8 +189,10 @@ kpp_question_apply(struct db *db, const struct kimport *ki,
 	    " validator_flags = EXCLUDED.validator_flags,"
 	    " problem_type = EXCLUDED.problem_type,"
 	    " output_limit_kb = EXCLUDED.output_limit_kb,"
-	    " package_format = EXCLUDED.package_format"
-	    " RETURNING id", 12, p, qid, qidsz);
+	    " package_format = EXCLUDED.package_format,"
+	    " rgb = coalesce($13, questions.rgb),"
+	    " color = coalesce($14, questions.color)"
+	    " RETURNING id", 14, p, qid, qidsz);
 	return n == 1 ? 0 : -1;
 }
 
