@@ -97,6 +97,7 @@ const char	*user_role_check(const char *role);
 
 #define PKG_SLUG_MAX		64
 #define PKG_TEST_NAME_MAX	32
+#define PKG_COLOR_MAX		64
 #define PKG_MAX_ROUNDS		100
 #define PKG_MAX_TESTS		1000
 #define PKG_MAX_SAMPLES		PKG_MAX_TESTS
@@ -129,6 +130,8 @@ struct pkg_question {
 	int	 time_limit_ms;
 	int	 memory_limit_kb;
 	char	 checker[16];
+	char	 rgb[8];		/* "" or "#rgb" / "#rrggbb" */
+	char	 color[PKG_COLOR_MAX + 1];	/* "" or a name */
 	char	(*samples)[PKG_TEST_NAME_MAX + 1];
 	size_t	 nsamples;
 };
@@ -151,6 +154,10 @@ int	package_parse_points(const char *buf, size_t len, int *out,
 
 /* 1 when s is a valid round/question slug, or test name (NN). */
 int	package_slug_valid(const char *s);
+/* 1 when s is a balloon rgb ("#rgb", "#rrggbb") / colour name (1 to
+ * PKG_COLOR_MAX printable ASCII bytes, no quotes or backslashes). */
+int	package_rgb_valid(const char *s);
+int	package_color_valid(const char *s);
 int	package_test_name_valid(const char *s);
 /* 1 when s is an ISO-8601 timestamp with a time zone. */
 int	package_time_valid(const char *s);
@@ -281,6 +288,8 @@ struct kpp {
 	double			 time_resolution;	/* seconds */
 	int			 memory_mb;		/* 0: not given */
 	int			 output_mb;
+	char			 rgb[8];		/* "": not in the package */
+	char			 color[PKG_COLOR_MAX + 1];	/* "": not given */
 	char			*statement;		/* Markdown or text from LaTeX */
 	char			*statement_file;
 	int			 statement_latex;

@@ -356,6 +356,8 @@ def setup_module():
     cli("round", "set", slug, "--scoring", "icpc")
     S["q1"], _ = make_question(S["rid"], [("a\n", "a\n"), ("b\n", "b\n")])
     S["q2"], _ = make_question(S["rid"], [("c\n", "c\n"), ("d\n", "d\n"), ("e\n", "e\n")])
+    # q1's package gave a balloon colour, q2's none.
+    psql(f"UPDATE questions SET rgb = '#e53935', color = 'red' WHERE id = {S['q1']}")
     S["names"] = {}
     for t in ("ann", "bob", "cy"):
         n = f"{t}-{secrets.token_hex(2)}"
@@ -437,6 +439,11 @@ def test_every_endpoint_is_what_the_spec_says_in_both_views():
         want = ["AC", "AC", "CE", "RTE", "TLE", "WA"] + (["AC"] if jury else [])
         eq(verdicts, sorted(want), f"judgements ({'jury' if jury else 'public'})")
         eq(ctx["state"]["frozen"] is not None, True, "frozen")
+        p1, p2 = (psql(f"SELECT slug FROM questions WHERE id = {S[q]}") for q in ("q1", "q2"))
+        eq((ctx["problems"][p1]["rgb"], ctx["problems"][p1]["color"]), ("#e53935", "red"),
+           "the balloon colour")
+        eq("rgb" in ctx["problems"][p2] or "color" in ctx["problems"][p2], False,
+           "no colour: no rgb, no color")
         eq(ctx["state"]["started"] is not None and ctx["state"]["ended"] is None, True, "running")
         # A run per testcase of each visible judgement.
         for j in ctx["judgements"].values():
