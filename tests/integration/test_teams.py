@@ -11,9 +11,12 @@ import json
 import os
 import secrets
 import tempfile
+import time
+import uuid
 
 from client import FakeJudge0
-from contest import auth, jwt, make_question, make_round, make_user, submit, wait_done
+from contest import (auth, jwt, live_messages, make_question, make_round, make_user, submit,
+                     wait_done)
 from pw import BIN, ENV, URL, eq, http, post, psql, redis, run, wait_for
 import test_contest_api
 from test_contest_api import check_objects, check_replay
@@ -265,6 +268,44 @@ def test_teammate_sees_submissions_others_do_not():
                     f"{who} reads it")
         got = {x["id"] for x in http("GET", URL + "/submissions", headers=auth(jwt(S[who]))).json()}
         assert sid not in got, f"{who} lists a team's submission"
+
+
+def redis_only_submission(who, qid):
+    """A submission /submit has stored and the worker has not written to
+    PostgreSQL yet (its hash and the user's list, as /submit makes them)."""
+    sid, ms = str(uuid.uuid4()), int(time.time() * 1000)
+    redis("HSET", f"pitwall:sub:{sid}", "user_id", S[who], "question_id", qid, "language_id", 71,
+          "total", 1, "created_at", ms, "status", "queued", "done", 0, "passed", 0, "failed", 0)
+    redis("ZADD", f"pitwall:user:{S[who]}:subs", ms, f"{qid}:{sid}")
+    return sid
+
+
+def test_teammate_sees_live_and_not_yet_stored_submissions():
+    sid = S["sids"]["a1", "q1"]
+    eq(len(live_messages(f"/live/submissions/{sid}", jwt(S["a2"]), limit=1)), 1,
+       "a teammate may listen to the live channel")
+    error_shape(http("GET", URL + f"/live/submissions/{sid}", headers=auth(jwt(S["lone"])),
+                     timeout=5), 403, "a non-member may not")
+    team_sid = redis_only_submission("a1", S["q2"])
+    solo_sid = redis_only_submission("a1", S["sq"])
+    try:
+        got = {x["id"] for x in http("GET", URL + "/submissions", headers=auth(jwt(S["a2"]))).json()}
+        assert team_sid in got, "a teammate's submission is listed from its 202 on"
+        assert solo_sid not in got, "not one of an individual round"
+        got = {x["id"] for x in http("GET", URL + f"/submissions?question_id={S['q2']}",
+                                     headers=auth(jwt(S["a2"]))).json()}
+        assert team_sid in got, got
+        got = {x["id"] for x in http("GET", URL + "/submissions",
+                                     headers=auth(jwt(S["lone"]))).json()}
+        assert team_sid not in got, "a non-member does not list it"
+        eq(http("GET", URL + f"/submissions/{team_sid}", headers=auth(jwt(S["a2"]))).status, 200,
+           "a teammate reads it from Redis")
+        eq(http("GET", URL + f"/submissions/{solo_sid}", headers=auth(jwt(S["a2"]))).status, 403,
+           "not in an individual round")
+    finally:
+        for sid in (team_sid, solo_sid):
+            redis("DEL", f"pitwall:sub:{sid}")
+        redis("ZREM", f"pitwall:user:{S['a1']}:subs", f"{S['q2']}:{team_sid}", f"{S['sq']}:{solo_sid}")
 
 
 def test_teammate_sees_clarifications_others_do_not():
