@@ -24,6 +24,12 @@ else
 	JUDGE_PORT=${PITWALL_JUDGE_PORT:-$((PORT_BASE + 4))}
 fi
 FCGI_PROCS=${PITWALL_FCGI_PROCS:-2}
+# Redis over TCP (docs/redis.md): the master's port (TLS with
+# PITWALL_REDIS_TLS=1), the replica's and the sentinels' (Sentinel mode).
+REDIS_PORT=${PITWALL_REDIS_PORT:-$((PORT_BASE + 6))}
+REDIS_REPLICA_PORT=${PITWALL_REDIS_REPLICA_PORT:-$((PORT_BASE + 7))}
+SENTINEL_PORTS=${PITWALL_SENTINEL_PORTS:-$((PORT_BASE + 8)),$((PORT_BASE + 9)),$((PORT_BASE + 5))}
+REDIS_ADDR=${PITWALL_REDIS_ADDR:-127.0.0.1}
 [[ $JUDGE_PORT =~ ^[0-9]{1,5}$ ]] || { echo "PITWALL_JUDGE_PORT is not a port: $JUDGE_PORT" >&2; exit 64; }
 
 # The responder pools, each on a socket of its own so that one kind of
@@ -166,7 +172,7 @@ trusted_file() {
 
 # SETTING_NAMES: the variables a settings file may set (what write_env in
 # scripts/stack and judge_settings in scripts/judge write).
-SETTING_NAMES='^(PITWALL_[A-Z0-9_]+|JUDGE0?_[A-Z0-9_]+|DATABASE_URL|PG(HOST|PORT|USER|DATABASE)|REDIS_SOCKET|CALLBACK_[A-Z_]+|LIVE_PUBLISH_URL|JWT_[A-Z_]+|SUBMIT_[A-Z0-9_]+|RUN_[A-Z0-9_]+|WORKER_[A-Z0-9_]+|FCGI_[A-Z0-9_]+|MAX_[A-Z0-9_]+|OUTPUT_LIMIT_BYTES|CACHE_TTL)$'
+SETTING_NAMES='^(PITWALL_[A-Z0-9_]+|JUDGE0?_[A-Z0-9_]+|DATABASE_URL|PG(HOST|PORT|USER|DATABASE)|REDIS_[A-Z0-9_]+|CALLBACK_[A-Z_]+|LIVE_PUBLISH_URL|JWT_[A-Z_]+|SUBMIT_[A-Z0-9_]+|RUN_[A-Z0-9_]+|WORKER_[A-Z0-9_]+|FCGI_[A-Z0-9_]+|MAX_[A-Z0-9_]+|OUTPUT_LIMIT_BYTES|CACHE_TTL)$'
 
 # env_load FILE [keep]: export the NAME='value' lines of FILE (as kv in
 # scripts/stack writes them), parsed, never sourced or evaluated: a value
@@ -247,4 +253,36 @@ pool_gen() {
 	t=$(readlink "$VAR/run/$1.sock" 2>/dev/null) || return 0
 	t=${t#"$1".}
 	echo "${t%.sock}"
+}
+
+# redis_master: "HOST PORT" of the master the sentinels of
+# REDIS_SENTINELS name (the first that answers).
+redis_master() {
+	local s addr
+	for s in ${REDIS_SENTINELS//,/ }; do
+		addr=$(redis-cli -h "${s%:*}" -p "${s##*:}" SENTINEL get-master-addr-by-name \
+			"${REDIS_MASTER_NAME:-pitwall}" 2>/dev/null | tr '\n' ' ') || continue
+		[[ $addr =~ ^[^\ ]+\ [0-9]+\ $ ]] && { echo "${addr% }"; return 0; }
+	done
+	return 1
+}
+
+# redis_cli ROLE ARGS...: redis-cli on REDIS_SOCKET (the master the
+# sentinels name when REDIS_SENTINELS is set), as the Redis ACL user
+# pitwall-ROLE when REDIS_PASSWORD_DIR is set (docs/redis.md); the
+# password reaches redis-cli in its environment, never its arguments.
+redis_cli() {
+	local role=$1 pass m
+	local -a to=(-s "$REDIS_SOCKET")
+	shift
+	if [[ -n ${REDIS_SENTINELS:-} ]]; then
+		m=$(redis_master) || return 1
+		to=(-h "${m% *}" -p "${m#* }")
+	fi
+	if [[ -n ${REDIS_PASSWORD_DIR:-} ]]; then
+		pass=$(cat "$REDIS_PASSWORD_DIR/redis-$role.key") || return 1
+		REDISCLI_AUTH=$pass redis-cli "${to[@]}" --user "pitwall-$role" "$@"
+	else
+		redis-cli "${to[@]}" "$@"
+	fi
 }
