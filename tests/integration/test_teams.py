@@ -314,6 +314,7 @@ def test_teammate_sees_clarifications_others_do_not():
              headers=auth(jwt(S["a1"])))
     eq(r.status, 201, f"ask {r!r}")
     cid = r.json()["id"]
+    S["clar"] = cid
     r = http("POST", URL + f"/admin/clarifications/{cid}/answer",
              body={"answer": "yes", "public": False}, headers=adm())
     eq(r.status, 200, f"answer {r!r}")
@@ -358,6 +359,11 @@ def test_contest_api_serves_teams_and_organizations():
     check_objects("submissions", subs, ctx)
     eq(http("GET", URL + f"/api/contests/{S['slug']}/teams/t{tid}").json()["id"], f"t{tid}",
        "one team by id")
+    clars = {c["id"]: c for c in http("GET", URL + f"/api/contests/{S['slug']}/clarifications",
+                                      headers=adm()).json()}
+    cid = str(S["clar"])
+    eq((clars[cid]["from_team_id"], clars[cid + "-a"]["to_team_id"]), (f"t{tid}", f"t{tid}"),
+       "a member's question and its private answer are the team's")
     # Every endpoint checked against the specification, and the event
     # feed replayed from the start gives them, in both views.
     test_contest_api.S["admin"] = S["admin"]
