@@ -299,6 +299,15 @@ void	route_admin_clarifications(struct req *);
 void	route_admin_teams(struct req *);
 void	route_api(struct req *);
 
+/*
+ * route_submission.c: 1 when viewer shares owner's submissions to
+ * question qid: teammates in a team-based round (team_shares(),
+ * sql/012_teams.sql).  For a viewer who is not the owner; 0 when
+ * PostgreSQL cannot say.
+ */
+int	req_teammate(struct req *r, long long qid, long long owner,
+	    long long viewer);
+
 /* route_leaderboard.c */
 /*
  * The ranked board b (BOARD_PUBLIC or BOARD_JURY) of round round_id as

@@ -121,13 +121,9 @@ by_ordinal(const void *a, const void *b)
 	return ox < oy ? -1 : ox > oy;
 }
 
-/*
- * 1 when viewer shares owner's submissions to question qid: teammates in
- * a team-based round (team_shares(), sql/012_teams.sql).  Asked only
- * when the viewer is not the owner; 0 when PostgreSQL cannot say.
- */
-static int
-teammate(struct req *r, long long qid, long long owner, long long viewer)
+/* extern.h: teammates share submissions (sql/012_teams.sql). */
+int
+req_teammate(struct req *r, long long qid, long long owner, long long viewer)
 {
 	char qbuf[24], obuf[24], vbuf[24];
 	const char *p[3] = { qbuf, obuf, vbuf };
@@ -208,7 +204,7 @@ route_submission(struct req *r)
 		json_object_object_add(o, "results", arr);
 	}
 	if (owner != who.user_id && strcmp(who.role, "admin") != 0 &&
-	    !teammate(r, qid, owner, who.user_id)) {
+	    !req_teammate(r, qid, owner, who.user_id)) {
 		http_error(r, 403, "forbidden", "this submission is not yours");
 		goto out;
 	}

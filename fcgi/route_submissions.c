@@ -14,9 +14,8 @@
  * created_at), and an entry PostgreSQL did not return, that is new enough
  * to belong in the page asked for, comes from its Redis hash.
  * XXX: PostgreSQL down is a 503 here, although Redis holds most of a
- * contest's submissions.  XXX: a teammate's submission is listed once
- * the worker has written it (within a batch): the Redis merge is the
- * caller's own list only.
+ * contest's submissions.  The teammates' Redis lists are merged
+ * the same way (each entry checked with req_teammate()).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,11 +153,6 @@ listed(json_object *arr, const char *sid)
 	return 0;
 }
 
-/*
- * Add to arr the entries of the user's Redis list that PostgreSQL did not
- * return: those for question qid (0: any) not older than `oldest` (the
- * last row of a full page; 0 when the page was not full).  0 / -1.
- */
 /* Parse a list member "<qid>:<sid>".  0 / -1. */
 static int
 member_parse(const redisReply *m, long long *qid, char sid[37])
@@ -178,13 +172,15 @@ member_parse(const redisReply *m, long long *qid, char sid[37])
 }
 
 /*
- * Add to arr the entries of the user's Redis list that PostgreSQL did not
+ * Add to arr the entries of user uid's Redis list that PostgreSQL did not
  * return: those for question qid (0: any) not older than `oldest` (the
- * last row of a full page; 0 when the page was not full).  0 / -1.
+ * last row of a full page; 0 when the page was not full), and when uid
+ * is not the viewer only those a teammate shares (req_teammate()).
+ * 0 / -1.
  */
 static int
-merge_recent(struct req *r, long long uid, long long qid, long long oldest,
-    json_object *arr)
+merge_recent(struct req *r, long long uid, long long viewer, long long qid,
+    long long oldest, json_object *arr)
 {
 	char key[64], sid[37];
 	redisReply *z;
@@ -207,7 +203,8 @@ merge_recent(struct req *r, long long uid, long long qid, long long oldest,
 		/* Newest first: the rest are older still. */
 		if (ms < oldest)
 			break;
-		if ((qid != 0 && mq != qid) || listed(arr, sid))
+		if ((qid != 0 && mq != qid) || listed(arr, sid) ||
+		    (uid != viewer && !req_teammate(r, mq, uid, viewer)))
 			continue;
 		if ((o = submission_from_redis(r, uid, mq, sid, ms)) != NULL)
 			json_object_array_add(arr, o);
@@ -260,10 +257,23 @@ route_submissions(struct req *r)
 	n = json_object_array_length(arr);
 	if (n > 0 && (long long)n == limit)
 		oldest = created_ms(json_object_array_get_idx(arr, n - 1));
-	if (merge_recent(r, who.user_id, qid, oldest, arr) == -1) {
+	if (merge_recent(r, who.user_id, who.user_id, qid, oldest, arr) == -1) {
 		http_error(r, 503, "unavailable", "submission data is unavailable");
 		goto out;
 	}
+	/* The teammates' too: a submission is listed from its 202 on. */
+	PQclear(res);
+	if ((res = req_sql_or_reply(r, "SELECT o.user_id FROM team_members m"
+	    " JOIN team_members o ON o.team_id = m.team_id AND o.user_id <> m.user_id"
+	    " WHERE m.user_id = $1", 1, p)) == NULL)
+		goto out;
+	for (i = 0; i < (size_t)PQntuples(res); i++)
+		if (merge_recent(r, atoll(PQgetvalue(res, (int)i, 0)), who.user_id,
+		    qid, oldest, arr) == -1) {
+			http_error(r, 503, "unavailable",
+			    "submission data is unavailable");
+			goto out;
+		}
 	json_object_array_sort(arr, by_created_desc);
 	out = json_object_new_array();
 	for (i = 0; i < json_object_array_length(arr) && (long long)i < limit; i++) {

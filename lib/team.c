@@ -70,6 +70,17 @@ team_create(struct db *db, const char *name, const char *org, long long *id)
 	long long oid;
 	enum team_rc rc = TEAM_DB;
 
+	/* An existing team: no new organization either. */
+	if ((res = db_exec(db, "SELECT id FROM teams WHERE lower(name) = lower($1)",
+	    1, p)) == NULL)
+		return TEAM_DB;
+	if (PQntuples(res) == 1) {
+		*id = atoll(PQgetvalue(res, 0, 0));
+		PQclear(res);
+		return TEAM_EXISTS;
+	}
+	PQclear(res);
+	res = NULL;
 	if (org != NULL && *org != '\0') {
 		if (org_ensure(db, org, &oid) == -1)
 			return TEAM_DB;
@@ -198,7 +209,6 @@ team_csv_row(char *line, long lineno, int max, struct team_row *out,
     const char **why)
 {
 	char *f[2 + TEAM_CSV_EMAILS_MAX];
-	static char toolong[96];
 	const char *e;
 	int nf, i;
 
@@ -240,10 +250,9 @@ team_csv_row(char *line, long lineno, int max, struct team_row *out,
 		out->emails[out->n++] = m;
 	}
 	if (out->n > max) {
-		/* Static: the row's one message, read before the next row. */
-		snprintf(toolong, sizeof(toolong), "%d members, a team has at"
+		snprintf(out->why, sizeof(out->why), "%d members, a team has at"
 		    " most %d (TEAM_MAX_MEMBERS)", out->n, max);
-		*why = toolong;
+		*why = out->why;
 		return -1;
 	}
 	return 0;

@@ -67,6 +67,7 @@ struct team_row {
 	const char	*org;		/* NULL: none */
 	const char	*emails[TEAM_CSV_EMAILS_MAX];
 	int		 n;		/* how many emails */
+	char		 why[96];	/* a message *why may point into */
 };
 
 /*
@@ -74,7 +75,7 @@ struct team_row {
  * team,organization,email[,email…] with RFC 4180 quoting (lib/account.h),
  * spaces trimmed, empty email fields skipped, at most max emails.
  * Returns 0 for a team row, 1 for a line to skip (blank, or the header
- * "team,…" on line 1), -1 with *why.
+ * "team,…" on line 1), -1 with *why (static, or in out->why).
  */
 int		 team_csv_row(char *line, long lineno, int max,
 		    struct team_row *out, const char **why);

@@ -11,11 +11,15 @@ import json
 import os
 import secrets
 import tempfile
+import time
+import uuid
 
 from client import FakeJudge0
-from contest import auth, jwt, make_question, make_round, make_user, submit, wait_done
+from contest import (auth, jwt, live_messages, make_question, make_round, make_user, submit,
+                     wait_done)
 from pw import BIN, ENV, URL, eq, http, post, psql, redis, run, wait_for
-from test_contest_api import check_objects
+import test_contest_api
+from test_contest_api import check_objects, check_replay
 
 FAKE = FakeJudge0(os.environ.get("PITWALL_FAKE_JUDGE0_URL", ENV.get("JUDGE0_URL", "")))
 ADMIN = os.path.join(BIN, "pitwall-admin")
@@ -266,12 +270,51 @@ def test_teammate_sees_submissions_others_do_not():
         assert sid not in got, f"{who} lists a team's submission"
 
 
+def redis_only_submission(who, qid):
+    """A submission /submit has stored and the worker has not written to
+    PostgreSQL yet (its hash and the user's list, as /submit makes them)."""
+    sid, ms = str(uuid.uuid4()), int(time.time() * 1000)
+    redis("HSET", f"pitwall:sub:{sid}", "user_id", S[who], "question_id", qid, "language_id", 71,
+          "total", 1, "created_at", ms, "status", "queued", "done", 0, "passed", 0, "failed", 0)
+    redis("ZADD", f"pitwall:user:{S[who]}:subs", ms, f"{qid}:{sid}")
+    return sid
+
+
+def test_teammate_sees_live_and_not_yet_stored_submissions():
+    sid = S["sids"]["a1", "q1"]
+    eq(len(live_messages(f"/live/submissions/{sid}", jwt(S["a2"]), limit=1)), 1,
+       "a teammate may listen to the live channel")
+    error_shape(http("GET", URL + f"/live/submissions/{sid}", headers=auth(jwt(S["lone"])),
+                     timeout=5), 403, "a non-member may not")
+    team_sid = redis_only_submission("a1", S["q2"])
+    solo_sid = redis_only_submission("a1", S["sq"])
+    try:
+        got = {x["id"] for x in http("GET", URL + "/submissions", headers=auth(jwt(S["a2"]))).json()}
+        assert team_sid in got, "a teammate's submission is listed from its 202 on"
+        assert solo_sid not in got, "not one of an individual round"
+        got = {x["id"] for x in http("GET", URL + f"/submissions?question_id={S['q2']}",
+                                     headers=auth(jwt(S["a2"]))).json()}
+        assert team_sid in got, got
+        got = {x["id"] for x in http("GET", URL + "/submissions",
+                                     headers=auth(jwt(S["lone"]))).json()}
+        assert team_sid not in got, "a non-member does not list it"
+        eq(http("GET", URL + f"/submissions/{team_sid}", headers=auth(jwt(S["a2"]))).status, 200,
+           "a teammate reads it from Redis")
+        eq(http("GET", URL + f"/submissions/{solo_sid}", headers=auth(jwt(S["a2"]))).status, 403,
+           "not in an individual round")
+    finally:
+        for sid in (team_sid, solo_sid):
+            redis("DEL", f"pitwall:sub:{sid}")
+        redis("ZREM", f"pitwall:user:{S['a1']}:subs", f"{S['q2']}:{team_sid}", f"{S['sq']}:{solo_sid}")
+
+
 def test_teammate_sees_clarifications_others_do_not():
     r = http("POST", URL + "/clarifications", body={"question_id": S["q1"],
                                                     "text": f"TEAM-Q-{TAG}: is n > 0?"},
              headers=auth(jwt(S["a1"])))
     eq(r.status, 201, f"ask {r!r}")
     cid = r.json()["id"]
+    S["clar"] = cid
     r = http("POST", URL + f"/admin/clarifications/{cid}/answer",
              body={"answer": "yes", "public": False}, headers=adm())
     eq(r.status, 200, f"answer {r!r}")
@@ -316,6 +359,16 @@ def test_contest_api_serves_teams_and_organizations():
     check_objects("submissions", subs, ctx)
     eq(http("GET", URL + f"/api/contests/{S['slug']}/teams/t{tid}").json()["id"], f"t{tid}",
        "one team by id")
+    clars = {c["id"]: c for c in http("GET", URL + f"/api/contests/{S['slug']}/clarifications",
+                                      headers=adm()).json()}
+    cid = str(S["clar"])
+    eq((clars[cid]["from_team_id"], clars[cid + "-a"]["to_team_id"]), (f"t{tid}", f"t{tid}"),
+       "a member's question and its private answer are the team's")
+    # Every endpoint checked against the specification, and the event
+    # feed replayed from the start gives them, in both views.
+    test_contest_api.S["admin"] = S["admin"]
+    for jury in (False, True):
+        check_replay(S["slug"], jury)
     # The individual round: users are teams, no organizations.
     solo = {t["id"] for t in http("GET", URL + f"/api/contests/{S['solo_slug']}/teams").json()}
     assert str(S["a1"]) in solo and f"t{tid}" not in solo, solo
@@ -349,26 +402,11 @@ def test_individual_round_is_unchanged():
     assert "team_based off" in p.stdout, p.stdout
     names = {x["name"] for x in board(S["slug"], True)}
     assert f"a1-{TAG}" in names and f"a2-{TAG}" in names and S["alpha"] not in names, names
+    ev, _ = check_replay(S["slug"], True)
+    subs = [e for e in ev if e["type"] == "submissions"]
+    eq(sorted({e["data"]["team_id"] for e in subs[-4:]}),
+       sorted({str(S["a1"]), str(S["a2"]), str(S["lone"])}),
+       "individual again: the submissions' events name the users")
     cli("round", "set", S["slug"], "--teams", "on")
     eq(board(S["slug"], True)[0]["name"], S["alpha"], "on again")
-
-
-def test_contest_api_clarifications_name_the_team():
-    """A member's question and its private answer name the team, not the
-    member, in the jury's Contest API view; the public sees neither."""
-    tid = team_id(S["alpha"])
-    r = http("POST", URL + "/clarifications", body={"question_id": S["q2"],
-                                                    "text": f"TEAM-API-{TAG}"},
-             headers=auth(jwt(S["a2"])))
-    eq(r.status, 201, f"ask {r!r}")
-    cid = str(r.json()["id"])
-    r = http("POST", URL + f"/admin/clarifications/{cid}/answer",
-             body={"answer": "private yes", "public": False}, headers=adm())
-    eq(r.status, 200, f"answer {r!r}")
-    path = URL + f"/api/contests/{S['slug']}/clarifications"
-    jury = {c["id"]: c for c in http("GET", path, headers=adm()).json()}
-    eq(jury[cid]["from_team_id"], f"t{tid}", "the question is the team's")
-    eq(jury[cid + "-a"]["to_team_id"], f"t{tid}", "the answer goes to the team")
-    eq(jury[cid + "-a"]["reply_to_id"], cid, "the answer replies to it")
-    public = {c["id"] for c in http("GET", path).json()}
-    assert cid not in public and cid + "-a" not in public, public
+    check_replay(S["slug"], True)
