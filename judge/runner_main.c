@@ -23,8 +23,8 @@
  * bound to the thread that forks, so that thread must live as long as the
  * box); a heartbeat thread keeps the heartbeat and re-queues dead runners'
  * jobs; a callback thread delivers callbacks from judge:callbacks with the
- * same processing-list pattern.  Signals: SIGTERM finishes the job in hand
- * and exits.  No signal is ignored or blocked in the main thread, since
+ * same processing-list pattern.  Signals: SIGTERM finishes the job in hand,
+ * gives back the jobs taken ahead (run_loop) and exits.  No signal is ignored or blocked in the main thread, since
  * dispositions of ignored signals and the mask would pass to the boxes.
  */
 #include <errno.h>
