@@ -13,6 +13,8 @@ struct redis {
 	redisContext	*c;
 	char		*socket;
 	char		*host;
+	char		*user;
+	char		*password;
 	int		 port;
 	int		 timeout_ms;
 };
@@ -26,7 +28,10 @@ redis_new(const struct config *cfg)
 		return NULL;
 	r->socket = strdup(cfg->redis_socket);
 	r->host = strdup(cfg->redis_host);
-	if (r->socket == NULL || r->host == NULL) {
+	r->user = strdup(cfg->redis_user);
+	r->password = strdup(cfg->redis_password);
+	if (r->socket == NULL || r->host == NULL || r->user == NULL ||
+	    r->password == NULL) {
 		redis_free(r);
 		return NULL;
 	}
@@ -45,6 +50,10 @@ redis_free(struct redis *r)
 		redisFree(r->c);
 	free(r->socket);
 	free(r->host);
+	free(r->user);
+	if (r->password != NULL)
+		explicit_bzero(r->password, strlen(r->password));
+	free(r->password);
 	free(r);
 }
 
@@ -54,6 +63,35 @@ redis_broken(struct redis *r)
 	if (r->c != NULL)
 		redisFree(r->c);
 	r->c = NULL;
+}
+
+/* AUTH [user] password on a new connection, when a password is set. */
+static int
+redis_auth(struct redis *r)
+{
+	redisReply *reply;
+	const char *argv[3] = { "AUTH", r->user, r->password };
+	int argc = 3;
+
+	if (*r->password == '\0')
+		return 0;
+	if (*r->user == '\0') {
+		argv[1] = r->password;
+		argc = 2;
+	}
+	reply = redisCommandArgv(r->c, argc, argv, NULL);
+	if (reply == NULL || reply->type != REDIS_REPLY_STATUS) {
+		log_warn(NULL, "Redis AUTH%s%s failed: %s",
+		    *r->user ? " as " : "", r->user, reply == NULL ?
+		    r->c->errstr : reply->type == REDIS_REPLY_ERROR ?
+		    reply->str : "unexpected reply");
+		if (reply != NULL)
+			freeReplyObject(reply);
+		redis_broken(r);
+		return -1;
+	}
+	freeReplyObject(reply);
+	return 0;
 }
 
 int
@@ -81,7 +119,7 @@ redis_ensure(struct redis *r)
 		redis_broken(r);
 		return -1;
 	}
-	return 0;
+	return redis_auth(r);
 }
 
 redisContext *

@@ -18,6 +18,9 @@ HTTPS_PORT=${PITWALL_HTTPS_PORT:-$PORT_BASE}
 HTTP_PORT=${PITWALL_HTTP_PORT:-$((PORT_BASE + 1))}
 INTERNAL_PORT=${PITWALL_INTERNAL_PORT:-$((PORT_BASE + 2))}
 PG_PORT=${PITWALL_PG_PORT:-$((PORT_BASE + 3))}
+# Redis over TCP (PITWALL_REDIS_LISTEN, a data host): +6 (+5 is the
+# tests' fake Judge0).
+REDIS_TCP_PORT=${PITWALL_REDIS_PORT:-$((PORT_BASE + 6))}
 if [[ $PORT_BASE == 8440 ]]; then
 	JUDGE_PORT=${PITWALL_JUDGE_PORT:-2358}
 else
@@ -166,7 +169,7 @@ trusted_file() {
 
 # SETTING_NAMES: the variables a settings file may set (what write_env in
 # scripts/stack and judge_settings in scripts/judge write).
-SETTING_NAMES='^(PITWALL_[A-Z0-9_]+|JUDGE0?_[A-Z0-9_]+|DATABASE_URL|PG(HOST|PORT|USER|DATABASE)|REDIS_SOCKET|CALLBACK_[A-Z_]+|LIVE_PUBLISH_URL|JWT_[A-Z_]+|SUBMIT_[A-Z0-9_]+|RUN_[A-Z0-9_]+|WORKER_[A-Z0-9_]+|FCGI_[A-Z0-9_]+|MAX_[A-Z0-9_]+|OUTPUT_LIMIT_BYTES|CACHE_TTL)$'
+SETTING_NAMES='^(PITWALL_[A-Z0-9_]+|JUDGE0?_[A-Z0-9_]+|DATABASE_URL(_FILE)?|PG(HOST|PORT|USER|DATABASE|SSLMODE|SSLROOTCERT)|REDIS_(SOCKET|HOST|PORT|USER|PASSWORD|PASSWORD_FILE)|CALLBACK_[A-Z_]+|LIVE_PUBLISH_URL|JWT_[A-Z_]+|SUBMIT_[A-Z0-9_]+|RUN_[A-Z0-9_]+|WORKER_[A-Z0-9_]+|FCGI_[A-Z0-9_]+|MAX_[A-Z0-9_]+|OUTPUT_LIMIT_BYTES|CACHE_TTL)$'
 
 # env_load FILE [keep]: export the NAME='value' lines of FILE (as kv in
 # scripts/stack writes them), parsed, never sourced or evaluated: a value
@@ -247,4 +250,56 @@ pool_gen() {
 	t=$(readlink "$VAR/run/$1.sock" 2>/dev/null) || return 0
 	t=${t#"$1".}
 	echo "${t%.sock}"
+}
+
+# rcli ARGS...: redis-cli to this stack's Redis: REDIS_SOCKET, else
+# REDIS_HOST:REDIS_PORT, as REDIS_USER with REDIS_PASSWORD(_FILE) when
+# set (passed in REDISCLI_AUTH, never on the command line).
+rcli() {
+	local a=() pw=${REDIS_PASSWORD:-}
+	if [[ -n ${REDIS_SOCKET:-} ]]; then
+		a=(-s "$REDIS_SOCKET")
+	else
+		a=(-h "${REDIS_HOST:-127.0.0.1}" -p "${REDIS_PORT:-6379}")
+	fi
+	[[ -n ${REDIS_USER:-} ]] && a+=(--user "$REDIS_USER")
+	[[ -z $pw && -n ${REDIS_PASSWORD_FILE:-} ]] && pw=$(head -c 4096 "$REDIS_PASSWORD_FILE")
+	if [[ -n $pw ]]; then
+		REDISCLI_AUTH=$pw redis-cli --no-auth-warning "${a[@]}" "$@"
+	else
+		redis-cli "${a[@]}" "$@"
+	fi
+}
+
+# The worker (and the embedded judge's runners) run under cron: one
+# crontab line per stack, tagged with VAR, runs scripts/worker-supervise
+# --watch 55 every minute; its log is root's (VAR/root/supervise.log).
+CRON_LOCK=/tmp/pitwall-crontab.lock
+
+# cron_edit add|remove: this stack's line in the invoking user's crontab.
+cron_edit() {
+	command -v crontab >/dev/null || { echo "no crontab command: nothing is supervised" >&2; return 0; }
+	local tag="# pitwall-supervise $VAR" line
+	line="* * * * * PITWALL_VAR=$VAR PITWALL_BIN=$BIN /bin/bash $ROOT/scripts/worker-supervise --watch 55 >>$ROOT_DIR/supervise.log 2>&1 $tag"
+	(
+		flock -w 30 8 || { echo "cannot lock $CRON_LOCK" >&2; exit 1; }
+		{
+			crontab -l 2>/dev/null | awk -v t="$tag" \
+				'length($0) < length(t) || substr($0, length($0) - length(t) + 1) != t' || true
+			if [[ $1 == add ]]; then echo "$line"; fi
+		} | crontab -
+	) 8>"$CRON_LOCK"
+}
+
+# Start cron (Debian's, no systemd) when it is not running.
+cron_start() {
+	pgrep -x cron >/dev/null && return 0
+	if [[ $EUID -ne 0 || ! -x /usr/sbin/cron ]]; then
+		echo "cron is not running: start it, or nothing is supervised" >&2
+		return 0
+	fi
+	echo "starting cron"
+	# A system daemon outlives this stack: start it from / with a clean
+	# environment, so nothing of this stack (its VAR, its cwd) stays in it.
+	(cd / && env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin /usr/sbin/cron)
 }
