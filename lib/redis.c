@@ -28,8 +28,10 @@ redis_new(const struct config *cfg)
 		return NULL;
 	r->socket = strdup(cfg->redis_socket);
 	r->host = strdup(cfg->redis_host);
-	r->user = strdup(cfg->redis_user);
-	r->password = strdup(cfg->redis_password);
+	/* A config made by hand (the unit tests) may leave these NULL. */
+	r->user = strdup(cfg->redis_user != NULL ? cfg->redis_user : "");
+	r->password = strdup(cfg->redis_password != NULL ?
+	    cfg->redis_password : "");
 	if (r->socket == NULL || r->host == NULL || r->user == NULL ||
 	    r->password == NULL) {
 		redis_free(r);
