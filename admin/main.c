@@ -15,6 +15,7 @@
 #include "judge0.h"
 #include "log.h"
 #include "redis.h"
+#include "redis_acl.h"
 
 static void
 usage_to(FILE *fp)
@@ -46,7 +47,7 @@ usage_to(FILE *fp)
 	    "  language enable|disable ID    a Judge0 language id\n"
 	    "  language sync                 names from the judge's GET /languages\n"
 	    "  leaderboard rebuild\n"
-	    "  config markdown|example|check\n"
+	    "  config markdown|example|check|redis-acl\n"
 	    "Settings come from the environment (see `config example`);\n"
 	    "--password - reads the password from the first line of stdin.\n"
 	    "Exit status: 0 done, 1 failed, 64 usage, 78 configuration.\n");
@@ -91,7 +92,7 @@ struct redis *
 actx_redis(struct actx *a)
 {
 	if (a->redis == NULL)
-		a->redis = redis_new(&a->cfg);
+		a->redis = redis_new(&a->cfg, REDIS_ROLE_ADMIN);
 	if (a->redis == NULL || redis_ensure(a->redis) == -1) {
 		fprintf(stderr, "pitwall-admin: cannot connect to Redis "
 		    "(REDIS_SOCKET / REDIS_HOST)\n");
@@ -212,6 +213,11 @@ cmd_config(struct actx *a, int argc, char *argv[])
 	if (argc != 1) {
 		usage();
 		return ADMIN_USAGE;
+	}
+	/* config redis-acl: each role's Redis ACL rules, for scripts/stack. */
+	if (strcmp(argv[0], "redis-acl") == 0) {
+		redis_acl_print(stdout);
+		return ADMIN_OK;
 	}
 	if (strcmp(argv[0], "markdown") == 0) {
 		config_print_markdown(stdout);

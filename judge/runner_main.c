@@ -294,7 +294,7 @@ heartbeat_main(void *arg)
 	struct redis *rd;
 
 	block_helper_signals();
-	if ((rd = redis_new(&rn->cfg)) == NULL)
+	if ((rd = redis_new(&rn->cfg, REDIS_ROLE_JUDGE)) == NULL)
 		return NULL;
 	while (!stopping) {
 		heartbeat(rn, rd);
@@ -343,7 +343,7 @@ callback_main(void *arg)
 	char	 mine[256], *tok;
 
 	block_helper_signals();
-	if ((rd = redis_new(&rn->cfg)) == NULL)
+	if ((rd = redis_new(&rn->cfg, REDIS_ROLE_JUDGE)) == NULL)
 		return NULL;
 	snprintf(mine, sizeof(mine), JKEY_CBPROCESSING "%s", rn->id);
 	while (!stopping) {
@@ -528,7 +528,7 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 ||
-	    (rd = redis_new(&rn.cfg)) == NULL) {
+	    (rd = redis_new(&rn.cfg, REDIS_ROLE_JUDGE)) == NULL) {
 		log_error(NULL, "library initialisation failed");
 		goto out;
 	}

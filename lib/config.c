@@ -42,6 +42,16 @@ const struct config_setting config_settings[] = {
 	    OFF(redis_password), "Password sent with AUTH after connecting (empty: no AUTH, a unix socket on one host; REDIS_PASSWORD_FILE)." },
 	{ "REDIS_TIMEOUT_MS", CONFIG_INT, "2000", 10, 60000, NULL,
 	    OFF(redis_timeout_ms), "Connect and command timeout for Redis, in milliseconds." },
+	{ "REDIS_PASSWORD_DIR", CONFIG_STR, "", 0, 0, NULL,
+	    OFF(redis_password_dir), "Redis ACL: directory of one password file per role (redis-<role>.key, mode 600; roles responder, worker, judge, admin); when set, each program AUTHs as the Redis user pitwall-<role> (docs/redis.md). Empty: no AUTH." },
+	{ "REDIS_SENTINELS", CONFIG_STR, "", 0, 0, NULL,
+	    OFF(redis_sentinels), "Redis Sentinel: comma-separated host:port of the sentinels; when set the master is asked of them (REDIS_MASTER_NAME) instead of REDIS_SOCKET/REDIS_HOST, and found again after a failover." },
+	{ "REDIS_MASTER_NAME", CONFIG_STR, "pitwall", 0, 0, NULL,
+	    OFF(redis_master_name), "Redis Sentinel: the name the sentinels monitor the master by." },
+	{ "REDIS_WAIT_REPLICAS", CONFIG_INT, "0", 0, 16, NULL,
+	    OFF(redis_wait_replicas), "Replicas that must have /submit's and /callback's writes (Redis WAIT) before they are acknowledged; otherwise 503 not_replicated. 0: no wait." },
+	{ "REDIS_WAIT_TIMEOUT_MS", CONFIG_INT, "1000", 1, 60000, NULL,
+	    OFF(redis_wait_timeout_ms), "How long WAIT waits for REDIS_WAIT_REPLICAS replicas, in milliseconds." },
 
 	{ "JWT_SECRET", CONFIG_SECRET, "", 0, 0, NULL,
 	    OFF(jwt_secret), "HS256 key for access tokens (at least 32 bytes; JWT_SECRET_FILE)." },
@@ -171,8 +181,8 @@ errf(char *err, size_t errsz, const char *fmt, ...)
  * Read a secret file: refused when others can read it, when it is empty or
  * not regular.  One trailing newline is dropped.  Returns a malloc'd string.
  */
-static char *
-read_secret_file(const char *env, const char *path, char *err, size_t errsz)
+char *
+config_read_secret_file(const char *env, const char *path, char *err, size_t errsz)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -279,7 +289,7 @@ load_one(struct config *cfg, const struct config_setting *s,
 				    s->env, fileenv);
 				return -1;
 			}
-			if ((str = read_secret_file(s->env, path, err, errsz)) == NULL)
+			if ((str = config_read_secret_file(s->env, path, err, errsz)) == NULL)
 				return -1;
 		}
 	}

@@ -24,6 +24,11 @@ struct config {
 	char	*redis_user;
 	char	*redis_password;
 	int	 redis_timeout_ms;
+	char	*redis_password_dir;
+	char	*redis_sentinels;
+	char	*redis_master_name;
+	int	 redis_wait_replicas;
+	int	 redis_wait_timeout_ms;
 
 	/* auth */
 	char	*jwt_secret;
@@ -133,6 +138,14 @@ int	config_load(struct config *cfg, unsigned need, config_getenv_fn getenv_fn,
 
 /* As config_load with getenv; prints the error and exits 78 (EX_CONFIG). */
 void	config_load_or_exit(struct config *cfg, unsigned need, const char *prog);
+
+/*
+ * Read the secret file PATH (ENV names the setting in messages): refused
+ * when group or others can reach it, when not regular or over 64 KiB; one
+ * trailing newline dropped.  A malloc'd string, or NULL with err set.
+ */
+char	*config_read_secret_file(const char *env, const char *path, char *err,
+	    size_t errsz);
 
 /* Release the strings of cfg, wiping secrets.  Accepts a zeroed cfg. */
 void	config_free(struct config *cfg);

@@ -18,15 +18,23 @@ HTTPS_PORT=${PITWALL_HTTPS_PORT:-$PORT_BASE}
 HTTP_PORT=${PITWALL_HTTP_PORT:-$((PORT_BASE + 1))}
 INTERNAL_PORT=${PITWALL_INTERNAL_PORT:-$((PORT_BASE + 2))}
 PG_PORT=${PITWALL_PG_PORT:-$((PORT_BASE + 3))}
-# Redis over TCP (PITWALL_REDIS_LISTEN, a data host): +6 (+5 is the
-# tests' fake Judge0).
-REDIS_TCP_PORT=${PITWALL_REDIS_PORT:-$((PORT_BASE + 6))}
 if [[ $PORT_BASE == 8440 ]]; then
 	JUDGE_PORT=${PITWALL_JUDGE_PORT:-2358}
 else
 	JUDGE_PORT=${PITWALL_JUDGE_PORT:-$((PORT_BASE + 4))}
 fi
 FCGI_PROCS=${PITWALL_FCGI_PROCS:-2}
+# Redis over TCP (docs/redis.md, docs/hosts.md): the master's port (TLS
+# with PITWALL_REDIS_TLS=1; a data host's with PITWALL_REDIS_LISTEN), the
+# replica's and the sentinels' (Sentinel mode).  Not REDIS_PORT: that is
+# the programs' setting, where a judge or app host finds Redis.
+REDIS_TCP_PORT=${PITWALL_REDIS_PORT:-$((PORT_BASE + 6))}
+REDIS_REPLICA_PORT=${PITWALL_REDIS_REPLICA_PORT:-$((PORT_BASE + 7))}
+SENTINEL_PORTS=${PITWALL_SENTINEL_PORTS:-$((PORT_BASE + 8)),$((PORT_BASE + 9)),$((PORT_BASE + 5))}
+_listen=${PITWALL_REDIS_LISTEN:-}
+REDIS_ADDR=${PITWALL_REDIS_ADDR:-${_listen%%,*}}
+REDIS_ADDR=${REDIS_ADDR:-127.0.0.1}
+unset _listen
 [[ $JUDGE_PORT =~ ^[0-9]{1,5}$ ]] || { echo "PITWALL_JUDGE_PORT is not a port: $JUDGE_PORT" >&2; exit 64; }
 
 # The responder pools, each on a socket of its own so that one kind of
@@ -169,7 +177,7 @@ trusted_file() {
 
 # SETTING_NAMES: the variables a settings file may set (what write_env in
 # scripts/stack and judge_settings in scripts/judge write).
-SETTING_NAMES='^(PITWALL_[A-Z0-9_]+|JUDGE0?_[A-Z0-9_]+|DATABASE_URL(_FILE)?|PG(HOST|PORT|USER|DATABASE|SSLMODE|SSLROOTCERT)|REDIS_(SOCKET|HOST|PORT|USER|PASSWORD|PASSWORD_FILE)|CALLBACK_[A-Z_]+|LIVE_PUBLISH_URL|JWT_[A-Z_]+|SUBMIT_[A-Z0-9_]+|RUN_[A-Z0-9_]+|WORKER_[A-Z0-9_]+|FCGI_[A-Z0-9_]+|MAX_[A-Z0-9_]+|OUTPUT_LIMIT_BYTES|CACHE_TTL)$'
+SETTING_NAMES='^(PITWALL_[A-Z0-9_]+|JUDGE0?_[A-Z0-9_]+|DATABASE_URL(_FILE)?|PG(HOST|PORT|USER|DATABASE|SSLMODE|SSLROOTCERT)|REDIS_[A-Z0-9_]+|CALLBACK_[A-Z_]+|LIVE_PUBLISH_URL|JWT_[A-Z_]+|SUBMIT_[A-Z0-9_]+|RUN_[A-Z0-9_]+|WORKER_[A-Z0-9_]+|FCGI_[A-Z0-9_]+|MAX_[A-Z0-9_]+|OUTPUT_LIMIT_BYTES|CACHE_TTL)$'
 
 # env_load FILE [keep]: export the NAME='value' lines of FILE (as kv in
 # scripts/stack writes them), parsed, never sourced or evaluated: a value
@@ -252,22 +260,50 @@ pool_gen() {
 	echo "${t%.sock}"
 }
 
-# rcli ARGS...: redis-cli to this stack's Redis: REDIS_SOCKET, else
-# REDIS_HOST:REDIS_PORT, as REDIS_USER with REDIS_PASSWORD(_FILE) when
-# set (passed in REDISCLI_AUTH, never on the command line).
-rcli() {
-	local a=() pw=${REDIS_PASSWORD:-}
-	if [[ -n ${REDIS_SOCKET:-} ]]; then
-		a=(-s "$REDIS_SOCKET")
+# redis_master: "HOST PORT" of the master the sentinels of
+# REDIS_SENTINELS name (the first that answers).
+redis_master() {
+	local s addr
+	for s in ${REDIS_SENTINELS//,/ }; do
+		addr=$(redis-cli -h "${s%:*}" -p "${s##*:}" SENTINEL get-master-addr-by-name \
+			"${REDIS_MASTER_NAME:-pitwall}" 2>/dev/null | tr '\n' ' ') || continue
+		[[ $addr =~ ^[^\ ]+\ [0-9]+\ $ ]] && { echo "${addr% }"; return 0; }
+	done
+	return 1
+}
+
+# redis_cli ROLE ARGS...: redis-cli on REDIS_SOCKET, else
+# REDIS_HOST:REDIS_PORT (a judge or app host), or the master the
+# sentinels name when REDIS_SENTINELS is set; as the Redis ACL user
+# pitwall-ROLE when REDIS_PASSWORD_DIR is set (docs/redis.md), else as
+# REDIS_USER (or requirepass's default user) with REDIS_PASSWORD(_FILE)
+# when set; the password reaches redis-cli in its environment, never its
+# arguments.
+redis_cli() {
+	local role=$1 pass="" user="" m
+	local -a to
+	shift
+	if [[ -n ${REDIS_SENTINELS:-} ]]; then
+		m=$(redis_master) || return 1
+		to=(-h "${m% *}" -p "${m#* }")
+	elif [[ -n ${REDIS_SOCKET:-} ]]; then
+		to=(-s "$REDIS_SOCKET")
 	else
-		a=(-h "${REDIS_HOST:-127.0.0.1}" -p "${REDIS_PORT:-6379}")
+		to=(-h "${REDIS_HOST:-127.0.0.1}" -p "${REDIS_PORT:-6379}")
 	fi
-	[[ -n ${REDIS_USER:-} ]] && a+=(--user "$REDIS_USER")
-	[[ -z $pw && -n ${REDIS_PASSWORD_FILE:-} ]] && pw=$(head -c 4096 "$REDIS_PASSWORD_FILE")
-	if [[ -n $pw ]]; then
-		REDISCLI_AUTH=$pw redis-cli --no-auth-warning "${a[@]}" "$@"
+	if [[ -n ${REDIS_PASSWORD_DIR:-} ]]; then
+		pass=$(cat "$REDIS_PASSWORD_DIR/redis-$role.key") || return 1
+		user=pitwall-$role
+	elif [[ -n ${REDIS_PASSWORD:-} ]]; then
+		pass=$REDIS_PASSWORD
+	elif [[ -n ${REDIS_PASSWORD_FILE:-} ]]; then
+		pass=$(head -c 4096 "$REDIS_PASSWORD_FILE") || return 1
+	fi
+	[[ -n $user || -z ${REDIS_USER:-} ]] || user=$REDIS_USER
+	if [[ -n $pass ]]; then
+		REDISCLI_AUTH=$pass redis-cli --no-auth-warning "${to[@]}" ${user:+--user "$user"} "$@"
 	else
-		redis-cli "${a[@]}" "$@"
+		redis-cli "${to[@]}" "$@"
 	fi
 }
 
