@@ -9,6 +9,19 @@ BIN=${PITWALL_BIN:-$ROOT/bin}
 if [[ -z ${PITWALL_PORT_BASE:-} && -s $VAR/stack.env ]]; then
 	PITWALL_PORT_BASE=$(sed -n "s/^PITWALL_PORT_BASE='\{0,1\}\([0-9]*\).*/\1/p" "$VAR/stack.env")
 fi
+# So does a host of several (docs/hosts.md) keep its addresses: each of
+# these that the environment does not set is taken from stack.env (a
+# value of addresses, ports and CIDRs only).
+if [[ -s $VAR/stack.env ]]; then
+	for _n in PITWALL_PG_LISTEN PITWALL_PG_ALLOW PITWALL_REDIS_LISTEN PITWALL_REDIS_PORT \
+		PITWALL_LISTEN_ADDR PITWALL_INTERNAL_ADDR PITWALL_JUDGE0_ALLOW PITWALL_METRICS_ALLOW \
+		PITWALL_REDIS_SENTINELS; do
+		[[ -n ${!_n:-} ]] && continue
+		_v=$(sed -n "s/^$_n='\([0-9A-Za-z.,:/ ]*\)'\$/\1/p" "$VAR/stack.env" | head -n 1)
+		[[ -n $_v ]] && export "$_n=$_v"
+	done
+	unset _n _v
+fi
 PORT_BASE=${PITWALL_PORT_BASE:-8440}
 # A number before any arithmetic (bash evaluates a[$(…)] in a value).
 [[ $PORT_BASE =~ ^[0-9]{1,5}$ ]] || { echo "PITWALL_PORT_BASE is not a port: $PORT_BASE" >&2; exit 64; }

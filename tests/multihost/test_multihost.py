@@ -39,6 +39,7 @@ TAG = "pw%04x" % random.randrange(0x10000)   # namespace names of this run
 NET = "10.77.0"
 HOSTS = {  # name: (last octet, role)
     "data": (1, "data"),
+    "rep": (2, "replica"),
     "app1": (11, "app"),
     "app2": (12, "app"),
     "jh1": (21, "judge"),
@@ -46,7 +47,14 @@ HOSTS = {  # name: (last octet, role)
     "cl": (100, "client"),
 }
 BASE = 24000 + (random.randrange(200) * 20)
-PORTS = {"data": BASE, "app1": BASE + 20, "app2": BASE + 40, "jh1": BASE + 60, "jh2": BASE + 80}
+PORTS = {"data": BASE, "app1": BASE + 20, "app2": BASE + 40, "jh1": BASE + 60, "jh2": BASE + 80,
+         "rep": BASE + 100}
+
+
+def sentinels():
+    """The replica host's sentinels (scripts/stack's SENTINEL_PORTS)."""
+    b = PORTS["rep"]
+    return ",".join(f"{NET}.2:{p}" for p in (b + 8, b + 9, b + 5))
 
 results = []          # (ok, name, detail)
 BIN = os.path.join(ROOT, "bin")
@@ -206,17 +214,21 @@ def hosts_up(tmp):
     sh(["bash", "scripts/stack", "up"], host="data", timeout=600,
        env=d.env(PITWALL_ROLE="data", PITWALL_PG_LISTEN=d.addr, PITWALL_REDIS_LISTEN=d.addr))
     bundle = os.path.join(d.var, "root", "hosts")
+    r = H["rep"]
+    sh(["bash", "scripts/stack", "up"], host="rep", timeout=300,
+       env=r.env(PITWALL_ROLE="replica", PITWALL_DATA_FROM=bundle, PITWALL_REDIS_LISTEN=r.addr))
     for n in ("app1", "app2"):
         a = H[n]
         sh(["bash", "scripts/stack", "up"], host=n, timeout=600,
            env=a.env(PITWALL_ROLE="app", PITWALL_DATA_FROM=bundle, PITWALL_LISTEN_ADDR=a.addr,
-                     PITWALL_INTERNAL_ADDR=a.addr, **contest_env()))
+                     PITWALL_INTERNAL_ADDR=a.addr, PITWALL_REDIS_SENTINELS=sentinels(),
+                     **contest_env()))
         a.supervise()
     denv = d.stack_env()
     for n in ("jh1", "jh2"):
         j = H[n]
         sh(["bash", "scripts/judge", "join"], host=n, timeout=300,
-           env=j.env(REDIS_HOST=d.addr, REDIS_PORT=int(PORTS["data"]) + 6,
+           env=j.env(REDIS_SENTINELS=sentinels(),
                      REDIS_PASSWORD_FILE=os.path.join(bundle, "redis.pass"),
                      JUDGE_HOST_NAME=n, JUDGE_RUNNERS=2))
         j.supervise()
@@ -227,7 +239,7 @@ def hosts_down(H):
     for n in ("jh1", "jh2"):
         if n in H:
             sh(["bash", "scripts/judge", "leave"], host=n, check=False, env=H[n].env())
-    for n in ("app1", "app2", "data"):
+    for n in ("app1", "app2", "rep", "data"):
         if n in H:
             sh(["bash", "scripts/stack", "down"], host=n, check=False, timeout=300, env=H[n].env())
     for h in H.values():
@@ -386,7 +398,7 @@ def main():
         net_up()
         tap(True, "network namespaces and bridge made (10.77.0.0/24, inside the test's namespaces)")
         H = hosts_up(tmp)
-        tap(True, "data host, two app hosts and two judge hosts up")
+        tap(True, "data host, replica host (Redis replica, sentinels), two app hosts and two judge hosts up")
         enter("cl")
         run(H)
     except Exception as e:   # noqa: BLE001 - reported as a failure
@@ -444,11 +456,38 @@ def wait_for(pred, timeout, what):
     raise RuntimeError(f"timed out after {timeout}s waiting for {what}")
 
 
+def master():
+    """(host, port) of the Redis master the sentinels name."""
+    for hp in sentinels().split(","):
+        h, _, p = hp.partition(":")
+        r = subprocess.run(["redis-cli", "-h", h, "-p", p, "SENTINEL", "get-master-addr-by-name", "pitwall"],
+                           capture_output=True, text=True, timeout=10)
+        out = r.stdout.split()
+        if len(out) == 2:
+            return out[0], out[1]
+    return None
+
+
+_master = None   # (when asked, (host, port)): the sentinels' answer, kept 1 s
+
+
+def rcli_at(H, host, port, *args):
+    with open(os.path.join(H["data"].var, "root", "hosts", "redis.pass")) as f:
+        pw = f.read().strip()
+    p = subprocess.run(["redis-cli", "--no-auth-warning", "-h", host, "-p", str(port), *map(str, args)],
+                       env=dict(os.environ, REDISCLI_AUTH=pw), capture_output=True, text=True, timeout=20)
+    return p.stdout
+
+
 def rcli(H, *args):
     d = H["data"]
     with open(os.path.join(d.var, "root", "hosts", "redis.pass")) as f:
         pw = f.read().strip()
-    p = subprocess.run(["redis-cli", "--no-auth-warning", "-h", d.addr, "-p", str(PORTS["data"] + 6),
+    global _master
+    if _master is None or time.time() - _master[0] > 1:
+        _master = (time.time(), master() or (d.addr, str(PORTS["data"] + 6)))
+    h, p = _master[1]
+    p = subprocess.run(["redis-cli", "--no-auth-warning", "-h", h, "-p", p,
                         *map(str, args)], env=dict(os.environ, REDISCLI_AUTH=pw),
                        capture_output=True, text=True, timeout=20)
     return p.stdout.strip()
@@ -494,16 +533,19 @@ def run(H):
 
     # 1. A judge host dies mid-run: every process of its namespace killed
     #    while one of its runners holds a job.
-    def busy():
-        """Tokens a runner of jh1 is running (status 2, Processing)."""
-        toks = []
-        for k in rcli(H, "--scan", "--pattern", "judge:processing:jh1:*").split():
-            for tok in rcli(H, "LRANGE", k, 0, -1).split():
-                if rcli(H, "HGET", f"judge:sub:{tok}", "status_id") == "2":
-                    toks.append(tok)
-        return toks
+    # jh1's jobs in hand, "token status" lines, read in one step (a Lua
+    # script: nothing moves while it reads).
+    lua = ("local out = {} "
+           "for _, k in ipairs(redis.call('KEYS', 'judge:processing:jh1:*')) do "
+           "  for _, t in ipairs(redis.call('LRANGE', k, 0, -1)) do "
+           "    table.insert(out, t .. ' ' .. (redis.call('HGET', 'judge:sub:' .. t, 'status_id') or '?')) "
+           "  end "
+           "end return out")
+
+    def in_hand():
+        return dict(line.split(" ", 1) for line in rcli(H, "EVAL", lua, 0).splitlines() if " " in line)
     try:
-        wait_for(busy, 30, "a job in hand on jh1")
+        wait_for(lambda: "2" in in_hand().values(), 30, "a job running on jh1")
     except RuntimeError:
         pass
     t = time.time()
@@ -511,10 +553,7 @@ def run(H):
     faults.append(("judge host jh1 killed", t, t))
     # What it held when it died stays in its processing lists until
     # another runner takes the lists back: {token: status at death}.
-    held = {}
-    for k in rcli(H, "--scan", "--pattern", "judge:processing:jh1:*").split():
-        for tok in rcli(H, "LRANGE", k, 0, -1).split():
-            held[tok] = rcli(H, "HGET", f"judge:sub:{tok}", "status_id")
+    held = in_hand()
     tap(any(st == "2" for st in held.values()), "judge host jh1 killed while it ran a job",
         f"held at death: {held}")
     try:
@@ -536,6 +575,38 @@ def run(H):
     back = [s for s, (_, _, t0, k) in c.acked.items() if k == 1 and t0 > t_back]
     tap(len(back) > 0, "the cut-off app host answers again once its link is back",
         f"{len(back)} submissions acknowledged by app2 after the repair")
+
+    # 3. The Redis master (on the data host) killed: the sentinels make
+    #    the replica host's Redis the master; 20 s later the old one is
+    #    started again and becomes a replica.
+    with open(os.path.join(H["data"].var, "run", "redis.pid")) as f:
+        rpid = int(f.read().split()[0])
+    t = time.time()
+    os.kill(rpid, signal.SIGKILL)
+    try:
+        m = wait_for(lambda: (x := master()) is not None and x[0] == H["rep"].addr and x, 30,
+                     "the sentinels to name the replica host's Redis")
+        t_fo = time.time() - t
+        tap(True, "the sentinels promote the replica host's Redis")
+    except RuntimeError as e:
+        t_fo = float("nan")
+        tap(False, "the sentinels promote the replica host's Redis", str(e))
+    time.sleep(max(0, 20 - (time.time() - t)))
+    sh(["bash", "scripts/stack", "up"], host="data", timeout=300, env=H["data"].env())
+    t_back = time.time()
+    faults.append(("Redis master killed (data host), restarted 20 s later", t, t_back))
+    try:
+        wait_for(lambda: "role:slave" in rcli_at(H, H["data"].addr, PORTS["data"] + 6, "INFO", "replication")
+                 and "master_link_status:up" in rcli_at(H, H["data"].addr, PORTS["data"] + 6, "INFO",
+                                                         "replication"), 60,
+                 "the old master to replicate the new one")
+        tap(True, "the old master, restarted, replicates the new one")
+    except RuntimeError as e:
+        tap(False, "the old master, restarted, replicates the new one", str(e))
+    time.sleep(15)
+    after = [s for s, (_, _, t0, _) in c.acked.items() if t0 > t_back + 5]
+    tap(len(after) > 0, "submissions are acknowledged again after the failover",
+        f"{len(after)} acknowledged after the old master came back")
     c.stop = True
     senders.join(10)
     t_end = time.time()
@@ -612,6 +683,7 @@ def run(H):
     base = [l for t0, l in lat if t0 < first_fault - 2]
     med = statistics.median(base) if base else 0.0
     print(f"# verdict latency before any fault: median {med:.2f} s over {len(base)} submissions")
+    print(f"# Redis failover: the sentinels named the new master {t_fo:.1f} s after the kill")
     for name, t0f, t1f in faults:
         around = [l for t0, l in lat if t0f - 10 <= t0 <= t1f + 5]
         worst = max(around) if around else 0.0
