@@ -6,10 +6,14 @@ their own, 10.77.0.0/24, inside a namespace of its own ("the switch").
 The host's real network is never touched: no interface is made or
 changed outside these namespaces.
 
-A scripted contest runs across them (contestants send to both app hosts
+A replica host runs a Redis replica of the data host's and three
+sentinels; app and judge hosts find the master through them.  A
+scripted contest runs across them (contestants send to both app hosts
 in turn, and to the other one when one does not answer) while the test
 kills a judge host (every process in its namespace, SIGKILL) mid-run,
-then cuts an app host off (its link down, later up again).  Then:
+then cuts an app host off (its link down, later up again), then kills
+the Redis master (the sentinels promote the replica; the old master is
+started again 20 s later and becomes a replica).  Then:
 nothing acknowledged is lost, nothing is counted twice, every submission
 is scored; the test prints how long each fault delayed verdicts.
 
@@ -691,9 +695,13 @@ def run(H):
         # after the fault (and its repair) whose latency is within 2 s of
         # the median, less the fault's time.
         back = next((t0 - t1f for t0, l in lat if t0 > t1f and l <= med + 2), float("nan"))
+        # The longest stretch with no send acknowledged (202), around it.
+        sent = sorted([t0f] + [t0 for t0, _ in lat if t0f - 5 <= t0 <= t1f + 40])
+        gap = max((b - a for a, b in zip(sent, sent[1:])), default=0.0)
         print(f"# fault: {name}: worst verdict latency {worst:.2f} s (+{worst - med:.2f} s over the"
               f" median) among {len(around)} submissions sent around it; normal again"
-              f" {back:.1f} s after it{' was repaired' if t1f > t0f else ''}")
+              f" {back:.1f} s after it{' was repaired' if t1f > t0f else ''}; no 202 for"
+              f" {gap:.1f} s at most")
     print(f"# contest: {len(acked)} submissions acknowledged in {t_end - (first_fault - 15):.0f} s,"
           f" {len(rows)} in PostgreSQL, {c.unanswered} sends unanswered (the cut-off host; sent again"
           " to the other)")
