@@ -3,10 +3,12 @@
  * problem package in the 2023-07 layout, which import-problem reads back
  * to the same question: problem.yaml (name, type, limits),
  * statement/problem.en.md, data/<group>/NAME.in|.ans in the testcases'
- * order, each group's testdata.yaml (the settings in effect, as JSON,
- * which is YAML), the validator flags as output_validator_args of
- * data/testdata.yaml and the custom validator's sources under
- * output_validator/.  Read in one REPEATABLE READ snapshot.
+ * order (an interactive sample's .interaction too), each group's
+ * testdata.yaml (the settings in effect, as JSON, which is YAML), the
+ * validator flags as output_validator_args of data/testdata.yaml and of
+ * each group whose testcases have flags of their own, and the custom
+ * validator's sources under output_validator/.  Read in one REPEATABLE
+ * READ snapshot.
  */
 #include <sys/stat.h>
 
@@ -116,6 +118,13 @@ xkpp_problem_yaml(const char *dir, PGresult *q)
 		xkpp_mib(out, sizeof(out), PQgetvalue(q, 0, 9));
 		fprintf(f, "  output: %s\n", out);
 	}
+	if (!PQgetisnull(q, 0, 10))
+		fprintf(f, "  validation_time: %g\n",
+		    atoi(PQgetvalue(q, 0, 10)) / 1000.0);
+	if (!PQgetisnull(q, 0, 11)) {
+		xkpp_mib(out, sizeof(out), PQgetvalue(q, 0, 11));
+		fprintf(f, "  validation_memory: %s\n", out);
+	}
 	fclose(f);
 	json_object_put(hold);
 	rc = y != NULL ? xkpp_file(dir, "problem.yaml", y, len) : -1;
@@ -145,13 +154,41 @@ xkpp_groups(const char *dir, struct db *db, const char *qid,
 		free(y);
 		y = NULL;
 	}
-	if ((g = db_exec(db, "SELECT path, settings::text FROM testcase_groups"
-	    " WHERE question_id = $1 AND settings IS NOT NULL ORDER BY ordinal",
+	/* Each group with the flags of its testcases (NULL: the question's,
+	 * all of a group's testcases have the same), and whether any has
+	 * flags of its own. */
+	if ((g = db_exec(db, "SELECT g.path, g.settings::text,"
+	    " (SELECT t.validator_flags FROM testcases t WHERE t.question_id ="
+	    "  g.question_id AND t.group_path = g.path AND t.validator_flags IS"
+	    "  NOT NULL LIMIT 1),"
+	    " EXISTS (SELECT 1 FROM testcases t WHERE t.question_id ="
+	    "  g.question_id AND t.validator_flags IS NOT NULL)"
+	    " FROM testcase_groups g WHERE g.question_id = $1 ORDER BY g.ordinal",
 	    1, p)) == NULL)
 		return -1;
 	for (i = 0; i < PQntuples(g); i++) {
-		if ((o = json_tokener_parse(PQgetvalue(g, i, 1))) == NULL)
+		int any = PQgetvalue(g, i, 3)[0] == 't', need;
+
+		o = PQgetisnull(g, i, 1) ? NULL :
+		    json_tokener_parse(PQgetvalue(g, i, 1));
+		if (!PQgetisnull(g, i, 1) && o == NULL)
 			goto out;
+		/* The 2023-07 layout has flags in testdata.yaml alone: a
+		 * group states its own when any testcase has its own or
+		 * when its settings name flags (which re-import reads). */
+		need = any || (o != NULL && (json_object_object_get_ex(o,
+		    "output_validator_flags", NULL) ||
+		    json_object_object_get_ex(o, "output_validator_args", NULL)));
+		if (o == NULL && !need)
+			continue;
+		if (o == NULL)
+			o = json_object_new_object();
+		if (need) {
+			json_object_object_del(o, "output_validator_flags");
+			json_object_object_add(o, "output_validator_args",
+			    json_object_new_string(PQgetisnull(g, i, 2) ? flags :
+			    PQgetvalue(g, i, 2)));
+		}
 		s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 		    JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
 		snprintf(rel, sizeof(rel), "data/%s/testdata.yaml",
@@ -198,8 +235,9 @@ xkpp_tests(const char *dir, struct db *db, const char *qid, int *ntests)
 			    PQgetvalue(t, i, 2)[0] == 't' ? "sample" : "secret",
 			    name);
 		p[0] = PQgetvalue(t, i, 0);
-		if ((d = db_exec(db, "SELECT input, expected_output FROM testcases"
-		    " WHERE id = $1", 1, p)) == NULL || PQntuples(d) != 1)
+		if ((d = db_exec(db, "SELECT input, expected_output, interaction"
+		    " FROM testcases WHERE id = $1", 1, p)) == NULL ||
+		    PQntuples(d) != 1)
 			goto out;
 		strcat(rel, ".in");
 		if (xkpp_file(dir, rel, PQgetvalue(d, 0, 0),
@@ -208,6 +246,10 @@ xkpp_tests(const char *dir, struct db *db, const char *qid, int *ntests)
 		strcpy(rel + strlen(rel) - 3, ".ans");
 		if (xkpp_file(dir, rel, PQgetvalue(d, 0, 1),
 		    (size_t)PQgetlength(d, 0, 1)) == -1)
+			goto out;
+		strcpy(rel + strlen(rel) - 4, ".interaction");
+		if (!PQgetisnull(d, 0, 2) && xkpp_file(dir, rel,
+		    PQgetvalue(d, 0, 2), (size_t)PQgetlength(d, 0, 2)) == -1)
 			goto out;
 		PQclear(d);
 		d = NULL;
@@ -280,7 +322,8 @@ cmd_export_problem(struct actx *a, int argc, char *argv[])
 	/* Columns: see xkpp_problem_yaml. */
 	if ((q = db_exec(db, "SELECT id, title, statement, time_limit_ms,"
 	    " memory_limit_kb, validator_flags, validator, slug, problem_type,"
-	    " output_limit_kb FROM questions WHERE slug = $1", 1, p)) == NULL)
+	    " output_limit_kb, validation_time_ms, validation_memory_kb"
+	    " FROM questions WHERE slug = $1", 1, p)) == NULL)
 		goto out;
 	if (PQntuples(q) != 1) {
 		fprintf(stderr, "pitwall-admin: no question '%s'\n", pos[0]);

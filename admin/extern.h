@@ -61,6 +61,7 @@ int	arg_int(const char *s, long long min, long long max, long long *out);
 
 /* Command groups: argc/argv start after the group's name. */
 int	cmd_user(struct actx *a, int argc, char *argv[]);
+int	cmd_team(struct actx *a, int argc, char *argv[]);
 int	cmd_token(struct actx *a, int argc, char *argv[]);
 int	cmd_import(struct actx *a, int argc, char *argv[]);
 int	cmd_import_problem(struct actx *a, int argc, char *argv[]);
@@ -70,6 +71,7 @@ int	cmd_verify(struct actx *a, int argc, char *argv[]);
 int	cmd_round(struct actx *a, int argc, char *argv[]);
 int	cmd_leaderboard(struct actx *a, int argc, char *argv[]);
 int	cmd_language(struct actx *a, int argc, char *argv[]);
+int	cmd_events(struct actx *a, int argc, char *argv[]);
 
 /* admin/export.c: create path with exactly len bytes of buf (never over
  * an existing file); a directory; DIR new or empty.  0 / -1 (printed). */
@@ -252,6 +254,13 @@ struct kpp_test {
 	int			 is_sample;
 	const struct kpp_file	*in;
 	const struct kpp_file	*ans;
+	/* The validator flags of this testcase: problem.yaml's
+	 * validator_flags and its group's output_validator_flags (legacy;
+	 * 2023-07 output_validator_args) from the closest testdata.yaml
+	 * setting them; NULL when that is the question's validator_flags. */
+	char			*flags;
+	/* An interactive sample's NAME.interaction (NULL: none). */
+	const struct kpp_file	*interaction;
 };
 
 /* A parsed package; everything points into files. */
@@ -263,6 +272,9 @@ struct kpp {
 	int			 validator_score;	/* legacy "custom score" */
 	char			*name;			/* English, else the first */
 	char			*validator_flags;	/* "" when none */
+	char			*problem_flags;		/* problem.yaml's alone */
+	int			 validation_time_ms;	/* 0: not given */
+	int			 validation_memory_mb;	/* 0: not given */
 	int			 time_limit_ms;		/* 0: not in the package */
 	double			 ac_to_time_limit;	/* time multipliers, the */
 	double			 time_limit_to_tle;	/* layout's defaults */
@@ -301,8 +313,8 @@ int		 kpp_yaml_testdata(const char *buf, size_t len, char **json,
 		    char *err, size_t errsz);
 /* output_validator_flags (legacy) or output_validator_args (2023-07, a
  * string or a list) of a testdata.yaml; *flags NULL when absent. 0 / -1. */
-int		 kpp_yaml_testdata_flags(const char *buf, size_t len,
-		    char **flags, char *err, size_t errsz);
+int		 kpp_yaml_testdata_flags(const char *name, const char *buf,
+		    size_t len, char **flags, char *err, size_t errsz);
 /* LaTeX statement source to readable text (caller frees; NULL: no memory). */
 char		*kpp_latex_text(const char *tex, size_t len);
 /* The slug a package's path gives (base name without .zip/.kpp, lower

@@ -36,6 +36,7 @@ kpp_free(struct kpp *k)
 	kpp_files_clear(&k->files);
 	free(k->name);
 	free(k->validator_flags);
+	free(k->problem_flags);
 	free(k->statement);
 	free(k->statement_file);
 	for (i = 0; i < k->ngroups; i++) {
@@ -43,8 +44,10 @@ kpp_free(struct kpp *k)
 		free(k->groups[i].settings);
 	}
 	free(k->groups);
-	for (i = 0; i < k->ntests; i++)
+	for (i = 0; i < k->ntests; i++) {
 		free(k->tests[i].name);
+		free(k->tests[i].flags);
+	}
 	free(k->tests);
 	free(k->vsrc);
 	free(k);
@@ -483,6 +486,23 @@ kpp_yaml_problem(struct kpp *k, const char *buf, size_t len, char *err,
 	}
 	if (r == 0)
 		k->output_mb = (int)v;
+	/* The validator's own limits (legacy and 2023-07 alike). */
+	if ((r = kpp_yaml_num(kpp_yaml_get(&doc, lim, "validation_time"), 0.001,
+	    60, &v)) == -1) {
+		package_errf(err, errsz, "problem.yaml: limits.validation_time is not "
+		    "a number of seconds in [0.001, 60]");
+		goto out;
+	}
+	if (r == 0)
+		k->validation_time_ms = (int)lround(v * 1000);
+	if ((r = kpp_yaml_num(kpp_yaml_get(&doc, lim, "validation_memory"), 2,
+	    4096, &v)) == -1) {
+		package_errf(err, errsz, "problem.yaml: limits.validation_memory is "
+		    "not a number of MiB in [2, 4096]");
+		goto out;
+	}
+	if (r == 0)
+		k->validation_memory_mb = (int)v;
 	rc = 0;
 	goto out;
 bad_version:
@@ -497,21 +517,21 @@ out:
 }
 
 int
-kpp_yaml_testdata_flags(const char *buf, size_t len, char **flags, char *err,
-    size_t errsz)
+kpp_yaml_testdata_flags(const char *name, const char *buf, size_t len,
+    char **flags, char *err, size_t errsz)
 {
 	yaml_document_t doc;
 	yaml_node_t *root, *n;
 	int rc = 0;
 
 	*flags = NULL;
-	if (kpp_yaml_load("data/testdata.yaml", buf, len, &doc, err, errsz) == -1)
+	if (kpp_yaml_load(name, buf, len, &doc, err, errsz) == -1)
 		return -1;
 	root = yaml_document_get_root_node(&doc);
 	if ((n = kpp_yaml_get(&doc, root, "output_validator_flags")) == NULL)
 		n = kpp_yaml_get(&doc, root, "output_validator_args");
 	if (n != NULL && (*flags = kpp_yaml_flags(n, &doc)) == NULL) {
-		package_errf(err, errsz, "data/testdata.yaml: out of memory");
+		package_errf(err, errsz, "%s: out of memory", name);
 		rc = -1;
 	}
 	yaml_document_delete(&doc);

@@ -453,22 +453,119 @@ kpp_timelimit(struct kpp *k, char *err, size_t errsz)
 	return 0;
 }
 
-/* Validator flags from data/testdata.yaml when problem.yaml had none. */
+/* "a b" of two flag strings, either may be empty (malloc'd; NULL: memory). */
+static char *
+kpp_flags_join(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	char *o;
+
+	if ((o = malloc(la + lb + 2)) == NULL)
+		return NULL;
+	memcpy(o, a, la);
+	o[la] = la > 0 && lb > 0 ? ' ' : '\0';
+	memcpy(o + la + (la > 0 && lb > 0), b, lb + 1);
+	return o;
+}
+
+/*
+ * The output validator flags of folder path under data/ ("" the root):
+ * those of the closest testdata.yaml that sets output_validator_flags
+ * (2023-07: output_validator_args), this folder's first, then its
+ * ancestors' up to data/ (each key is inherited on its own, as
+ * problemtools does); *flags NULL when none sets them.  0 / -1.
+ */
+static int
+kpp_group_flags(struct kpp *k, const char *path, char **flags, char *err,
+    size_t errsz)
+{
+	const struct kpp_file *f;
+	char yp[1024];
+	size_t l = strlen(path);
+
+	*flags = NULL;
+	for (;;) {
+		snprintf(yp, sizeof(yp), "data/%.*s%stestdata.yaml", (int)l, path,
+		    l ? "/" : "");
+		if ((f = kpp_files_get(&k->files, yp)) != NULL &&
+		    kpp_yaml_testdata_flags(yp, f->data, f->len, flags, err,
+		    errsz) == -1)
+			return -1;
+		if (*flags != NULL || l == 0)
+			return 0;
+		while (l > 0 && path[l - 1] != '/')
+			l--;
+		if (l > 0)
+			l--;
+	}
+}
+
+/*
+ * The question's validator flags: problem.yaml's validator_flags and
+ * data/testdata.yaml's output_validator_flags, joined (problemtools passes
+ * both); problem.yaml's alone kept for the testcases' own (kpp_test_flags).
+ */
 static int
 kpp_root_flags(struct kpp *k, char *err, size_t errsz)
 {
-	const struct kpp_file *f;
-	char *flags = NULL;
+	char *flags = NULL, *j;
 
-	if (k->validator_flags != NULL && *k->validator_flags != '\0')
-		return 0;
-	if ((f = kpp_files_get(&k->files, "data/testdata.yaml")) == NULL)
-		return 0;
-	if (kpp_yaml_testdata_flags(f->data, f->len, &flags, err, errsz) == -1)
+	if ((k->problem_flags = strdup(k->validator_flags != NULL ?
+	    k->validator_flags : "")) == NULL)
+		goto nomem;
+	if (kpp_group_flags(k, "", &flags, err, errsz) == -1)
 		return -1;
-	if (flags != NULL) {
-		free(k->validator_flags);
-		k->validator_flags = flags;
+	if (flags == NULL)
+		return 0;
+	j = kpp_flags_join(k->problem_flags, flags);
+	free(flags);
+	if (j == NULL)
+		goto nomem;
+	free(k->validator_flags);
+	k->validator_flags = j;
+	return 0;
+nomem:
+	package_errf(err, errsz, "problem.yaml: out of memory");
+	return -1;
+}
+
+/*
+ * Each testcase's flags (problem.yaml's and its group's, kpp_group_flags)
+ * where they differ from the question's, and an interactive sample's
+ * NAME.interaction.
+ */
+static int
+kpp_test_flags(struct kpp *k, char *err, size_t errsz)
+{
+	struct kpp_test *t;
+	char grp[1024], *slash, *gf, *j;
+	size_t i;
+
+	for (i = 0; i < k->ntests; i++) {
+		t = &k->tests[i];
+		snprintf(grp, sizeof(grp), "%s", t->name);
+		if ((slash = strrchr(grp, '/')) != NULL)
+			*slash = '\0';
+		if (kpp_group_flags(k, grp, &gf, err, errsz) == -1)
+			return -1;
+		j = kpp_flags_join(k->problem_flags, gf != NULL ? gf : "");
+		free(gf);
+		if (j == NULL) {
+			package_errf(err, errsz, "data/%s: out of memory", t->name);
+			return -1;
+		}
+		if (strcmp(j, k->validator_flags) == 0)
+			free(j);
+		else
+			t->flags = j;
+		if (t->is_sample && k->validator == KPP_VALIDATOR_INTERACTIVE) {
+			snprintf(grp, sizeof(grp), "data/%s.interaction", t->name);
+			t->interaction = kpp_files_get(&k->files, grp);
+			if (t->interaction != NULL && package_text_check(
+			    t->interaction->path, t->interaction->data,
+			    t->interaction->len, err, errsz) == -1)
+				return -1;
+		}
 	}
 	return 0;
 }
@@ -487,6 +584,7 @@ kpp_parse(struct kpp *k, char *err, size_t errsz)
 	    kpp_timelimit(k, err, errsz) == -1 ||
 	    kpp_tests(k, err, errsz) == -1 ||
 	    kpp_validators(k, err, errsz) == -1 ||
+	    kpp_test_flags(k, err, errsz) == -1 ||
 	    kpp_statement(k, err, errsz) == -1)
 		return -1;
 	if (k->name == NULL && (k->name = strdup("")) == NULL)

@@ -140,6 +140,13 @@ kpp_storable(const struct kpp *k, const struct config *cfg, const char *path)
 		    path, err);
 		return -1;
 	}
+	for (i = 0; k->validator == KPP_VALIDATOR_DEFAULT && i < k->ntests; i++)
+		if (k->tests[i].flags != NULL && outval_flags_parse(
+		    k->tests[i].flags, &fl, err, sizeof(err)) == -1) {
+			fprintf(stderr, "%s: the testdata.yaml of data/%s: %s\n",
+			    path, k->tests[i].name, err);
+			return -1;
+		}
 	return 0;
 }
 
@@ -148,8 +155,8 @@ static int
 kpp_question_apply(struct db *db, const struct kimport *ki,
     const struct kpp *k, char *qid, size_t qidsz)
 {
-	char tl[16], ml[16], ol[16];
-	const char *p[12];
+	char tl[16], ml[16], ol[16], vt[16], vm[16];
+	const char *p[14];
 	int n;
 
 	if (ki->time_limit_ms > 0)
@@ -169,12 +176,17 @@ kpp_question_apply(struct db *db, const struct kimport *ki,
 	p[9] = kpp_type_name(k->type);
 	p[10] = k->output_mb > 0 ? ol : NULL;
 	p[11] = k->layout == KPP_LAYOUT_2023 ? "2023-07" : "legacy";
+	snprintf(vt, sizeof(vt), "%d", k->validation_time_ms);
+	snprintf(vm, sizeof(vm), "%d", k->validation_memory_mb * 1024);
+	p[12] = k->validation_time_ms > 0 ? vt : NULL;
+	p[13] = k->validation_memory_mb > 0 ? vm : NULL;
 	n = import_exec_rows(db, "INSERT INTO questions (slug, round_id, title,"
 	    " statement, points, time_limit_ms, memory_limit_kb, validator,"
-	    " validator_flags, problem_type, output_limit_kb, package_format)"
+	    " validator_flags, problem_type, output_limit_kb, package_format,"
+	    " validation_time_ms, validation_memory_kb)"
 	    " VALUES ($1, (SELECT id FROM rounds WHERE slug = $2), $3, $4,"
 	    " coalesce($5::integer, 100), coalesce($6::integer, 1000), $7, $8,"
-	    " $9, $10, $11, $12)"
+	    " $9, $10, $11, $12, $13::integer, $14::integer)"
 	    " ON CONFLICT (slug) DO UPDATE SET round_id = EXCLUDED.round_id,"
 	    " title = EXCLUDED.title, statement = EXCLUDED.statement,"
 	    " points = coalesce($5::integer, questions.points),"
@@ -185,8 +197,10 @@ kpp_question_apply(struct db *db, const struct kimport *ki,
 	    " validator_flags = EXCLUDED.validator_flags,"
 	    " problem_type = EXCLUDED.problem_type,"
 	    " output_limit_kb = EXCLUDED.output_limit_kb,"
-	    " package_format = EXCLUDED.package_format"
-	    " RETURNING id", 12, p, qid, qidsz);
+	    " package_format = EXCLUDED.package_format,"
+	    " validation_time_ms = EXCLUDED.validation_time_ms,"
+	    " validation_memory_kb = EXCLUDED.validation_memory_kb"
+	    " RETURNING id", 14, p, qid, qidsz);
 	return n == 1 ? 0 : -1;
 }
 
@@ -200,7 +214,7 @@ kpp_tests_apply(struct db *db, const struct kpp *k, const char *qid,
     const char *path)
 {
 	PGresult *res = NULL;
-	const char *p[7];
+	const char *p[9];
 	char ord[24], cnt[32];
 	size_t i;
 	int n, rc = -1;
@@ -248,14 +262,19 @@ kpp_tests_apply(struct db *db, const struct kpp *k, const char *qid,
 		p[4] = t->is_sample ? "t" : "f";
 		p[5] = ord;
 		p[6] = k->groups[t->group].path;
+		p[7] = t->flags;
+		p[8] = t->interaction != NULL ? t->interaction->data : NULL;
 		if (import_exec_rows(db, "INSERT INTO testcases (question_id, name,"
 		    " input, expected_output, is_sample, points, ordinal,"
-		    " group_path) VALUES ($1, $2, $3, $4, $5, 1, $6, $7)"
+		    " group_path, validator_flags, interaction)"
+		    " VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9)"
 		    " ON CONFLICT (question_id, name) DO UPDATE SET"
 		    " input = EXCLUDED.input,"
 		    " expected_output = EXCLUDED.expected_output,"
 		    " is_sample = EXCLUDED.is_sample, ordinal = EXCLUDED.ordinal,"
-		    " group_path = EXCLUDED.group_path RETURNING id", 7, p,
+		    " group_path = EXCLUDED.group_path,"
+		    " validator_flags = EXCLUDED.validator_flags,"
+		    " interaction = EXCLUDED.interaction RETURNING id", 9, p,
 		    NULL, 0) != 1)
 			goto out;
 	}

@@ -27,6 +27,10 @@ usage_to(FILE *fp)
 	    "  user ban|unban --email E\n"
 	    "  user role --email E --role contestant|admin\n"
 	    "  user list\n"
+	    "  team add --name N [--org ORGANIZATION]\n"
+	    "  team list | members TEAM | delete TEAM      TEAM: id or name\n"
+	    "  team assign|remove --team TEAM --email E\n"
+	    "  team import FILE.csv          rows: team,organization,email[,email...]\n"
 	    "  token --email E [--ttl SECONDS]\n"
 	    "  import DIR                    problem package (docs/packages.md)\n"
 	    "  import-problem PATH --round SLUG [--slug SLUG] [--points N]\n"
@@ -41,12 +45,15 @@ usage_to(FILE *fp)
 	    "  round close SLUG\n"
 	    "  round list\n"
 	    "  round set SLUG [--scoring proportional|icpc|ioi] [--penalty MINUTES]\n"
-	    "            [--freeze-at TIME|none]\n"
+	    "            [--freeze-at TIME|none] [--teams on|off]\n"
 	    "  round unfreeze SLUG\n"
 	    "  language list\n"
 	    "  language enable|disable ID    a Judge0 language id\n"
 	    "  language sync                 names from the judge's GET /languages\n"
 	    "  leaderboard rebuild\n"
+	    "  events prune [--older-than MINUTES]\n"
+	    "                                drop Contest API events a later one of\n"
+	    "                                the same object replaces (default 60)\n"
 	    "  config markdown|example|check|redis-acl\n"
 	    "Settings come from the environment (see `config example`);\n"
 	    "--password - reads the password from the first line of stdin.\n"
@@ -243,6 +250,7 @@ static const struct {
 } commands[] = {
 	{ "config", cmd_config },
 	{ "user", cmd_user },
+	{ "team", cmd_team },
 	{ "token", cmd_token },
 	{ "import", cmd_import },
 	{ "import-problem", cmd_import_problem },
@@ -252,6 +260,7 @@ static const struct {
 	{ "round", cmd_round },
 	{ "language", cmd_language },
 	{ "leaderboard", cmd_leaderboard },
+	{ "events", cmd_events },
 };
 
 int

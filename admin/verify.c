@@ -20,6 +20,7 @@
 
 #include <json-c/json.h>
 
+#include "cache.h"
 #include "db.h"
 #include "dispatch.h"
 #include "extern.h"
@@ -36,6 +37,7 @@
 /* One jury submission and what the judge made of it. */
 struct vsub {
 	const struct kpp_file	*f;
+	char			 path[256];	/* the table's file column */
 	char			 dir[64];
 	int			 lang;		/* Judge0 id; 0: unknown */
 	char			 lang_name[64];
@@ -54,7 +56,12 @@ struct vsub {
 struct vctx {
 	struct actx		*a;
 	struct kpp		*k;
-	struct outval_flags	 flags;
+	/* The package as the question import-problem would make of it, so
+	 * that the judge is told about its validator by the code that
+	 * /submit's dispatch uses (dispatch_validator()); vfiles and the
+	 * testcases' strings are borrowed from k but for the base64. */
+	struct cache_question	 q;
+	struct judge0_vfile	*jfiles;
 	struct judge0		*j0;
 	struct vsub		*subs;
 	size_t			 nsubs;
@@ -62,6 +69,63 @@ struct vctx {
 	int			 fixed_cli;	/* fixed_ms from --time-limit */
 	int			 memory_kb;
 };
+
+/*
+ * v->q from the package: validator, flags, limits, sources (base64) and
+ * each testcase's answer and flags.  0 / -1 (memory).
+ */
+static int
+verify_question(struct vctx *v)
+{
+	struct kpp *k = v->k;
+	struct cache_question *q = &v->q;
+	char hex[65];
+	size_t i;
+
+	q->validator = (char *)kpp_validator_name(k->validator);
+	q->validator_flags = k->validator_flags;
+	q->validation_time_ms = k->validation_time_ms;
+	q->validation_memory_kb = k->validation_memory_mb * 1024;
+	if ((q->tests = calloc(k->ntests ? k->ntests : 1,
+	    sizeof(*q->tests))) == NULL ||
+	    (q->vfiles = calloc(k->nvsrc ? k->nvsrc : 1,
+	    sizeof(*q->vfiles))) == NULL ||
+	    (v->jfiles = calloc(k->nvsrc + 1, sizeof(*v->jfiles))) == NULL)
+		return -1;
+	q->ntests = k->ntests;
+	for (i = 0; i < k->ntests; i++) {
+		q->tests[i].name = k->tests[i].name;
+		q->tests[i].is_sample = k->tests[i].is_sample;
+		q->tests[i].input = k->tests[i].in->data;
+		q->tests[i].input_len = k->tests[i].in->len;
+		q->tests[i].expected = k->tests[i].ans->data;
+		q->tests[i].expected_len = k->tests[i].ans->len;
+		q->tests[i].flags = k->tests[i].flags;
+	}
+	for (i = 0; i < k->nvsrc; i++) {
+		q->vfiles[i].path = k->vsrc[i]->path;
+		if ((q->vfiles[i].content_b64 = b64_encode(k->vsrc[i]->data,
+		    k->vsrc[i]->len)) == NULL)
+			return -1;
+		q->nvfiles++;
+	}
+	q->validator_lang = cache_vfiles_lang(q->vfiles, q->nvfiles);
+	cache_vfiles_digest(q->vfiles, q->nvfiles, q->validator_lang, hex);
+	return (q->validator_digest = strdup(hex)) != NULL ? 0 : -1;
+}
+
+static void
+verify_question_clear(struct vctx *v)
+{
+	size_t i;
+
+	for (i = 0; v->q.vfiles != NULL && i < v->q.nvfiles; i++)
+		free(v->q.vfiles[i].content_b64);
+	free(v->q.vfiles);
+	free(v->q.tests);
+	free(v->q.validator_digest);
+	free(v->jfiles);
+}
 
 static void
 vsub_free_all(struct vsub *s, size_t n)
@@ -106,7 +170,7 @@ verify_collect(struct vctx *v, struct db *db)
 {
 	const struct kpp_files *fs = &v->k->files;
 	struct vsub *s;
-	const char *rest, *slash;
+	const char *rest, *slash, *multi;
 	size_t i, dl;
 	int r;
 
@@ -115,20 +179,36 @@ verify_collect(struct vctx *v, struct db *db)
 	for (i = 0; i < fs->n; i++) {
 		if (strncmp(fs->v[i].path, "submissions/", 12) != 0)
 			continue;
+		rest = fs->v[i].path + 12;
+		slash = strchr(rest, '/');
+		/* A folder of submissions/<verdict>/ is one multi-file
+		 * submission: one row for it (its files sort together). */
+		multi = slash != NULL ? strchr(slash + 1, '/') : NULL;
+		if (multi != NULL && v->nsubs > 0 && strncmp(v->subs[v->nsubs -
+		    1].path, fs->v[i].path, (size_t)(multi + 1 -
+		    fs->v[i].path)) == 0 && v->subs[v->nsubs - 1].path[multi +
+		    1 - fs->v[i].path] == '\0')
+			continue;
 		s = &v->subs[v->nsubs++];
 		s->f = &fs->v[i];
 		s->slowest_ms = -1;
-		rest = s->f->path + 12;
-		slash = strchr(rest, '/');
+		snprintf(s->path, sizeof(s->path), "%.*s", multi != NULL ?
+		    (int)(multi + 1 - s->f->path) : (int)strlen(s->f->path),
+		    s->f->path);
 		dl = slash != NULL ? (size_t)(slash - rest) : 0;
 		snprintf(s->dir, sizeof(s->dir), "%.*s", (int)dl, rest);
-		if (slash == NULL || strchr(slash + 1, '/') != NULL) {
-			snprintf(s->error, sizeof(s->error), "not a file of "
-			    "submissions/<verdict>/ (multi-file submissions are "
-			    "not supported)");
+		if (slash == NULL) {
+			snprintf(s->error, sizeof(s->error), "not in a folder "
+			    "submissions/<verdict>/");
 			continue;
 		}
 		s->expected = kpp_dir_verdicts(s->dir);
+		if (multi != NULL) {
+			snprintf(s->error, sizeof(s->error), "a multi-file "
+			    "submission (a folder): verify judges single files "
+			    "only");
+			continue;
+		}
 		r = kpp_expected_results(s->f->data, s->f->len, &s->expected,
 		    s->error, sizeof(s->error));
 		if (r == -1)
@@ -151,31 +231,38 @@ verify_collect(struct vctx *v, struct db *db)
 
 /*
  * The judge0 item for testcase t of submission s at cpu seconds: the
- * worker's limits; the expected output stays here (compared with the
- * package's flags).  XXX: custom and interactive validators (PROTOCOL.md's
- * pitwall_validator) are to be added here.
+ * worker's limits, and a custom or interactive validator as /submit's
+ * dispatch sends it (dispatch_validator(), into *val); a default
+ * validator's answer stays here (verify_reply() compares).
  */
 static void
-verify_item(const struct vctx *v, const struct vsub *s,
-    const struct kpp_test *t, double cpu, struct judge0_item *it)
+verify_item(const struct vctx *v, const struct vsub *s, size_t t,
+    double cpu, struct judge0_item *it, struct judge0_validator *val)
 {
+	const struct cache_testcase *tc = &v->q.tests[t];
+
 	memset(it, 0, sizeof(*it));
 	it->source = s->f->data;
 	it->source_len = s->f->len;
 	it->language_id = s->lang;
-	it->stdin_data = t->in->data;
-	it->stdin_len = t->in->len;
+	it->stdin_data = tc->input;
+	it->stdin_len = tc->input_len;
 	it->cpu_time_limit = cpu;
 	it->wall_time_limit = dispatch_wall_limit(cpu);
 	it->memory_limit_kb = v->memory_kb;
 	it->max_file_size_kb = v->a->cfg.judge0_max_file_size_kb;
+	if (dispatch_validator(&v->q, tc, val, v->jfiles)) {
+		it->expected = tc->expected;
+		it->expected_len = tc->expected_len;
+		it->validator = val;
+	}
 }
 
 /* The verdict of one judge reply for testcase t; its CPU ms in *ms. */
 static enum verdict
-verify_reply(const struct vctx *v, json_object *reply,
-    const struct kpp_test *t, int *ms)
+verify_reply(const struct vctx *v, json_object *reply, size_t t, int *ms)
 {
+	const struct cache_testcase *tc = &v->q.tests[t];
 	struct verdict_result vr;
 	enum verdict out = VERDICT_IE;
 	const char *body;
@@ -189,8 +276,9 @@ verify_reply(const struct vctx *v, json_object *reply,
 		goto out;
 	*ms = vr.time_ms;
 	/* The worker's own judgement of a result (lib/verdict.c). */
-	if (verdict_judge(&vr, "default", v->k->validator_flags, t->ans->data,
-	    t->ans->len, &out, NULL, 0) != VERDICT_FINAL)
+	if (verdict_judge(&vr, dispatch_validator_name(&v->q),
+	    dispatch_flags(&v->q, tc), tc->expected, tc->expected_len, &out,
+	    NULL, 0) != VERDICT_FINAL)
 		out = VERDICT_IE;
 out:
 	verdict_result_clear(&vr);
@@ -208,6 +296,7 @@ verify_judge(struct vctx *v, struct vsub *s, int tl_ms, int all_tests)
 {
 	const struct kpp *k = v->k;
 	struct judge0_item items[VERIFY_CHUNK];
+	struct judge0_validator vals[VERIFY_CHUNK];
 	struct judge0_run runs[VERIFY_CHUNK];
 	double cpu = dispatch_cpu_limit(&v->a->cfg, tl_ms, s->mult);
 	size_t off, m, i;
@@ -222,7 +311,7 @@ verify_judge(struct vctx *v, struct vsub *s, int tl_ms, int all_tests)
 	for (off = 0; off < k->ntests && !(failed && !all_tests); off += m) {
 		m = k->ntests - off < VERIFY_CHUNK ? k->ntests - off : VERIFY_CHUNK;
 		for (i = 0; i < m; i++)
-			verify_item(v, s, &k->tests[off + i], cpu, &items[i]);
+			verify_item(v, s, off + i, cpu, &items[i], &vals[i]);
 		judge0_run_wait(v->j0, items, m, VERIFY_TIMEOUT_MS, runs);
 		for (i = 0; i < m; i++) {
 			if (runs[i].rc != J0_OK && rc == 0) {
@@ -233,7 +322,7 @@ verify_judge(struct vctx *v, struct vsub *s, int tl_ms, int all_tests)
 			}
 			if (rc == 0) {
 				s->tv[off + i] = verify_reply(v, runs[i].reply,
-				    &k->tests[off + i], &s->tms[off + i]);
+				    off + i, &s->tms[off + i]);
 				failed |= s->tv[off + i] != VERDICT_AC;
 				if (s->tms[off + i] > s->slowest_ms)
 					s->slowest_ms = s->tms[off + i];
@@ -329,7 +418,7 @@ verify_report(const struct vctx *v, int timelim, int high)
 
 		verify_mask_text(s->expected, exp, sizeof(exp));
 		if (s->error[0] != '\0' || !s->judged) {
-			printf("%-44s %-28s %-12s %-4s %8s  ERROR: %s\n", s->f->path,
+			printf("%-44s %-28s %-12s %-4s %8s  ERROR: %s\n", s->path,
 			    s->lang_name, exp[0] ? exp : "?", "-", "-", s->error[0] ?
 			    s->error : "not judged");
 			bad++;
@@ -356,7 +445,7 @@ verify_report(const struct vctx *v, int timelim, int high)
 		if (s->from_line && ok)
 			strncat(note, "  (@EXPECTED_RESULTS@)",
 			    sizeof(note) - strlen(note) - 1);
-		printf("%-44s %-28s %-12s %-4s %7.3fs%s\n", s->f->path,
+		printf("%-44s %-28s %-12s %-4s %7.3fs%s\n", s->path,
 		    s->lang_name, exp, verdict_name(got), s->slowest_ms < 0 ? 0 :
 		    s->slowest_ms / 1000.0, note);
 		bad += !ok;
@@ -440,6 +529,7 @@ int
 cmd_verify(struct actx *a, int argc, char *argv[])
 {
 	struct vctx v;
+	struct outval_flags fl;
 	struct db *db;
 	const char *path = NULL;
 	char slug[PKG_SLUG_MAX + 1] = "", err[512];
@@ -460,15 +550,14 @@ cmd_verify(struct actx *a, int argc, char *argv[])
 		fprintf(stderr, "%s: %s\n", path, err);
 		goto out;
 	}
-	if (v.k->validator != KPP_VALIDATOR_DEFAULT) {
-		printf("%s: %s validators are not supported yet by verify (only "
-		    "the default output validator)\n", path,
-		    kpp_validator_name(v.k->validator));
-		goto out;
-	}
-	if (outval_flags_parse(v.k->validator_flags, &v.flags, err,
+	if (v.k->validator == KPP_VALIDATOR_DEFAULT &&
+	    outval_flags_parse(v.k->validator_flags, &fl, err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "%s: validator flags: %s\n", path, err);
+		goto out;
+	}
+	if (verify_question(&v) == -1) {
+		fprintf(stderr, "%s: out of memory\n", path);
 		goto out;
 	}
 	if (v.fixed_ms == 0)
@@ -537,6 +626,7 @@ cmd_verify(struct actx *a, int argc, char *argv[])
 	rc = ADMIN_OK;
 out:
 	vsub_free_all(v.subs, v.nsubs);
+	verify_question_clear(&v);
 	kpp_free(v.k);
 	return rc;
 }

@@ -52,6 +52,7 @@ static const struct route routes[ROUTE__MAX] = {
 	[ROUTE_CLARIFICATIONS] = { { "/clarifications", 1, METHOD_GET | METHOD_POST }, route_clarifications },
 	[ROUTE_ADMIN_CLARIFICATIONS] = { { "/admin/clarifications", 1, ADMIN_METHODS }, route_admin_clarifications },
 	[ROUTE_API] = { { "/api", 1, METHOD_GET | METHOD_HEAD }, route_api },
+	[ROUTE_ADMIN_TEAMS] = { { "/admin/teams", 1, ADMIN_METHODS }, route_admin_teams },
 };
 
 static void

@@ -1,7 +1,9 @@
 /*
  * GET /questions[?round=slug] -> {round: {slug, name, starts_at, ends_at} | null,
  *     questions: [{id, slug, title, statement, points, time_limit_ms,
- *     memory_limit_kb, checker, samples: [{ordinal, input, expected_output}]}]}
+ *     memory_limit_kb, checker, samples: [{ordinal, input, expected_output
+ *     [, interaction]}]}]}  (an interactive question's samples: input and
+ *     expected_output null, interaction its .interaction file or null)
  *
  * Contestants see the open round's questions only (another ?round is 409);
  * admins any round's, or every round's without ?round (each question then
@@ -50,8 +52,12 @@ round_questions(struct req *r, long long rid)
 	/* Only is_sample testcases are selected: hidden ones cannot leak. */
 	res = db_exec(r->w->db, "SELECT q.id, q.slug, q.title, q.statement,"
 	    " q.points, q.time_limit_ms, q.memory_limit_kb, q.checker,"
-	    " coalesce((SELECT json_agg(json_build_object('ordinal', t.ordinal,"
-	    "  'input', t.input, 'expected_output', t.expected_output)"
+	    " coalesce((SELECT json_agg(CASE WHEN q.validator = 'interactive'"
+	    "  AND q.package_format IS NOT NULL"
+	    "  THEN json_build_object('ordinal', t.ordinal, 'input', NULL,"
+	    "  'expected_output', NULL, 'interaction', t.interaction)"
+	    "  ELSE json_build_object('ordinal', t.ordinal,"
+	    "  'input', t.input, 'expected_output', t.expected_output) END"
 	    "  ORDER BY t.ordinal) FROM testcases t"
 	    "  WHERE t.question_id = q.id AND t.is_sample), '[]'::json) AS samples"
 	    " FROM questions q WHERE q.round_id = $1 ORDER BY q.id", 1, params);

@@ -1,7 +1,8 @@
 /*
  * POST /run {question_id, language_id, source_code}
  *     -> {passed, total, results:[{verdict, status_id, stdout, stderr,
- *        compile_output, time_ms, memory_kb, input, expected_output, …}]}
+ *        compile_output, time_ms, memory_kb, input, expected_output,
+ *        [team_message], [interaction], …}]}
  * POST /runcustom {language_id, source_code, stdin} -> one result
  *
  * Synchronous: every sample goes to Judge0 at once with wait=true
@@ -48,10 +49,18 @@ add_text(json_object *o, const char *key, const char *s, size_t len, size_t limi
 	free(ex);
 }
 
-/* One Judge0 reply as a contestant-facing result.  *passed: verdict AC. */
+/*
+ * One Judge0 reply as a contestant-facing result.  *passed: verdict AC.
+ * A sample (tc of q) is judged as /submit's results are, by the
+ * question's validator (verdict_judge: the default one with the
+ * testcase's flags, or the custom or interactive validator's verdict);
+ * the validator's teammessage.txt is shown, its judgemessage.txt never.
+ * Without tc (/runcustom) a clean run is AC.
+ */
 static json_object *
-run_result(const struct config *cfg, json_object *reply, const char *expected,
-    size_t explen, int has_expected, int *passed)
+run_result(const struct config *cfg, json_object *reply,
+    const struct cache_question *q, const struct cache_testcase *tc,
+    int *passed)
 {
 	struct verdict_result vr;
 	enum verdict v = VERDICT_IE;
@@ -69,10 +78,15 @@ run_result(const struct config *cfg, json_object *reply, const char *expected,
 		verdict_result_clear(&vr);
 		return o;
 	}
-	if (vr.status_id == J0_STATUS_ACCEPTED && !has_expected)
-		v = VERDICT_AC;
-	else if (verdict_from_status(vr.status_id, vr.out, vr.out_len, expected,
-	    explen, &v) != VERDICT_FINAL)
+	if (tc == NULL) {
+		if (verdict_from_status(vr.status_id, vr.out, vr.out_len, NULL,
+		    0, &v) != VERDICT_FINAL)
+			v = VERDICT_IE;
+		else if (vr.status_id == J0_STATUS_ACCEPTED)
+			v = VERDICT_AC;
+	} else if (verdict_judge(&vr, dispatch_validator_name(q),
+	    dispatch_flags(q, tc), tc->expected, tc->expected_len, &v, NULL,
+	    0) != VERDICT_FINAL)
 		v = VERDICT_IE;
 	*passed = v == VERDICT_AC;
 	json_object_object_add(o, "verdict", json_object_new_string(verdict_name(v)));
@@ -84,6 +98,9 @@ run_result(const struct config *cfg, json_object *reply, const char *expected,
 	add_text(o, "stderr", vr.err, vr.err_len, lim);
 	add_text(o, "compile_output", vr.compile_output, vr.compile_output_len, lim);
 	add_text(o, "message", vr.message, vr.message_len, lim);
+	if (vr.teammessage != NULL)
+		add_text(o, "team_message", vr.teammessage, vr.teammessage_len,
+		    lim);
 	json_object_object_add(o, "time_ms", vr.time_ms >= 0 ? json_object_new_int(vr.time_ms) : NULL);
 	json_object_object_add(o, "memory_kb", vr.memory_kb >= 0 ? json_object_new_int(vr.memory_kb) : NULL);
 	verdict_result_clear(&vr);
@@ -148,6 +165,8 @@ route_run(struct req *r)
 	size_t srclen, i, n = 0, k;
 	struct judge0_item *items = NULL;
 	struct judge0_run *runs = NULL;
+	struct judge0_validator *vals = NULL;
+	struct judge0_vfile *vfiles = NULL;
 	size_t *which = NULL;
 	int passed = 0, ok, mem;
 	double cpu;
@@ -169,7 +188,10 @@ route_run(struct req *r)
 	items = calloc(q->ntests ? q->ntests : 1, sizeof(*items));
 	which = calloc(q->ntests ? q->ntests : 1, sizeof(*which));
 	runs = calloc(q->ntests ? q->ntests : 1, sizeof(*runs));
-	if (items == NULL || which == NULL || runs == NULL) {
+	vals = calloc(q->ntests ? q->ntests : 1, sizeof(*vals));
+	vfiles = calloc(q->nvfiles + 1, sizeof(*vfiles));
+	if (items == NULL || which == NULL || runs == NULL || vals == NULL ||
+	    vfiles == NULL) {
 		http_error(r, 500, "internal", "out of memory");
 		goto out;
 	}
@@ -188,6 +210,13 @@ route_run(struct req *r)
 		items[n].wall_time_limit = dispatch_wall_limit(cpu);
 		items[n].max_file_size_kb = r->cfg->judge0_max_file_size_kb;
 		items[n].memory_limit_kb = mem;
+		/* The question's validator judges samples as /submit's
+		 * testcases (an interactive one runs the interactor). */
+		if (dispatch_validator(q, &q->tests[i], &vals[n], vfiles)) {
+			items[n].expected = q->tests[i].expected;
+			items[n].expected_len = q->tests[i].expected_len;
+			items[n].validator = &vals[n];
+		}
 		which[n++] = i;
 	}
 	if (n > 0 && run_or_reply(r, items, n, runs) == -1)
@@ -196,13 +225,23 @@ route_run(struct req *r)
 	arr = json_object_new_array();
 	for (k = 0; k < n; k++) {
 		const struct cache_testcase *tc = &q->tests[which[k]];
-		json_object *o = run_result(r->cfg, runs[k].reply, tc->expected,
-		    tc->expected_len, 1, &ok);
+		json_object *o = run_result(r->cfg, runs[k].reply, q, tc, &ok);
 		passed += ok;
 		json_object_object_add(o, "ordinal", json_object_new_int(tc->ordinal));
-		json_object_object_add(o, "input", json_object_new_string_len(tc->input, (int)tc->input_len));
-		json_object_object_add(o, "expected_output",
-		    json_object_new_string_len(tc->expected, (int)tc->expected_len));
+		/* An interactive sample's input and answer are the
+		 * interactor's: its .interaction (when the package has one)
+		 * is what a contestant can read. */
+		if (q->validator != NULL && strcmp(q->validator,
+		    "interactive") == 0) {
+			json_object_object_add(o, "input", NULL);
+			json_object_object_add(o, "expected_output", NULL);
+			json_object_object_add(o, "interaction", tc->interaction ?
+			    json_object_new_string(tc->interaction) : NULL);
+		} else {
+			json_object_object_add(o, "input", json_object_new_string_len(tc->input, (int)tc->input_len));
+			json_object_object_add(o, "expected_output",
+			    json_object_new_string_len(tc->expected, (int)tc->expected_len));
+		}
 		json_object_array_add(arr, o);
 	}
 	json_object_object_add(reply, "passed", json_object_new_int(passed));
@@ -216,6 +255,8 @@ out:
 	runs_free(runs, n);
 	free(items);
 	free(which);
+	free(vals);
+	free(vfiles);
 }
 
 void
@@ -286,7 +327,7 @@ route_runcustom(struct req *r)
 	item.memory_limit_kb = 262144;
 	if (run_or_reply(r, &item, 1, &run) == -1)
 		goto out;
-	o = run_result(r->cfg, run.reply, NULL, 0, 0, &ok);
+	o = run_result(r->cfg, run.reply, NULL, NULL, &ok);
 	http_reply_json(r, 200, o);
 out:
 	json_object_put(o);

@@ -2,7 +2,9 @@
  * GET /submissions[?question_id=N][&limit=N] -> [{id, question_id, question,
  *     language_id, status, total, done, passed, failed, score, verdict,
  *     max_time_ms, max_memory_kb, created_at, finished_at}]
- * The caller's own submissions, newest first; limit 1..200 (default 50),
+ * The caller's own submissions and, in a team-based round, their
+ * teammates' (team_shares(), sql/012_teams.sql), newest first; limit
+ * 1..200 (default 50),
  * anything else is 400.  No source, no results: GET /submissions/{id}
  * has those.
  *
@@ -12,7 +14,9 @@
  * created_at), and an entry PostgreSQL did not return, that is new enough
  * to belong in the page asked for, comes from its Redis hash.
  * XXX: PostgreSQL down is a 503 here, although Redis holds most of a
- * contest's submissions.
+ * contest's submissions.  XXX: a teammate's submission is listed once
+ * the worker has written it (within a batch): the Redis merge is the
+ * caller's own list only.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,7 +250,10 @@ route_submissions(struct req *r)
 	    TS_MS("s.finished_at") " AS finished_at,"
 	    " round(extract(epoch FROM s.created_at) * 1000)::bigint AS created_ms"
 	    " FROM submissions s JOIN questions q ON q.id = s.question_id"
-	    " WHERE s.user_id = $1 AND ($2::bigint IS NULL OR s.question_id = $2)"
+	    " WHERE (s.user_id = $1 OR (s.user_id IN (SELECT o.user_id"
+	    "  FROM team_members m JOIN team_members o ON o.team_id = m.team_id"
+	    "  WHERE m.user_id = $1) AND team_shares(q.round_id, s.user_id, $1)))"
+	    " AND ($2::bigint IS NULL OR s.question_id = $2)"
 	    " ORDER BY s.created_at DESC, s.id LIMIT $3", 3, p)) == NULL)
 		return;
 	arr = pg_rows_json(res);

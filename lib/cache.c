@@ -150,6 +150,8 @@ cache_question_free(struct cache_question *q)
 		free(q->tests[i].name);
 		free(q->tests[i].input);
 		free(q->tests[i].expected);
+		free(q->tests[i].flags);
+		free(q->tests[i].interaction);
 	}
 	free(q->tests);
 	for (i = 0; q->vfiles != NULL && i < q->nvfiles; i++) {
@@ -224,6 +226,8 @@ question_from_json(json_object *o)
 	q->validator_flags = jstr(o, "validator_flags", NULL);
 	q->validator_digest = jstr(o, "validator_digest", NULL);
 	q->validator_lang = (int)jint(o, "validator_lang");
+	q->validation_time_ms = (int)jint(o, "validation_time_ms");
+	q->validation_memory_kb = (int)jint(o, "validation_memory_kb");
 	if (q->validator == NULL || q->validator_flags == NULL ||
 	    q->validator_digest == NULL)
 		goto fail;
@@ -261,6 +265,12 @@ question_from_json(json_object *o)
 		tc->expected = jstr(t, "expected", &tc->expected_len);
 		if (tc->name == NULL || tc->input == NULL || tc->expected == NULL)
 			goto fail;
+		if (json_object_object_get_ex(t, "flags", NULL) &&
+		    (tc->flags = jstr(t, "flags", NULL)) == NULL)
+			goto fail;
+		if (json_object_object_get_ex(t, "interaction", NULL) &&
+		    (tc->interaction = jstr(t, "interaction", NULL)) == NULL)
+			goto fail;
 	}
 	return q;
 fail:
@@ -268,63 +278,79 @@ fail:
 	return NULL;
 }
 
-/*
- * A custom validator's language by its files' names: C++ when a .cpp,
- * .cc or .cxx is there, else Python for a .py, else C for a .c; 0 when
- * none (the embedded judge then fails the run with IE, never AC).
- */
-static int
-validator_lang(const PGresult *vres)
+int
+cache_vfiles_lang(const struct cache_vfile *f, size_t n)
 {
-	int cpp = 0, py = 0, c = 0, i;
-	size_t n;
+	int cpp = 0, py = 0, c = 0;
+	size_t i, l;
 	const char *p;
 
-	for (i = 0; i < PQntuples(vres); i++) {
-		p = PQgetvalue(vres, i, 0);
-		n = strlen(p);
-		cpp |= (n > 4 && (strcmp(p + n - 4, ".cpp") == 0 ||
-		    strcmp(p + n - 4, ".cxx") == 0)) ||
-		    (n > 3 && strcmp(p + n - 3, ".cc") == 0);
-		py |= n > 3 && strcmp(p + n - 3, ".py") == 0;
-		c |= n > 2 && strcmp(p + n - 2, ".c") == 0;
+	for (i = 0; i < n; i++) {
+		p = f[i].path;
+		l = strlen(p);
+		cpp |= (l > 4 && (strcmp(p + l - 4, ".cpp") == 0 ||
+		    strcmp(p + l - 4, ".cxx") == 0)) ||
+		    (l > 3 && strcmp(p + l - 3, ".cc") == 0);
+		py |= l > 3 && strcmp(p + l - 3, ".py") == 0;
+		c |= l > 2 && strcmp(p + l - 2, ".c") == 0;
 	}
 	return cpp ? 54 : py ? 71 : c ? 50 : 0;
 }
 
-/* The validator's sources, language and digest into the cache's JSON. */
-static void
-validator_json(json_object *o, const PGresult *vres)
+void
+cache_vfiles_digest(const struct cache_vfile *f, size_t n, int lang,
+    char hex[65])
 {
 	crypto_hash_sha256_state st;
 	unsigned char h[crypto_hash_sha256_BYTES];
-	char hex[65], lang[16];
-	json_object *arr = json_object_new_array(), *f;
-	int i;
+	char l[16];
+	size_t i;
 
-	snprintf(lang, sizeof(lang), "%d", validator_lang(vres));
+	snprintf(l, sizeof(l), "%d", lang);
 	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const unsigned char *)lang,
-	    strlen(lang) + 1);
-	for (i = 0; i < PQntuples(vres); i++) {
-		f = json_object_new_object();
-		json_object_object_add(f, "path",
-		    json_object_new_string(PQgetvalue(vres, i, 0)));
-		json_object_object_add(f, "content",
-		    json_object_new_string(PQgetvalue(vres, i, 1)));
-		json_object_array_add(arr, f);
+	crypto_hash_sha256_update(&st, (const unsigned char *)l, strlen(l) + 1);
+	for (i = 0; i < n; i++) {
+		crypto_hash_sha256_update(&st, (const unsigned char *)f[i].path,
+		    strlen(f[i].path) + 1);
 		crypto_hash_sha256_update(&st, (const unsigned char *)
-		    PQgetvalue(vres, i, 0), (size_t)PQgetlength(vres, i, 0) + 1);
-		crypto_hash_sha256_update(&st, (const unsigned char *)
-		    PQgetvalue(vres, i, 1), (size_t)PQgetlength(vres, i, 1) + 1);
+		    f[i].content_b64, strlen(f[i].content_b64) + 1);
 	}
 	crypto_hash_sha256_final(&st, h);
-	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	sodium_bin2hex(hex, 65, h, sizeof(h));
+}
+
+/* The validator's sources, language and digest into the cache's JSON. */
+static int
+validator_json(json_object *o, const PGresult *vres)
+{
+	struct cache_vfile *vf;
+	json_object *arr, *f;
+	char hex[65];
+	size_t i, n = (size_t)PQntuples(vres);
+	int lang;
+
+	if ((vf = calloc(n ? n : 1, sizeof(*vf))) == NULL)
+		return -1;
+	arr = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		/* Borrowed from vres for the language and the digest. */
+		vf[i].path = PQgetvalue(vres, (int)i, 0);
+		vf[i].content_b64 = PQgetvalue(vres, (int)i, 1);
+		f = json_object_new_object();
+		json_object_object_add(f, "path",
+		    json_object_new_string(vf[i].path));
+		json_object_object_add(f, "content",
+		    json_object_new_string(vf[i].content_b64));
+		json_object_array_add(arr, f);
+	}
+	lang = cache_vfiles_lang(vf, n);
+	cache_vfiles_digest(vf, n, lang, hex);
+	free(vf);
 	json_object_object_add(o, "validator_files", arr);
-	json_object_object_add(o, "validator_lang",
-	    json_object_new_int(atoi(lang)));
+	json_object_object_add(o, "validator_lang", json_object_new_int(lang));
 	json_object_object_add(o, "validator_digest",
 	    json_object_new_string(hex));
+	return 0;
 }
 
 /* Load question qid from PostgreSQL as the cache's JSON.  NULL: missing/error. */
@@ -345,7 +371,8 @@ question_load(struct db *db, long long qid, int *missing)
 	    " coalesce(ceil(extract(epoch FROM r.starts_at))::bigint, 0),"
 	    " coalesce(floor(extract(epoch FROM r.ends_at))::bigint, 0),"
 	    " CASE WHEN q.package_format IS NULL THEN '' ELSE q.validator END,"
-	    " q.validator_flags"
+	    " q.validator_flags, coalesce(q.validation_time_ms, 0),"
+	    " coalesce(q.validation_memory_kb, 0)"
 	    " FROM questions q JOIN rounds r ON r.id = q.round_id WHERE q.id = $1",
 	    1, params);
 	if (res == NULL)
@@ -355,7 +382,8 @@ question_load(struct db *db, long long qid, int *missing)
 		goto out;
 	}
 	tres = db_exec(db,
-	    "SELECT id, ordinal, name, input, expected_output, is_sample, points"
+	    "SELECT id, ordinal, name, input, expected_output, is_sample, points,"
+	    " validator_flags, interaction"
 	    " FROM testcases WHERE question_id = $1 ORDER BY ordinal", 1, params);
 	if (tres == NULL)
 		goto out;
@@ -372,6 +400,8 @@ question_load(struct db *db, long long qid, int *missing)
 	json_object_object_add(o, "ends_at", json_object_new_int64(atoll(PQgetvalue(res, 0, 9))));
 	json_object_object_add(o, "validator", json_object_new_string(PQgetvalue(res, 0, 10)));
 	json_object_object_add(o, "validator_flags", json_object_new_string(PQgetvalue(res, 0, 11)));
+	json_object_object_add(o, "validation_time_ms", json_object_new_int(atoi(PQgetvalue(res, 0, 12))));
+	json_object_object_add(o, "validation_memory_kb", json_object_new_int(atoi(PQgetvalue(res, 0, 13))));
 	if (strcmp(PQgetvalue(res, 0, 10), "custom") == 0 ||
 	    strcmp(PQgetvalue(res, 0, 10), "interactive") == 0) {
 		if ((vres = db_exec(db, "SELECT path, encode(content, 'base64')"
@@ -381,7 +411,11 @@ question_load(struct db *db, long long qid, int *missing)
 			o = NULL;
 			goto out;
 		}
-		validator_json(o, vres);
+		if (validator_json(o, vres) == -1) {
+			json_object_put(o);
+			o = NULL;
+			goto out;
+		}
 	}
 	tests = json_object_new_array();
 	json_object_object_add(o, "tests", tests);
@@ -394,6 +428,10 @@ question_load(struct db *db, long long qid, int *missing)
 		json_object_object_add(t, "expected", json_object_new_string_len(PQgetvalue(tres, i, 4), PQgetlength(tres, i, 4)));
 		json_object_object_add(t, "sample", json_object_new_int(PQgetvalue(tres, i, 5)[0] == 't'));
 		json_object_object_add(t, "points", json_object_new_int(atoi(PQgetvalue(tres, i, 6))));
+		if (!PQgetisnull(tres, i, 7))
+			json_object_object_add(t, "flags", json_object_new_string(PQgetvalue(tres, i, 7)));
+		if (!PQgetisnull(tres, i, 8))
+			json_object_object_add(t, "interaction", json_object_new_string(PQgetvalue(tres, i, 8)));
 		json_object_array_add(tests, t);
 	}
 out:

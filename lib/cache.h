@@ -23,6 +23,11 @@ struct cache_testcase {
 	size_t		 expected_len;
 	int		 is_sample;
 	int		 points;
+	/* testcases.validator_flags: its group's output validator flags
+	 * (NULL: the question's validator_flags); interaction: an
+	 * interactive sample's .interaction file (NULL: none). */
+	char		*flags;
+	char		*interaction;
 };
 
 /* A custom validator's source: path and base64 content (PostgreSQL's
@@ -57,7 +62,24 @@ struct cache_question {
 	char			*validator_digest;
 	struct cache_vfile	*vfiles;
 	size_t			 nvfiles;
+	/* The package's validation limits (questions.validation_time_ms,
+	 * validation_memory_kb); 0: the judge's defaults. */
+	int			 validation_time_ms;
+	int			 validation_memory_kb;
 };
+
+/*
+ * A custom validator's language by its files' names: C++ when a .cpp,
+ * .cc or .cxx is there, else Python for a .py, else C for a .c; 0 when
+ * none (the embedded judge then fails the run with IE, never AC).
+ */
+int	cache_vfiles_lang(const struct cache_vfile *f, size_t n);
+/*
+ * The digest of a validator (sha256 hex of its language and files) into
+ * hex[65]: the cache key the judge's build cache is told.
+ */
+void	cache_vfiles_digest(const struct cache_vfile *f, size_t n, int lang,
+	    char hex[65]);
 
 struct cache_language {
 	int	id;

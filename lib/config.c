@@ -105,6 +105,8 @@ const struct config_setting config_settings[] = {
 	    OFF(run_rate_per_min), "Runs (/run and /runcustom) a user may make per minute." },
 	{ "CLAR_RATE_PER_MIN", CONFIG_INT, "5", 1, 100000, NULL,
 	    OFF(clar_rate_per_min), "Clarification requests (POST /clarifications) a user may make per minute." },
+	{ "TEAM_MAX_MEMBERS", CONFIG_INT, "3", 1, 64, NULL,
+	    OFF(team_max_members), "Most members a team may have (pitwall-admin team, /admin/teams; docs/teams.md)." },
 	{ "LOGIN_FAIL_RATE_PER_MIN", CONFIG_INT, "5", 1, 100000, NULL,
 	    OFF(login_fail_rate_per_min), "Failed logins per account (email) per minute before POST /auth/login answers 429." },
 	{ "LOGIN_IP_FAIL_RATE_PER_MIN", CONFIG_INT, "30", 1, 1000000, NULL,

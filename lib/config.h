@@ -60,6 +60,7 @@ struct config {
 	int	 submit_rate_per_min;
 	int	 run_rate_per_min;
 	int	 clar_rate_per_min;
+	int	 team_max_members;
 	int	 login_fail_rate_per_min;
 	int	 login_ip_fail_rate_per_min;
 	int	 run_timeout_ms;

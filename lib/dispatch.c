@@ -69,8 +69,24 @@ dispatch_backoff(int tries)
 	return s > 60 ? 60 : s;
 }
 
+const char *
+dispatch_flags(const struct cache_question *q, const struct cache_testcase *tc)
+{
+	if (tc != NULL && tc->flags != NULL)
+		return tc->flags;
+	return q->validator_flags != NULL ? q->validator_flags : "";
+}
+
+const char *
+dispatch_validator_name(const struct cache_question *q)
+{
+	return q->validator == NULL || q->validator[0] == '\0' ? NULL :
+	    q->validator;
+}
+
 int
-dispatch_validator(const struct cache_question *q, struct judge0_validator *v,
+dispatch_validator(const struct cache_question *q,
+    const struct cache_testcase *tc, struct judge0_validator *v,
     struct judge0_vfile *files)
 {
 	size_t i;
@@ -86,9 +102,11 @@ dispatch_validator(const struct cache_question *q, struct judge0_validator *v,
 	v->mode = q->validator;
 	v->language_id = q->validator_lang;
 	v->digest = q->validator_digest;
-	v->flags = q->validator_flags;
-	v->time_limit = DISPATCH_VALIDATOR_TIME_S;
-	v->memory_limit_kb = DISPATCH_VALIDATOR_MEMORY_KB;
+	v->flags = dispatch_flags(q, tc);
+	v->time_limit = q->validation_time_ms > 0 ?
+	    q->validation_time_ms / 1000.0 : DISPATCH_VALIDATOR_TIME_S;
+	v->memory_limit_kb = q->validation_memory_kb > 0 ?
+	    q->validation_memory_kb : DISPATCH_VALIDATOR_MEMORY_KB;
 	v->files = files;
 	v->nfiles = q->nvfiles;
 	return 1;
@@ -207,26 +225,24 @@ dispatch_send(struct redis *r, struct judge0 *j, const struct config *cfg,
 	size_t bs = (size_t)cfg->judge0_batch_size, off, i, k;
 	struct judge0_item *items = NULL;
 	struct judge0_ret *ret = NULL;
-	struct judge0_validator val;
+	struct judge0_validator *vals = NULL;
 	struct judge0_vfile *vfiles = NULL;
 	char (*urls)[CALLBACK_URL_MAX] = NULL;
 	double cpu = dispatch_cpu_limit(cfg, sub->q->time_limit_ms,
 	    sub->lang->time_multiplier);
 	int mem = dispatch_memory_kb(sub->q->memory_limit_kb), taken = 0;
-	int has_val;
 	char err[512], who[32];
 
 	items = calloc(bs, sizeof(*items));
 	ret = calloc(bs, sizeof(*ret));
 	urls = calloc(bs, sizeof(*urls));
+	vals = calloc(bs, sizeof(*vals));
 	vfiles = calloc(sub->q->nvfiles + 1, sizeof(*vfiles));
-	if (items == NULL || ret == NULL || urls == NULL || vfiles == NULL) {
+	if (items == NULL || ret == NULL || urls == NULL || vals == NULL ||
+	    vfiles == NULL) {
 		taken = -1;
 		goto out;
 	}
-	/* Custom and interactive questions: the answer and the validator go
-	 * with each testcase (the embedded judge runs it; docs/judge.md). */
-	has_val = dispatch_validator(sub->q, &val, vfiles);
 	/* The embedded judge takes one contestant's batches in turn with
 	 * the others' (docs/judge.md, fair order). */
 	snprintf(who, sizeof(who), "u%lld", sub->user_id);
@@ -254,10 +270,14 @@ dispatch_send(struct redis *r, struct judge0 *j, const struct config *cfg,
 			items[i].max_file_size_kb = cfg->judge0_max_file_size_kb;
 			items[i].memory_limit_kb = mem;
 			items[i].callback_url = urls[i];
-			if (has_val) {
+			/* Custom and interactive questions: the answer and
+			 * the validator (with this testcase's flags) go with
+			 * each testcase (the embedded judge runs it;
+			 * docs/judge.md).  vals[i] borrows vfiles. */
+			if (dispatch_validator(sub->q, tc, &vals[i], vfiles)) {
 				items[i].expected = tc->expected;
 				items[i].expected_len = tc->expected_len;
-				items[i].validator = &val;
+				items[i].validator = &vals[i];
 			}
 			items[i].submitter = sub->user_id > 0 ? who : NULL;
 		}
@@ -292,6 +312,7 @@ out:
 	free(items);
 	free(ret);
 	free(urls);
+	free(vals);
 	free(vfiles);
 	return taken;
 }

@@ -51,22 +51,32 @@ int	dispatch_send(struct redis *r, struct judge0 *j, const struct config *cfg,
 	    int attempt, int tries, const char *reqid);
 
 /*
- * A custom or interactive validator's limits, sent in pitwall_validator.
- * XXX: the package's own validation limits (2023-07 limits.validation_*)
- * are not imported yet; these are problemtools-like defaults.
+ * A custom or interactive validator's limits, sent in pitwall_validator,
+ * when the package gives none (limits.validation_time, validation_memory:
+ * questions.validation_time_ms, validation_memory_kb).
  */
 #define DISPATCH_VALIDATOR_TIME_S	10.0
 #define DISPATCH_VALIDATOR_MEMORY_KB	1048576
 
 /*
- * The pitwall_validator of question q into *v, files[] sized q->nvfiles
- * (borrowing q's strings): 1 when q has a custom or interactive
- * validator, else 0.
+ * The pitwall_validator of testcase tc (NULL: the question's settings) of
+ * question q into *v, files[] sized q->nvfiles (borrowing q's and tc's
+ * strings): 1 when q has a custom or interactive validator, else 0.  The
+ * one definition of what the judge is told about a validator: /submit's
+ * dispatch, /run and `pitwall-admin verify` all build it here.
  */
 struct judge0_validator;
 struct judge0_vfile;
+struct cache_testcase;
 int	dispatch_validator(const struct cache_question *q,
-	    struct judge0_validator *v, struct judge0_vfile *files);
+	    const struct cache_testcase *tc, struct judge0_validator *v,
+	    struct judge0_vfile *files);
+/* The output validator flags testcase tc is judged with (never NULL). */
+const char *dispatch_flags(const struct cache_question *q,
+	    const struct cache_testcase *tc);
+/* The validator name verdict_judge() takes for q: NULL for a question of
+ * Pitwall's own format (Judge0's exact rule). */
+const char *dispatch_validator_name(const struct cache_question *q);
 
 /* Seconds to wait before try number `tries` (1, 2, 4, … capped at 60). */
 int	dispatch_backoff(int tries);

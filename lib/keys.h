@@ -43,8 +43,10 @@
  *   pitwall:languages            string language cache (JSON), TTL CACHE_TTL
  *   pitwall:rl:<kind>:<uid>:<minute> counter for rate limits (kind: submit, run,
  *                                       clar)
- *   pitwall:lb:<round_id>        zset   user id scored by round total (leaderboard)
- *   pitwall:lb:<round_id>:meta   hash   user id -> the entry's JSON (sql/007_scoring.sql:
+ *   pitwall:lb:<round_id>        zset   competitor scored by round total (leaderboard): a
+ *                                       user id, or t<team id> in a team-based round
+ *                                       (board_competitor(), sql/012_teams.sql)
+ *   pitwall:lb:<round_id>:meta   hash   competitor -> the entry's JSON (sql/007_scoring.sql:
  *                                        name, score, last_improved_at, mode, penalty, problems)
  *   pitwall:lb:<round_id>:jury, :jury:meta   the same, live (not frozen): the jury's board
  *   pitwall:metrics              hash   Prometheus sample -> value, summed over every

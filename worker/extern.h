@@ -158,7 +158,7 @@ void	pgarr_free(struct pgarr *a);
 #define MESSAGE_MAX	(64 * 1024)
 /* The testcase columns check_tc_row() reads (t testcases, q questions). */
 #define TC_COLUMNS	"t.question_id, t.expected_output, q.validator," \
-	" q.validator_flags, q.package_format"
+	" coalesce(t.validator_flags, q.validator_flags), q.package_format"
 
 /* How a job's step ended. */
 enum step {

@@ -9,8 +9,8 @@ import os
 import shutil
 import tempfile
 
-from contest import jwt, make_round, make_user, submission, submit, wait_done
-from pw import BIN, ROOT, eq, psql, redis, run
+from contest import auth, jwt, make_round, make_user, submission, submit, wait_done
+from pw import BIN, ROOT, URL, eq, get, http, psql, redis, run
 
 ADMIN = os.path.join(BIN, "pitwall-admin")
 PKGS = os.path.join(ROOT, "tests", "packages")
@@ -137,3 +137,72 @@ def test_submission_cannot_reach_answer_or_validator():
            "n = int(input())\nprint(0, n)\n")
     sid = judge(qid, spy, 71)
     eq([x[0] for x in rows(sid)], ["AC", "AC", "AC"], "the box holds the submission alone")
+
+
+def run_samples(qid, source, lang=71):
+    r = http("POST", URL + "/run", body={"question_id": qid, "language_id": lang,
+                                        "source_code": source}, headers=auth(S["tok"]), timeout=240)
+    eq(r.status, 200, f"/run {r!r}")
+    return r.json()
+
+
+def test_run_is_judged_by_the_questions_validator():
+    # Custom C++ validator (case-insensitive): exact comparison would be WA.
+    qid = import_pkg(os.path.join(PKGS, "casecmp"), f"run-casecmp-{S['slug']}")
+    body = run_samples(qid, "print(input().upper())\n")
+    eq([x["verdict"] for x in body["results"]], ["AC"], f"custom validator: {body}")
+    body = run_samples(qid, "print('nope')\n")
+    eq([x["verdict"] for x in body["results"]], ["WA"], "custom validator WA")
+    eq(body["results"][0].get("team_message"), "wrong word", "teammessage.txt shown")
+    assert "expected" not in str(body["results"][0].get("team_message")), body
+    assert "Pitwall, got" not in str(body), "judgemessage.txt never shown"
+    # The default validator with the package's flags (float tolerance 1e-6).
+    qid = import_pkg(os.path.join(PKGS, "floatavg"), f"run-floatavg-{S['slug']}")
+    body = run_samples(qid, "input()\nprint('2.3333333334')\n")
+    eq([x["verdict"] for x in body["results"]], ["AC"], f"float tolerance: {body}")
+    body = run_samples(qid, "input()\nprint('2.34')\n")
+    eq([x["verdict"] for x in body["results"]], ["WA"], "beyond the tolerance")
+
+
+def test_run_interactive_runs_the_interactor():
+    qid = import_pkg(os.path.join(PKGS, "guess"), f"run-guess-{S['slug']}")
+    src = open(os.path.join(PKGS, "guess", "submissions", "accepted", "bisect.py")).read()
+    body = run_samples(qid, src)
+    eq([x["verdict"] for x in body["results"]], ["AC"], f"interactive sample: {body}")
+    res = body["results"][0]
+    eq(res["input"], None, "the interactor's input is not the program's")
+    eq(res["interaction"], open(os.path.join(PKGS, "guess/data/sample/1.interaction")).read(),
+       "the .interaction shown")
+    # The statement's samples: the .interaction, never the raw .in.
+    admin = jwt(make_user(role="admin"), role="admin")
+    r = get(f"/questions?round={S['slug']}", headers=auth(admin))
+    eq(r.status, 200, f"{r!r}")
+    q = next(x for x in r.json()["questions"] if x["id"] == qid)
+    eq([(x["input"], x["expected_output"], x["interaction"]) for x in q["samples"]],
+       [(None, None, res["interaction"])], "interactive samples")
+
+
+def test_group_flags_per_testcase():
+    qid = import_pkg(os.path.join(PKGS, "groupflags"), f"groupflags-{S['slug']}")
+    src = open(os.path.join(PKGS, "groupflags", "submissions", "wrong_answer", "quarter.py")).read()
+    sid = judge(qid, src, 71)
+    # sample and secret/loose: the root's tolerance 0.5; secret/tight and
+    # secret/tight/deep: 0.001.
+    eq([x[0] for x in rows(sid)], ["AC", "AC", "WA", "WA"], "each group's flags")
+    body = run_samples(qid, src)
+    eq([x["verdict"] for x in body["results"]], ["AC"], "/run: the sample's flags")
+
+
+def test_validation_time_limit_applies():
+    slow = "import sys, time\ntime.sleep(2.5)\nsys.exit(42)\n"
+    for limit, want in ((None, "AC"), ("0.5", "IE")):
+        pkg = os.path.join(S["tmp"], f"twosum-slow-{limit}")
+        shutil.copytree(os.path.join(PKGS, "twosum"), pkg)
+        with open(os.path.join(pkg, "output_validator", "validator.py"), "w") as f:
+            f.write(slow)
+        if limit:
+            with open(os.path.join(pkg, "problem.yaml"), "a") as f:
+                f.write(f"  validation_time: {limit}\n")
+        qid = import_pkg(pkg, f"slowval-{'x' if limit is None else 'l'}-{S['slug']}")
+        sid = judge(qid, "n = int(input())\nprint(n // 2, n - n // 2)\n", 71)
+        eq({x[0] for x in rows(sid)}, {want}, f"validation_time {limit}")

@@ -1,8 +1,9 @@
 """pitwall-admin verify on the embedded judge: every jury submission of the
-default-validator fixture packages gets the verdict its folder (or its
+fixture packages (default, custom C++ and Python, interactive validators,
+per-group validator flags) gets the verdict its folder (or its
 @EXPECTED_RESULTS@ line) names, a misfiled submission makes verify exit 1,
-custom-validator packages are refused with a clear line, and --store
-keeps the computed time limit, which import-problem then uses."""
+a multi-file submission is an error row, and --store keeps the computed
+time limit, which import-problem then uses."""
 import os
 import re
 import shutil
@@ -119,10 +120,51 @@ def test_fast_program_filed_as_tle_fails():
     eq(rows(p.stdout)["submissions/time_limit_exceeded/fast.py"][:2], ("TLE", "AC"), "row")
 
 
-def test_custom_validator_not_supported_yet():
-    p = verify(os.path.join(PKGS, "guess"))
+def test_custom_cpp_validator_with_header():
+    check_package("casecmp")
+
+
+def test_python_validator():
+    check_package("twosum")
+
+
+def test_interactive():
+    out = check_package("guess")
+    eq(rows(out)["submissions/time_limit_exceeded/no_flush.py"][1], "TLE", "never flushes: TLE")
+
+
+def test_group_flags():
+    out = check_package("groupflags")
+    # Within the root's tolerance (sample, secret/loose), not secret/tight's.
+    eq(rows(out)["submissions/wrong_answer/quarter.py"][1], "WA", "secret/tight's flags")
+
+
+def test_misfiled_custom_validator_submission_fails():
+    pkg = os.path.join(TMP, "twosum")
+    shutil.copytree(os.path.join(PKGS, "twosum"), pkg)
+    shutil.move(os.path.join(pkg, "submissions", "wrong_answer", "plus_one.py"),
+                os.path.join(pkg, "submissions", "accepted", "plus_one.py"))
+    p = verify(pkg)
     eq(p.returncode, 1, p.stdout)
-    assert "not supported yet by verify" in p.stdout, p.stdout
+    eq(rows(p.stdout)["submissions/accepted/plus_one.py"][:2], ("AC", "WA"), "the validator's WA")
+
+
+def test_multi_file_submission_is_reported():
+    pkg = os.path.join(TMP, "floatavg-multi")
+    shutil.copytree(os.path.join(PKGS, "floatavg"), pkg)
+    multi = os.path.join(pkg, "submissions", "accepted", "two_files")
+    os.makedirs(multi)
+    open(os.path.join(multi, "main.py"), "w").write("import helper\nhelper.main()\n")
+    open(os.path.join(multi, "helper.py"), "w").write("def main():\n    print(1)\n")
+    p = verify(pkg)
+    eq(p.returncode, 1, p.stdout)
+    t = rows(p.stdout)
+    row = t.get("submissions/accepted/two_files/")
+    assert row is not None, p.stdout
+    assert "ERROR: a multi-file submission" in row[2], row
+    eq([f for f in t if f.startswith("submissions/accepted/two_files/") and f != "submissions/accepted/two_files/"],
+       [], "one row for the folder, not one per file")
+    assert "MISMATCH" not in t["submissions/accepted/avg.py"][2], p.stdout
 
 
 def test_store_keeps_the_limit_and_import_uses_it():

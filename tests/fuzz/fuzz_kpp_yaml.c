@@ -28,7 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	kpp_free(k);
 	if (kpp_yaml_testdata(p, size, &js, err, sizeof(err)) == 0)
 		free(js);
-	if (kpp_yaml_testdata_flags(p, size, &flags, err, sizeof(err)) == 0)
+	if (kpp_yaml_testdata_flags("testdata.yaml", p, size, &flags, err, sizeof(err)) == 0)
 		free(flags);
 	return 0;
 }

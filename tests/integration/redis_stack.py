@@ -13,7 +13,9 @@ import pw
 S = {}
 
 
-def up(name, **settings):
+def up(name, embedded=False, **settings):
+    """The stack NAME with SETTINGS; embedded: on the embedded judge (real
+    sandboxed runs) instead of the fake Judge0."""
     top = os.environ.get("PITWALL_TEST_TMP") or tempfile.mkdtemp(prefix="pitwall-redis.")
     os.chmod(top, 0o755)
     base = os.path.join(top, "extra-stacks", name)
@@ -23,7 +25,11 @@ def up(name, **settings):
     var = os.path.join(base, "var")
     env = dict(os.environ, PITWALL_VAR=var, PITWALL_CRON="0",
                PITWALL_PORT_BASE=str(int(pw.ENV["PITWALL_PORT_BASE"]) + 10), **settings)
-    env.setdefault("JUDGE0_URL", pw.ENV["JUDGE0_URL"])
+    if embedded:
+        env.pop("JUDGE0_URL", None)
+        env.pop("PITWALL_JUDGE_EMBEDDED", None)
+    else:
+        env.setdefault("JUDGE0_URL", pw.ENV["JUDGE0_URL"])
     S.update(var=var, env=env)
     p = subprocess.run(["bash", "scripts/stack", "up"], cwd=pw.ROOT, env=env,
                        capture_output=True, text=True, timeout=600)

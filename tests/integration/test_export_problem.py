@@ -37,13 +37,17 @@ def snapshot(slug, legacy):
     q = f"(SELECT id FROM questions WHERE slug = '{slug}')"
     # A legacy package's flags sit in problem.yaml; 2023-07 has them only
     # in data/testdata.yaml, so they appear in the groups' settings there.
-    settings = "coalesce(settings - 'output_validator_args', '{}')" if legacy else "settings"
+    # Flags that differ per group are each testcase's validator_flags.
+    settings = ("coalesce(settings - 'output_validator_args' - 'output_validator_flags', '{}')"
+                if legacy else "settings")
     return {
         "question": psql("SELECT concat_ws('|', title, md5(statement), points, time_limit_ms,"
                          " memory_limit_kb, validator, validator_flags, problem_type,"
-                         f" output_limit_kb) FROM questions WHERE id = {q}"),
+                         " output_limit_kb, validation_time_ms, validation_memory_kb)"
+                         f" FROM questions WHERE id = {q}"),
         "testcases": psql("SELECT string_agg(concat_ws('|', ordinal, name, md5(input),"
-                          " md5(expected_output), is_sample, points, group_path), ',' ORDER BY ordinal)"
+                          " md5(expected_output), is_sample, points, group_path,"
+                          " coalesce(validator_flags, '-'), md5(interaction)), ',' ORDER BY ordinal)"
                           f" FROM testcases WHERE question_id = {q}"),
         "groups": psql(f"SELECT string_agg(concat_ws('|', ordinal, path, {settings}), ',' ORDER BY"
                        f" ordinal) FROM testcase_groups WHERE question_id = {q}"),
@@ -98,12 +102,23 @@ def test_scored_groups_and_settings():
 def test_interactive_with_validator_sources():
     out = round_trip("guess")
     assert os.path.exists(os.path.join(out, "output_validator", "guess.h"))
+    eq(open(os.path.join(out, "data", "sample", "1.interaction")).read(),
+       open(os.path.join(PKGS, "guess", "data", "sample", "1.interaction")).read(), ".interaction")
     eq(psql("SELECT validator FROM questions WHERE slug = 'guess-rt'"), "interactive", "validator")
 
 
 def test_legacy_packages():
     round_trip("floatavg", legacy=True)
     round_trip("texonly", legacy=True)
+
+
+def test_group_flags_and_validation_limits():
+    out = round_trip("groupflags", legacy=True)
+    with open(os.path.join(out, "data", "secret", "tight", "testdata.yaml")) as f:
+        assert "case_sensitive float_absolute_tolerance 0.001" in f.read()
+    with open(os.path.join(out, "problem.yaml")) as f:
+        y = f.read()
+    assert "validation_time: 4" in y and "validation_memory: 128" in y, y
 
 
 def test_usage_and_errors():

@@ -114,6 +114,34 @@ def test_interactive_sources_stored():
        "sources with their sizes")
 
 
+def test_group_flags_and_validation_limits():
+    admin("import-problem", os.path.join(PKGS, "groupflags"), "--round", ROUND)
+    eq(q("groupflags", "validator_flags, validation_time_ms, validation_memory_kb"),
+       "case_sensitive float_absolute_tolerance 0.5|4000|131072",
+       "problem.yaml's flags then data/testdata.yaml's; limits.validation_*")
+    eq(psql("SELECT string_agg(name || '=' || coalesce(t.validator_flags, '-'), ',' ORDER BY ordinal)"
+            " FROM testcases t JOIN questions q ON q.id = t.question_id WHERE q.slug = 'groupflags'"),
+       "sample/1=-,secret/loose/1=-,"
+       "secret/tight/1=case_sensitive float_absolute_tolerance 0.001,"
+       "secret/tight/deep/1=case_sensitive float_absolute_tolerance 0.001",
+       "each group's flags, inherited key by key (NULL: the question's)")
+    # A group's flags the default validator does not know: refused, named.
+    src = os.path.join(TMP, "badgroupflag")
+    shutil.copytree(os.path.join(PKGS, "groupflags"), src)
+    open(os.path.join(src, "data/secret/tight/testdata.yaml"), "w").write(
+        "output_validator_flags: ignore_case\n")
+    refused(src, "h-groupflag", "data/secret/tight/1: unknown validator flag 'ignore_case'")
+
+
+def test_interactive_sample_interaction_stored():
+    run([ADMIN, "import-problem", os.path.join(PKGS, "guess"), "--round", ROUND, "--slug", "guess2"],
+        env={"PITWALL_JUDGE_EMBEDDED": "1"})
+    eq(psql("SELECT string_agg(name || ':' || coalesce(interaction, '-'), ',' ORDER BY ordinal)"
+            " FROM testcases t JOIN questions q ON q.id = t.question_id WHERE q.slug = 'guess2'"),
+       "sample/1:" + open(os.path.join(PKGS, "guess/data/sample/1.interaction")).read()
+       + ",secret/1:-,secret/2:-", "the sample's .interaction")
+
+
 def test_reimport_updates_in_place():
     src = os.path.join(TMP, "floatavg")
     shutil.copytree(os.path.join(PKGS, "floatavg"), src)

@@ -1,22 +1,24 @@
 """Redis ACL (docs/redis.md): with PITWALL_REDIS_ACL=1 every program
 AUTHs as its role's user (responder, worker, judge, admin), each allowed
 its own keys and commands only; the default user is off.  A stack of its
-own (redis_stack.py) judges submissions under it without one command
-refused, and each role is refused the others' keys and the server's
-administration with NOPERM."""
+own (redis_stack.py, on the embedded judge) judges submissions and runs
+under it without one command refused, and each role is refused the
+others' keys and the server's administration with NOPERM."""
 import os
 import stat
 
 import redis_stack as rs
-from contest import jwt, make_question, make_round, make_user, submit, wait_done
-from pw import BIN, eq, psql, run
+import pw
+from contest import auth, jwt, make_question, make_round, make_user, submit, wait_done
+from pw import BIN, eq, http, psql, run
 
 S = {}
 ROLES = ("responder", "worker", "judge", "admin")
 
 
 def setup_module():
-    rs.up("redis-acl", PITWALL_REDIS_ACL="1")
+    # On the embedded judge: its API and runners work as the judge role.
+    rs.up("redis-acl", embedded=True, PITWALL_REDIS_ACL="1")
     rs.cli("ops", "ACL", "LOG", "RESET")
     S["round"] = make_round()
     S["uid"] = make_user()
@@ -29,13 +31,17 @@ def teardown_module():
 
 
 def test_submissions_are_judged_under_acl():
+    eq(pw.ENV.get("PITWALL_JUDGE_EMBEDDED"), "1", "on the embedded judge")
     sids = []
-    for _ in range(3):
-        r = submit(S["tok"], S["q"])
+    for src in ("print(input())", "print(int(input()) + 1)", "print(input())"):
+        r = submit(S["tok"], S["q"], source=src)
         eq(r.status, 202, f"submit {r!r}")
         sids.append(r.json()["submission_id"])
-    for sid in sids:
-        eq(wait_done(sid)[1:5], ["2", "2", "2", "0"], "done/total/passed/failed")
+    for sid, want in zip(sids, (["2", "2", "2", "0"], ["2", "2", "0", "2"], ["2", "2", "2", "0"])):
+        eq(wait_done(sid, timeout=120)[1:5], want, "done/total/passed/failed")
+    r = http("POST", pw.URL + "/run", body={"question_id": S["q"], "language_id": 71,
+                                         "source_code": "print(input())"}, headers=auth(S["tok"]))
+    eq((r.status, r.json().get("passed")), (200, 1), f"/run {r!r}")
     # The admin CLI under its own user: a ban (authz keys) and a
     # leaderboard rebuild (the boards).
     email = psql(f"SELECT email FROM users WHERE id = {S['uid']}")
@@ -49,7 +55,7 @@ def test_submissions_are_judged_under_acl():
 
 def test_no_command_of_the_stack_was_refused():
     clients = rs.cli("ops", "CLIENT", "LIST").stdout
-    for role in ("responder", "worker"):
+    for role in ("responder", "worker", "judge"):
         assert f"user=pitwall-{role} " in clients, f"no client of pitwall-{role}: {clients[:2000]}"
     log = rs.cli("ops", "ACL", "LOG").stdout.strip()
     eq(log, "", "ACL LOG (commands the stack sent and Redis refused)")

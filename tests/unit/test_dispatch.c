@@ -461,12 +461,64 @@ test_send_without_redis_fails(void **state)
 	    NULL), -1);
 }
 
+/*
+ * The validator spec /submit, /run and verify send: a testcase's own
+ * flags (its testdata.yaml group) win over the question's, and the
+ * package's validation limits over the defaults.
+ */
+static void
+test_validator_spec(void **state)
+{
+	struct cache_vfile vf[1] = { { (char *)"output_validator/v.py",
+	    (char *)"cHJpbnQoKQ==" } };
+	struct cache_testcase tc[2];
+	struct cache_question q;
+	struct judge0_validator v;
+	struct judge0_vfile files[1];
+
+	(void)state;
+	memset(&q, 0, sizeof(q));
+	memset(tc, 0, sizeof(tc));
+	q.validator = (char *)"default";
+	q.validator_flags = (char *)"case_sensitive";
+	tc[1].flags = (char *)"float_tolerance 0.5";
+	/* Default validator: no spec, but the flags still per testcase. */
+	assert_int_equal(dispatch_validator(&q, &tc[0], &v, files), 0);
+	assert_string_equal(dispatch_flags(&q, &tc[0]), "case_sensitive");
+	assert_string_equal(dispatch_flags(&q, &tc[1]), "float_tolerance 0.5");
+	assert_string_equal(dispatch_flags(&q, NULL), "case_sensitive");
+	assert_string_equal(dispatch_validator_name(&q), "default");
+	q.validator = (char *)"";
+	assert_null(dispatch_validator_name(&q));
+
+	q.validator = (char *)"custom";
+	q.validator_lang = 71;
+	q.validator_digest = (char *)"00";
+	q.vfiles = vf;
+	q.nvfiles = 1;
+	assert_int_equal(dispatch_validator(&q, &tc[0], &v, files), 1);
+	assert_string_equal(v.mode, "custom");
+	assert_string_equal(v.flags, "case_sensitive");
+	assert_true(v.time_limit == DISPATCH_VALIDATOR_TIME_S);
+	assert_int_equal(v.memory_limit_kb, DISPATCH_VALIDATOR_MEMORY_KB);
+	assert_int_equal(v.nfiles, 1);
+	assert_string_equal(v.files[0].path, "output_validator/v.py");
+	q.validation_time_ms = 2500;
+	q.validation_memory_kb = 65536;
+	assert_int_equal(dispatch_validator(&q, &tc[1], &v, files), 1);
+	assert_string_equal(v.flags, "float_tolerance 0.5");
+	assert_true(v.time_limit == 2.5);
+	assert_int_equal(v.memory_limit_kb, 65536);
+	assert_int_equal(cache_vfiles_lang(vf, 1), 71);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cpu_limit),
 		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_validator_spec),
 		cmocka_unit_test_setup_teardown(test_send_batches_items_and_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_send_clamps_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_send_refused_items_become_results, setup, teardown),

@@ -76,6 +76,41 @@ test_legacy_float(void **state)
 	kpp_free(k);
 }
 
+/* Per-group output validator flags, each key inherited down the tree,
+ * after problem.yaml's; the validation limits. */
+static void
+test_group_flags(void **state)
+{
+	struct kpp *k = load_ok(PKGDIR "groupflags");
+
+	(void)state;
+	assert_string_equal(k->validator_flags,
+	    "case_sensitive float_absolute_tolerance 0.5");
+	assert_int_equal(k->ntests, 4);
+	assert_string_equal(k->tests[0].name, "sample/1");
+	assert_null(k->tests[0].flags);		/* the question's */
+	assert_string_equal(k->tests[1].name, "secret/loose/1");
+	assert_null(k->tests[1].flags);		/* its testdata.yaml sets none */
+	assert_string_equal(k->tests[2].name, "secret/tight/1");
+	assert_string_equal(k->tests[2].flags,
+	    "case_sensitive float_absolute_tolerance 0.001");
+	assert_string_equal(k->tests[3].name, "secret/tight/deep/1");
+	assert_string_equal(k->tests[3].flags,
+	    "case_sensitive float_absolute_tolerance 0.001");
+	assert_int_equal(k->validation_time_ms, 4000);
+	assert_int_equal(k->validation_memory_mb, 128);
+	kpp_free(k);
+	/* An interactive sample's .interaction is found. */
+	k = load_ok(PKGDIR "guess");
+	assert_true(k->tests[0].is_sample);
+	assert_non_null(k->tests[0].interaction);
+	assert_string_equal(k->tests[0].interaction->path,
+	    "data/sample/1.interaction");
+	assert_null(k->tests[1].interaction);
+	assert_int_equal(k->validation_time_ms, 0);
+	kpp_free(k);
+}
+
 static void
 test_2023_flags(void **state)
 {
@@ -379,6 +414,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_legacy_float),
 		cmocka_unit_test(test_2023_flags),
+		cmocka_unit_test(test_group_flags),
 		cmocka_unit_test(test_scored_groups),
 		cmocka_unit_test(test_latex),
 		cmocka_unit_test(test_interactive),

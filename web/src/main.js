@@ -209,9 +209,15 @@ function selectQuestion(id) {
   $('q-body').innerHTML = DOMPurify.sanitize(marked.parse(q.statement || ''));
   const samples = q.samples || [];
   $('samples-title').hidden = samples.length === 0;
-  $('samples').replaceChildren(...samples.map((s, i) => el('div', { class: 'sample' },
-    el('div', {}, el('h4', {}, 'Input ' + (i + 1)), el('pre', {}, s.input)),
-    el('div', {}, el('h4', {}, 'Output ' + (i + 1)), el('pre', {}, s.expected_output)))));
+  // An interactive problem's sample shows its .interaction (the input is
+  // the interactor's, not the program's), or nothing when it has none.
+  // A binary sample file (input or output null) is not shown as text.
+  $('samples').replaceChildren(...samples.map((s, i) => 'interaction' in s
+    ? el('div', { class: 'sample' }, el('div', {}, el('h4', {}, 'Interaction ' + (i + 1)),
+      el('pre', {}, s.interaction != null ? s.interaction : '(interactive: no transcript)')))
+    : el('div', { class: 'sample' },
+      el('div', {}, el('h4', {}, 'Input ' + (i + 1)), el('pre', {}, s.input != null ? s.input : '(binary)')),
+      el('div', {}, el('h4', {}, 'Output ' + (i + 1)), el('pre', {}, s.expected_output != null ? s.expected_output : '(binary)')))));
   editor.set(loadSource(q, S.lang), langOf(S.lang));
   $('run-result').replaceChildren();
   showError('');
