@@ -50,6 +50,7 @@
 struct runner {
 	struct config	 cfg;
 	struct exec	*ex;
+	char		 host[64];	/* JUDGE_HOST_NAME or gethostname() */
 	char		 id[128];
 	double		 block_s;	/* longest blocking Redis call */
 };
@@ -204,6 +205,50 @@ recover(struct runner *rn, struct redis *rd)
 			    "callback(s) back in the queue", id, jobs, cbs);
 	}
 	freeReplyObject(m);
+	/* Hosts none of whose runners beat any more leave judge:hosts. */
+	if ((m = redis_cmd(rd, "SMEMBERS " JKEY_HOSTS)) == NULL)
+		return;
+	for (i = 0; m->type == REDIS_REPLY_ARRAY && i < m->elements; i++) {
+		if ((e = redis_cmd(rd, "EXISTS " JKEY_HOST "%s",
+		    m->element[i]->str)) == NULL)
+			break;
+		if (e->type == REDIS_REPLY_INTEGER && e->integer == 0) {
+			freeReplyObject(e);
+			if ((e = redis_cmd(rd, "SREM " JKEY_HOSTS " %s",
+			    m->element[i]->str)) == NULL)
+				break;
+			log_info(NULL, "judge host %s left (no heartbeat)",
+			    m->element[i]->str);
+		}
+		freeReplyObject(e);
+	}
+	freeReplyObject(m);
+}
+
+/* This host's load ("<load1> <cores>", judge:host:<name>) for /workers
+ * and /metrics: every runner of the host sets it on each heartbeat. */
+static void
+host_load(struct runner *rn, struct redis *rd)
+{
+	redisReply *rep;
+	FILE	*fp;
+	char	 val[64];
+	double	 load1 = -1;
+	long	 cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if ((fp = fopen("/proc/loadavg", "r")) != NULL) {
+		if (fscanf(fp, "%lf", &load1) != 1)
+			load1 = -1;
+		fclose(fp);
+	}
+	snprintf(val, sizeof(val), "%.2f %ld", load1, cores);
+	rep = redis_cmd(rd, "SET " JKEY_HOST "%s %s EX %d", rn->host, val,
+	    rn->cfg.judge_heartbeat_s * 5);
+	if (rep != NULL)
+		freeReplyObject(rep);
+	rep = redis_cmd(rd, "SADD " JKEY_HOSTS " %s", rn->host);
+	if (rep != NULL)
+		freeReplyObject(rep);
 }
 
 static void
@@ -218,6 +263,7 @@ heartbeat(struct runner *rn, struct redis *rd)
 	rep = redis_cmd(rd, "SADD " JKEY_RUNNERS " %s", rn->id);
 	if (rep != NULL)
 		freeReplyObject(rep);
+	host_load(rn, rd);
 }
 
 static void *
@@ -642,6 +688,16 @@ run_loop(struct runner *rn, struct redis *rd, const char *mine)
 	free(L);
 }
 
+/* A host name that can be a part of Redis keys and a metrics label. */
+static int
+host_name_ok(const char *s)
+{
+	size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._-");
+
+	return n > 0 && n < 64 && s[n] == '\0';
+}
+
 static void
 usage(void)
 {
@@ -664,9 +720,6 @@ main(int argc, char *argv[])
 	int		 ch, rc = 1;
 
 	memset(&rn, 0, sizeof(rn));
-	gethostname(host, sizeof(host));
-	host[sizeof(host) - 1] = '\0';
-	snprintf(rn.id, sizeof(rn.id), "%s:%ld", host, (long)getpid());
 	while ((ch = getopt(argc, argv, "i:")) != -1) {
 		switch (ch) {
 		case 'i':
@@ -677,6 +730,22 @@ main(int argc, char *argv[])
 		}
 	}
 	config_load_or_exit(&rn.cfg, 0, "pitwall-judge-runner");
+	if (*rn.cfg.judge_host_name != '\0') {
+		if (!host_name_ok(rn.cfg.judge_host_name)) {
+			fprintf(stderr, "pitwall-judge-runner: JUDGE_HOST_NAME "
+			    "must be 1-63 characters of [A-Za-z0-9._-]\n");
+			return 78;
+		}
+		snprintf(rn.host, sizeof(rn.host), "%s",
+		    rn.cfg.judge_host_name);
+	} else {
+		gethostname(host, sizeof(host));
+		host[sizeof(host) - 1] = '\0';
+		snprintf(rn.host, sizeof(rn.host), "%s", host);
+	}
+	if (*rn.id == '\0')
+		snprintf(rn.id, sizeof(rn.id), "%s:%ld", rn.host,
+		    (long)getpid());
 	if (log_init("pitwall-judge-runner", rn.cfg.log_level,
 	    rn.cfg.log_format, rn.cfg.log_file) == -1) {
 		fprintf(stderr, "pitwall-judge-runner: cannot open "

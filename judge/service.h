@@ -27,7 +27,12 @@
  *   judge:callbacks            tokens whose callback is due
  *   judge:cbprocessing:<runner> the callback a runner is delivering
  *   judge:runners              set of runner ids that ever registered
- *   judge:runner:<id>          heartbeat (expires after 5 beats)
+ *   judge:runner:<id>          heartbeat (expires after 5 beats); <id> is
+ *                              <host>:<pid>, <host> JUDGE_HOST_NAME or
+ *                              gethostname()
+ *   judge:hosts                set of the host names runners reported
+ *   judge:host:<name>          "<load1> <cores>" of that host, set by its
+ *                              runners on every heartbeat (expires after 5)
  *   judge:done:<token>         list pushed when the result is stored
  *                              (wakes wait=true requests; short TTL)
  */

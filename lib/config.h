@@ -21,6 +21,8 @@ struct config {
 	char	*redis_socket;
 	char	*redis_host;
 	int	 redis_port;
+	char	*redis_user;
+	char	*redis_password;
 	int	 redis_timeout_ms;
 	char	*redis_password_dir;
 	char	*redis_sentinels;
@@ -87,6 +89,7 @@ struct config {
 	char	*judge_cache_dir;
 	int	 judge_first_box;
 	int	 judge_boxes;
+	char	*judge_host_name;
 	int	 judge_heartbeat_s;
 	int	 judge_callback_tries;
 	int	 judge_callback_timeout_ms;

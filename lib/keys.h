@@ -65,7 +65,7 @@
  *   judge:sub:<token>, judge:queue, judge:queue:prio, judge:lanes,
  *   judge:lane:<lane>, judge:wake, judge:processing:<runner>,
  *   judge:callbacks, judge:cbprocessing:<runner>, judge:runners,
- *   judge:runner:<id>, judge:done:<token>
+ *   judge:runner:<id>, judge:done:<token>, judge:hosts, judge:host:<name>
  *
  * Jobs on pitwall:queue (JSON objects):
  *   {"type":"submission","s":sid}
@@ -145,6 +145,8 @@
 #define JKEY_RUNNERS		"judge:runners"
 #define JKEY_HEARTBEAT		"judge:runner:"
 #define JKEY_DONE		"judge:done:"
+#define JKEY_HOSTS		"judge:hosts"
+#define JKEY_HOST		"judge:host:"
 
 /* How long a submission's Redis state outlives its last change (seconds). */
 #define SUB_TTL_S	(7 * 24 * 3600)

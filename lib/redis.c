@@ -3,7 +3,9 @@
  *
  * Where Redis is: REDIS_SOCKET, else REDIS_HOST:REDIS_PORT, else (when
  * REDIS_SENTINELS is set) the master the sentinels name.  Who we are: with
- * REDIS_PASSWORD_DIR set, the ACL user pitwall-<role> (docs/redis.md).
+ * REDIS_PASSWORD_DIR set, the ACL user pitwall-<role> (docs/redis.md);
+ * else with REDIS_PASSWORD set, REDIS_USER (default: "default", the
+ * user requirepass sets) with that password.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -67,6 +69,13 @@ redis_new(const struct config *cfg, const char *role)
 			r->user = NULL;
 			goto fail;
 		}
+	} else if (cfg->redis_password != NULL && *cfg->redis_password != '\0') {
+		/* One password for every program (requirepass, or REDIS_USER's). */
+		if ((r->pass = strdup(cfg->redis_password)) == NULL ||
+		    (r->user = strdup(cfg->redis_user != NULL &&
+		    *cfg->redis_user != '\0' ? cfg->redis_user : "default")) ==
+		    NULL)
+			goto fail;
 	}
 	r->port = cfg->redis_port;
 	r->timeout_ms = cfg->redis_timeout_ms;

@@ -16,10 +16,13 @@
 	"+hget +hset +hdel +hgetall +hincrby " \
 	"+lpush +llen +lrem +sadd +srem +smembers "
 
-/* What /metrics reads of the worker's state (lib/metrics.c). */
+/* What /metrics reads of the worker's state (lib/metrics.c) and of the
+ * judge hosts (lib/judgehosts.c). */
 #define ACL_METRICS_READ \
 	"%R~" KEY_DEAD " %R~" KEY_WORKERS " %R~" KEY_WORKER_PREFIX "* " \
-	"%R~" KEY_PROCESSING_PREFIX "* "
+	"%R~" KEY_PROCESSING_PREFIX "* " \
+	"%R~" JKEY_HOSTS " %R~" JKEY_HOST "* %R~" JKEY_RUNNERS " " \
+	"%R~" JKEY_HEARTBEAT "* %R~" JKEY_PROCESSING "* "
 
 /* The authorization and cache keys every Pitwall process keeps current. */
 #define ACL_SHARED_KEYS \
