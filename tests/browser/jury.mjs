@@ -79,7 +79,12 @@ try {
     await page.click('[data-tab="submissions"]');
     await page.selectOption('#f-verdict', 'AC');
     await page.click('#sub-filters button[type=submit]');
-    await page.waitForSelector('#subs tbody tr[data-verdict="AC"]');
+    // The filtered list replaces the unfiltered one when its fetch ends:
+    // wait until every row is an accepted one, not only the first.
+    await page.waitForFunction(() => {
+      const trs = [...document.querySelectorAll('#subs tbody tr')];
+      return trs.length > 0 && trs.every((t) => t.dataset.verdict === 'AC');
+    });
     const rows = await page.locator('#subs tbody tr').count();
     const ac = await page.locator('#subs tbody tr[data-verdict="AC"]').count();
     assert(rows === ac && ac >= 1, rows + ' rows, ' + ac + ' accepted');
