@@ -170,6 +170,10 @@ export_question(const char *dir, struct db *db, PGresult *qr, int row,
 	json_object_object_add(o, "time_limit_ms", json_object_new_int(atoi(PQgetvalue(qr, row, 6))));
 	json_object_object_add(o, "memory_limit_kb", json_object_new_int(atoi(PQgetvalue(qr, row, 7))));
 	json_object_object_add(o, "checker", json_object_new_string(PQgetvalue(qr, row, 8)));
+	if (!PQgetisnull(qr, row, 9))
+		json_object_object_add(o, "rgb", json_object_new_string(PQgetvalue(qr, row, 9)));
+	if (!PQgetisnull(qr, row, 10))
+		json_object_object_add(o, "color", json_object_new_string(PQgetvalue(qr, row, 10)));
 	samples = json_object_new_array();
 	json_object_object_add(o, "samples", samples);
 	for (i = 0; i < PQntuples(tr); i++)
@@ -260,7 +264,7 @@ cmd_export(struct actx *a, int argc, char *argv[])
 	if (export_rounds(pos[0], db) == -1)
 		goto out;
 	qr = db_exec(db, "SELECT q.id, q.slug, r.slug, q.title, q.statement,"
-	    " q.points, q.time_limit_ms, q.memory_limit_kb, q.checker"
+	    " q.points, q.time_limit_ms, q.memory_limit_kb, q.checker, q.rgb, q.color"
 	    " FROM questions q JOIN rounds r ON r.id = q.round_id ORDER BY q.id",
 	    0, NULL);
 	if (qr == NULL)

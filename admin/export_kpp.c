@@ -125,6 +125,11 @@ xkpp_problem_yaml(const char *dir, PGresult *q)
 		xkpp_mib(out, sizeof(out), PQgetvalue(q, 0, 11));
 		fprintf(f, "  validation_memory: %s\n", out);
 	}
+	/* Balloon colours (checked on the way in: no quoting needed). */
+	if (!PQgetisnull(q, 0, 12))
+		fprintf(f, "rgb: '%s'\n", PQgetvalue(q, 0, 12));
+	if (!PQgetisnull(q, 0, 13))
+		fprintf(f, "color: '%s'\n", PQgetvalue(q, 0, 13));
 	fclose(f);
 	json_object_put(hold);
 	rc = y != NULL ? xkpp_file(dir, "problem.yaml", y, len) : -1;
@@ -342,7 +347,7 @@ cmd_export_problem(struct actx *a, int argc, char *argv[])
 	/* Columns: see xkpp_problem_yaml. */
 	if ((q = db_exec(db, "SELECT id, title, statement, time_limit_ms,"
 	    " memory_limit_kb, validator_flags, validator, slug, problem_type,"
-	    " output_limit_kb, validation_time_ms, validation_memory_kb"
+	    " output_limit_kb, validation_time_ms, validation_memory_kb, rgb, color"
 	    " FROM questions WHERE slug = $1", 1, p)) == NULL)
 		goto out;
 	if (PQntuples(q) != 1) {

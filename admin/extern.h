@@ -61,6 +61,7 @@ int	arg_int(const char *s, long long min, long long max, long long *out);
 
 /* Command groups: argc/argv start after the group's name. */
 int	cmd_user(struct actx *a, int argc, char *argv[]);
+int	cmd_team(struct actx *a, int argc, char *argv[]);
 int	cmd_token(struct actx *a, int argc, char *argv[]);
 int	cmd_import(struct actx *a, int argc, char *argv[]);
 int	cmd_import_problem(struct actx *a, int argc, char *argv[]);
@@ -70,6 +71,7 @@ int	cmd_verify(struct actx *a, int argc, char *argv[]);
 int	cmd_round(struct actx *a, int argc, char *argv[]);
 int	cmd_leaderboard(struct actx *a, int argc, char *argv[]);
 int	cmd_language(struct actx *a, int argc, char *argv[]);
+int	cmd_events(struct actx *a, int argc, char *argv[]);
 
 /* admin/export.c: create path with exactly len bytes of buf (never over
  * an existing file); a directory; DIR new or empty.  0 / -1 (printed). */
@@ -95,6 +97,7 @@ const char	*user_role_check(const char *role);
 
 #define PKG_SLUG_MAX		64
 #define PKG_TEST_NAME_MAX	32
+#define PKG_COLOR_MAX		64
 #define PKG_MAX_ROUNDS		100
 #define PKG_MAX_TESTS		1000
 #define PKG_MAX_SAMPLES		PKG_MAX_TESTS
@@ -127,6 +130,8 @@ struct pkg_question {
 	int	 time_limit_ms;
 	int	 memory_limit_kb;
 	char	 checker[16];
+	char	 rgb[8];		/* "" or "#rgb" / "#rrggbb" */
+	char	 color[PKG_COLOR_MAX + 1];	/* "" or a name */
 	char	(*samples)[PKG_TEST_NAME_MAX + 1];
 	size_t	 nsamples;
 };
@@ -149,6 +154,10 @@ int	package_parse_points(const char *buf, size_t len, int *out,
 
 /* 1 when s is a valid round/question slug, or test name (NN). */
 int	package_slug_valid(const char *s);
+/* 1 when s is a balloon rgb ("#rgb", "#rrggbb") / colour name (1 to
+ * PKG_COLOR_MAX printable ASCII bytes, no quotes or backslashes). */
+int	package_rgb_valid(const char *s);
+int	package_color_valid(const char *s);
 int	package_test_name_valid(const char *s);
 /* 1 when s is an ISO-8601 timestamp with a time zone. */
 int	package_time_valid(const char *s);
@@ -279,6 +288,8 @@ struct kpp {
 	double			 time_resolution;	/* seconds */
 	int			 memory_mb;		/* 0: not given */
 	int			 output_mb;
+	char			 rgb[8];		/* "": not in the package */
+	char			 color[PKG_COLOR_MAX + 1];	/* "": not given */
 	char			*statement;		/* Markdown or text from LaTeX */
 	char			*statement_file;
 	int			 statement_latex;

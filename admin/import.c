@@ -412,7 +412,7 @@ question_apply(struct import *im, struct db *db, struct pquestion *pq,
     char *qid, size_t qidsz)
 {
 	char pts[16], tl[16], ml[16];
-	const char *p[8];
+	const char *p[10];
 	int n;
 
 	snprintf(pts, sizeof(pts), "%d", pq->q.points);
@@ -429,11 +429,15 @@ question_apply(struct import *im, struct db *db, struct pquestion *pq,
 	p[5] = tl;
 	p[6] = ml;
 	p[7] = pq->q.checker;
+	/* Balloon colours: the package's, none when it gives none. */
+	p[8] = pq->q.rgb[0] ? pq->q.rgb : NULL;
+	p[9] = pq->q.color[0] ? pq->q.color : NULL;
 	if (n == 0) {
 		if (import_exec_rows(db, "INSERT INTO questions (slug, round_id, title,"
-		    " statement, points, time_limit_ms, memory_limit_kb, checker)"
+		    " statement, points, time_limit_ms, memory_limit_kb, checker,"
+		    " rgb, color)"
 		    " VALUES ($1, (SELECT id FROM rounds WHERE slug = $2), $3, $4,"
-		    " $5, $6, $7, $8) RETURNING id", 8, p, qid, qidsz) != 1)
+		    " $5, $6, $7, $8, $9, $10) RETURNING id", 10, p, qid, qidsz) != 1)
 			return -1;
 		im->questions.created++;
 		return 0;
@@ -442,12 +446,12 @@ question_apply(struct import *im, struct db *db, struct pquestion *pq,
 	if ((n = import_exec_rows(db, "UPDATE questions SET"
 	    " round_id = (SELECT id FROM rounds WHERE slug = $2), title = $3,"
 	    " statement = $4, points = $5, time_limit_ms = $6,"
-	    " memory_limit_kb = $7, checker = $8"
+	    " memory_limit_kb = $7, checker = $8, rgb = $9, color = $10"
 	    " WHERE id = $1 AND (round_id, title, statement, points,"
-	    " time_limit_ms, memory_limit_kb, checker) IS DISTINCT FROM"
+	    " time_limit_ms, memory_limit_kb, checker, rgb, color) IS DISTINCT FROM"
 	    " ((SELECT id FROM rounds WHERE slug = $2), $3::text, $4::text,"
-	    " $5::integer, $6::integer, $7::integer, $8::text) RETURNING id",
-	    8, p, NULL, 0)) == -1)
+	    " $5::integer, $6::integer, $7::integer, $8::text, $9::text,"
+	    " $10::text) RETURNING id", 10, p, NULL, 0)) == -1)
 		return -1;
 	if (n == 1)
 		im->questions.updated++;

@@ -503,6 +503,24 @@ kpp_yaml_problem(struct kpp *k, const char *buf, size_t len, char *err,
 	}
 	if (r == 0)
 		k->validation_memory_mb = (int)v;
+	/* Balloon colours (the keys of a CCS problemset.yaml entry), when the
+	 * package gives them. */
+	if ((n = kpp_yaml_get(&doc, root, "rgb")) != NULL) {
+		if ((s = kpp_yaml_str(n)) == NULL || !package_rgb_valid(s)) {
+			package_errf(err, errsz, "problem.yaml: rgb is not \"#rgb\" or "
+			    "\"#rrggbb\"");
+			goto out;
+		}
+		snprintf(k->rgb, sizeof(k->rgb), "%s", s);
+	}
+	if ((n = kpp_yaml_get(&doc, root, "color")) != NULL) {
+		if ((s = kpp_yaml_str(n)) == NULL || !package_color_valid(s)) {
+			package_errf(err, errsz, "problem.yaml: color is not a colour name "
+			    "(1-%d printable ASCII characters, no quotes)", PKG_COLOR_MAX);
+			goto out;
+		}
+		snprintf(k->color, sizeof(k->color), "%s", s);
+	}
 	rc = 0;
 	goto out;
 bad_version:

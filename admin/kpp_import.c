@@ -145,7 +145,7 @@ kpp_question_apply(struct db *db, const struct kimport *ki,
     const struct kpp *k, char *qid, size_t qidsz)
 {
 	char tl[16], ml[16], ol[16], vt[16], vm[16];
-	const char *p[14];
+	const char *p[16];
 	int n;
 
 	if (ki->time_limit_ms > 0)
@@ -169,13 +169,16 @@ kpp_question_apply(struct db *db, const struct kimport *ki,
 	snprintf(vm, sizeof(vm), "%d", k->validation_memory_mb * 1024);
 	p[12] = k->validation_time_ms > 0 ? vt : NULL;
 	p[13] = k->validation_memory_mb > 0 ? vm : NULL;
+	/* Balloon colours: the package's, else the stored ones stay. */
+	p[14] = k->rgb[0] ? k->rgb : NULL;
+	p[15] = k->color[0] ? k->color : NULL;
 	n = import_exec_rows(db, "INSERT INTO questions (slug, round_id, title,"
 	    " statement, points, time_limit_ms, memory_limit_kb, validator,"
 	    " validator_flags, problem_type, output_limit_kb, package_format,"
-	    " validation_time_ms, validation_memory_kb)"
+	    " validation_time_ms, validation_memory_kb, rgb, color)"
 	    " VALUES ($1, (SELECT id FROM rounds WHERE slug = $2), $3, $4,"
 	    " coalesce($5::integer, 100), coalesce($6::integer, 1000), $7, $8,"
-	    " $9, $10, $11, $12, $13::integer, $14::integer)"
+	    " $9, $10, $11, $12, $13::integer, $14::integer, $15, $16)"
 	    " ON CONFLICT (slug) DO UPDATE SET round_id = EXCLUDED.round_id,"
 	    " title = EXCLUDED.title, statement = EXCLUDED.statement,"
 	    " points = coalesce($5::integer, questions.points),"
@@ -188,8 +191,10 @@ kpp_question_apply(struct db *db, const struct kimport *ki,
 	    " output_limit_kb = EXCLUDED.output_limit_kb,"
 	    " package_format = EXCLUDED.package_format,"
 	    " validation_time_ms = EXCLUDED.validation_time_ms,"
-	    " validation_memory_kb = EXCLUDED.validation_memory_kb"
-	    " RETURNING id", 14, p, qid, qidsz);
+	    " validation_memory_kb = EXCLUDED.validation_memory_kb,"
+	    " rgb = coalesce($15, questions.rgb),"
+	    " color = coalesce($16, questions.color)"
+	    " RETURNING id", 16, p, qid, qidsz);
 	return n == 1 ? 0 : -1;
 }
 

@@ -15,6 +15,7 @@
 #include "judge0.h"
 #include "log.h"
 #include "redis.h"
+#include "redis_acl.h"
 
 static void
 usage_to(FILE *fp)
@@ -26,6 +27,10 @@ usage_to(FILE *fp)
 	    "  user ban|unban --email E\n"
 	    "  user role --email E --role contestant|admin\n"
 	    "  user list\n"
+	    "  team add --name N [--org ORGANIZATION]\n"
+	    "  team list | members TEAM | delete TEAM      TEAM: id or name\n"
+	    "  team assign|remove --team TEAM --email E\n"
+	    "  team import FILE.csv          rows: team,organization,email[,email...]\n"
 	    "  token --email E [--ttl SECONDS]\n"
 	    "  import DIR                    problem package (docs/packages.md)\n"
 	    "  import-problem PATH --round SLUG [--slug SLUG] [--points N]\n"
@@ -40,13 +45,16 @@ usage_to(FILE *fp)
 	    "  round close SLUG\n"
 	    "  round list\n"
 	    "  round set SLUG [--scoring proportional|icpc|ioi] [--penalty MINUTES]\n"
-	    "            [--freeze-at TIME|none]\n"
+	    "            [--freeze-at TIME|none] [--teams on|off]\n"
 	    "  round unfreeze SLUG\n"
 	    "  language list\n"
 	    "  language enable|disable ID    a Judge0 language id\n"
 	    "  language sync                 names from the judge's GET /languages\n"
 	    "  leaderboard rebuild\n"
-	    "  config markdown|example|check\n"
+	    "  events prune [--older-than MINUTES]\n"
+	    "                                drop Contest API events a later one of\n"
+	    "                                the same object replaces (default 60)\n"
+	    "  config markdown|example|check|redis-acl\n"
 	    "Settings come from the environment (see `config example`);\n"
 	    "--password - reads the password from the first line of stdin.\n"
 	    "Exit status: 0 done, 1 failed, 64 usage, 78 configuration.\n");
@@ -91,7 +99,7 @@ struct redis *
 actx_redis(struct actx *a)
 {
 	if (a->redis == NULL)
-		a->redis = redis_new(&a->cfg);
+		a->redis = redis_new(&a->cfg, REDIS_ROLE_ADMIN);
 	if (a->redis == NULL || redis_ensure(a->redis) == -1) {
 		fprintf(stderr, "pitwall-admin: cannot connect to Redis "
 		    "(REDIS_SOCKET / REDIS_HOST)\n");
@@ -213,6 +221,11 @@ cmd_config(struct actx *a, int argc, char *argv[])
 		usage();
 		return ADMIN_USAGE;
 	}
+	/* config redis-acl: each role's Redis ACL rules, for scripts/stack. */
+	if (strcmp(argv[0], "redis-acl") == 0) {
+		redis_acl_print(stdout);
+		return ADMIN_OK;
+	}
 	if (strcmp(argv[0], "markdown") == 0) {
 		config_print_markdown(stdout);
 		return ADMIN_OK;
@@ -237,6 +250,7 @@ static const struct {
 } commands[] = {
 	{ "config", cmd_config },
 	{ "user", cmd_user },
+	{ "team", cmd_team },
 	{ "token", cmd_token },
 	{ "import", cmd_import },
 	{ "import-problem", cmd_import_problem },
@@ -246,6 +260,7 @@ static const struct {
 	{ "round", cmd_round },
 	{ "language", cmd_language },
 	{ "leaderboard", cmd_leaderboard },
+	{ "events", cmd_events },
 };
 
 int

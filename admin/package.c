@@ -48,6 +48,36 @@ package_slug_valid(const char *s)
 	return 1;
 }
 
+/* A balloon's rgb as the Contest API has it: ^#[0-9A-Fa-f]{3}([0-9A-Fa-f]{3})?$. */
+int
+package_rgb_valid(const char *s)
+{
+	size_t i, n;
+
+	if (s == NULL || s[0] != '#' || ((n = strlen(s)) != 4 && n != 7))
+		return 0;
+	for (i = 1; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* A balloon's colour name: 1..PKG_COLOR_MAX printable ASCII bytes ("light
+ * blue"), no quotes or backslashes (it goes into YAML and CSS titles). */
+int
+package_color_valid(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || s[0] == '\0')
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if (i >= PKG_COLOR_MAX || s[i] < 0x20 || s[i] > 0x7e ||
+		    s[i] == '"' || s[i] == '\'' || s[i] == '\\')
+			return 0;
+	return 1;
+}
+
 /* ^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$: a file name stem, never "." or "..". */
 int
 package_test_name_valid(const char *s)
@@ -330,10 +360,12 @@ package_parse_question(const char *json, size_t len, struct pkg_question *out,
     char *err, size_t errsz)
 {
 	static const char *const qkeys[] = { "round", "title", "points",
-	    "time_limit_ms", "memory_limit_kb", "checker", "samples", NULL };
+	    "time_limit_ms", "memory_limit_kb", "checker", "samples", "rgb",
+	    "color", NULL };
 	json_object *o = NULL, *samples = NULL, *v;
 	struct jerr je;
 	const char *s, *checker = "exact", *round = NULL, *title = NULL;
+	const char *rgb = NULL, *color = NULL;
 	int64_t points = 100, tl = 1000, ml = 262144;
 	size_t i, j, n;
 	int rc = -1;
@@ -345,6 +377,8 @@ package_parse_question(const char *json, size_t len, struct pkg_question *out,
 		{ "memory_limit_kb", JF_INT, 0, 2048, 4194304, &ml, NULL },
 		{ "checker", JF_STRING, 0, 1, 15, &checker, NULL },
 		{ "samples", JF_ARRAY, 0, 0, 0, &samples, NULL },
+		{ "rgb", JF_STRING, 0, 4, 7, &rgb, NULL },
+		{ "color", JF_STRING, 0, 1, PKG_COLOR_MAX, &color, NULL },
 	};
 
 	memset(out, 0, sizeof(*out));
@@ -368,6 +402,18 @@ package_parse_question(const char *json, size_t len, struct pkg_question *out,
 		goto out;
 	}
 	snprintf(out->checker, sizeof(out->checker), "%s", checker);
+	if (rgb != NULL && !package_rgb_valid(rgb)) {
+		package_errf(err, errsz, "rgb \"%s\" is not \"#rgb\" or \"#rrggbb\"",
+		    rgb);
+		goto out;
+	}
+	if (color != NULL && !package_color_valid(color)) {
+		package_errf(err, errsz, "color must be 1-%d printable ASCII "
+		    "characters without quotes or backslashes", PKG_COLOR_MAX);
+		goto out;
+	}
+	snprintf(out->rgb, sizeof(out->rgb), "%s", rgb != NULL ? rgb : "");
+	snprintf(out->color, sizeof(out->color), "%s", color != NULL ? color : "");
 	out->points = (int)points;
 	out->time_limit_ms = (int)tl;
 	out->memory_limit_kb = (int)ml;

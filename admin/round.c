@@ -176,15 +176,17 @@ round_list(struct actx *a, int argc, char *argv[])
 
 /*
  * set SLUG [--scoring proportional|icpc|ioi] [--penalty MINUTES]
- * [--freeze-at TIME|none]: how the round ranks and when its public board
- * freezes (lib/round.h); the boards are rebuilt.
+ * [--freeze-at TIME|none] [--teams on|off]: how the round ranks, when its
+ * public board freezes and whether teams compete in it (lib/round.h);
+ * the boards are rebuilt.
  */
 static int
 round_set(struct actx *a, int argc, char *argv[])
 {
-	const char *scoring = NULL, *pen_s = NULL, *freeze = NULL;
+	const char *scoring = NULL, *pen_s = NULL, *freeze = NULL, *teams = NULL;
 	const struct opt opts[] = { { "scoring", &scoring, NULL },
-	    { "penalty", &pen_s, NULL }, { "freeze-at", &freeze, NULL } };
+	    { "penalty", &pen_s, NULL }, { "freeze-at", &freeze, NULL },
+	    { "teams", &teams, NULL } };
 	const char *p[5];
 	char *pos[1];
 	struct db *db;
@@ -192,14 +194,15 @@ round_set(struct actx *a, int argc, char *argv[])
 	long long pen = 0;
 	int npos, rc = ADMIN_FAIL;
 
-	if (opts_parse(argc, argv, opts, 3, pos, 1, &npos) == -1 || npos != 1 ||
+	if (opts_parse(argc, argv, opts, 4, pos, 1, &npos) == -1 || npos != 1 ||
+	    (teams != NULL && strcmp(teams, "on") != 0 && strcmp(teams, "off") != 0) ||
 	    (pen_s != NULL && arg_int(pen_s, 0, 1000, &pen) == -1) ||
 	    (scoring != NULL && strcmp(scoring, "proportional") != 0 &&
 	    strcmp(scoring, "icpc") != 0 && strcmp(scoring, "ioi") != 0) ||
-	    (scoring == NULL && pen_s == NULL && freeze == NULL)) {
+	    (scoring == NULL && pen_s == NULL && freeze == NULL && teams == NULL)) {
 		fprintf(stderr, "usage: pitwall-admin round set SLUG "
 		    "[--scoring proportional|icpc|ioi] [--penalty MINUTES "
-		    "(0..1000)] [--freeze-at TIME|none]\n");
+		    "(0..1000)] [--freeze-at TIME|none] [--teams on|off]\n");
 		return ADMIN_USAGE;
 	}
 	actx_config(a, CONFIG_NEED_DB);
@@ -218,6 +221,15 @@ round_set(struct actx *a, int argc, char *argv[])
 	}
 	printf("round %s scoring %s penalty %s freeze_at %s\n", pos[0],
 	    PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3));
+	if (teams != NULL) {
+		PQclear(res);
+		p[1] = strcmp(teams, "on") == 0 ? "t" : "f";
+		if ((res = db_exec(db, round_teams_sql, 2, p)) == NULL ||
+		    PQntuples(res) != 1)
+			goto out;
+		printf("round %s team_based %s\n", pos[0],
+		    PQgetvalue(res, 0, 1)[0] == 't' ? "on" : "off");
+	}
 	rc = round_boards(a, db, PQgetvalue(res, 0, 0));
 out:
 	PQclear(res);

@@ -60,9 +60,9 @@ jfind(json_object *a, const char *key, const char *val)
 }
 
 /*
- * The counts of the score modes (api_problem_counts()) of user uid and
+ * The counts of the score modes (api_problem_counts()) of team uid and
  * problem slug in res: judged, pending, minutes into *v[3]; zeros when
- * the user has no submission on it.
+ * the team has no submission on it.
  */
 static void
 counts_get(PGresult *res, const char *uid, const char *slug, long long v[3])
@@ -172,7 +172,7 @@ api_board_build(struct req *r, const struct api_ctx *c, json_object **board,
 	    " 'state', api_objects(r.id, 'state', $2))::text"
 	    " FROM rounds r WHERE r.id = $1", 2, p)) == NULL)
 		goto out;
-	if (!c->icpc && (counts = req_sql_or_reply(r, "SELECT user_id, slug, judged,"
+	if (!c->icpc && (counts = req_sql_or_reply(r, "SELECT team_id, slug, judged,"
 	    " pending, minutes FROM api_problem_counts($1, $2)", 2, p)) == NULL)
 		goto out;
 	if (leaderboard_ranked(r, c->round_id, c->jury ? BOARD_JURY : BOARD_PUBLIC,
@@ -186,12 +186,11 @@ api_board_build(struct req *r, const struct api_ctx *c, json_object **board,
 		json_object_array_add(first, json_object_new_array());
 	for (i = 0; i < json_object_array_length(lb); i++) {
 		json_object *e = json_object_array_get_idx(lb, i), *row, *score, *v;
-		char uid[24];
+		const char *uid = jstr(e, "competitor");
 		double total;
 
-		snprintf(uid, sizeof(uid), "%lld",
-		    (long long)json_object_get_int64(jget(e, "user_id")));
-		if (jfind(teams, "id", uid) == NULL)
+		/* The competitor is the team id (sql/012_teams.sql). */
+		if (*uid == '\0' || jfind(teams, "id", uid) == NULL)
 			continue;
 		total = (v = jget(e, "score")) ? json_object_get_double(v) : 0;
 		row = json_object_new_object();

@@ -40,8 +40,8 @@
 #define FEED_MAX_S		3600
 #define FEED_BATCH		"500"
 
-/* Bring the log's configuration, state and awards of this view up to
- * date.  0 / -1 with the error reply written (logged once the feed's
+/* Bring the log's configuration, state, awards and clarifications of
+ * this view up to date.  0 / -1 with the error reply written (logged once the feed's
  * headers are out). */
 static int
 feed_sync(struct req *r, const struct api_ctx *c)
@@ -61,7 +61,8 @@ feed_sync(struct req *r, const struct api_ctx *c)
 		return -1;
 	p[1] = c->jury ? "jury" : "public";
 	p[2] = json_object_to_json_string_ext(aw, JSON_C_TO_STRING_PLAIN);
-	if ((res = req_sql_or_reply(r, "SELECT api_sync($1, $2, 'awards', $3::jsonb)",
+	if ((res = req_sql_or_reply(r, "SELECT api_sync($1, $2, 'awards', $3::jsonb),"
+	    " api_sync($1, $2, 'clarifications', api_clarifications($1, $2 = 'jury'))",
 	    3, p)) != NULL) {
 		PQclear(res);
 		rc = 0;

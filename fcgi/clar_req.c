@@ -4,7 +4,7 @@
  * (fcgi/route_admin_clarifications.c), and their live push.
  *
  * Who sees what (sql/008_clarifications.sql): a contestant sees their
- * own questions and the public rows (announcements, and questions the
+ * own questions (and their team's, sql/012_teams.sql) and the public rows (announcements, and questions the
  * jury answered to everyone), never who asked a public one; the jury sees
  * everything.  Every read of the user view filters in the SQL, so no
  * route can hand out another contestant's private row.
@@ -43,10 +43,19 @@
 	CLAR_TS("c.created_at") " AS created_at, " \
 	CLAR_TS("c.answered_at") " AS answered_at"
 
-/* The user view; $1 is the viewer (0: nobody's, for the public channel). */
+/* The user view; $1 is the viewer (0: nobody's, for the public channel).
+ * mine: asked by the viewer or, in a team-based round (or about no
+ * problem), by a teammate: a team shares its clarifications
+ * (team_shares(), sql/012_teams.sql). */
 #define CLAR_USER_FROM CLAR_COLS \
-	", COALESCE(c.user_id = $1::bigint, false) AS mine" \
+	", COALESCE(team_shares(q.round_id, c.user_id, $1::bigint), false) AS mine" \
 	" FROM clarifications c LEFT JOIN questions q ON q.id = c.question_id"
+/* Whether the viewer $1 sees row c: their team's or public.  The first
+ * test keeps the index on (user_id, seq) for the common case. */
+#define CLAR_USER_SEES "(c.user_id = $1::bigint OR c.public OR" \
+	" (c.user_id IN (SELECT o.user_id FROM team_members m" \
+	"  JOIN team_members o ON o.team_id = m.team_id WHERE m.user_id = $1::bigint)" \
+	"  AND team_shares(q.round_id, c.user_id, $1::bigint)))"
 
 #define CLAR_JURY_FROM CLAR_COLS \
 	", c.user_id, u.name AS user_name, c.answered_by" \
@@ -80,7 +89,7 @@ clar_list_reply(struct req *r, enum clar_view v, long long uid)
 {
 	static const char *const sql[CLAR_VIEW__MAX] = {
 		[CLAR_VIEW_USER] = "SELECT " CLAR_USER_FROM
-		    " WHERE (c.user_id = $1::bigint OR c.public)"
+		    " WHERE " CLAR_USER_SEES
 		    " AND c.seq > $2::bigint ORDER BY c.seq LIMIT $3",
 		[CLAR_VIEW_JURY] = "SELECT " CLAR_JURY_FROM
 		    " WHERE $1::bigint IS NOT NULL AND c.seq > $2::bigint"
@@ -107,8 +116,7 @@ clar_one_reply(struct req *r, enum clar_view v, long long uid, long long id,
 {
 	static const char *const sql[CLAR_VIEW__MAX] = {
 		[CLAR_VIEW_USER] = "SELECT " CLAR_USER_FROM
-		    " WHERE c.id = $2::bigint"
-		    " AND (c.user_id = $1::bigint OR c.public)",
+		    " WHERE c.id = $2::bigint AND " CLAR_USER_SEES,
 		[CLAR_VIEW_JURY] = "SELECT " CLAR_JURY_FROM
 		    " WHERE $1::bigint IS NOT NULL AND c.id = $2::bigint",
 	};
@@ -155,6 +163,39 @@ clar_message(struct req *r, const char *sql, long long viewer, long long id)
 	return o;
 }
 
+/* A private row of asker's to the channels of the teammates who share it
+ * (CLAR_USER_SEES), each in its own view. */
+static void
+clar_publish_team(struct req *r, long long asker, long long id)
+{
+	char abuf[24], ibuf[24], channel[64];
+	const char *p[2] = { abuf, ibuf };
+	PGresult *res;
+	json_object *o;
+	long long tm;
+	int i;
+
+	snprintf(abuf, sizeof(abuf), "%lld", asker);
+	snprintf(ibuf, sizeof(ibuf), "%lld", id);
+	if ((res = db_exec(r->w->db, "SELECT o.user_id FROM team_members m"
+	    " JOIN team_members o ON o.team_id = m.team_id AND o.user_id <> m.user_id"
+	    " JOIN clarifications c ON c.id = $2::bigint"
+	    " LEFT JOIN questions q ON q.id = c.question_id"
+	    " WHERE m.user_id = $1::bigint"
+	    " AND team_shares(q.round_id, $1::bigint, o.user_id)", 2, p)) == NULL)
+		return;
+	for (i = 0; i < PQntuples(res); i++) {
+		tm = atoll(PQgetvalue(res, i, 0));
+		if ((o = clar_message(r, "SELECT " CLAR_USER_FROM
+		    " WHERE c.id = $2::bigint", tm, id)) == NULL)
+			continue;
+		snprintf(channel, sizeof(channel), "clarifications/%lld", tm);
+		(void)live_publish(r, channel, o);
+		json_object_put(o);
+	}
+	PQclear(res);
+}
+
 void
 clar_publish(struct req *r, long long id)
 {
@@ -187,6 +228,8 @@ clar_publish(struct req *r, long long id)
 		if (public || asker > 0)
 			(void)live_publish(r, channel, user);
 	}
+	if (!public && asker > 0)
+		clar_publish_team(r, asker, id);
 	json_object_put(jury);
 	json_object_put(user);
 }

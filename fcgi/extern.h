@@ -77,6 +77,7 @@ enum route_id {
 	ROUTE_CLARIFICATIONS,
 	ROUTE_ADMIN_CLARIFICATIONS,
 	ROUTE_API,
+	ROUTE_ADMIN_TEAMS,
 	ROUTE__MAX
 };
 
@@ -295,16 +296,27 @@ void	route_admin_packages(struct req *);
 void	route_live_auth(struct req *);
 void	route_clarifications(struct req *);
 void	route_admin_clarifications(struct req *);
+void	route_admin_teams(struct req *);
 void	route_api(struct req *);
+
+/*
+ * route_submission.c: 1 when viewer shares owner's submissions to
+ * question qid: teammates in a team-based round (team_shares(),
+ * sql/012_teams.sql).  For a viewer who is not the owner; 0 when
+ * PostgreSQL cannot say.
+ */
+int	req_teammate(struct req *r, long long qid, long long owner,
+	    long long viewer);
 
 /* route_leaderboard.c */
 /*
  * The ranked board b (BOARD_PUBLIC or BOARD_JURY) of round round_id as
- * GET /leaderboard gives it; with_uid adds each entry's "user_id".  0
+ * GET /leaderboard gives it; with_key adds each entry's "competitor"
+ * (the board's member, lib/board.h: a user id or "t<team id>").  0
  * with *out the caller's (json_object_put), or -1 with the reply written.
  */
 int	leaderboard_ranked(struct req *r, long long round_id, int b,
-	    int with_uid, json_object **out);
+	    int with_key, json_object **out);
 
 /* The Contest API (route_api.c, api_board.c, api_feed.c). */
 struct api_ctx {

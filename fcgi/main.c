@@ -52,6 +52,7 @@ static const struct route routes[ROUTE__MAX] = {
 	[ROUTE_CLARIFICATIONS] = { { "/clarifications", 1, METHOD_GET | METHOD_POST }, route_clarifications },
 	[ROUTE_ADMIN_CLARIFICATIONS] = { { "/admin/clarifications", 1, ADMIN_METHODS }, route_admin_clarifications },
 	[ROUTE_API] = { { "/api", 1, METHOD_GET | METHOD_HEAD }, route_api },
+	[ROUTE_ADMIN_TEAMS] = { { "/admin/teams", 1, ADMIN_METHODS }, route_admin_teams },
 };
 
 static void
@@ -177,7 +178,7 @@ main(int argc, char *argv[])
 		route_names[i] = routes[i].m.path ? routes[i].m.path : "unknown";
 	metrics_routes(route_names, ROUTE__MAX);
 	n = app.cfg.fcgi_threads;
-	if ((mredis = redis_new(&app.cfg)) == NULL ||
+	if ((mredis = redis_new(&app.cfg, REDIS_ROLE_RESPONDER)) == NULL ||
 	    (ts = calloc((size_t)n, sizeof(*ts))) == NULL) {
 		log_error(NULL, "out of memory");
 		return 1;
@@ -185,7 +186,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < n; i++) {
 		ts[i].w.app = &app;
 		ts[i].w.id = i;
-		ts[i].w.redis = redis_new(&app.cfg);
+		ts[i].w.redis = redis_new(&app.cfg, REDIS_ROLE_RESPONDER);
 		ts[i].w.j0 = judge0_new(&app.cfg);
 		if (ts[i].w.redis == NULL || ts[i].w.j0 == NULL) {
 			log_error(NULL, "out of memory");

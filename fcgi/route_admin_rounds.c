@@ -4,14 +4,16 @@
  *   POST   /admin/rounds {slug, name, starts_at?, ends_at?, minutes?} -> 201 round
  *   GET    /admin/rounds/{slug}           -> round
  *   PATCH or PUT /admin/rounds/{slug} {name?, starts_at?, ends_at?, minutes?,
- *          extend_minutes?, scoring?, penalty_minutes?, freeze_at?}
+ *          extend_minutes?, scoring?, penalty_minutes?, freeze_at?,
+ *          team_based?}
  *                                         -> round   (null unsets a time)
  *   POST   /admin/rounds/{slug}/open {minutes?} -> round (starts now)
  *   POST   /admin/rounds/{slug}/close     -> round   (ends now)
  *   POST   /admin/rounds/{slug}/unfreeze  -> round   (the final board)
  * round = {id, slug, name, minutes, starts_at, ends_at, state, questions,
- *          scoring, penalty_minutes, freeze_at, frozen}.
- * A change of scoring, penalty or freeze rebuilds the round's boards.
+ *          scoring, penalty_minutes, freeze_at, frozen, team_based}.
+ * A change of scoring, penalty, freeze or team_based (sql/012_teams.sql)
+ * rebuilds the round's boards.
  * Times are ISO-8601 with a zone.  Every change drops the round and
  * question caches, so all responders see it on their next request.
  */
@@ -39,7 +41,8 @@
 	" (SELECT count(*) FROM questions q WHERE q.round_id = r.id)::int AS questions," \
 	" r.scoring, r.penalty_minutes," \
 	" to_char(r.freeze_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS freeze_at," \
-	" (r.freeze_at IS NOT NULL AND NOT r.unfrozen AND now() >= r.freeze_at) AS frozen"
+	" (r.freeze_at IS NOT NULL AND NOT r.unfrozen AND now() >= r.freeze_at) AS frozen," \
+	" r.team_based"
 
 /*
  * An optional time field: absent (*present 0), null (*val NULL) or an
@@ -144,7 +147,7 @@ round_update(struct req *r, const struct admin_args *a)
 	const char *name = NULL, *st, *en, *fz, *scoring = NULL, *p[8];
 	int64_t minutes = 0, extend = 0, penalty = 0;
 	char mbuf[24], ebuf[16], pbuf[24];
-	int has_st, has_en, has_fz;
+	int has_st, has_en, has_fz, teams = 0;
 	PGresult *res = NULL;
 	const struct jfield fields[] = {
 		{ "name", JF_STRING, 0, 1, 200, &name, NULL },
@@ -152,9 +155,10 @@ round_update(struct req *r, const struct admin_args *a)
 		{ "extend_minutes", JF_INT, 0, -100000, 100000, &extend, NULL },
 		{ "scoring", JF_STRING, 0, 1, 16, &scoring, NULL },
 		{ "penalty_minutes", JF_INT, 0, 0, 1000, &penalty, NULL },
+		{ "team_based", JF_BOOL, 0, 0, 0, &teams, NULL },
 	};
 
-	if (req_fields_or_reply(r, 16384, ADMIN_JSON_DEPTH, fields, 5, &body) == -1)
+	if (req_fields_or_reply(r, 16384, ADMIN_JSON_DEPTH, fields, 6, &body) == -1)
 		return;
 	if (time_field(r, body, "starts_at", &has_st, &st) == -1 ||
 	    time_field(r, body, "ends_at", &has_en, &en) == -1 ||
@@ -191,6 +195,14 @@ round_update(struct req *r, const struct admin_args *a)
 		p[3] = has_fz ? "t" : "f";
 		p[4] = fz;
 		if ((res = req_row_or_reply(r, round_settings_sql, 5, p,
+		    "round")) == NULL)
+			goto out;
+		round_boards(r, PQgetvalue(res, 0, 0));
+	}
+	if (json_object_object_get_ex(body, "team_based", NULL)) {
+		PQclear(res);
+		p[1] = teams ? "t" : "f";
+		if ((res = req_row_or_reply(r, round_teams_sql, 2, p,
 		    "round")) == NULL)
 			goto out;
 		round_boards(r, PQgetvalue(res, 0, 0));

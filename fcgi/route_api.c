@@ -52,14 +52,14 @@ static const struct api_endpoint {
 	{ "awards", API_AWARDS },
 	{ "scoreboard", API_SCOREBOARD },
 	{ "event-feed", API_FEED },
-	/* XXX: wired when the clarifications table (another branch) merges. */
-	{ "clarifications", API_NONE },
+	{ "clarifications", API_SQL },
 };
 
 /* The ID properties a collection can be filtered on (?team_id=…). */
 static const char *const filters[] = {
 	"team_id", "problem_id", "language_id", "submission_id", "judgement_id",
-	"judgement_type_id", "organization_id",
+	"judgement_type_id", "organization_id", "from_team_id", "to_team_id",
+	"reply_to_id",
 };
 
 #define API_HEADERS	"Access-Control-Allow-Origin: *\r\n"

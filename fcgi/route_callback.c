@@ -70,5 +70,12 @@ route_callback(struct req *r)
 		return;
 	}
 	freeReplyObject(rep);
+	if (redis_replicated(r->w->redis, r->reqid) == -1) {
+		/* Not acknowledged: the reaper re-polls the token if this copy
+		 * is lost with the master (docs/redis.md). */
+		http_error(r, 503, "not_replicated",
+		    "the result did not reach enough Redis replicas in time");
+		return;
+	}
 	http_reply(r, 204, NULL, NULL, NULL, 0);
 }

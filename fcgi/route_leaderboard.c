@@ -4,7 +4,7 @@
  *
  * Public (a token that is sent must be valid).  The round is ?round, else
  * the open one, else the one that ended last; none: [].  Served from
- * Redis (lib/board.h): pitwall:lb:<round_id> (user -> total) and its
+ * Redis (lib/board.h): pitwall:lb:<round_id> (competitor -> total) and its
  * :meta (the entry of sql/007_scoring.sql), kept by the worker and
  * rebuilt by `pitwall-admin leaderboard rebuild`; an admin gets the
  * jury's live board (:jury), everyone else the public one, which a
@@ -12,10 +12,12 @@
  *
  * Order: score descending (icpc: problems solved), then penalty ascending
  * (icpc; 0 otherwise), then last_improved_at ascending (who got there
- * first; not for ioi, whose ties are shared), then name and user id (only
+ * first; not for ioi, whose ties are shared), then name and competitor (only
  * to make the order stable).  Rank is competition ranking: entries equal
  * in those keys share a rank, and the next rank skips (1, 2, 2, 4).
- * Banned users are left out and do not take a rank.  Under icpc each
+ * Banned users are left out and do not take a rank.  In a team-based
+ * round an entry is a team's (sql/012_teams.sql): its name, its
+ * members' submissions.  Under icpc each
  * problem solved first (earliest first acceptance on this board) is
  * marked "first": true.
  */
@@ -35,7 +37,7 @@
 #include "redis.h"
 
 struct lb_entry {
-	long long	 uid;
+	const char	*key;		/* the competitor (lib/board.h), into z */
 	double		 score;
 	long long	 penalty;	/* icpc minutes; 0 otherwise */
 	int		 shared;	/* ioi: ties are not broken by time */
@@ -63,7 +65,7 @@ lb_cmp(const void *a, const void *b)
 stable:
 	if ((c = strcmp(x->name, y->name)) != 0)
 		return c;
-	return x->uid < y->uid ? -1 : x->uid > y->uid;
+	return strcmp(x->key, y->key);
 }
 
 static int
@@ -214,7 +216,7 @@ lb_round(struct req *r, const struct cache_round *rs, size_t n, int *none)
 
 /* The ranking of GET /leaderboard, shared with the Contest API (extern.h). */
 int
-leaderboard_ranked(struct req *r, long long round_id, int b, int with_uid,
+leaderboard_ranked(struct req *r, long long round_id, int b, int with_key,
     json_object **out)
 {
 	redisReply *z = NULL, *meta = NULL, *banned = NULL;
@@ -255,7 +257,7 @@ leaderboard_ranked(struct req *r, long long round_id, int b, int with_uid,
 				mo = json_tokener_parse(meta->element[k + 1]->str);
 		if (mo == NULL)
 			mo = json_object_new_object();
-		e[m].uid = atoll(uid);
+		e[m].key = uid;
 		e[m].score = strtod(z->element[i + 1]->str, NULL);
 		e[m].meta = mo;
 		e[m].name = json_object_object_get_ex(mo, "name", &v) &&
@@ -277,9 +279,9 @@ leaderboard_ranked(struct req *r, long long round_id, int b, int with_uid,
 		if (i > 0 && !lb_same_place(&e[i - 1], &e[i]))
 			k = i + 1;
 		json_object_object_add(o, "rank", json_object_new_int64((long long)k));
-		if (with_uid)
-			json_object_object_add(o, "user_id",
-			    json_object_new_int64(e[i].uid));
+		if (with_key)
+			json_object_object_add(o, "competitor",
+			    json_object_new_string(e[i].key));
 		json_object_object_add(o, "name", json_object_new_string(e[i].name));
 		json_object_object_add(o, "score", json_object_new_double(e[i].score));
 		json_object_object_add(o, "last_improved_at", e[i].at != NULL ?

@@ -4,7 +4,8 @@
  * asks this (auth_request /live-auth: an internal subrequest carrying the
  * subscriber's cookie or Authorization header, and the URI it asked for
  * as LIVE_URI; see nginx/nchan.conf.in): only the owner of the
- * submission, or an admin, may listen to its results.  auth_request
+ * submission, their teammates in a team-based round (sql/012_teams.sql),
+ * or an admin, may listen to its results.  auth_request
  * passes only 2xx, 401 and 403 on, so an unknown submission is 403 too.
  * (nchan_authorize_request crashed Debian's nchan 1.3.6 workers.)
  * Redis first (the submission hash), PostgreSQL when it has expired.
@@ -73,9 +74,12 @@ live_clar_auth(struct req *r, const struct auth_claims *who, const char *rest)
 	http_reply(r, 204, NULL, NULL, NULL, 0);
 }
 
-/* The owner's user id: 0 when there is no such submission, -1 on error. */
+/*
+ * The owner's user id: 0 when there is no such submission, -1 on error;
+ * its question in *qid.
+ */
 static long long
-submission_owner(struct req *r, const char *sid)
+submission_owner(struct req *r, const char *sid, long long *qid)
 {
 	const char *params[1] = { sid };
 	redisReply *rep;
@@ -83,14 +87,18 @@ submission_owner(struct req *r, const char *sid)
 	long long owner = -1;
 	char key[96];
 
+	*qid = 0;
 	snprintf(key, sizeof(key), KEY_SUB_FMT, sid);
-	rep = redis_cmd_idem(r->w->redis, "HGET %s user_id", key);
-	if (rep != NULL && rep->type == REDIS_REPLY_STRING) {
-		owner = atoll(rep->str);
+	rep = redis_cmd_idem(r->w->redis, "HMGET %s user_id question_id", key);
+	if (rep != NULL && rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
+	    rep->element[0]->type == REDIS_REPLY_STRING) {
+		owner = atoll(rep->element[0]->str);
+		if (rep->element[1]->type == REDIS_REPLY_STRING)
+			*qid = atoll(rep->element[1]->str);
 		freeReplyObject(rep);
 		return owner > 0 ? owner : -1;
 	}
-	if (rep == NULL || rep->type != REDIS_REPLY_NIL) {
+	if (rep == NULL || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
 		freeReplyObject(rep);
 		return -1;
 	}
@@ -99,11 +107,15 @@ submission_owner(struct req *r, const char *sid)
 		r->w->db = db_new(r->cfg->database_url, r->cfg->db_connect_timeout_s);
 	if (r->w->db == NULL)
 		return -1;
-	res = db_exec(r->w->db, "SELECT user_id FROM submissions WHERE id = $1",
-	    1, params);
+	res = db_exec(r->w->db, "SELECT user_id, question_id FROM submissions"
+	    " WHERE id = $1", 1, params);
 	if (res == NULL)
 		return -1;
-	owner = PQntuples(res) == 1 ? atoll(PQgetvalue(res, 0, 0)) : 0;
+	if (PQntuples(res) == 1) {
+		owner = atoll(PQgetvalue(res, 0, 0));
+		*qid = atoll(PQgetvalue(res, 0, 1));
+	} else
+		owner = 0;
 	PQclear(res);
 	return owner;
 }
@@ -115,7 +127,7 @@ route_live_auth(struct req *r)
 	const char *uri = http_param(r, "LIVE_URI");
 	char sid[40];
 	size_t n;
-	long long owner;
+	long long owner, qid;
 
 	if (req_auth_or_reply(r, &who) == -1)
 		return;
@@ -140,7 +152,7 @@ route_live_auth(struct req *r)
 		http_error(r, 403, "forbidden", "no such submission");
 		return;
 	}
-	if ((owner = submission_owner(r, sid)) == -1) {
+	if ((owner = submission_owner(r, sid, &qid)) == -1) {
 		http_error(r, 503, "unavailable", "submission data is unavailable");
 		return;
 	}
@@ -148,7 +160,8 @@ route_live_auth(struct req *r)
 		http_error(r, 403, "forbidden", "no such submission");
 		return;
 	}
-	if (owner != who.user_id && strcmp(who.role, "admin") != 0) {
+	if (owner != who.user_id && strcmp(who.role, "admin") != 0 &&
+	    !req_teammate(r, qid, owner, who.user_id)) {
 		http_error(r, 403, "forbidden", "this submission is not yours");
 		return;
 	}

@@ -1,9 +1,10 @@
 /*
  * GET /questions[?round=slug] -> {round: {slug, name, starts_at, ends_at} | null,
  *     questions: [{id, slug, title, statement, points, time_limit_ms,
- *     memory_limit_kb, checker, samples: [{ordinal, input, expected_output
- *     [, interaction]}]}]}  (an interactive question's samples: input and
- *     expected_output null, interaction its .interaction file or null)
+ *     memory_limit_kb, checker, rgb, color, samples: [{ordinal, input,
+ *     expected_output [, interaction]}]}]}  (an interactive question's
+ *     samples: input and expected_output null, interaction its
+ *     .interaction file or null)
  *
  * Contestants see the open round's questions only (another ?round is 409);
  * admins any round's, or every round's without ?round (each question then
@@ -51,7 +52,7 @@ round_questions(struct req *r, long long rid)
 		return NULL;
 	/* Only is_sample testcases are selected: hidden ones cannot leak. */
 	res = db_exec(r->w->db, "SELECT q.id, q.slug, q.title, q.statement,"
-	    " q.points, q.time_limit_ms, q.memory_limit_kb, q.checker,"
+	    " q.points, q.time_limit_ms, q.memory_limit_kb, q.checker, q.rgb, q.color,"
 	    " coalesce((SELECT json_agg(CASE WHEN q.validator = 'interactive'"
 	    "  AND q.package_format IS NOT NULL"
 	    "  THEN json_build_object('ordinal', t.ordinal, 'input', NULL,"

@@ -7,7 +7,8 @@
  * compile (once, cut to OUTPUT_LIMIT_BYTES), else null.
  * team_message: a custom validator's teammessage.txt; its judgemessage.txt
  * is the jury's and never shown here.
- * Owner or admin only.  Never hidden inputs or expected outputs.
+ * The owner, their teammates in a team-based round (sql/012_teams.sql),
+ * or an admin.  Never hidden inputs or expected outputs.
  * Served from Redis (the worker keeps it current); PostgreSQL when the
  * Redis copy has expired.
  */
@@ -46,7 +47,8 @@ num_or_null(const char *s, int is_double)
 
 /* From PostgreSQL, when Redis no longer has the submission.  -1: not found/error. */
 static int
-submission_from_db(struct req *r, const char *sid, long long *owner, json_object **out)
+submission_from_db(struct req *r, const char *sid, long long *owner,
+    long long *qid, json_object **out)
 {
 	const char *params[1] = { sid };
 	PGresult *res = NULL, *rres = NULL;
@@ -58,7 +60,8 @@ submission_from_db(struct req *r, const char *sid, long long *owner, json_object
 	if (r->w->db == NULL)
 		return -1;
 	res = db_exec(r->w->db, "SELECT user_id, status, total, done, passed, failed,"
-	    " score::float8, verdict, compile_output FROM submissions WHERE id = $1",
+	    " score::float8, verdict, compile_output, question_id"
+	    " FROM submissions WHERE id = $1",
 	    1, params);
 	if (res == NULL || PQntuples(res) != 1)
 		goto out;
@@ -69,6 +72,7 @@ submission_from_db(struct req *r, const char *sid, long long *owner, json_object
 	if (rres == NULL)
 		goto out;
 	*owner = atoll(PQgetvalue(res, 0, 0));
+	*qid = atoll(PQgetvalue(res, 0, 9));
 	o = json_object_new_object();
 	json_object_object_add(o, "id", json_object_new_string(sid));
 	json_object_object_add(o, "status", json_object_new_string(PQgetvalue(res, 0, 1)));
@@ -117,6 +121,30 @@ by_ordinal(const void *a, const void *b)
 	return ox < oy ? -1 : ox > oy;
 }
 
+/* extern.h: teammates share submissions (sql/012_teams.sql). */
+int
+req_teammate(struct req *r, long long qid, long long owner, long long viewer)
+{
+	char qbuf[24], obuf[24], vbuf[24];
+	const char *p[3] = { qbuf, obuf, vbuf };
+	PGresult *res;
+	int yes;
+
+	if (r->w->db == NULL)
+		r->w->db = db_new(r->cfg->database_url, r->cfg->db_connect_timeout_s);
+	if (r->w->db == NULL)
+		return 0;
+	snprintf(qbuf, sizeof(qbuf), "%lld", qid);
+	snprintf(obuf, sizeof(obuf), "%lld", owner);
+	snprintf(vbuf, sizeof(vbuf), "%lld", viewer);
+	if ((res = db_exec(r->w->db, "SELECT team_shares(q.round_id, $2::bigint,"
+	    " $3::bigint) FROM questions q WHERE q.id = $1::bigint", 3, p)) == NULL)
+		return 0;
+	yes = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return yes;
+}
+
 void
 route_submission(struct req *r)
 {
@@ -125,7 +153,7 @@ route_submission(struct req *r)
 	char key[96], rkey[112];
 	redisReply *h = NULL, *res = NULL;
 	json_object *o = NULL, *arr;
-	long long owner = 0;
+	long long owner = 0, qid = 0;
 	size_t i;
 
 	if (req_auth_or_reply(r, &who) == -1)
@@ -144,13 +172,14 @@ route_submission(struct req *r)
 		goto out;
 	}
 	if (h->elements == 0) {
-		if (submission_from_db(r, sid, &owner, &o) == -1) {
+		if (submission_from_db(r, sid, &owner, &qid, &o) == -1) {
 			http_error(r, 404, "not_found", "no such submission");
 			goto out;
 		}
 	} else {
 		const char *score = hget(h, "score");
 		owner = atoll(hget(h, "user_id") ? hget(h, "user_id") : "0");
+		qid = atoll(hget(h, "question_id") ? hget(h, "question_id") : "0");
 		o = json_object_new_object();
 		json_object_object_add(o, "id", json_object_new_string(sid));
 		json_object_object_add(o, "status", json_object_new_string(
@@ -174,7 +203,8 @@ route_submission(struct req *r)
 		json_object_array_sort(arr, by_ordinal);
 		json_object_object_add(o, "results", arr);
 	}
-	if (owner != who.user_id && strcmp(who.role, "admin") != 0) {
+	if (owner != who.user_id && strcmp(who.role, "admin") != 0 &&
+	    !req_teammate(r, qid, owner, who.user_id)) {
 		http_error(r, 403, "forbidden", "this submission is not yours");
 		goto out;
 	}

@@ -2,7 +2,9 @@
  * GET /submissions[?question_id=N][&limit=N] -> [{id, question_id, question,
  *     language_id, status, total, done, passed, failed, score, verdict,
  *     max_time_ms, max_memory_kb, created_at, finished_at}]
- * The caller's own submissions, newest first; limit 1..200 (default 50),
+ * The caller's own submissions and, in a team-based round, their
+ * teammates' (team_shares(), sql/012_teams.sql), newest first; limit
+ * 1..200 (default 50),
  * anything else is 400.  No source, no results: GET /submissions/{id}
  * has those.
  *
@@ -12,7 +14,8 @@
  * created_at), and an entry PostgreSQL did not return, that is new enough
  * to belong in the page asked for, comes from its Redis hash.
  * XXX: PostgreSQL down is a 503 here, although Redis holds most of a
- * contest's submissions.
+ * contest's submissions.  The teammates' Redis lists are merged
+ * the same way (each entry checked with req_teammate()).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,11 +153,6 @@ listed(json_object *arr, const char *sid)
 	return 0;
 }
 
-/*
- * Add to arr the entries of the user's Redis list that PostgreSQL did not
- * return: those for question qid (0: any) not older than `oldest` (the
- * last row of a full page; 0 when the page was not full).  0 / -1.
- */
 /* Parse a list member "<qid>:<sid>".  0 / -1. */
 static int
 member_parse(const redisReply *m, long long *qid, char sid[37])
@@ -174,13 +172,15 @@ member_parse(const redisReply *m, long long *qid, char sid[37])
 }
 
 /*
- * Add to arr the entries of the user's Redis list that PostgreSQL did not
+ * Add to arr the entries of user uid's Redis list that PostgreSQL did not
  * return: those for question qid (0: any) not older than `oldest` (the
- * last row of a full page; 0 when the page was not full).  0 / -1.
+ * last row of a full page; 0 when the page was not full), and when uid
+ * is not the viewer only those a teammate shares (req_teammate()).
+ * 0 / -1.
  */
 static int
-merge_recent(struct req *r, long long uid, long long qid, long long oldest,
-    json_object *arr)
+merge_recent(struct req *r, long long uid, long long viewer, long long qid,
+    long long oldest, json_object *arr)
 {
 	char key[64], sid[37];
 	redisReply *z;
@@ -203,7 +203,8 @@ merge_recent(struct req *r, long long uid, long long qid, long long oldest,
 		/* Newest first: the rest are older still. */
 		if (ms < oldest)
 			break;
-		if ((qid != 0 && mq != qid) || listed(arr, sid))
+		if ((qid != 0 && mq != qid) || listed(arr, sid) ||
+		    (uid != viewer && !req_teammate(r, mq, uid, viewer)))
 			continue;
 		if ((o = submission_from_redis(r, uid, mq, sid, ms)) != NULL)
 			json_object_array_add(arr, o);
@@ -246,17 +247,33 @@ route_submissions(struct req *r)
 	    TS_MS("s.finished_at") " AS finished_at,"
 	    " round(extract(epoch FROM s.created_at) * 1000)::bigint AS created_ms"
 	    " FROM submissions s JOIN questions q ON q.id = s.question_id"
-	    " WHERE s.user_id = $1 AND ($2::bigint IS NULL OR s.question_id = $2)"
+	    " WHERE (s.user_id = $1 OR (s.user_id IN (SELECT o.user_id"
+	    "  FROM team_members m JOIN team_members o ON o.team_id = m.team_id"
+	    "  WHERE m.user_id = $1) AND team_shares(q.round_id, s.user_id, $1)))"
+	    " AND ($2::bigint IS NULL OR s.question_id = $2)"
 	    " ORDER BY s.created_at DESC, s.id LIMIT $3", 3, p)) == NULL)
 		return;
 	arr = pg_rows_json(res);
 	n = json_object_array_length(arr);
 	if (n > 0 && (long long)n == limit)
 		oldest = created_ms(json_object_array_get_idx(arr, n - 1));
-	if (merge_recent(r, who.user_id, qid, oldest, arr) == -1) {
+	if (merge_recent(r, who.user_id, who.user_id, qid, oldest, arr) == -1) {
 		http_error(r, 503, "unavailable", "submission data is unavailable");
 		goto out;
 	}
+	/* The teammates' too: a submission is listed from its 202 on. */
+	PQclear(res);
+	if ((res = req_sql_or_reply(r, "SELECT o.user_id FROM team_members m"
+	    " JOIN team_members o ON o.team_id = m.team_id AND o.user_id <> m.user_id"
+	    " WHERE m.user_id = $1", 1, p)) == NULL)
+		goto out;
+	for (i = 0; i < (size_t)PQntuples(res); i++)
+		if (merge_recent(r, atoll(PQgetvalue(res, (int)i, 0)), who.user_id,
+		    qid, oldest, arr) == -1) {
+			http_error(r, 503, "unavailable",
+			    "submission data is unavailable");
+			goto out;
+		}
 	json_object_array_sort(arr, by_created_desc);
 	out = json_object_new_array();
 	for (i = 0; i < json_object_array_length(arr) && (long long)i < limit; i++) {

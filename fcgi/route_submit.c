@@ -191,6 +191,13 @@ route_submit(struct req *r)
 		    "the submission could not be stored; try again");
 		goto out;
 	}
+	if (redis_replicated(r->w->redis, r->reqid) == -1) {
+		/* Stored on the master, which may still judge it: the client
+		 * may not count on it (docs/redis.md, the acknowledgement rule). */
+		http_error(r, 503, "not_replicated",
+		    "the submission did not reach enough Redis replicas in time; try again");
+		goto out;
+	}
 	log_info(r->reqid, "submission %s user=%lld question=%lld language=%d tests=%zu",
 	    sid, who.user_id, (long long)qid, (int)lang_id, q->ntests);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "judgehosts.h"
 #include "redis.h"
 #include "service.h"
 
@@ -150,6 +151,34 @@ int_cmd(struct redis *rd, const char *fmt, const char *arg)
 	return v;
 }
 
+/* Pitwall's extension of /workers: "pitwall_hosts": [{"name", "runners",
+ * "working", "load1", "cores"}], the judge hosts whose runners beat. */
+static void
+hosts_add(struct api_req *r, json_object *o)
+{
+	struct judge_host *h;
+	json_object *a, *e;
+	size_t	 n, i;
+
+	if (judge_hosts(r->redis, &h, &n) == -1)
+		return;
+	a = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		e = json_object_new_object();
+		json_object_object_add(e, "name",
+		    json_object_new_string(h[i].name));
+		add_int(e, "runners", h[i].runners);
+		add_int(e, "working", h[i].working);
+		json_object_object_add(e, "load1", h[i].load1 < 0 ? NULL :
+		    json_object_new_double(h[i].load1));
+		json_object_object_add(e, "cores", h[i].cores < 0 ? NULL :
+		    json_object_new_int64(h[i].cores));
+		json_object_array_add(a, e);
+	}
+	free(h);
+	json_object_object_add(o, "pitwall_hosts", a);
+}
+
 /* GET /workers -> 200 [{"queue", "size", "available", "idle", "working",
  * "paused", "failed"}]: runners with a live heartbeat, busy or not. */
 void
@@ -185,6 +214,7 @@ route_workers(struct api_req *r)
 	add_int(o, "working", (long)busy);
 	add_int(o, "paused", 0);
 	add_int(o, "failed", 0);
+	hosts_add(r, o);
 	json_object_array_add(a, o);
 	api_reply_json(r, 200, a);
 	json_object_put(a);

@@ -160,7 +160,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < n; i++) {
 		ts[i].t.app = &app;
 		ts[i].t.id = i;
-		if ((ts[i].t.redis = redis_new(&app.cfg)) == NULL) {
+		if ((ts[i].t.redis = redis_new(&app.cfg, REDIS_ROLE_JUDGE)) == NULL) {
 			log_error(NULL, "out of memory");
 			return 1;
 		}

@@ -182,7 +182,8 @@ status_of(struct redis *rd, const char *token)
 
 /*
  * wait=true: blocks until the result is stored — woken by the runner's
- * push on judge:done:<token> — for at most JUDGE_WAIT_MAX seconds, and
+ * push on judge:done:<token>, made in the script that stores the result,
+ * so a pop means it is there — for at most JUDGE_WAIT_MAX seconds, and
  * at most 30 s (compilation and margin) + wall limit × runs once a runner
  * has it.  Blocking calls stay under the Redis command timeout.
  */
@@ -190,18 +191,20 @@ static void
 wait_result(struct api_req *r, const struct store_new *it)
 {
 	double	 t0 = now_s(), started = 0, run_bound, t;
-	int	 block_ms = r->cfg->redis_timeout_ms / 2, st;
+	int	 block_ms = r->cfg->redis_timeout_ms / 2, st, first, popped;
 	redisReply *rep;
 
 	if (block_ms > 1000)
 		block_ms = 1000;
 	run_bound = 30 + it->sub.wall_time_limit * it->sub.number_of_runs;
-	for (;;) {
-		if ((st = status_of(r->redis, it->token)) == -1 || st == 0 ||
-		    st > EXEC_PROCESSING)
+	/* Just queued: straight to the wait; the status is read only when
+	 * a wait ends without the push. */
+	for (first = 1;; first = 0) {
+		if (!first && ((st = status_of(r->redis, it->token)) == -1 ||
+		    st == 0 || st > EXEC_PROCESSING))
 			return;
 		t = now_s();
-		if (st == EXEC_PROCESSING && started == 0)
+		if (!first && st == EXEC_PROCESSING && started == 0)
 			started = t;
 		if (t - t0 > r->cfg->judge_wait_max_s ||
 		    (started > 0 && t - started > run_bound))
@@ -221,7 +224,11 @@ wait_result(struct api_req *r, const struct store_new *it)
 		    it->token, block_ms / 1000.0);
 		if (rep == NULL)
 			return;
+		/* The push comes with the result, in one script. */
+		popped = rep->type == REDIS_REPLY_ARRAY;
 		freeReplyObject(rep);
+		if (popped)
+			return;
 	}
 }
 

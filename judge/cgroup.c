@@ -430,7 +430,7 @@ cgroup_stats(const struct cgroup_run *r, long *peak_kb, int *oom)
 			*peak_kb = (long)(strtoll(buf, NULL, 10) / 1024);
 		if (cg_read(r->mem, "memory.oom_control", buf,
 		    sizeof(buf)) > 0 && (n = cg_field(buf, "oom_kill")) >= 0)
-			*oom = n > 0;
+			*oom = n > r->oom0;	/* a kept group counts on */
 		else if (cg_read(r->mem, "memory.failcnt", buf,
 		    sizeof(buf)) > 0)
 			*oom = strtol(buf, NULL, 10) > 0;
@@ -442,6 +442,74 @@ cgroup_stats(const struct cgroup_run *r, long *peak_kb, int *oom)
 			*oom = n > 0;
 	}
 	return *peak_kb >= 0 ? 0 : -1;
+}
+
+/*
+ * A box's run group (name, e.g. pitwall-box-N/run) for one run with the
+ * limits lim.  On cgroup v1 the group is made with the box's first run
+ * and kept (making and removing a memory cgroup per run costs
+ * milliseconds, under the kernel's global cgroup lock): each run sets its
+ * limits and notes the OOM kills so far (a counter that cannot be
+ * reset); cgroup_run_end() resets the rest.  On v2 (usage_usec and
+ * memory.peak cannot be reset there) a fresh group per run.  0 or -1.
+ */
+int
+cgroup_run_begin(const struct cgroup_base *b, const char *name,
+    const struct sandbox_limits *lim, struct cgroup_run *r)
+{
+	static const struct sandbox_limits none;
+	char	 v[64], buf[256];
+	long	 n;
+
+	if (b->mode != CGROUP_V1)
+		return cgroup_create(b, name, lim, r);
+	if (r->mode == CGROUP_NONE && cgroup_create(b, name, &none, r) == -1)
+		return -1;
+	/* memsw may never be below the limit: lifted first, set last. */
+	if (lim->memory_kb > 0)
+		snprintf(v, sizeof(v), "%lld", (long long)lim->memory_kb * 1024);
+	else
+		snprintf(v, sizeof(v), "-1");
+	cg_write(r->mem, "memory.memsw.limit_in_bytes", "-1");
+	if (cg_write(r->mem, "memory.limit_in_bytes", v) == -1)
+		return -1;
+	/* No swap either; fails harmlessly without swap accounting. */
+	cg_write(r->mem, "memory.memsw.limit_in_bytes", v);
+	if (lim->max_procs > 0)
+		snprintf(v, sizeof(v), "%d", lim->max_procs);
+	else
+		snprintf(v, sizeof(v), "max");
+	if (cg_write(r->pids, "pids.max", v) == -1)
+		return -1;
+	r->oom0 = 0;
+	if (cg_read(r->mem, "memory.oom_control", buf, sizeof(buf)) > 0 &&
+	    (n = cg_field(buf, "oom_kill")) > 0)
+		r->oom0 = n;
+	return 0;
+}
+
+/*
+ * After a run whose processes are all dead (cgroup_kill_all) and whose
+ * files are gone: on v1 the group is emptied for the next run (its pages
+ * reclaimed, peak, failure count and CPU usage set to zero); on v2 it is
+ * removed.  0, or -1 when it could not be (the box must be retired).
+ */
+int
+cgroup_run_end(struct cgroup_run *r)
+{
+	char	 buf[64];
+
+	if (r->mode != CGROUP_V1)
+		return cgroup_destroy(r);
+	if (cg_read(r->pids, "cgroup.procs", buf, sizeof(buf)) != 0 ||
+	    cg_read(r->mem, "cgroup.procs", buf, sizeof(buf)) != 0 ||
+	    cg_write(r->mem, "memory.force_empty", "0") == -1 ||
+	    cg_write(r->mem, "memory.max_usage_in_bytes", "0") == -1 ||
+	    cg_write(r->mem, "memory.failcnt", "0") == -1 ||
+	    cg_write(r->cpu, "cpuacct.usage", "0") == -1)
+		return -1;
+	cg_write(r->mem, "memory.memsw.max_usage_in_bytes", "0");
+	return 0;
 }
 
 static int

@@ -194,6 +194,7 @@ struct cgroup_run {
 	char	 cpu[600];
 	/* Opened before fork so the child only has to write(). */
 	int	 procs_fd[3];
+	long	 oom0;		/* OOM kills before this run (v1, kept) */
 };
 
 int	cgroup_probe(struct cgroup_base *, const char *v2_root,
@@ -206,6 +207,11 @@ int	cgroup_kill_all(const struct cgroup_run *);
 int	cgroup_kill_but(const struct cgroup_run *, pid_t keep);
 int	cgroup_stats(const struct cgroup_run *, long *peak_kb, int *oom);
 int	cgroup_destroy(struct cgroup_run *);
+/* A box's run group for one run, and its reset after (see cgroup.c):
+ * kept for the box's life on v1, made per run on v2. */
+int	cgroup_run_begin(const struct cgroup_base *, const char *name,
+	    const struct sandbox_limits *, struct cgroup_run *);
+int	cgroup_run_end(struct cgroup_run *);
 /* The box's own group (holds bwrap and box-init in <name>/init; runs go
  * in <name>/run); removed with what is left in it. */
 int	cgroup_box_create(const struct cgroup_base *, const char *name,
@@ -246,6 +252,7 @@ struct box {
 	char	 cgname[64];	/* pitwall-box-N */
 	char	 runcg[80];	/* pitwall-box-N/run */
 	struct cgroup_run holder;
+	struct cgroup_run run;	/* runcg (mode CGROUP_NONE: not made) */
 	pid_t	 bwrap;		/* our child */
 	int	 ctl;		/* control socket, -1 when none */
 	long	 runs;

@@ -54,6 +54,8 @@ pool_destroy(struct sandbox *sb, struct box *b)
 	}
 	/* What is left of the box (box-init, a stuck run) dies with its
 	 * groups; the directory goes after the pages charged to them. */
+	cgroup_kill_all(&b->run);
+	cgroup_destroy(&b->run);
 	cgroup_destroy(&b->holder);
 	if (cgroup_box_remove(&sb->cg, b->cgname) == -1)
 		sandbox_log(sb, JUDGE_LOG_ERR, "%s: cgroup %s not removed: %s",
@@ -78,6 +80,7 @@ pool_start(struct sandbox *sb, char *msg, size_t msglen)
 	b->ctl = -1;
 	b->holder.procs_fd[0] = b->holder.procs_fd[1] = -1;
 	b->holder.procs_fd[2] = -1;
+	b->run.procs_fd[0] = b->run.procs_fd[1] = b->run.procs_fd[2] = -1;
 	if (box_acquire(sb, b, msg, msglen) == -1) {
 		free(b);
 		return NULL;

@@ -4,10 +4,12 @@
  * storing the result in the submission's hash.  Started as root by
  * scripts/judge (per-box uids and cgroups need it), one per core by default.
  *
- * Order (store_take): single submissions (/run, /runcustom) first, then
- * jobs given back by dead runners, then batches in turn by lane (one
- * contestant's, or one batch's), so one contestant's many submissions
- * cannot starve the others.  Idle runners block on judge:wake.
+ * One Redis round trip per run (store_step_*: one script stores the
+ * last result and takes the next job).  Order: single submissions (/run,
+ * /runcustom) first, then jobs given back by dead runners, then batches
+ * in turn by lane (one contestant's, or one batch's), so one contestant's
+ * many submissions cannot starve the others.  Idle runners block on
+ * judge:wake.
  *
  * Reliability: a job moves atomically (one script) from its queue to this
  * runner's judge:processing:<id> and leaves it only after the result is
@@ -21,8 +23,8 @@
  * bound to the thread that forks, so that thread must live as long as the
  * box); a heartbeat thread keeps the heartbeat and re-queues dead runners'
  * jobs; a callback thread delivers callbacks from judge:callbacks with the
- * same processing-list pattern.  Signals: SIGTERM finishes the job in hand
- * and exits.  No signal is ignored or blocked in the main thread, since
+ * same processing-list pattern.  Signals: SIGTERM finishes the job in hand,
+ * gives back the jobs taken ahead (run_loop) and exits.  No signal is ignored or blocked in the main thread, since
  * dispositions of ignored signals and the mask would pass to the boxes.
  */
 #include <errno.h>
@@ -48,6 +50,7 @@
 struct runner {
 	struct config	 cfg;
 	struct exec	*ex;
+	char		 host[64];	/* JUDGE_HOST_NAME or gethostname() */
 	char		 id[128];
 	double		 block_s;	/* longest blocking Redis call */
 };
@@ -167,29 +170,6 @@ wake(struct redis *rd, long n)
 			freeReplyObject(rep);
 }
 
-/* The next job (store_take) into `mine`; when there is none, blocks on
- * judge:wake up to block_s and returns NULL. */
-static char *
-take_job(struct runner *rn, struct redis *rd, const char *mine)
-{
-	redisReply *rep;
-	char	*tok;
-
-	if ((tok = store_take(rd, mine)) != NULL)
-		return tok;
-	if (rn->block_s < 0.01) {
-		nap(0.05);
-		return NULL;
-	}
-	if ((rep = redis_cmd(rd, "BLPOP " JKEY_WAKE " %.3f", rn->block_s)) ==
-	    NULL) {
-		nap(1);
-		return NULL;
-	}
-	freeReplyObject(rep);
-	return NULL;
-}
-
 /* Gives the lists of runners whose heartbeat expired back to the queues. */
 static void
 recover(struct runner *rn, struct redis *rd)
@@ -225,6 +205,50 @@ recover(struct runner *rn, struct redis *rd)
 			    "callback(s) back in the queue", id, jobs, cbs);
 	}
 	freeReplyObject(m);
+	/* Hosts none of whose runners beat any more leave judge:hosts. */
+	if ((m = redis_cmd(rd, "SMEMBERS " JKEY_HOSTS)) == NULL)
+		return;
+	for (i = 0; m->type == REDIS_REPLY_ARRAY && i < m->elements; i++) {
+		if ((e = redis_cmd(rd, "EXISTS " JKEY_HOST "%s",
+		    m->element[i]->str)) == NULL)
+			break;
+		if (e->type == REDIS_REPLY_INTEGER && e->integer == 0) {
+			freeReplyObject(e);
+			if ((e = redis_cmd(rd, "SREM " JKEY_HOSTS " %s",
+			    m->element[i]->str)) == NULL)
+				break;
+			log_info(NULL, "judge host %s left (no heartbeat)",
+			    m->element[i]->str);
+		}
+		freeReplyObject(e);
+	}
+	freeReplyObject(m);
+}
+
+/* This host's load ("<load1> <cores>", judge:host:<name>) for /workers
+ * and /metrics: every runner of the host sets it on each heartbeat. */
+static void
+host_load(struct runner *rn, struct redis *rd)
+{
+	redisReply *rep;
+	FILE	*fp;
+	char	 val[64];
+	double	 load1 = -1;
+	long	 cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if ((fp = fopen("/proc/loadavg", "r")) != NULL) {
+		if (fscanf(fp, "%lf", &load1) != 1)
+			load1 = -1;
+		fclose(fp);
+	}
+	snprintf(val, sizeof(val), "%.2f %ld", load1, cores);
+	rep = redis_cmd(rd, "SET " JKEY_HOST "%s %s EX %d", rn->host, val,
+	    rn->cfg.judge_heartbeat_s * 5);
+	if (rep != NULL)
+		freeReplyObject(rep);
+	rep = redis_cmd(rd, "SADD " JKEY_HOSTS " %s", rn->host);
+	if (rep != NULL)
+		freeReplyObject(rep);
 }
 
 static void
@@ -239,6 +263,7 @@ heartbeat(struct runner *rn, struct redis *rd)
 	rep = redis_cmd(rd, "SADD " JKEY_RUNNERS " %s", rn->id);
 	if (rep != NULL)
 		freeReplyObject(rep);
+	host_load(rn, rd);
 }
 
 static void *
@@ -248,7 +273,7 @@ heartbeat_main(void *arg)
 	struct redis *rd;
 
 	block_helper_signals();
-	if ((rd = redis_new(&rn->cfg)) == NULL)
+	if ((rd = redis_new(&rn->cfg, REDIS_ROLE_JUDGE)) == NULL)
 		return NULL;
 	while (!stopping) {
 		heartbeat(rn, rd);
@@ -297,7 +322,7 @@ callback_main(void *arg)
 	char	 mine[256], *tok;
 
 	block_helper_signals();
-	if ((rd = redis_new(&rn->cfg)) == NULL)
+	if ((rd = redis_new(&rn->cfg, REDIS_ROLE_JUDGE)) == NULL)
 		return NULL;
 	snprintf(mine, sizeof(mine), JKEY_CBPROCESSING "%s", rn->id);
 	while (!stopping) {
@@ -312,74 +337,365 @@ callback_main(void *arg)
 	return NULL;
 }
 
-/* Runs one submission and stores its result.  Returns 0 when the job is
- * done (result stored, or nothing to do) and -1 when it must stay in the
- * processing list (stopping before the result could be stored). */
+/* Runs the job taken (its hash, already marked Processing, in
+ * job->row) into *res.  Returns 1 when res holds a result to store, 0
+ * when there is nothing to store (expired, or finished by a runner that
+ * died); either way the job leaves the processing list with the next
+ * step. */
 static int
-run_job(struct runner *rn, struct redis *rd, const char *token)
+run_job(struct runner *rn, struct store_job *job, struct exec_result *res,
+    int *cb)
 {
-	struct store_row row = { NULL };
 	struct exec_submission sub;
-	struct exec_result res;
-	redisReply *rep;
-	long	 attempts = 0;
-	int	 rc, cb;
+	const struct store_row *row = &job->row;
+	long	 attempts;
 	double	 t0 = (double)store_now_ms();
 
-	memset(&res, 0, sizeof(res));
-	if ((rc = store_row_load(rd, token, &row)) != 0) {
-		store_row_clear(&row);
-		if (rc == 1)
-			log_warn(NULL, "submission %s expired before it ran",
-			    token);
-		return rc == 1 ? 0 : -1;
-	}
-	if (store_row_long(&row, "status_id", 1) > EXEC_PROCESSING) {
-		store_row_clear(&row);	/* stored by a runner that died */
+	memset(res, 0, sizeof(*res));
+	*cb = 0;
+	if (!store_token_valid(job->token))
+		return 0;
+	if (row->reply->elements == 0) {
+		log_warn(NULL, "submission %s expired before it ran",
+		    job->token);
 		return 0;
 	}
-	if ((rep = redis_cmd(rd, "HINCRBY " JKEY_SUB "%s attempts 1",
-	    token)) != NULL) {
-		if (rep->type == REDIS_REPLY_INTEGER)
-			attempts = rep->integer;
-		freeReplyObject(rep);
-	}
-	store_set_status(rd, token, EXEC_PROCESSING);
-	cb = store_row_get(&row, "callback_url", NULL) != NULL;
+	if (store_row_long(row, "status_id", 1) > EXEC_PROCESSING)
+		return 0;	/* stored by a runner that died */
+	attempts = store_row_long(row, "attempts", 0);
+	*cb = store_row_get(row, "callback_url", NULL) != NULL;
 	if (attempts > RUNNER_MAX_ATTEMPTS) {
-		res.status_id = EXEC_INTERNAL;
-		res.time = res.wall_time = -1;
-		res.memory = -1;
-		res.exit_code = res.exit_signal = -1;
-		res.message.data = strdup("the judge failed on this "
+		res->status_id = EXEC_INTERNAL;
+		res->time = res->wall_time = -1;
+		res->memory = -1;
+		res->exit_code = res->exit_signal = -1;
+		res->message.data = strdup("the judge failed on this "
 		    "submission too many times");
-		res.message.len = res.message.data ? strlen(res.message.data) :
-		    0;
+		res->message.len = res->message.data ?
+		    strlen(res->message.data) : 0;
 	} else {
-		store_row_submission(&row, &sub);
-		if (exec_run(rn->ex, &sub, &res) == -1) {
-			exec_result_clear(&res);
-			memset(&res, 0, sizeof(res));
-			res.status_id = EXEC_INTERNAL;
-			res.time = res.wall_time = -1;
-			res.memory = -1;
-			res.exit_code = res.exit_signal = -1;
+		store_row_submission(row, &sub);
+		if (exec_run(rn->ex, &sub, res) == -1) {
+			exec_result_clear(res);
+			memset(res, 0, sizeof(*res));
+			res->status_id = EXEC_INTERNAL;
+			res->time = res->wall_time = -1;
+			res->memory = -1;
+			res->exit_code = res->exit_signal = -1;
 		}
 	}
-	/* Redis may be restarting: keep the result until it is stored. */
-	while ((rc = store_result(rd, &rn->cfg, token, &res, cb)) == -1 &&
-	    !stopping)
-		nap(1);
-	if (rc == 0)
-		log_info(NULL, "submission %s: status %d (%s), time %.3f, "
-		    "memory %ld, compile %s, %.0f ms", token, res.status_id,
-		    exec_status_description(res.status_id), res.time,
-		    res.memory, res.compile_cached == 1 ? "cached" :
-		    res.compile_cached == 0 ? "fresh" : "none",
-		    (double)store_now_ms() - t0);
+	log_info(NULL, "submission %s: status %d (%s), time %.3f, memory %ld, "
+	    "compile %s, %.0f ms", job->token, res->status_id,
+	    exec_status_description(res->status_id), res->time, res->memory,
+	    res->compile_cached == 1 ? "cached" : res->compile_cached == 0 ?
+	    "fresh" : "none", (double)store_now_ms() - t0);
+	return 1;
+}
+
+/*
+ * The main loop keeps Redis's work off the runs' path: the step that
+ * stores a run's result and takes a job is sent as the next run starts,
+ * so the round trip (an fsync under appendfsync always: milliseconds)
+ * overlaps a run; its answer is read when that run ends.  To cover the
+ * round trip, a runner holds up to `ahead` jobs taken but not started:
+ * one, and one more (RUNNER_AHEAD_MAX at most) each time it had to wait
+ * for one with nothing to run, one fewer after 32 runs without; it takes
+ * ahead only while at least 2 are queued, so an idle runner gets the
+ * last.  Single submissions taken go before the
+ * jobs held.  A step whose answer is lost is resent with resync (store.c),
+ * the results kept until stored; on SIGTERM the jobs held go back.
+ */
+#define RUNNER_AHEAD_MAX	3
+
+/* A step sent whose answer is not read yet. */
+struct flight {
+	char			*done;		/* its result's token, or NULL */
+	struct exec_result	 res;
+	int			 cb;
+	int			 take;		/* 0, 1 or 2 (store_step) */
+};
+
+struct loop {
+	struct store_job q[RUNNER_AHEAD_MAX + 1];	/* held; q[0] next */
+	int		 nq;
+	struct flight	 fl[RUNNER_AHEAD_MAX + 3];	/* fl[0] oldest */
+	int		 nfl;
+	int		 failed;	/* answers lost: resync */
+	int		 idle;		/* the last take found nothing */
+	int		 ahead;		/* jobs to hold, 1..RUNNER_AHEAD_MAX */
+	int		 calm;		/* runs since a stall */
+	/* q and fl's tokens, comma-separated */
+	char		 keep[(TOKEN_LEN + 1) * (2 * RUNNER_AHEAD_MAX + 5)];
+};
+
+static void
+flight_clear(struct flight *f)
+{
+	free(f->done);
+	exec_result_clear(&f->res);
+	memset(f, 0, sizeof(*f));
+}
+
+/* "t1,t2,…": every token held or whose result is still to be stored. */
+static const char *
+loop_keep(struct loop *L)
+{
+	size_t	 n = 0;
+	int	 i;
+
+	L->keep[0] = '\0';
+	for (i = 0; i < L->nq; i++)
+		n += (size_t)snprintf(L->keep + n, sizeof(L->keep) - n, "%s%s",
+		    n ? "," : "", L->q[i].token);
+	for (i = 0; i < L->nfl; i++)
+		if (L->fl[i].done != NULL)
+			n += (size_t)snprintf(L->keep + n, sizeof(L->keep) - n,
+			    "%s%s", n ? "," : "", L->fl[i].done);
+	return L->keep;
+}
+
+/* Sends fl's step (fl is the last of L->fl).  0 / -1. */
+static int
+loop_send(struct runner *rn, struct redis *rd, const char *mine,
+    struct loop *L, struct flight *f, int resync)
+{
+	struct store_step st;
+
+	memset(&st, 0, sizeof(st));
+	st.done = f->done;
+	st.res = f->done != NULL && f->res.status_id != 0 ? &f->res : NULL;
+	st.callback = f->cb;
+	st.take = f->take;
+	st.resync = resync;
+	st.keep = resync ? loop_keep(L) : NULL;
+	return store_step_send(rd, &rn->cfg, mine, &st);
+}
+
+/* Queues a step: the result of `done` (res->status_id 0: only drop it)
+ * and a take.  Ownership of done and res passes to the loop. */
+static void
+loop_step(struct runner *rn, struct redis *rd, const char *mine,
+    struct loop *L, char *done, struct exec_result *res, int cb, int take)
+{
+	struct flight *f = &L->fl[L->nfl++];
+
+	memset(f, 0, sizeof(*f));
+	f->done = done;
+	if (res != NULL)
+		f->res = *res;
+	f->cb = cb;
+	f->take = take;
+	if (!L->failed && loop_send(rn, rd, mine, L, f, 0) == -1)
+		L->failed = 1;
+}
+
+/* Reads the oldest answer (waiting for it when `block`); a job taken
+ * joins q, single submissions first.  1 read, 0 not there yet, -1
+ * failed (L->failed set). */
+static int
+loop_recv1(struct redis *rd, struct loop *L, int block)
+{
+	struct store_job job;
+	int	 rc;
+
+	if (L->failed || L->nfl == 0)
+		return L->failed ? -1 : 0;
+	rc = store_step_poll(rd, &job);
+	if (rc == 0 && block) {
+		rc = store_step_recv(rd, &job) == 0 ? 1 : -1;
+		/* Waited with nothing to run for a job taken ahead: the
+		 * runner should hold more. */
+		if (rc == 1 && job.token != NULL && L->fl[0].take == 2) {
+			if (L->ahead < RUNNER_AHEAD_MAX)
+				L->ahead++;
+			L->calm = 0;
+		}
+	}
+	if (rc == -1)
+		L->failed = 1;
+	if (rc != 1)
+		return rc;
+	if (L->fl[0].take == 1)
+		L->idle = job.token == NULL;
+	flight_clear(&L->fl[0]);
+	memmove(&L->fl[0], &L->fl[1], sizeof(L->fl[0]) * (size_t)--L->nfl);
+	if (job.token == NULL)
+		return 1;
+	if (job.prio) {
+		memmove(&L->q[1], &L->q[0], sizeof(L->q[0]) * (size_t)L->nq);
+		L->q[0] = job;
+	} else
+		L->q[L->nq] = job;
+	L->nq++;
+	return 1;
+}
+
+/* Reads the answers there are; while nothing is held, waits for them
+ * until a job comes or none is in flight. */
+static void
+loop_recv(struct redis *rd, struct loop *L)
+{
+	while (loop_recv1(rd, L, L->nq == 0) == 1)
+		;
+}
+
+/* After a failure: the answers in flight are lost (the connection is
+ * reset); each step is resent alone, the first with resync.  0 once all
+ * are stored, -1 (Redis still down). */
+static int
+loop_resync(struct runner *rn, struct redis *rd, const char *mine,
+    struct loop *L)
+{
+	struct store_job job;
+	int	 i;
+
+	redis_broken(rd);
+	for (i = 0; i < L->nfl; i++)
+		L->fl[i].take = 0;
+	if (L->nfl == 0)
+		L->fl[L->nfl++].take = 0;	/* resync alone */
+	while (L->nfl > 0) {
+		if (loop_send(rn, rd, mine, L, &L->fl[0], 1) == -1 ||
+		    store_step_recv(rd, &job) == -1)
+			return -1;
+		store_row_clear(&job.row);
+		free(job.token);
+		flight_clear(&L->fl[0]);
+		memmove(&L->fl[0], &L->fl[1], sizeof(L->fl[0]) * (size_t)--L->nfl);
+	}
+	L->failed = 0;
+	return 0;
+}
+
+/* How many jobs to hold ahead: one more after a stall (loop_recv1), one
+ * fewer after 32 runs without. */
+static int
+loop_ahead(struct loop *L)
+{
+	if (L->ahead < 1)
+		L->ahead = 1;
+	if (++L->calm >= 32 && L->ahead > 1) {
+		L->ahead--;
+		L->calm = 0;
+	}
+	return L->ahead;
+}
+
+static int
+loop_takes(const struct loop *L)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < L->nfl; i++)
+		n += L->fl[i].take != 0;
+	return n;
+}
+
+static void
+run_loop(struct runner *rn, struct redis *rd, const char *mine)
+{
+	struct loop *L;
+	struct store_job job;
+	struct exec_result res;
+	redisReply *rep;
+	char	*done = NULL;
+	int	 have = 0, cb = 0, i, ahead;
+
+	if ((L = calloc(1, sizeof(*L))) == NULL) {
+		log_error(NULL, "out of memory");
+		return;
+	}
+	memset(&res, 0, sizeof(res));
+	for (;;) {
+		if (L->failed && loop_resync(rn, rd, mine, L) == -1) {
+			if (stopping)
+				break;
+			nap(1);
+			continue;
+		}
+		loop_recv(rd, L);
+		/* Room for this run's steps: at most one older one. */
+		while (L->nfl > 1 && loop_recv1(rd, L, 1) == 1)
+			;
+		if (L->failed)
+			continue;
+		if (L->nq == 0) {
+			/* Nothing in hand: store the last result, take one,
+			 * or wait for work. */
+			if (have || (!L->idle && !stopping)) {
+				loop_step(rn, rd, mine, L, done, &res, cb,
+				    stopping ? 0 : 1);
+				done = NULL;
+				have = cb = 0;
+				memset(&res, 0, sizeof(res));
+				continue;
+			}
+			if (stopping)
+				break;
+			rep = redis_cmd(rd, "BLPOP " JKEY_WAKE " %.3f",
+			    rn->block_s);
+			if (rep == NULL)
+				nap(1);
+			else
+				freeReplyObject(rep);
+			L->idle = 0;
+			continue;
+		}
+		if (stopping)
+			break;
+		job = L->q[0];
+		memmove(&L->q[0], &L->q[1], sizeof(L->q[0]) * (size_t)--L->nq);
+		/* The last result and the takes ahead go while this runs. */
+		ahead = loop_ahead(L);
+		while (have || L->nq + loop_takes(L) < ahead) {
+			loop_step(rn, rd, mine, L, done, have ? &res : NULL, cb,
+			    L->nq + loop_takes(L) < ahead ? 2 : 0);
+			done = NULL;
+			have = cb = 0;
+			memset(&res, 0, sizeof(res));
+		}
+		if (!run_job(rn, &job, &res, &cb))	/* only dropped */
+			memset(&res, 0, sizeof(res));
+		have = 1;
+		done = job.token;
+		store_row_clear(&job.row);
+	}
+	/* Stopping: answers in flight are read, the last result stored and
+	 * every job held given back (resync). */
+	while (loop_recv1(rd, L, 1) == 1)
+		;
+	if (have || L->nq > 0 || L->nfl > 0) {
+		for (i = 0; i < L->nq; i++) {
+			store_row_clear(&L->q[i].row);
+			free(L->q[i].token);
+		}
+		L->nq = 0;
+		if (have) {
+			L->fl[L->nfl].done = done;
+			L->fl[L->nfl].res = res;
+			L->fl[L->nfl++].cb = cb;
+			done = NULL;
+			memset(&res, 0, sizeof(res));
+		}
+		if (loop_resync(rn, rd, mine, L) == -1)
+			log_warn(NULL, "runner %s: jobs left in %s for the "
+			    "others to recover", rn->id, mine);
+	}
+	for (i = 0; i < L->nfl; i++)
+		flight_clear(&L->fl[i]);
+	free(done);
 	exec_result_clear(&res);
-	store_row_clear(&row);
-	return rc;
+	free(L);
+}
+
+/* A host name that can be a part of Redis keys and a metrics label. */
+static int
+host_name_ok(const char *s)
+{
+	size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._-");
+
+	return n > 0 && n < 64 && s[n] == '\0';
 }
 
 static void
@@ -399,14 +715,11 @@ main(int argc, char *argv[])
 	redisReply	*rep;
 	pthread_t	 hb, cbt;
 	char		 self[PATH_MAX], boxinit[PATH_MAX + 32], host[64];
-	char		 mine[256], *tok;
+	char		 mine[256];
 	ssize_t		 n;
 	int		 ch, rc = 1;
 
 	memset(&rn, 0, sizeof(rn));
-	gethostname(host, sizeof(host));
-	host[sizeof(host) - 1] = '\0';
-	snprintf(rn.id, sizeof(rn.id), "%s:%ld", host, (long)getpid());
 	while ((ch = getopt(argc, argv, "i:")) != -1) {
 		switch (ch) {
 		case 'i':
@@ -417,6 +730,22 @@ main(int argc, char *argv[])
 		}
 	}
 	config_load_or_exit(&rn.cfg, 0, "pitwall-judge-runner");
+	if (*rn.cfg.judge_host_name != '\0') {
+		if (!host_name_ok(rn.cfg.judge_host_name)) {
+			fprintf(stderr, "pitwall-judge-runner: JUDGE_HOST_NAME "
+			    "must be 1-63 characters of [A-Za-z0-9._-]\n");
+			return 78;
+		}
+		snprintf(rn.host, sizeof(rn.host), "%s",
+		    rn.cfg.judge_host_name);
+	} else {
+		gethostname(host, sizeof(host));
+		host[sizeof(host) - 1] = '\0';
+		snprintf(rn.host, sizeof(rn.host), "%s", host);
+	}
+	if (*rn.id == '\0')
+		snprintf(rn.id, sizeof(rn.id), "%s:%ld", rn.host,
+		    (long)getpid());
 	if (log_init("pitwall-judge-runner", rn.cfg.log_level,
 	    rn.cfg.log_format, rn.cfg.log_file) == -1) {
 		fprintf(stderr, "pitwall-judge-runner: cannot open "
@@ -459,7 +788,7 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 ||
-	    (rd = redis_new(&rn.cfg)) == NULL) {
+	    (rd = redis_new(&rn.cfg, REDIS_ROLE_JUDGE)) == NULL) {
 		log_error(NULL, "library initialisation failed");
 		goto out;
 	}
@@ -474,13 +803,7 @@ main(int argc, char *argv[])
 	    rn.cfg.judge_boxes - 1, rn.cfg.judge_box_dir,
 	    rn.cfg.judge_cache_dir);
 	snprintf(mine, sizeof(mine), JKEY_PROCESSING "%s", rn.id);
-	while (!stopping) {
-		if ((tok = take_job(&rn, rd, mine)) == NULL)
-			continue;
-		if (!store_token_valid(tok) || run_job(&rn, rd, tok) == 0)
-			drop(rd, mine, tok);
-		free(tok);
-	}
+	run_loop(&rn, rd, mine);
 	pthread_join(hb, NULL);
 	pthread_join(cbt, NULL);
 	/* Whatever is still in hand goes back to the queue right away. */

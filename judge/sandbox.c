@@ -301,10 +301,13 @@ sb_reset(const struct box *b, int ack, struct cgroup_run *cg)
 		return "box-init did not answer";
 	if (ack != BOX_ACK_CLEAN)
 		return "box-init could not reset its side";
-	if (cgroup_kill_all(cg) == -1 || cgroup_destroy(cg) == -1)
-		return "the run's cgroup could not be removed";
+	if (cgroup_kill_all(cg) == -1)
+		return "the run's cgroup could not be emptied";
+	/* /box first: its pages are charged to the run's group. */
 	if (fs_empty(b->dir) == -1)
 		return "/box could not be emptied";
+	if (cgroup_run_end(cg) == -1)
+		return "the run's cgroup could not be reset";
 	return NULL;
 }
 
@@ -318,7 +321,7 @@ sandbox_run(struct sandbox *sb, const struct sandbox_request *req,
     struct sandbox_result *res)
 {
 	struct box	*b;
-	struct cgroup_run cg;
+	struct cgroup_run *cg;
 	struct box_report rep;
 	const char	*why = NULL;
 	int		 in = -1, out = -1, err = -1, rp[2] = { -1, -1 };
@@ -326,8 +329,6 @@ sandbox_run(struct sandbox *sb, const struct sandbox_request *req,
 	double		 start;
 
 	memset(res, 0, sizeof(*res));
-	memset(&cg, 0, sizeof(cg));
-	cg.procs_fd[0] = cg.procs_fd[1] = cg.procs_fd[2] = -1;
 	if (req->argv == NULL || req->argv[0] == NULL)
 		return -1;
 	res->outcome = SANDBOX_INTERNAL;
@@ -337,13 +338,14 @@ sandbox_run(struct sandbox *sb, const struct sandbox_request *req,
 		return 0;
 	}
 	b->runs++;
+	cg = &b->run;
 	if (box_fill(sb, b, req) == -1) {
 		snprintf(res->message, sizeof(res->message), "cannot fill "
 		    "box: %s", strerror(errno));
 		why = "cannot fill it";
 		goto out;
 	}
-	if (cgroup_create(&sb->cg, b->runcg, &req->limits, &cg) == -1) {
+	if (cgroup_run_begin(&sb->cg, b->runcg, &req->limits, cg) == -1) {
 		snprintf(res->message, sizeof(res->message), "cgroup %s: %s",
 		    b->runcg, strerror(errno));
 		why = "cannot make the run's cgroup";
@@ -364,7 +366,7 @@ sandbox_run(struct sandbox *sb, const struct sandbox_request *req,
 	fds[1] = out;
 	fds[2] = err == -1 ? out : err;
 	fds[3] = rp[1];
-	nfds = 4 + sb_cg_fds(&cg, fds + 4);
+	nfds = 4 + sb_cg_fds(cg, fds + 4);
 	start = box_now();
 	if (box_send(b, &req->limits, req->argv, fds, nfds) == -1) {
 		snprintf(res->message, sizeof(res->message), "cannot send the "
@@ -375,9 +377,9 @@ sandbox_run(struct sandbox *sb, const struct sandbox_request *req,
 	close(rp[1]);
 	rp[1] = -1;
 	res->outcome = SANDBOX_EXITED;
-	ack = box_watch(res, b, &cg, &req->limits, start);
+	ack = box_watch(res, b, cg, &req->limits, start);
 	/* Nothing may outlive the run, whatever happened above. */
-	cgroup_kill_all(&cg);
+	cgroup_kill_all(cg);
 	if (read(rp[0], &rep, sizeof(rep)) == (ssize_t)sizeof(rep))
 		have_rep = 1;
 	if ((req->out_fd < 0 && box_slurp(out, sb->cfg.output_cap, &res->out,
@@ -393,7 +395,7 @@ sandbox_run(struct sandbox *sb, const struct sandbox_request *req,
 		snprintf(res->message, sizeof(res->message), "out of memory");
 		goto out;
 	}
-	sb_outcome(res, &rep, have_rep, &cg, &req->limits,
+	sb_outcome(res, &rep, have_rep, cg, &req->limits,
 	    box_now() - start);
 	if (req->collect_to != NULL && res->outcome != SANDBOX_INTERNAL &&
 	    fs_copy_files(b->dir, req->collect_to, (uid_t)-1, (gid_t)-1,
@@ -402,7 +404,7 @@ sandbox_run(struct sandbox *sb, const struct sandbox_request *req,
 		snprintf(res->message, sizeof(res->message), "collect: %s",
 		    strerror(errno));
 	}
-	why = sb_reset(b, ack, &cg);
+	why = sb_reset(b, ack, cg);
 out:
 	if (in != -1)
 		close(in);
@@ -418,14 +420,8 @@ out:
 		why = "the run failed inside the sandbox";
 	if (why == NULL)
 		pool_give(sb, b);
-	else {
-		/* The box goes before the run's cgroup its pages are
-		 * charged to. */
+	else	/* its run group too (pool_destroy) */
 		pool_retire(sb, b, why);
-		if (cgroup_destroy(&cg) == -1)
-			sandbox_log(sb, JUDGE_LOG_ERR, "%s: run cgroup not "
-			    "removed: %s", __func__, strerror(errno));
-	}
 	if (res->outcome == SANDBOX_INTERNAL && res->message[0] != '\0')
 		sandbox_log(sb, JUDGE_LOG_ERR, "%s: %s", __func__,
 		    res->message);

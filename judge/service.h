@@ -27,7 +27,12 @@
  *   judge:callbacks            tokens whose callback is due
  *   judge:cbprocessing:<runner> the callback a runner is delivering
  *   judge:runners              set of runner ids that ever registered
- *   judge:runner:<id>          heartbeat (expires after 5 beats)
+ *   judge:runner:<id>          heartbeat (expires after 5 beats); <id> is
+ *                              <host>:<pid>, <host> JUDGE_HOST_NAME or
+ *                              gethostname()
+ *   judge:hosts                set of the host names runners reported
+ *   judge:host:<name>          "<load1> <cores>" of that host, set by its
+ *                              runners on every heartbeat (expires after 5)
  *   judge:done:<token>         list pushed when the result is stored
  *                              (wakes wait=true requests; short TTL)
  */
@@ -56,6 +61,7 @@ struct redis;
 /* One submission hash as read by HGETALL; fields point into the reply. */
 struct store_row {
 	redisReply	*reply;
+	redisReply	*top;		/* the reply holding it, freed with it */
 };
 
 /* A validated submission about to be stored (strings borrowed). */
@@ -73,10 +79,6 @@ int		 store_create(struct redis *, const struct config *,
 		    struct store_new *, size_t n, int prio);
 /* Tokens waiting in every queue and lane, or -1 when Redis fails. */
 long long	 store_queue_len(struct redis *);
-/* Moves the next token (priority list, given-back list, then one lane in
- * turn) to the processing list `dst`, atomically (one script).  Returns
- * the token (caller frees), or NULL when nothing is queued or on error. */
-char		*store_take(struct redis *, const char *dst);
 /* Longest lane or submitter key accepted (pitwall_submitter). */
 #define STORE_SUBMITTER_MAX	64
 /* HGETALL of the token.  0 found, 1 unknown (row empty), -1 Redis error.
@@ -92,12 +94,41 @@ long		 store_row_long(const struct store_row *, const char *field,
 /* The row as an executor submission; strings point into the row. */
 void		 store_row_submission(const struct store_row *,
 		    struct exec_submission *);
-/* Sets status_id (1 or 2 while running).  0 / -1. */
-int		 store_set_status(struct redis *, const char *token, int id);
-/* Stores the final result, wakes waiters and, when `callback`, queues the
- * callback — one transaction.  0 / -1. */
-int		 store_result(struct redis *, const struct config *,
-		    const char *token, const struct exec_result *, int callback);
+/* The runner's one round trip per run: store a finished job's result
+ * (res, or NULL to only drop `done` from the processing list) and take
+ * the next job, all in one script (store.c, step_lua): the priority
+ * list, then the given-back list, then one lane in turn, moved to the
+ * processing list `dst` in the same step.  take: 0 none, 1 the next
+ * queued, 2 only when at least 2 are queued (a job taken ahead of the
+ * one being run leaves the last to an idle runner).  After a failed step
+ * (resync), every token of the processing list but those of `keep` and
+ * `done` goes back to the queue.  Several steps may be in flight on one
+ * connection; their answers come in order. */
+struct store_step {
+	const char		*done;		/* token finished, or NULL */
+	const struct exec_result *res;		/* its result, or NULL */
+	int			 callback;	/* queue its callback */
+	int			 take;
+	const char		*keep;		/* jobs in hand: "t1,t2", NULL */
+	int			 resync;	/* the last step failed */
+};
+/* A job taken: token (caller frees) and its hash, already marked
+ * Processing (unless it was final); token NULL when none. */
+struct store_job {
+	char			*token;
+	struct store_row	 row;
+	int			 prio;		/* from judge:queue:prio */
+};
+/* Sends the step without waiting (so Redis works while a box runs).
+ * 0 / -1 (logged; the connection is reset). */
+int		 store_step_send(struct redis *, const struct config *,
+		    const char *dst, const struct store_step *);
+/* Its answer: 0 with job filled (token NULL: nothing taken), -1 on error
+ * (job empty; whether the step ran is unknown). */
+int		 store_step_recv(struct redis *, struct store_job *);
+/* As store_step_recv when the answer is there already: 1 (job filled),
+ * 0 when it is not (nothing read), -1 on error. */
+int		 store_step_poll(struct redis *, struct store_job *);
 /* A valid token: 36 chars of [0-9a-f-]. */
 int		 store_token_valid(const char *);
 /* Milliseconds since the epoch. */

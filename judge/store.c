@@ -1,9 +1,10 @@
 /*
  * judge/store.c — the embedded judge's submissions in Redis (layout in
- * service.h).  Every multi-key change is one MULTI/EXEC, so a submission is
- * never stored without being queued, nor a result without its wake-up and
- * callback job.
+ * service.h).  Every multi-key change is one MULTI/EXEC or one script, so
+ * a submission is never stored without being queued, nor a result without
+ * its wake-up and callback job.
  */
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,12 @@ cmd_field(struct cmd *c, const char *field, const char *v, size_t len)
 		return;
 	cmd_str(c, field);
 	cmd_add(c, v, len);
+}
+
+static void
+cmd_text(struct cmd *c, const char *field, const struct exec_text *t)
+{
+	cmd_field(c, field, t->data, t->len);
 }
 
 /* Runs c; 0 when the reply is not an error.  A queued command inside
@@ -334,20 +341,71 @@ store_queue_len(struct redis *r)
 }
 
 /*
- * The take, atomic in Redis: the priority list, then tokens given back
- * by dead runners, then the lanes in turn (the lane at the right end of
- * judge:lanes gives one token and rotates to the left; an empty lane
- * leaves the list).  The token goes to ARGV[1], the runner's processing
- * list, in the same step, so a runner killed right after loses nothing.
- * Nothing queued: judge:wake is emptied (any later element means a later
- * token) and false returned.
+ * The runner's one round trip per run (store_step_*): the result of the
+ * job it finished, if any (ARGV[4] = "r"; a re-run after a runner died
+ * replaces everything of the last), with its wake-up (judge:done:<token>)
+ * and callback job, that job dropped from its processing list (ARGV[3];
+ * "" none), then the next job taken — the priority list, then tokens
+ * given back by dead runners, then the lanes in turn (the lane at the
+ * right end of judge:lanes gives one token and rotates to the left; an
+ * empty lane leaves the list); nothing queued: judge:wake is emptied, as
+ * any later element means a later token — marked Processing (status 2,
+ * attempts + 1) unless a runner that died already finished it, and
+ * returned with its hash: {token, HGETALL}.  ARGV[1] = the processing
+ * list, ARGV[2] = the submission TTL, ARGV[5] = "1" to queue the
+ * callback, ARGV[6] = the fewest tokens that must be queued to take one
+ * ("0": no take; "2" leaves the last one to an idle runner), ARGV[7] =
+ * the jobs in hand (a comma list, kept), ARGV[8] = "1" after a failed
+ * step, or to give back the jobs held: every other token of the
+ * processing list goes back to judge:queue, In Queue again and its
+ * attempt not counted (it never ran), ARGV[9..] = the result's
+ * HSET field/value pairs.  The answer's third element says where the job
+ * came from: "p" the priority list, else "q".
  */
-static const char take_lua[] =
-    "local dst = ARGV[1] "
+static const char step_lua[] =
+    "local dst, done = ARGV[1], ARGV[3] "
+    "if done ~= '' then "
+    "local key = '" JKEY_SUB "' .. done "
+    "if ARGV[4] == 'r' then "
+    "redis.call('HDEL', key, 'stdout', 'stderr', 'compile_output', "
+    "'message', 'time', 'wall_time', 'memory', 'exit_code', 'exit_signal', "
+    "'finished_at', 'pv_done', 'pv_exit', 'pv_judgemessage', "
+    "'pv_teammessage', 'pv_score') "
+    "redis.call('HSET', key, unpack(ARGV, 9)) "
+    "redis.call('EXPIRE', key, ARGV[2]) "
+    "redis.call('LPUSH', '" JKEY_DONE "' .. done, 1) "
+    "redis.call('EXPIRE', '" JKEY_DONE "' .. done, 60) "
+    "if ARGV[5] == '1' then "
+    "redis.call('LPUSH', '" JKEY_CALLBACKS "', done) end "
+    "end "
+    "redis.call('LREM', dst, 0, done) "
+    "end "
+    "if ARGV[8] == '1' then "
+    "local keep = ',' .. ARGV[7] .. ',' "
+    "for _, o in ipairs(redis.call('LRANGE', dst, 0, -1)) do "
+    "if not string.find(keep, ',' .. o .. ',', 1, true) then "
+    "local k = '" JKEY_SUB "' .. o "
+    "if tonumber(redis.call('HGET', k, 'status_id')) == 2 then "
+    "redis.call('HSET', k, 'status_id', 1) "
+    "redis.call('HINCRBY', k, 'attempts', -1) end "
+    "redis.call('LREM', dst, 0, o) "
+    "redis.call('RPUSH', '" JKEY_QUEUE "', o) "
+    "redis.call('LPUSH', '" JKEY_WAKE "', 1) end end end "
+    "local need = tonumber(ARGV[6]) "
+    "if need == 0 then return false end "
+    "if need > 1 then "
+    "local n = redis.call('LLEN', '" JKEY_PRIO "') + "
+    "redis.call('LLEN', '" JKEY_QUEUE "') "
+    "for _, l in ipairs(redis.call('LRANGE', '" JKEY_LANES "', 0, -1)) do "
+    "if n >= need then break end "
+    "n = n + redis.call('LLEN', '" JKEY_LANE "' .. l) end "
+    "if n < need then return false end "
+    "end "
+    "local from = 'p' "
     "local t = redis.call('RPOPLPUSH', '" JKEY_PRIO "', dst) "
-    "if t then return t end "
-    "t = redis.call('RPOPLPUSH', '" JKEY_QUEUE "', dst) "
-    "if t then return t end "
+    "if not t then from = 'q' "
+    "t = redis.call('RPOPLPUSH', '" JKEY_QUEUE "', dst) end "
+    "if not t then "
     "for i = 1, redis.call('LLEN', '" JKEY_LANES "') do "
     "local l = redis.call('RPOPLPUSH', '" JKEY_LANES "', '" JKEY_LANES "') "
     "if not l then break end "
@@ -355,30 +413,189 @@ static const char take_lua[] =
     "t = redis.call('RPOPLPUSH', k, dst) "
     "if redis.call('LLEN', k) == 0 then "
     "redis.call('LREM', '" JKEY_LANES "', 0, l) end "
-    "if t then return t end "
+    "if t then break end "
     "end "
-    "redis.call('DEL', '" JKEY_WAKE "') "
-    "return false";
+    "end "
+    "if not t then "
+    "if need == 1 then redis.call('DEL', '" JKEY_WAKE "') end "
+    "return false end "
+    "local key = '" JKEY_SUB "' .. t "
+    "local st = tonumber(redis.call('HGET', key, 'status_id')) "
+    "if st ~= nil and st <= 2 then "
+    "redis.call('HINCRBY', key, 'attempts', 1) "
+    "redis.call('HSET', key, 'status_id', 2) end "
+    "return {t, redis.call('HGETALL', key), from}";
 
-char *
-store_take(struct redis *r, const char *dst)
+/* The result's HSET pairs (step_lua). */
+static void
+cmd_result(struct cmd *c, const struct exec_result *res)
 {
-	redisReply *rep;
-	char	*tok = NULL;
+	cmd_text(c, "stdout", &res->stdout_text);
+	cmd_text(c, "stderr", &res->stderr_text);
+	cmd_text(c, "compile_output", &res->compile_output);
+	cmd_text(c, "message", &res->message);
+	if (res->time >= 0) {
+		cmd_str(c, "time");
+		cmd_fmt(c, "%.3f", res->time);
+	}
+	if (res->wall_time >= 0) {
+		cmd_str(c, "wall_time");
+		cmd_fmt(c, "%.3f", res->wall_time);
+	}
+	if (res->memory >= 0) {
+		cmd_str(c, "memory");
+		cmd_fmt(c, "%ld", res->memory);
+	}
+	if (res->exit_code >= 0) {
+		cmd_str(c, "exit_code");
+		cmd_fmt(c, "%d", res->exit_code);
+	}
+	if (res->exit_signal >= 0) {
+		cmd_str(c, "exit_signal");
+		cmd_fmt(c, "%d", res->exit_signal);
+	}
+	if (res->validation.present) {
+		cmd_str(c, "pv_done");
+		cmd_str(c, "1");
+		if (res->validation.exit >= 0) {
+			cmd_str(c, "pv_exit");
+			cmd_fmt(c, "%d", res->validation.exit);
+		}
+		cmd_text(c, "pv_judgemessage", &res->validation.judgemessage);
+		cmd_text(c, "pv_teammessage", &res->validation.teammessage);
+		if (res->validation.score[0] != '\0')
+			cmd_field(c, "pv_score", res->validation.score,
+			    strlen(res->validation.score));
+	}
+	cmd_str(c, "finished_at");
+	cmd_fmt(c, "%lld", store_now_ms());
+	cmd_str(c, "status_id");
+	cmd_fmt(c, "%d", res->status_id);
+}
 
-	if ((rep = redis_cmd(r, "EVAL %s 0 %s", take_lua, dst)) == NULL)
-		return NULL;
-	if (rep->type == REDIS_REPLY_STRING)
-		tok = strdup(rep->str);
-	else if (rep->type == REDIS_REPLY_ERROR)
-		log_error(NULL, "take: %s", rep->str);
-	freeReplyObject(rep);
-	return tok;
+int
+store_step_send(struct redis *r, const struct config *cfg, const char *dst,
+    const struct store_step *st)
+{
+	redisContext *ctx;
+	struct cmd c;
+	int	 done;
+
+	memset(&c, 0, sizeof(c));
+	cmd_str(&c, "EVAL");
+	cmd_add(&c, step_lua, sizeof(step_lua) - 1);
+	cmd_str(&c, "0");
+	cmd_str(&c, dst);
+	cmd_fmt(&c, "%d", cfg->judge_submission_ttl_s);
+	cmd_str(&c, st->done != NULL ? st->done : "");
+	cmd_str(&c, st->res != NULL ? "r" : "-");
+	cmd_str(&c, st->callback ? "1" : "0");
+	cmd_fmt(&c, "%d", st->take);
+	cmd_str(&c, st->keep != NULL ? st->keep : "");
+	cmd_str(&c, st->resync ? "1" : "0");
+	if (st->res != NULL)
+		cmd_result(&c, st->res);
+	if (c.overflow) {
+		log_error(NULL, "too many arguments for the runner's step");
+		return -1;
+	}
+	if (redis_ensure(r) == -1 || (ctx = redis_ctx(r)) == NULL)
+		return -1;
+	/* Sent now, so Redis works (and fsyncs) while the caller runs. */
+	if (redisAppendCommandArgv(ctx, c.argc, c.argv, c.len) != REDIS_OK)
+		goto broken;
+	do {
+		if (redisBufferWrite(ctx, &done) != REDIS_OK)
+			goto broken;
+	} while (!done);
+	return 0;
+broken:
+	log_warn(NULL, "Redis: %s", ctx->errstr);
+	redis_broken(r);
+	return -1;
+}
+
+/* The step's answer into job (store_step_recv); rep is taken. */
+static int
+step_parse(redisReply *rep, struct store_job *job)
+{
+	redisReply *row;
+
+	if (rep->type == REDIS_REPLY_ERROR) {
+		log_error(NULL, "runner step: %s", rep->str);
+		freeReplyObject(rep);
+		return -1;
+	}
+	if (rep->type != REDIS_REPLY_ARRAY) {	/* nil: nothing taken */
+		freeReplyObject(rep);
+		return 0;
+	}
+	if (rep->elements != 3 || rep->element[0]->type !=
+	    REDIS_REPLY_STRING || (row = rep->element[1])->type !=
+	    REDIS_REPLY_ARRAY || rep->element[2]->type != REDIS_REPLY_STRING ||
+	    (job->token = strdup(rep->element[0]->str)) == NULL) {
+		log_error(NULL, "runner step: unexpected reply");
+		freeReplyObject(rep);
+		return -1;
+	}
+	job->prio = rep->element[2]->str[0] == 'p';
+	job->row.top = rep;
+	job->row.reply = row;
+	return 0;
+}
+
+int
+store_step_recv(struct redis *r, struct store_job *job)
+{
+	redisContext *ctx;
+	void	*p;
+
+	memset(job, 0, sizeof(*job));
+	if ((ctx = redis_ctx(r)) == NULL)
+		return -1;
+	if (redisGetReply(ctx, &p) != REDIS_OK) {
+		log_warn(NULL, "Redis: %s", ctx->errstr);
+		redis_broken(r);
+		return -1;
+	}
+	return step_parse(p, job);
+}
+
+int
+store_step_poll(struct redis *r, struct store_job *job)
+{
+	struct pollfd pfd;
+	redisContext *ctx;
+	void	*p = NULL;
+
+	memset(job, 0, sizeof(*job));
+	if ((ctx = redis_ctx(r)) == NULL)
+		return -1;
+	if (redisGetReplyFromReader(ctx, &p) != REDIS_OK)
+		goto broken;
+	if (p == NULL) {
+		pfd.fd = ctx->fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 0) != 1)
+			return 0;
+		if (redisBufferRead(ctx) != REDIS_OK ||
+		    redisGetReplyFromReader(ctx, &p) != REDIS_OK)
+			goto broken;
+		if (p == NULL)
+			return 0;
+	}
+	return step_parse(p, job) == 0 ? 1 : -1;
+broken:
+	log_warn(NULL, "Redis: %s", ctx->errstr);
+	redis_broken(r);
+	return -1;
 }
 
 int
 store_row_load(struct redis *r, const char *token, struct store_row *row)
 {
+	row->top = NULL;
 	row->reply = redis_cmd_idem(r, "HGETALL " JKEY_SUB "%s", token);
 	if (row->reply == NULL)
 		return -1;
@@ -394,9 +611,11 @@ store_row_load(struct redis *r, const char *token, struct store_row *row)
 void
 store_row_clear(struct store_row *row)
 {
-	if (row->reply != NULL)
+	if (row->top != NULL)
+		freeReplyObject(row->top);
+	else if (row->reply != NULL)
 		freeReplyObject(row->reply);
-	row->reply = NULL;
+	row->reply = row->top = NULL;
 }
 
 const char *
@@ -479,85 +698,3 @@ store_row_submission(const struct store_row *row, struct exec_submission *s)
 	    &s->validator_json_len);
 }
 
-int
-store_set_status(struct redis *r, const char *token, int id)
-{
-	return simple(r, "HSET " JKEY_SUB "%s status_id %d", token, id);
-}
-
-static void
-cmd_text(struct cmd *c, const char *field, const struct exec_text *t)
-{
-	cmd_field(c, field, t->data, t->len);
-}
-
-int
-store_result(struct redis *r, const struct config *cfg, const char *token,
-    const struct exec_result *res, int callback)
-{
-	struct cmd c;
-	char	 key[64];
-
-	snprintf(key, sizeof(key), JKEY_SUB "%s", token);
-	if (simple(r, "MULTI") == -1)
-		return -1;
-	/* A re-run (after a runner died) replaces everything of the last. */
-	if (simple(r, "HDEL %s stdout stderr compile_output message time "
-	    "wall_time memory exit_code exit_signal finished_at pv_done "
-	    "pv_exit pv_judgemessage pv_teammessage pv_score", key) == -1)
-		goto fail;
-	memset(&c, 0, sizeof(c));
-	cmd_str(&c, "HSET");
-	cmd_str(&c, key);
-	cmd_text(&c, "stdout", &res->stdout_text);
-	cmd_text(&c, "stderr", &res->stderr_text);
-	cmd_text(&c, "compile_output", &res->compile_output);
-	cmd_text(&c, "message", &res->message);
-	if (res->time >= 0) {
-		cmd_str(&c, "time");
-		cmd_fmt(&c, "%.3f", res->time);
-	}
-	if (res->wall_time >= 0) {
-		cmd_str(&c, "wall_time");
-		cmd_fmt(&c, "%.3f", res->wall_time);
-	}
-	if (res->memory >= 0) {
-		cmd_str(&c, "memory");
-		cmd_fmt(&c, "%ld", res->memory);
-	}
-	if (res->exit_code >= 0) {
-		cmd_str(&c, "exit_code");
-		cmd_fmt(&c, "%d", res->exit_code);
-	}
-	if (res->exit_signal >= 0) {
-		cmd_str(&c, "exit_signal");
-		cmd_fmt(&c, "%d", res->exit_signal);
-	}
-	if (res->validation.present) {
-		cmd_str(&c, "pv_done");
-		cmd_str(&c, "1");
-		if (res->validation.exit >= 0) {
-			cmd_str(&c, "pv_exit");
-			cmd_fmt(&c, "%d", res->validation.exit);
-		}
-		cmd_text(&c, "pv_judgemessage", &res->validation.judgemessage);
-		cmd_text(&c, "pv_teammessage", &res->validation.teammessage);
-		if (res->validation.score[0] != '\0')
-			cmd_field(&c, "pv_score", res->validation.score,
-			    strlen(res->validation.score));
-	}
-	cmd_str(&c, "finished_at");
-	cmd_fmt(&c, "%lld", store_now_ms());
-	cmd_str(&c, "status_id");
-	cmd_fmt(&c, "%d", res->status_id);
-	if (cmd_run(r, &c) == -1 ||
-	    simple(r, "EXPIRE %s %d", key, cfg->judge_submission_ttl_s) == -1 ||
-	    simple(r, "LPUSH " JKEY_DONE "%s 1", token) == -1 ||
-	    simple(r, "EXPIRE " JKEY_DONE "%s 60", token) == -1 ||
-	    (callback && simple(r, "LPUSH " JKEY_CALLBACKS " %s", token) == -1))
-		goto fail;
-	return exec_tx(r);
-fail:
-	discard(r);
-	return -1;
-}

@@ -149,20 +149,16 @@ out:
 	return rc;
 }
 
-/*
- * Split one CSV line into at most maxf fields in place (RFC 4180 quoting
- * within the line: "a, b" and "" for a quote).  Returns the number of
- * fields, or -1 with *why set.
- */
-static int
-csv_split(char *line, char *f[], int maxf, const char **why)
+int
+account_csv_split(char *line, char *f[], int maxf, const char *toomany,
+    const char **why)
 {
 	char *r = line, *w;
 	int n = 0;
 
 	for (;;) {
 		if (n == maxf) {
-			*why = "too many fields (expected email,name,password[,role])";
+			*why = toomany;
 			return -1;
 		}
 		f[n++] = w = r;
@@ -204,9 +200,8 @@ csv_split(char *line, char *f[], int maxf, const char **why)
 	}
 }
 
-/* Trim spaces around a CSV field (not inside quotes: already removed). */
-static char *
-trim(char *s)
+char *
+account_csv_trim(char *s)
 {
 	char *e;
 
@@ -232,18 +227,20 @@ account_csv_row(char *line, long lineno, struct account_row *out,
 		*why = "line longer than 4096 bytes";
 		return -1;
 	}
-	if ((nf = csv_split(line, f, 4, why)) == -1)
+	if ((nf = account_csv_split(line, f, 4,
+	    "too many fields (expected email,name,password[,role])", why)) == -1)
 		return -1;
-	if (lineno == 1 && strcasecmp(trim(f[0]), "email") == 0)
+	if (lineno == 1 && strcasecmp(account_csv_trim(f[0]), "email") == 0)
 		return 1;	/* header */
 	if (nf < 3) {
 		*why = "expected email,name,password[,role]";
 		return -1;
 	}
-	out->email = trim(f[0]);
-	out->name = trim(f[1]);
+	out->email = account_csv_trim(f[0]);
+	out->name = account_csv_trim(f[1]);
 	out->password = f[2];
-	out->role = nf == 4 && *trim(f[3]) != '\0' ? trim(f[3]) : "contestant";
+	out->role = nf == 4 && *account_csv_trim(f[3]) != '\0' ?
+	    account_csv_trim(f[3]) : "contestant";
 	if ((*why = account_email_check(out->email)) != NULL ||
 	    (*why = account_name_check(out->name)) != NULL ||
 	    (*why = account_password_check(out->password)) != NULL ||

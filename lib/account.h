@@ -37,6 +37,17 @@ int		 account_create(struct db *db, const char *email, const char *name,
 int		 account_password_set(struct db *db, long long uid,
 		    const char *password);
 
+/*
+ * Split one CSV line into at most maxf fields in place (RFC 4180 quoting
+ * within the line: "a, b" and "" for a quote).  Returns the number of
+ * fields, or -1 with *why set (toomany when there are more than maxf).
+ * The one CSV reader of the imports (users here, teams in lib/team.c).
+ */
+int		 account_csv_split(char *line, char *f[], int maxf,
+		    const char *toomany, const char **why);
+/* Trim spaces and tabs around a field (in place); returns its start. */
+char		*account_csv_trim(char *s);
+
 /* One CSV row of a user import, pointing into the line it was split from. */
 struct account_row {
 	const char	*email;

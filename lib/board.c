@@ -13,7 +13,8 @@
 #include "redis.h"
 
 const char board_entries_sql[] =
-    "SELECT x.rid, x.uid, p.total::text, p.meta, j.total::text, j.meta"
+    "SELECT x.rid, x.uid, p.total::text, p.meta, j.total::text, j.meta,"
+    " board_competitor(x.rid, x.uid)"
     " FROM (SELECT DISTINCT * FROM unnest($1::bigint[], $2::bigint[]))"
     "  AS x(rid, uid)"
     " JOIN users u ON u.id = x.uid"
@@ -39,13 +40,14 @@ const char *const board_keys[2][2] = {
 
 /*
  * Queue the ZADD and HSET of row i of board_entries_sql's res on both
- * boards (total and meta in columns 2, 3 then 4, 5).  0 / -1.
+ * boards (total and meta in columns 2, 3 then 4, 5; the member, the
+ * competitor, in 6).  0 / -1.
  */
 static int
 board_queue_row(struct redis *r, PGresult *res, int i)
 {
 	char key[64], mkey[64];
-	const char *uid = PQgetvalue(res, i, 1);
+	const char *uid = PQgetvalue(res, i, 6);
 	long long rid = atoll(PQgetvalue(res, i, 0));
 	int b;
 
@@ -121,9 +123,10 @@ board_round_rebuild(struct db *db, struct redis *r, long long rid,
 {
 	static const char sql[] =
 	    "SELECT array_agg($1::bigint), array_agg(t.user_id) FROM"
-	    " (SELECT DISTINCT s.user_id FROM submissions s"
-	    "  JOIN questions q ON q.id = s.question_id"
-	    "  WHERE q.round_id = $1 AND s.status = 'done') t";
+	    " (SELECT DISTINCT ON (board_competitor($1, s.user_id)) s.user_id"
+	    "  FROM submissions s JOIN questions q ON q.id = s.question_id"
+	    "  WHERE q.round_id = $1 AND s.status = 'done'"
+	    "  ORDER BY board_competitor($1, s.user_id), s.user_id) t";
 	char rbuf[24];
 	const char *p[2] = { rbuf, NULL };
 	PGresult *who = NULL, *res = NULL;

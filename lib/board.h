@@ -3,8 +3,10 @@
  * leaderboard_entry() (sql/007_scoring.sql).  Every round has two boards:
  * the public one (pitwall:lb:<rid> and :meta), which a frozen round keeps
  * as it was at freeze_at, and the jury's live one (pitwall:lb:<rid>:jury
- * and :jury:meta).  Each is a zset of user id by total and a hash of user
- * id to the entry's JSON.  Writers: the worker after a batch (pipelined,
+ * and :jury:meta).  Each is a zset of competitor by total and a hash of
+ * competitor to the entry's JSON.  A competitor (board_competitor(),
+ * sql/012_teams.sql) is a user id, or "t<team id>" for a team of a
+ * team-based round: its members share one entry.  Writers: the worker after a batch (pipelined,
  * with board_entries_sql), a rejudge (board_user_refresh) and the
  * rebuilds (board_round_rebuild: `pitwall-admin leaderboard rebuild`, a
  * round's mode or freeze changed).
@@ -17,7 +19,8 @@ struct redis;
 
 /*
  * $1 bigint[] round ids, $2 bigint[] user ids (pairs; duplicates are
- * fine) -> rid, uid, public total, public meta, jury total, jury meta.
+ * fine) -> rid, uid, public total, public meta, jury total, jury meta,
+ * competitor (the boards' member: the uid, or "t<team id>").
  */
 extern const char board_entries_sql[];
 
@@ -26,14 +29,16 @@ extern const char board_entries_sql[];
 enum { BOARD_PUBLIC, BOARD_JURY };
 extern const char *const board_keys[2][2];
 
-/* Rewrite user uid's entries on both boards of round rid.  0 / -1. */
+/* Rewrite the entries of uid's competitor on both boards of round rid.
+ * 0 / -1. */
 int	board_user_refresh(struct db *db, struct redis *r, long long rid,
 	    long long uid);
 
 /*
  * Rebuild both boards of round rid from PostgreSQL, in one MULTI/EXEC
- * so readers never see a half-built board: every user with a finished
- * submission in the round.  *users (may be NULL) is set to how many.
+ * so readers never see a half-built board: every competitor with a
+ * finished submission in the round.  *users (may be NULL) is set to how
+ * many.
  * 0 / -1.
  */
 int	board_round_rebuild(struct db *db, struct redis *r, long long rid,

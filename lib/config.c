@@ -36,8 +36,22 @@ const struct config_setting config_settings[] = {
 	    OFF(redis_host), "Redis host when REDIS_SOCKET is empty." },
 	{ "REDIS_PORT", CONFIG_INT, "6379", 1, 65535, NULL,
 	    OFF(redis_port), "Redis TCP port." },
+	{ "REDIS_USER", CONFIG_STR, "", 0, 0, NULL,
+	    OFF(redis_user), "Redis ACL user to AUTH as (empty: the password alone, requirepass's default user)." },
+	{ "REDIS_PASSWORD", CONFIG_SECRET, "", 0, 0, NULL,
+	    OFF(redis_password), "Password sent with AUTH after connecting (empty: no AUTH, a unix socket on one host; REDIS_PASSWORD_FILE)." },
 	{ "REDIS_TIMEOUT_MS", CONFIG_INT, "2000", 10, 60000, NULL,
 	    OFF(redis_timeout_ms), "Connect and command timeout for Redis, in milliseconds." },
+	{ "REDIS_PASSWORD_DIR", CONFIG_STR, "", 0, 0, NULL,
+	    OFF(redis_password_dir), "Redis ACL: directory of one password file per role (redis-<role>.key, mode 600; roles responder, worker, judge, admin); when set, each program AUTHs as the Redis user pitwall-<role> (docs/redis.md). Empty: no AUTH." },
+	{ "REDIS_SENTINELS", CONFIG_STR, "", 0, 0, NULL,
+	    OFF(redis_sentinels), "Redis Sentinel: comma-separated host:port of the sentinels; when set the master is asked of them (REDIS_MASTER_NAME) instead of REDIS_SOCKET/REDIS_HOST, and found again after a failover." },
+	{ "REDIS_MASTER_NAME", CONFIG_STR, "pitwall", 0, 0, NULL,
+	    OFF(redis_master_name), "Redis Sentinel: the name the sentinels monitor the master by." },
+	{ "REDIS_WAIT_REPLICAS", CONFIG_INT, "0", 0, 16, NULL,
+	    OFF(redis_wait_replicas), "Replicas that must have /submit's and /callback's writes (Redis WAIT) before they are acknowledged; otherwise 503 not_replicated. 0: no wait." },
+	{ "REDIS_WAIT_TIMEOUT_MS", CONFIG_INT, "1000", 1, 60000, NULL,
+	    OFF(redis_wait_timeout_ms), "How long WAIT waits for REDIS_WAIT_REPLICAS replicas, in milliseconds." },
 
 	{ "JWT_SECRET", CONFIG_SECRET, "", 0, 0, NULL,
 	    OFF(jwt_secret), "HS256 key for access tokens (at least 32 bytes; JWT_SECRET_FILE)." },
@@ -91,6 +105,8 @@ const struct config_setting config_settings[] = {
 	    OFF(run_rate_per_min), "Runs (/run and /runcustom) a user may make per minute." },
 	{ "CLAR_RATE_PER_MIN", CONFIG_INT, "5", 1, 100000, NULL,
 	    OFF(clar_rate_per_min), "Clarification requests (POST /clarifications) a user may make per minute." },
+	{ "TEAM_MAX_MEMBERS", CONFIG_INT, "3", 1, 64, NULL,
+	    OFF(team_max_members), "Most members a team may have (pitwall-admin team, /admin/teams; docs/teams.md)." },
 	{ "LOGIN_FAIL_RATE_PER_MIN", CONFIG_INT, "5", 1, 100000, NULL,
 	    OFF(login_fail_rate_per_min), "Failed logins per account (email) per minute before POST /auth/login answers 429." },
 	{ "LOGIN_IP_FAIL_RATE_PER_MIN", CONFIG_INT, "30", 1, 1000000, NULL,
@@ -141,6 +157,8 @@ const struct config_setting config_settings[] = {
 	    OFF(judge_first_box), "Embedded judge: first box id; box N runs as uid 60000+N (scripts/judge picks a range per stack)." },
 	{ "JUDGE_BOXES", CONFIG_INT, "64", 1, 10000, NULL,
 	    OFF(judge_boxes), "Embedded judge: number of box ids (and uids) the runners share." },
+	{ "JUDGE_HOST_NAME", CONFIG_STR, "", 0, 0, NULL,
+	    OFF(judge_host_name), "Embedded judge: the name runners report for their host (runner ids <name>:<pid>, /workers, /metrics); empty: gethostname()." },
 	{ "JUDGE_HEARTBEAT", CONFIG_INT, "2", 1, 60, NULL,
 	    OFF(judge_heartbeat_s), "Embedded judge: seconds between runner heartbeats; a runner silent for 5 of them is dead and its jobs are re-queued." },
 	{ "JUDGE_CALLBACK_TRIES", CONFIG_INT, "5", 1, 20, NULL,
@@ -165,8 +183,8 @@ errf(char *err, size_t errsz, const char *fmt, ...)
  * Read a secret file: refused when others can read it, when it is empty or
  * not regular.  One trailing newline is dropped.  Returns a malloc'd string.
  */
-static char *
-read_secret_file(const char *env, const char *path, char *err, size_t errsz)
+char *
+config_read_secret_file(const char *env, const char *path, char *err, size_t errsz)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -273,7 +291,7 @@ load_one(struct config *cfg, const struct config_setting *s,
 				    s->env, fileenv);
 				return -1;
 			}
-			if ((str = read_secret_file(s->env, path, err, errsz)) == NULL)
+			if ((str = config_read_secret_file(s->env, path, err, errsz)) == NULL)
 				return -1;
 		}
 	}

@@ -21,7 +21,14 @@ struct config {
 	char	*redis_socket;
 	char	*redis_host;
 	int	 redis_port;
+	char	*redis_user;
+	char	*redis_password;
 	int	 redis_timeout_ms;
+	char	*redis_password_dir;
+	char	*redis_sentinels;
+	char	*redis_master_name;
+	int	 redis_wait_replicas;
+	int	 redis_wait_timeout_ms;
 
 	/* auth */
 	char	*jwt_secret;
@@ -53,6 +60,7 @@ struct config {
 	int	 submit_rate_per_min;
 	int	 run_rate_per_min;
 	int	 clar_rate_per_min;
+	int	 team_max_members;
 	int	 login_fail_rate_per_min;
 	int	 login_ip_fail_rate_per_min;
 	int	 run_timeout_ms;
@@ -81,6 +89,7 @@ struct config {
 	char	*judge_cache_dir;
 	int	 judge_first_box;
 	int	 judge_boxes;
+	char	*judge_host_name;
 	int	 judge_heartbeat_s;
 	int	 judge_callback_tries;
 	int	 judge_callback_timeout_ms;
@@ -130,6 +139,14 @@ int	config_load(struct config *cfg, unsigned need, config_getenv_fn getenv_fn,
 
 /* As config_load with getenv; prints the error and exits 78 (EX_CONFIG). */
 void	config_load_or_exit(struct config *cfg, unsigned need, const char *prog);
+
+/*
+ * Read the secret file PATH (ENV names the setting in messages): refused
+ * when group or others can reach it, when not regular or over 64 KiB; one
+ * trailing newline dropped.  A malloc'd string, or NULL with err set.
+ */
+char	*config_read_secret_file(const char *env, const char *path, char *err,
+	    size_t errsz);
 
 /* Release the strings of cfg, wiping secrets.  Accepts a zeroed cfg. */
 void	config_free(struct config *cfg);

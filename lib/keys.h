@@ -43,8 +43,10 @@
  *   pitwall:languages            string language cache (JSON), TTL CACHE_TTL
  *   pitwall:rl:<kind>:<uid>:<minute> counter for rate limits (kind: submit, run,
  *                                       clar)
- *   pitwall:lb:<round_id>        zset   user id scored by round total (leaderboard)
- *   pitwall:lb:<round_id>:meta   hash   user id -> the entry's JSON (sql/007_scoring.sql:
+ *   pitwall:lb:<round_id>        zset   competitor scored by round total (leaderboard): a
+ *                                       user id, or t<team id> in a team-based round
+ *                                       (board_competitor(), sql/012_teams.sql)
+ *   pitwall:lb:<round_id>:meta   hash   competitor -> the entry's JSON (sql/007_scoring.sql:
  *                                        name, score, last_improved_at, mode, penalty, problems)
  *   pitwall:lb:<round_id>:jury, :jury:meta   the same, live (not frozen): the jury's board
  *   pitwall:metrics              hash   Prometheus sample -> value, summed over every
@@ -63,7 +65,7 @@
  *   judge:sub:<token>, judge:queue, judge:queue:prio, judge:lanes,
  *   judge:lane:<lane>, judge:wake, judge:processing:<runner>,
  *   judge:callbacks, judge:cbprocessing:<runner>, judge:runners,
- *   judge:runner:<id>, judge:done:<token>
+ *   judge:runner:<id>, judge:done:<token>, judge:hosts, judge:host:<name>
  *
  * Jobs on pitwall:queue (JSON objects):
  *   {"type":"submission","s":sid}
@@ -91,31 +93,44 @@
 #define KEY_ROUNDS	"pitwall:rounds"
 #define KEY_ROUND_QUESTIONS	"pitwall:round_questions"
 
-#define KEY_SUB_FMT		"pitwall:sub:%s"
-#define KEY_SUB_PENDING_FMT	"pitwall:sub:%s:pending"
-#define KEY_SUB_RESULTS_FMT	"pitwall:sub:%s:results"
-#define KEY_PROCESSING_FMT	"pitwall:processing:%s"
-#define KEY_WORKER_FMT		"pitwall:worker:%s"
-#define KEY_QUESTION_FMT	"pitwall:q:%lld"
-#define KEY_LB_FMT		"pitwall:lb:%lld"
-#define KEY_LB_META_FMT		"pitwall:lb:%lld:meta"
+/* Key prefixes: the formats below and the ACL patterns (lib/redis_acl.c). */
+#define KEY_SUB_PREFIX		"pitwall:sub:"
+#define KEY_PROCESSING_PREFIX	"pitwall:processing:"
+#define KEY_WORKER_PREFIX	"pitwall:worker:"
+#define KEY_QUESTION_PREFIX	"pitwall:q:"
+#define KEY_LB_PREFIX		"pitwall:lb:"
+#define KEY_REVOKED_PREFIX	"pitwall:revoked:"
+#define KEY_USER_PREFIX		"pitwall:user:"
+#define KEY_RL_PREFIX		"pitwall:rl:"
+/* Every Pitwall key, every embedded judge key (ACL patterns). */
+#define KEY_ALL_MATCH		"pitwall:*"
+#define JKEY_ALL_MATCH		"judge:*"
+
+#define KEY_SUB_FMT		KEY_SUB_PREFIX "%s"
+#define KEY_SUB_PENDING_FMT	KEY_SUB_PREFIX "%s:pending"
+#define KEY_SUB_RESULTS_FMT	KEY_SUB_PREFIX "%s:results"
+#define KEY_PROCESSING_FMT	KEY_PROCESSING_PREFIX "%s"
+#define KEY_WORKER_FMT		KEY_WORKER_PREFIX "%s"
+#define KEY_QUESTION_FMT	KEY_QUESTION_PREFIX "%lld"
+#define KEY_LB_FMT		KEY_LB_PREFIX "%lld"
+#define KEY_LB_META_FMT		KEY_LB_PREFIX "%lld:meta"
 /* The jury's (live) board of a round beside the public one (lib/board.h). */
-#define KEY_LB_JURY_FMT		"pitwall:lb:%lld:jury"
-#define KEY_LB_JURY_META_FMT	"pitwall:lb:%lld:jury:meta"
-#define KEY_REVOKED_FMT		"pitwall:revoked:%s"
-#define KEY_USER_SUBS_FMT	"pitwall:user:%lld:subs"
+#define KEY_LB_JURY_FMT		KEY_LB_PREFIX "%lld:jury"
+#define KEY_LB_JURY_META_FMT	KEY_LB_PREFIX "%lld:jury:meta"
+#define KEY_REVOKED_FMT		KEY_REVOKED_PREFIX "%s"
+#define KEY_USER_SUBS_FMT	KEY_USER_PREFIX "%lld:subs"
 /* The leaderboard keys of a round id given as text (a PostgreSQL value). */
-#define KEY_LB_SFMT		"pitwall:lb:%s"
-#define KEY_LB_META_SFMT	"pitwall:lb:%s:meta"
+#define KEY_LB_SFMT		KEY_LB_PREFIX "%s"
+#define KEY_LB_META_SFMT	KEY_LB_PREFIX "%s:meta"
 /* Rate-limit counters: kind, user id, unix minute; failed logins by
  * client address or by sha256(lowercased email) in hex, unix minute. */
-#define KEY_RL_FMT		"pitwall:rl:%s:%lld:%lld"
-#define KEY_RL_LOGIN_IP_FMT	"pitwall:rl:login-ip:%.64s:%lld"
-#define KEY_RL_LOGIN_ACCT_FMT	"pitwall:rl:login-acct:%s:%lld"
+#define KEY_RL_FMT		KEY_RL_PREFIX "%s:%lld:%lld"
+#define KEY_RL_LOGIN_IP_FMT	KEY_RL_PREFIX "login-ip:%.64s:%lld"
+#define KEY_RL_LOGIN_ACCT_FMT	KEY_RL_PREFIX "login-acct:%s:%lld"
 
 /* SCAN patterns. */
-#define KEY_PROCESSING_MATCH	"pitwall:processing:*"
-#define KEY_QUESTION_MATCH	"pitwall:q:*"
+#define KEY_PROCESSING_MATCH	KEY_PROCESSING_PREFIX "*"
+#define KEY_QUESTION_MATCH	KEY_QUESTION_PREFIX "*"
 
 /* The embedded judge's keys (prefixes: the token or runner id follows). */
 #define JKEY_SUB		"judge:sub:"
@@ -130,6 +145,8 @@
 #define JKEY_RUNNERS		"judge:runners"
 #define JKEY_HEARTBEAT		"judge:runner:"
 #define JKEY_DONE		"judge:done:"
+#define JKEY_HOSTS		"judge:hosts"
+#define JKEY_HOST		"judge:host:"
 
 /* How long a submission's Redis state outlives its last change (seconds). */
 #define SUB_TTL_S	(7 * 24 * 3600)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "judgehosts.h"
 #include "keys.h"
 #include "log.h"
 #include "metrics.h"
@@ -509,6 +510,49 @@ fail:
 	return -1;
 }
 
+/* The embedded judge's hosts (lib/judgehosts.c), after the hash's
+ * families: each family's samples together, names sorted. */
+static void
+judge_hosts_render(struct redis *r, FILE *fp)
+{
+	static const struct family hf[] = {
+		{ "pitwall_judge_host_cores", "gauge",
+		    "Online cores of a judge host, as its runners report them." },
+		{ "pitwall_judge_host_load1", "gauge",
+		    "1-minute load average of a judge host, as its runners report it." },
+		{ "pitwall_judge_host_runners", "gauge",
+		    "Runners of a judge host with a live heartbeat." },
+		{ "pitwall_judge_host_working", "gauge",
+		    "Runners of a judge host with a job in hand." },
+		{ "pitwall_judge_hosts", "gauge",
+		    "Judge hosts with a live heartbeat." },
+	};
+	struct judge_host *h;
+	size_t	 n, i, k;
+
+	if (judge_hosts(r, &h, &n) == -1)
+		return;
+	for (k = 0; k < sizeof(hf) / sizeof(hf[0]); k++) {
+		fprintf(fp, "# HELP %s %s\n# TYPE %s %s\n", hf[k].name,
+		    hf[k].help, hf[k].name, hf[k].type);
+		if (k == 4) {
+			fprintf(fp, "%s %zu\n", hf[k].name, n);
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			fprintf(fp, "%s{host=\"%s\"} ", hf[k].name, h[i].name);
+			if (k == 0)
+				fprintf(fp, "%ld\n", h[i].cores);
+			else if (k == 1)
+				fprintf(fp, "%.2f\n", h[i].load1);
+			else
+				fprintf(fp, "%ld\n", k == 2 ? h[i].runners :
+				    h[i].working);
+		}
+	}
+	free(h);
+}
+
 char *
 metrics_render(struct redis *r, size_t *len)
 {
@@ -574,6 +618,7 @@ metrics_render(struct redis *r, size_t *len)
 		}
 		fprintf(fp, "%s %s\n", s[i].field, s[i].value);
 	}
+	judge_hosts_render(r, fp);
 	if (fclose(fp) != 0) {
 		free(buf);
 		buf = NULL;

@@ -1,9 +1,17 @@
 /*
  * Redis wrapper.  One struct redis per thread.
+ *
+ * Where Redis is: REDIS_SOCKET, else REDIS_HOST:REDIS_PORT, else (when
+ * REDIS_SENTINELS is set) the master the sentinels name.  Who we are: with
+ * REDIS_PASSWORD_DIR set, the ACL user pitwall-<role> (docs/redis.md);
+ * else with REDIS_PASSWORD set, REDIS_USER (default: "default", the
+ * user requirepass sets) with that password.
  */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config.h"
 #include "log.h"
@@ -15,25 +23,73 @@ struct redis {
 	char		*host;
 	int		 port;
 	int		 timeout_ms;
+	char		*user;		/* ACL user, NULL: no AUTH */
+	char		*pass;
+	char		*sentinels;	/* "host:port,…", NULL: none */
+	char		*master_name;
+	int		 wait_replicas;
+	int		 wait_timeout_ms;
 };
 
+static char *
+dup_or_empty(const char *s)
+{
+	return strdup(s != NULL ? s : "");
+}
+
 struct redis *
-redis_new(const struct config *cfg)
+redis_new(const struct config *cfg, const char *role)
 {
 	struct redis *r;
+	char path[4096], err[512];
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
-	r->socket = strdup(cfg->redis_socket);
-	r->host = strdup(cfg->redis_host);
-	if (r->socket == NULL || r->host == NULL) {
-		redis_free(r);
-		return NULL;
+	r->socket = dup_or_empty(cfg->redis_socket);
+	r->host = dup_or_empty(cfg->redis_host);
+	r->master_name = strdup(cfg->redis_master_name != NULL &&
+	    *cfg->redis_master_name != '\0' ? cfg->redis_master_name : "pitwall");
+	if (r->socket == NULL || r->host == NULL || r->master_name == NULL)
+		goto fail;
+	if (cfg->redis_sentinels != NULL && *cfg->redis_sentinels != '\0' &&
+	    (r->sentinels = strdup(cfg->redis_sentinels)) == NULL)
+		goto fail;
+	if (cfg->redis_password_dir != NULL && *cfg->redis_password_dir != '\0') {
+		if (snprintf(path, sizeof(path), "%s/redis-%s.key",
+		    cfg->redis_password_dir, role) >= (int)sizeof(path)) {
+			log_error(NULL, "REDIS_PASSWORD_DIR is too long");
+			goto fail;
+		}
+		if ((r->pass = config_read_secret_file("REDIS_PASSWORD", path,
+		    err, sizeof(err))) == NULL) {
+			log_error(NULL, "Redis password of role %s: %s", role, err);
+			goto fail;
+		}
+		if (asprintf(&r->user, "pitwall-%s", role) == -1) {
+			r->user = NULL;
+			goto fail;
+		}
+	} else if (cfg->redis_password != NULL && *cfg->redis_password != '\0') {
+		/* One password for every program (requirepass, or REDIS_USER's). */
+		if ((r->pass = strdup(cfg->redis_password)) == NULL ||
+		    (r->user = strdup(cfg->redis_user != NULL &&
+		    *cfg->redis_user != '\0' ? cfg->redis_user : "default")) ==
+		    NULL)
+			goto fail;
 	}
 	r->port = cfg->redis_port;
 	r->timeout_ms = cfg->redis_timeout_ms;
+	r->wait_replicas = cfg->redis_wait_replicas;
+	r->wait_timeout_ms = cfg->redis_wait_timeout_ms > 0 ?
+	    cfg->redis_wait_timeout_ms : 1000;
+	/* WAIT must answer within the command timeout. */
+	if (r->wait_timeout_ms > r->timeout_ms - 100)
+		r->wait_timeout_ms = r->timeout_ms > 200 ? r->timeout_ms - 100 : 100;
 	(void)redis_ensure(r);
 	return r;
+fail:
+	redis_free(r);
+	return NULL;
 }
 
 void
@@ -45,6 +101,12 @@ redis_free(struct redis *r)
 		redisFree(r->c);
 	free(r->socket);
 	free(r->host);
+	free(r->user);
+	if (r->pass != NULL)
+		explicit_bzero(r->pass, strlen(r->pass));
+	free(r->pass);
+	free(r->sentinels);
+	free(r->master_name);
 	free(r);
 }
 
@@ -56,28 +118,146 @@ redis_broken(struct redis *r)
 	r->c = NULL;
 }
 
+static struct timeval
+ms_tv(int ms)
+{
+	struct timeval tv;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	return tv;
+}
+
+/* reply_is(REPLY, TYPE, STR): a reply of TYPE whose text is STR. */
+static int
+reply_is(const redisReply *rep, int type, const char *str)
+{
+	return rep != NULL && rep->type == type && rep->str != NULL &&
+	    strcasecmp(rep->str, str) == 0;
+}
+
+/*
+ * Ask the sentinels, in order, where the master is: HOST (size hostsz)
+ * and *PORT.  0, or -1 when none answers with an address.
+ */
+static int
+sentinel_master(struct redis *r, char *host, size_t hostsz, int *port)
+{
+	char *list, *tok, *save = NULL, *colon;
+	redisContext *s;
+	redisReply *rep;
+	int rc = -1, sport;
+	/* A dead sentinel must not take the whole connect timeout. */
+	struct timeval tv = ms_tv(r->timeout_ms < 500 ? r->timeout_ms : 500);
+
+	if ((list = strdup(r->sentinels)) == NULL)
+		return -1;
+	for (tok = strtok_r(list, ", ", &save); tok != NULL && rc == -1;
+	    tok = strtok_r(NULL, ", ", &save)) {
+		if ((colon = strrchr(tok, ':')) == NULL ||
+		    (sport = atoi(colon + 1)) <= 0 || sport > 65535) {
+			log_warn(NULL, "REDIS_SENTINELS: '%s' is not host:port", tok);
+			continue;
+		}
+		*colon = '\0';
+		s = redisConnectWithTimeout(tok, sport, tv);
+		if (s == NULL || s->err || redisSetTimeout(s, tv) != REDIS_OK) {
+			log_warn(NULL, "sentinel %s:%d: %s", tok, sport,
+			    s ? s->errstr : "out of memory");
+			if (s != NULL)
+				redisFree(s);
+			continue;
+		}
+		rep = redisCommand(s, "SENTINEL get-master-addr-by-name %s",
+		    r->master_name);
+		if (rep != NULL && rep->type == REDIS_REPLY_ARRAY &&
+		    rep->elements == 2 &&
+		    rep->element[0]->type == REDIS_REPLY_STRING &&
+		    rep->element[1]->type == REDIS_REPLY_STRING &&
+		    strlen(rep->element[0]->str) < hostsz) {
+			snprintf(host, hostsz, "%s", rep->element[0]->str);
+			*port = atoi(rep->element[1]->str);
+			rc = 0;
+		} else
+			log_warn(NULL, "sentinel %s:%d does not know master %s",
+			    tok, sport, r->master_name);
+		freeReplyObject(rep);
+		redisFree(s);
+	}
+	free(list);
+	return rc;
+}
+
+/* AUTH as our ACL user, and (behind sentinels) make sure it is the master. */
+static int
+redis_handshake(struct redis *r)
+{
+	redisReply *rep;
+	int ok;
+
+	if (r->user != NULL) {
+		const char *argv[] = { "AUTH", r->user, r->pass };
+		size_t argl[] = { 4, strlen(r->user), strlen(r->pass) };
+
+		rep = redisCommandArgv(r->c, 3, argv, argl);
+		ok = reply_is(rep, REDIS_REPLY_STATUS, "OK");
+		if (!ok)
+			log_warn(NULL, "Redis AUTH as %s failed: %s", r->user,
+			    rep == NULL ? r->c->errstr :
+			    rep->str != NULL ? rep->str : "unexpected reply");
+		freeReplyObject(rep);
+		if (!ok)
+			return -1;
+	}
+	if (r->sentinels != NULL) {
+		/* A sentinel may name the old master for a moment after a
+		 * failover: refuse a server that is not (or no longer) one. */
+		rep = redisCommand(r->c, "ROLE");
+		ok = rep != NULL && rep->type == REDIS_REPLY_ARRAY &&
+		    rep->elements > 0 && reply_is(rep->element[0],
+		    REDIS_REPLY_STRING, "master");
+		freeReplyObject(rep);
+		if (!ok) {
+			log_warn(NULL, "the server the sentinels name is not a master");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 redis_ensure(struct redis *r)
 {
-	struct timeval tv;
+	struct timeval tv = ms_tv(r->timeout_ms);
+	char host[256];
+	int port;
+	const char *where;
 
 	if (r->c != NULL && r->c->err == 0)
 		return 0;
 	redis_broken(r);
-	tv.tv_sec = r->timeout_ms / 1000;
-	tv.tv_usec = (r->timeout_ms % 1000) * 1000;
-	if (*r->socket != '\0')
+	if (r->sentinels != NULL) {
+		if (sentinel_master(r, host, sizeof(host), &port) == -1) {
+			log_warn(NULL, "no sentinel of %s names its master",
+			    r->sentinels);
+			return -1;
+		}
+		where = host;
+		r->c = redisConnectWithTimeout(host, port, tv);
+	} else if (*r->socket != '\0') {
+		where = r->socket;
 		r->c = redisConnectUnixWithTimeout(r->socket, tv);
-	else
+	} else {
+		where = r->host;
 		r->c = redisConnectWithTimeout(r->host, r->port, tv);
+	}
 	if (r->c == NULL || r->c->err) {
-		log_warn(NULL, "cannot connect to Redis at %s: %s",
-		    *r->socket ? r->socket : r->host,
+		log_warn(NULL, "cannot connect to Redis at %s: %s", where,
 		    r->c ? r->c->errstr : "out of memory");
 		redis_broken(r);
 		return -1;
 	}
-	if (redisSetTimeout(r->c, tv) != REDIS_OK) {
+	if (redisSetTimeout(r->c, tv) != REDIS_OK || redis_handshake(r) == -1) {
 		redis_broken(r);
 		return -1;
 	}
@@ -90,6 +270,18 @@ redis_ctx(struct redis *r)
 	if (redis_ensure(r) == -1)
 		return NULL;
 	return r->c;
+}
+
+int
+redis_reply_readonly(struct redis *r, const redisReply *reply)
+{
+	if (reply == NULL || reply->type != REDIS_REPLY_ERROR ||
+	    reply->str == NULL || strncmp(reply->str, "READONLY", 8) != 0)
+		return 0;
+	/* The master we knew is a replica now: find the new one. */
+	log_warn(NULL, "Redis answered READONLY: looking for the master again");
+	redis_broken(r);
+	return 1;
 }
 
 static redisReply *
@@ -105,8 +297,14 @@ redis_vcmd(struct redis *r, int retries, const char *fmt, va_list ap)
 		va_copy(cp, ap);
 		reply = redisvCommand(r->c, fmt, cp);
 		va_end(cp);
-		if (reply != NULL)
+		if (reply != NULL) {
+			/* A READONLY reply applied nothing: safe to resend. */
+			if (redis_reply_readonly(r, reply) && i < retries) {
+				freeReplyObject(reply);
+				continue;
+			}
 			return reply;
+		}
 		log_warn(NULL, "Redis command failed: %s", r->c->errstr);
 		redis_broken(r);
 	}
@@ -149,7 +347,8 @@ redis_cmdargv(struct redis *r, int argc, const char **argv,
 	if (reply == NULL) {
 		log_warn(NULL, "Redis command failed: %s", r->c->errstr);
 		redis_broken(r);
-	}
+	} else
+		(void)redis_reply_readonly(r, reply);
 	return reply;
 }
 
@@ -162,6 +361,35 @@ redis_ping(struct redis *r)
 	if (reply == NULL)
 		return -1;
 	ok = reply->type == REDIS_REPLY_STATUS && strcmp(reply->str, "PONG") == 0;
+	freeReplyObject(reply);
+	return ok ? 0 : -1;
+}
+
+int
+redis_replicated(struct redis *r, const char *reqid)
+{
+	redisReply *reply;
+	int ok;
+
+	if (r->wait_replicas <= 0)
+		return 0;
+	/* Not redis_cmd: on a connection opened since the writes, WAIT
+	 * would wait for nothing. */
+	if (r->c == NULL || r->c->err)
+		return -1;
+	reply = redisCommand(r->c, "WAIT %d %d", r->wait_replicas,
+	    r->wait_timeout_ms);
+	if (reply == NULL) {
+		log_warn(reqid, "Redis WAIT failed: %s", r->c->errstr);
+		redis_broken(r);
+		return -1;
+	}
+	ok = reply->type == REDIS_REPLY_INTEGER &&
+	    reply->integer >= r->wait_replicas;
+	if (!ok)
+		log_warn(reqid, "Redis WAIT: %lld of %d replicas in %d ms",
+		    reply->type == REDIS_REPLY_INTEGER ? reply->integer : -1LL,
+		    r->wait_replicas, r->wait_timeout_ms);
 	freeReplyObject(reply);
 	return ok ? 0 : -1;
 }

@@ -38,3 +38,7 @@ const char round_settings_sql[] =
 const char round_unfreeze_sql[] =
     "UPDATE rounds SET unfrozen = true WHERE slug = $1"
     " RETURNING id, freeze_at IS NOT NULL";
+
+const char round_teams_sql[] =
+    "UPDATE rounds SET team_based = $2::boolean WHERE slug = $1"
+    " RETURNING id, team_based";

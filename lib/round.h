@@ -30,6 +30,11 @@
  *             penalty_minutes, freeze_at ('-' when none)
  *   unfreeze: $1 slug -> id, 't' when the round had a freeze time
  * The caller rebuilds the round's boards after either (lib/board.h).
+ *
+ * Whether a round is team-based (sql/012_teams.sql), the one definition
+ * used by `pitwall-admin round set --teams` and PATCH /admin/rounds/{slug}
+ * {team_based}: $1 slug, $2 't' or 'f' -> id, team_based.  The caller
+ * rebuilds the round's boards (their competitors changed).
  */
 #ifndef PITWALL_ROUND_H
 #define PITWALL_ROUND_H
@@ -38,5 +43,6 @@ extern const char round_open_sql[];
 extern const char round_close_sql[];
 extern const char round_settings_sql[];
 extern const char round_unfreeze_sql[];
+extern const char round_teams_sql[];
 
 #endif

@@ -9,6 +9,19 @@ BIN=${PITWALL_BIN:-$ROOT/bin}
 if [[ -z ${PITWALL_PORT_BASE:-} && -s $VAR/stack.env ]]; then
 	PITWALL_PORT_BASE=$(sed -n "s/^PITWALL_PORT_BASE='\{0,1\}\([0-9]*\).*/\1/p" "$VAR/stack.env")
 fi
+# So does a host of several (docs/hosts.md) keep its addresses: each of
+# these that the environment does not set is taken from stack.env (a
+# value of addresses, ports and CIDRs only).
+if [[ -s $VAR/stack.env ]]; then
+	for _n in PITWALL_PG_LISTEN PITWALL_PG_ALLOW PITWALL_REDIS_LISTEN PITWALL_REDIS_PORT \
+		PITWALL_LISTEN_ADDR PITWALL_INTERNAL_ADDR PITWALL_JUDGE0_ALLOW PITWALL_METRICS_ALLOW \
+		PITWALL_REDIS_SENTINELS; do
+		[[ -n ${!_n:-} ]] && continue
+		_v=$(sed -n "s/^$_n='\([0-9A-Za-z.,:/ ]*\)'\$/\1/p" "$VAR/stack.env" | head -n 1)
+		[[ -n $_v ]] && export "$_n=$_v"
+	done
+	unset _n _v
+fi
 PORT_BASE=${PITWALL_PORT_BASE:-8440}
 # A number before any arithmetic (bash evaluates a[$(…)] in a value).
 [[ $PORT_BASE =~ ^[0-9]{1,5}$ ]] || { echo "PITWALL_PORT_BASE is not a port: $PORT_BASE" >&2; exit 64; }
@@ -24,6 +37,17 @@ else
 	JUDGE_PORT=${PITWALL_JUDGE_PORT:-$((PORT_BASE + 4))}
 fi
 FCGI_PROCS=${PITWALL_FCGI_PROCS:-2}
+# Redis over TCP (docs/redis.md, docs/hosts.md): the master's port (TLS
+# with PITWALL_REDIS_TLS=1; a data host's with PITWALL_REDIS_LISTEN), the
+# replica's and the sentinels' (Sentinel mode).  Not REDIS_PORT: that is
+# the programs' setting, where a judge or app host finds Redis.
+REDIS_TCP_PORT=${PITWALL_REDIS_PORT:-$((PORT_BASE + 6))}
+REDIS_REPLICA_PORT=${PITWALL_REDIS_REPLICA_PORT:-$((PORT_BASE + 7))}
+SENTINEL_PORTS=${PITWALL_SENTINEL_PORTS:-$((PORT_BASE + 8)),$((PORT_BASE + 9)),$((PORT_BASE + 5))}
+_listen=${PITWALL_REDIS_LISTEN:-}
+REDIS_ADDR=${PITWALL_REDIS_ADDR:-${_listen%%,*}}
+REDIS_ADDR=${REDIS_ADDR:-127.0.0.1}
+unset _listen
 [[ $JUDGE_PORT =~ ^[0-9]{1,5}$ ]] || { echo "PITWALL_JUDGE_PORT is not a port: $JUDGE_PORT" >&2; exit 64; }
 
 # The responder pools, each on a socket of its own so that one kind of
@@ -166,7 +190,7 @@ trusted_file() {
 
 # SETTING_NAMES: the variables a settings file may set (what write_env in
 # scripts/stack and judge_settings in scripts/judge write).
-SETTING_NAMES='^(PITWALL_[A-Z0-9_]+|JUDGE0?_[A-Z0-9_]+|DATABASE_URL|PG(HOST|PORT|USER|DATABASE)|REDIS_SOCKET|CALLBACK_[A-Z_]+|LIVE_PUBLISH_URL|JWT_[A-Z_]+|SUBMIT_[A-Z0-9_]+|RUN_[A-Z0-9_]+|WORKER_[A-Z0-9_]+|FCGI_[A-Z0-9_]+|MAX_[A-Z0-9_]+|OUTPUT_LIMIT_BYTES|CACHE_TTL)$'
+SETTING_NAMES='^(PITWALL_[A-Z0-9_]+|JUDGE0?_[A-Z0-9_]+|DATABASE_URL(_FILE)?|PG(HOST|PORT|USER|DATABASE|SSLMODE|SSLROOTCERT)|REDIS_[A-Z0-9_]+|CALLBACK_[A-Z_]+|LIVE_PUBLISH_URL|JWT_[A-Z_]+|SUBMIT_[A-Z0-9_]+|RUN_[A-Z0-9_]+|WORKER_[A-Z0-9_]+|FCGI_[A-Z0-9_]+|MAX_[A-Z0-9_]+|OUTPUT_LIMIT_BYTES|CACHE_TTL)$'
 
 # env_load FILE [keep]: export the NAME='value' lines of FILE (as kv in
 # scripts/stack writes them), parsed, never sourced or evaluated: a value
@@ -247,4 +271,84 @@ pool_gen() {
 	t=$(readlink "$VAR/run/$1.sock" 2>/dev/null) || return 0
 	t=${t#"$1".}
 	echo "${t%.sock}"
+}
+
+# redis_master: "HOST PORT" of the master the sentinels of
+# REDIS_SENTINELS name (the first that answers).
+redis_master() {
+	local s addr
+	for s in ${REDIS_SENTINELS//,/ }; do
+		addr=$(redis-cli -h "${s%:*}" -p "${s##*:}" SENTINEL get-master-addr-by-name \
+			"${REDIS_MASTER_NAME:-pitwall}" 2>/dev/null | tr '\n' ' ') || continue
+		[[ $addr =~ ^[^\ ]+\ [0-9]+\ $ ]] && { echo "${addr% }"; return 0; }
+	done
+	return 1
+}
+
+# redis_cli ROLE ARGS...: redis-cli on REDIS_SOCKET, else
+# REDIS_HOST:REDIS_PORT (a judge or app host), or the master the
+# sentinels name when REDIS_SENTINELS is set; as the Redis ACL user
+# pitwall-ROLE when REDIS_PASSWORD_DIR is set (docs/redis.md), else as
+# REDIS_USER (or requirepass's default user) with REDIS_PASSWORD(_FILE)
+# when set; the password reaches redis-cli in its environment, never its
+# arguments.
+redis_cli() {
+	local role=$1 pass="" user="" m
+	local -a to
+	shift
+	if [[ -n ${REDIS_SENTINELS:-} ]]; then
+		m=$(redis_master) || return 1
+		to=(-h "${m% *}" -p "${m#* }")
+	elif [[ -n ${REDIS_SOCKET:-} ]]; then
+		to=(-s "$REDIS_SOCKET")
+	else
+		to=(-h "${REDIS_HOST:-127.0.0.1}" -p "${REDIS_PORT:-6379}")
+	fi
+	if [[ -n ${REDIS_PASSWORD_DIR:-} ]]; then
+		pass=$(cat "$REDIS_PASSWORD_DIR/redis-$role.key") || return 1
+		user=pitwall-$role
+	elif [[ -n ${REDIS_PASSWORD:-} ]]; then
+		pass=$REDIS_PASSWORD
+	elif [[ -n ${REDIS_PASSWORD_FILE:-} ]]; then
+		pass=$(head -c 4096 "$REDIS_PASSWORD_FILE") || return 1
+	fi
+	[[ -n $user || -z ${REDIS_USER:-} ]] || user=$REDIS_USER
+	if [[ -n $pass ]]; then
+		REDISCLI_AUTH=$pass redis-cli --no-auth-warning "${to[@]}" ${user:+--user "$user"} "$@"
+	else
+		redis-cli "${to[@]}" "$@"
+	fi
+}
+
+# The worker (and the embedded judge's runners) run under cron: one
+# crontab line per stack, tagged with VAR, runs scripts/worker-supervise
+# --watch 55 every minute; its log is root's (VAR/root/supervise.log).
+CRON_LOCK=/tmp/pitwall-crontab.lock
+
+# cron_edit add|remove: this stack's line in the invoking user's crontab.
+cron_edit() {
+	command -v crontab >/dev/null || { echo "no crontab command: nothing is supervised" >&2; return 0; }
+	local tag="# pitwall-supervise $VAR" line
+	line="* * * * * PITWALL_VAR=$VAR PITWALL_BIN=$BIN /bin/bash $ROOT/scripts/worker-supervise --watch 55 >>$ROOT_DIR/supervise.log 2>&1 $tag"
+	(
+		flock -w 30 8 || { echo "cannot lock $CRON_LOCK" >&2; exit 1; }
+		{
+			crontab -l 2>/dev/null | awk -v t="$tag" \
+				'length($0) < length(t) || substr($0, length($0) - length(t) + 1) != t' || true
+			if [[ $1 == add ]]; then echo "$line"; fi
+		} | crontab -
+	) 8>"$CRON_LOCK"
+}
+
+# Start cron (Debian's, no systemd) when it is not running.
+cron_start() {
+	pgrep -x cron >/dev/null && return 0
+	if [[ $EUID -ne 0 || ! -x /usr/sbin/cron ]]; then
+		echo "cron is not running: start it, or nothing is supervised" >&2
+		return 0
+	fi
+	echo "starting cron"
+	# A system daemon outlives this stack: start it from / with a clean
+	# environment, so nothing of this stack (its VAR, its cwd) stays in it.
+	(cd / && env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin /usr/sbin/cron)
 }

@@ -176,7 +176,7 @@ main(void)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	w.redis = redis_new(&w.cfg);
+	w.redis = redis_new(&w.cfg, REDIS_ROLE_WORKER);
 	w.db = db_new(w.cfg.database_url, w.cfg.db_connect_timeout_s);
 	w.cdb = db_new(w.cfg.database_url, w.cfg.db_connect_timeout_s);
 	w.judge0 = judge0_new(&w.cfg);

@@ -151,7 +151,7 @@ result_json(PGresult *res, int i)
 struct view {
 	PGresult	*sub;	/* status … total, id (column 8), verdict (9), compile output (10) */
 	PGresult	*res;	/* result rows: … token, tid, sid (5, 6, 7) */
-	PGresult	*lb;	/* board_entries_sql: round, user, totals, metas */
+	PGresult	*lb;	/* board_entries_sql: round, user, totals, metas, competitor */
 	char		**rj;	/* result_json() of each res row */
 };
 
@@ -341,9 +341,10 @@ view_append(redisContext *c, const struct view *v, int s,
 		for (b = 0; b < 2; b++) {
 			snprintf(lkey, sizeof(lkey), board_keys[b][0], rid);
 			snprintf(mkey, sizeof(mkey), board_keys[b][1], rid);
+			/* The member: the user's competitor (lib/board.h). */
 			APPEND("ZADD %s %s %s", lkey, PQgetvalue(v->lb, l, 2 + 2 * b),
-			    PQgetvalue(sub, s, 5));
-			APPEND("HSET %s %s %s", mkey, PQgetvalue(sub, s, 5),
+			    PQgetvalue(v->lb, l, 6));
+			APPEND("HSET %s %s %s", mkey, PQgetvalue(v->lb, l, 6),
 			    PQgetvalue(v->lb, l, 3 + 2 * b));
 		}
 	}

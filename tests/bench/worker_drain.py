@@ -121,7 +121,7 @@ def main():
         prev = []
         for run in range(RUNS):
             st.worker_stop()
-            st.psql("TRUNCATE submission_results, best_scores, submissions, bench_scratch")
+            st.psql("TRUNCATE submission_results, submission_group_scores, best_scores, submissions, bench_scratch")
             st.redis("DEL", f"pitwall:lb:{rid}", f"pitwall:lb:{rid}:meta")
             if prev:
                 st.redis_pipe([["DEL", f"pitwall:sub:{s}", f"pitwall:sub:{s}:pending",

@@ -253,6 +253,35 @@ try {
     assert((await editorText()).includes('// edited'), 'code lost');
   });
 
+  await test('an ICPC board shows each problem\'s balloon colour', async () => {
+    // demo/contest gives "sum" a red balloon and "reverse" a blue one.
+    const jury2 = await request.newContext({ baseURL: BASE, ignoreHTTPSErrors: true });
+    const lr = await jury2.post('/auth/login', { data: { email: process.env.ADMIN_EMAIL, password: process.env.ADMIN_PASSWORD } });
+    assert(lr.ok(), 'jury login: ' + lr.status());
+    const patch = async (scoring) => {
+      const r = await jury2.patch('/admin/rounds/r1', { data: { scoring } });
+      assert(r.ok(), 'PATCH scoring ' + scoring + ': ' + r.status() + ' ' + await r.text());
+    };
+    await patch('icpc');
+    try {
+      await page.reload();
+      await page.waitForSelector('#contest-view:not([hidden]) .qbtn');
+      await page.waitForSelector('#leaderboard thead tr[data-mode="icpc"] th[data-slug="sum"] .balloon', { timeout: 15000 });
+      const bg = await page.evaluate(() => getComputedStyle(document.querySelector('#leaderboard th[data-slug="sum"] .balloon')).backgroundColor);
+      assert(bg === 'rgb(229, 57, 53)', 'the sum balloon is ' + bg);
+      const title = await page.getAttribute('#leaderboard th[data-slug="reverse"] .balloon', 'title');
+      assert(title === 'balloon: blue', 'the reverse balloon: ' + title);
+      await page.evaluate(() => document.querySelector('#leaderboard th[data-slug="sum"]').scrollIntoView({ block: 'nearest', inline: 'center' }));
+      await shot(page, 'icpc-board-balloons');
+    } finally {
+      await patch('proportional');
+      await jury2.dispose();
+    }
+    await page.reload();
+    await page.waitForSelector('#contest-view:not([hidden]) .qbtn');
+    await page.waitForSelector('#q-title:has-text("Sum of two integers")');
+    await page.waitForSelector('#leaderboard thead tr[data-mode="proportional"]', { timeout: 15000 });
+  });
   await test('phone width: one column, nothing wider than the screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(300);

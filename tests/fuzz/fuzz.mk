@@ -21,8 +21,8 @@ build/fuzz/fuzz_judge: FUZZ_FLAGS += -Ijudge
 build/fuzz/fuzz_validator: $(FUZZ_JUDGE_SRC)
 build/fuzz/fuzz_validator: FUZZ_FLAGS += -Ijudge
 
-# The user CSV import (fuzz_csv.c).
-build/fuzz/fuzz_csv: lib/account.c lib/db.c
+# The user and team CSV imports (fuzz_csv.c).
+build/fuzz/fuzz_csv: lib/account.c lib/db.c lib/team.c lib/board.c
 
 fuzz-build: $(FUZZ_TARGETS)
 

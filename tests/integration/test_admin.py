@@ -175,6 +175,8 @@ def test_import_demo_twice_is_no_change():
             "ON q.id = t.question_id WHERE q.slug = 'reverse'"), "2|5", "reverse samples")
     eq(psql("SELECT t.points FROM testcases t JOIN questions q ON q.id = t.question_id "
             "WHERE q.slug = 'sum' AND t.name = '05'"), "2", "NN.points")
+    eq(psql("SELECT slug, rgb, color FROM questions WHERE slug IN ('sum', 'reverse')"
+            " ORDER BY slug"), "reverse|#1e63d6|blue\nsum|#e53935|red", "balloon colours")
     before = snapshot()
     p = admin("import", DEMO)
     c = counts(p.stdout)
@@ -249,6 +251,10 @@ def test_bad_packages_name_the_file():
         ("sum/question.json", '{"round": "r1", "title": "T", "samples": ["99"]}', "99"),
         ("sum/question.json", '{"round": "r1", "title": "T", "checker": "diff"}', "checker"),
         ("sum/question.json", '{"round": "r1", "title": ', "question.json"),
+        ("sum/question.json", '{"round": "r1", "title": "T", "rgb": "red"}', "rgb"),
+        ("sum/question.json", '{"round": "r1", "title": "T", "rgb": "#12345g"}', "rgb"),
+        ("sum/question.json", '{"round": "r1", "title": "T", "color": "re\\"d"}', "color"),
+        ("sum/question.json", '{"round": "r1", "title": "T", "color": ""}', "color"),
         ("contest.json", '{"name": "x", "rounds": [{"slug": "R 1", "name": "x"}]}', "slug"),
         ("contest.json", '{"name": "x", "rounds": [{"slug": "r1", "name": "x", "minutes": 0}]}',
          "minutes"),
@@ -286,6 +292,9 @@ def test_export_then_import_is_no_change():
     with open(os.path.join(out, "contest.json")) as f:
         r1 = [r for r in json.load(f)["rounds"] if r["slug"] == "r1"][0]
     eq((r1["scoring"], r1["penalty_minutes"]), ("proportional", 20), "the round's mode exported")
+    with open(os.path.join(out, "sum", "question.json")) as f:
+        sq = json.load(f)
+    eq((sq["rgb"], sq["color"]), ("#e53935", "red"), "the balloon colour exported")
     before = snapshot()
     p = admin("import", out)
     c = counts(p.stdout)

@@ -92,6 +92,13 @@ def routes():
     _, del_t = fresh_question()
     victim = make_user()
     csv = f"email,name,password\nm-{TAG}-{secrets.token_hex(2)}@example.org,M,longenough1\n"
+    team = psql(f"INSERT INTO teams (name) VALUES ('T-{TAG}-{secrets.token_hex(3)}') RETURNING id")
+    team = int(team.split("\n")[0])
+    del_team = int(psql(f"INSERT INTO teams (name) VALUES ('D-{TAG}-{secrets.token_hex(3)}')"
+                        f" RETURNING id").split("\n")[0])
+    member, leaver = make_user(), make_user()
+    psql(f"INSERT INTO team_members (team_id, user_id) VALUES ({team}, {leaver})")
+    team_csv = f"team,organization\nI-{TAG}-{secrets.token_hex(3)},O-{TAG}\n"
     return [
         # public: anonymous allowed; a token that is sent must be valid
         ("time", "GET", "/time", None, "public", 200, 200),
@@ -150,6 +157,17 @@ def routes():
         ("admin import", "POST", "/admin/users/import", ("text/csv", csv), "admin", 403, 200),
         ("admin submissions", "GET", f"/admin/users/{S['other']}/submissions", None, "admin", 403, 200),
         ("admin rejudge", "POST", "/admin/rejudge", {"question_id": adm_q}, "admin", 403, 202),
+        ("admin teams", "GET", "/admin/teams", None, "admin", 403, 200),
+        ("admin team create", "POST", "/admin/teams",
+         lambda: {"name": "M-" + secrets.token_hex(4)}, "admin", 403, 201),
+        ("admin team", "GET", f"/admin/teams/{team}", None, "admin", 403, 200),
+        ("admin team member add", "POST", f"/admin/teams/{team}/members", {"user_id": member},
+         "admin", 403, 200),
+        ("admin team member remove", "DELETE", f"/admin/teams/{team}/members/{leaver}", None,
+         "admin", 403, 200),
+        ("admin team delete", "DELETE", f"/admin/teams/{del_team}", None, "admin", 403, 204),
+        ("admin team import", "POST", "/admin/teams/import", ("text/csv", team_csv), "admin",
+         403, 200),
         ("admin clarifications", "GET", "/admin/clarifications", None, "admin", 403, 200),
         ("admin clarification", "GET", f"/admin/clarifications/{S['other_clar']}", None,
          "admin", 403, 200),
@@ -314,6 +332,11 @@ def test_admin_sub_route_tables():
         ("GET", f"/admin/users/{S['admin']}/ban", 405, "POST"),
         ("POST", f"/admin/users/{S['admin']}/submissions", 405, "GET"),
         ("GET", f"/admin/users/{S['admin']}/nothing", 404, None),
+        ("GET", "/admin/teams/import", 405, "POST"),
+        ("PATCH", "/admin/teams/1", 405, "GET or DELETE"),
+        ("GET", "/admin/teams/1/members", 405, "POST"),
+        ("GET", "/admin/teams/1/members/2", 405, "DELETE"),
+        ("DELETE", "/admin/teams/1/members/x/y", 404, None),
     ]
     wrong = []
     for method, path, want, allowed in cases:

@@ -35,7 +35,8 @@ JTYPES = {"AC", "RE", "WA", "TLE", "RTE", "CE", "APE", "OLE", "PE", "EO", "IO", 
           "ILE", "TCO", "TWA", "TPE", "TEO", "TIO", "TNO", "MLE", "SV", "IF", "RCO", "RWA",
           "RPE", "REO", "RIO", "RNO", "CTL", "JE", "SE", "CS"}
 TYPES = ["judgement-types", "languages", "problems", "groups", "organizations", "teams",
-         "submissions", "judgements", "runs", "awards"]
+         "submissions", "judgements", "runs", "awards", "clarifications"]
+RGB = re.compile(r"^#[A-Fa-f0-9]{3}([A-Fa-f0-9]{3})?$")
 
 
 def admin_hdr():
@@ -148,8 +149,11 @@ def check_objects(t, objs, ctx):
             need(o, "ordinal", "int", w)
             ms3(need(o, "time_limit", "num", w), w)
             need(o, "test_data_count", "int", w)
-            need(o, "rgb", "str", w, True)
-            need(o, "color", "str", w, True)
+            # Strings when given (the schema: no null).
+            if "rgb" in o and not (isinstance(o["rgb"], str) and RGB.match(o["rgb"])):
+                raise Bad(f"{w}: rgb {o['rgb']!r}")
+            if "color" in o and not isinstance(o["color"], str):
+                raise Bad(f"{w}: color {o['color']!r}")
             need(o, "max_score", "num", w, not score)
         elif t in ("groups", "organizations"):
             need(o, "name", "str", w)
@@ -208,6 +212,23 @@ def check_objects(t, objs, ctx):
             need(o, "time", "TIME", w)
             need(o, "contest_time", "RELTIME", w)
             ms3(need(o, "run_time", "num", w), w)
+        elif t == "clarifications":
+            fr = need(o, "from_team_id", "ID", w, True)
+            to = need(o, "to_team_id", "ID", w, True)
+            for k, v in (("from_team_id", fr), ("to_team_id", to)):
+                if v is not None and v not in ctx["teams"]:
+                    raise Bad(f"{w}: {k} {v} does not exist")
+            if fr is not None and to is not None:
+                raise Bad(f"{w}: a team cannot send to a team")
+            rep = need(o, "reply_to_id", "ID", w, True)
+            if rep is not None and rep not in {x["id"] for x in objs}:
+                raise Bad(f"{w}: reply_to {rep} does not exist")
+            pr = need(o, "problem_id", "ID", w, True)
+            if pr is not None and pr not in ctx["problems"]:
+                raise Bad(f"{w}: problem {pr} does not exist")
+            need(o, "text", "str", w)
+            need(o, "time", "TIME", w)
+            need(o, "contest_time", "RELTIME", w)
         elif t == "awards":
             need(o, "citation", "str", w)
             for x in need(o, "team_ids", "list", w, True) or []:
@@ -335,6 +356,8 @@ def setup_module():
     cli("round", "set", slug, "--scoring", "icpc")
     S["q1"], _ = make_question(S["rid"], [("a\n", "a\n"), ("b\n", "b\n")])
     S["q2"], _ = make_question(S["rid"], [("c\n", "c\n"), ("d\n", "d\n"), ("e\n", "e\n")])
+    # q1's package gave a balloon colour, q2's none.
+    psql(f"UPDATE questions SET rgb = '#e53935', color = 'red' WHERE id = {S['q1']}")
     S["names"] = {}
     for t in ("ann", "bob", "cy"):
         n = f"{t}-{secrets.token_hex(2)}"
@@ -364,6 +387,27 @@ def setup_module():
     time.sleep(3)
     S["late"] = go("bob", "q2", "print(input())")             # AC, hidden from the public
     S["late_seq"] = psql(f"SELECT api_seq FROM submissions WHERE id = '{S['late']}'")
+    # Clarifications: ann asks about q1 (answered privately), bob in
+    # general (answered to everyone), cy about q2 (not answered), and an
+    # announcement.
+    def ask(who, body):
+        r = http("POST", URL + "/clarifications", body=body, headers=auth(jwt(S[who])))
+        eq(r.status, 201, f"ask {r!r}")
+        return r.json()["id"]
+
+    def answer(cid, text, public):
+        r = http("POST", URL + f"/admin/clarifications/{cid}/answer",
+                 body={"answer": text, "public": public}, headers=admin_hdr())
+        eq(r.status, 200, f"answer {r!r}")
+    S["c_ann"] = ask("ann", {"question_id": S["q1"], "text": "Is the input one line?"})
+    S["c_bob"] = ask("bob", {"text": "May I use C++20?"})
+    S["c_cy"] = ask("cy", {"question_id": S["q2"], "text": "Is e a vowel?"})
+    answer(S["c_ann"], "Yes.", False)
+    answer(S["c_bob"], "Yes, everyone may.", True)
+    r = http("POST", URL + "/admin/clarifications", body={"text": "Lunch at noon " + slug},
+             headers=admin_hdr())
+    eq(r.status, 201, f"announcement {r!r}")
+    S["c_ann_all"] = r.json()["id"]
     # The worker's boards are there (both).
     wait_for(lambda: len(http("GET", URL + f"/leaderboard?round={slug}",
                               headers=admin_hdr()).json()) == 3, what="the jury board")
@@ -395,6 +439,11 @@ def test_every_endpoint_is_what_the_spec_says_in_both_views():
         want = ["AC", "AC", "CE", "RTE", "TLE", "WA"] + (["AC"] if jury else [])
         eq(verdicts, sorted(want), f"judgements ({'jury' if jury else 'public'})")
         eq(ctx["state"]["frozen"] is not None, True, "frozen")
+        p1, p2 = (psql(f"SELECT slug FROM questions WHERE id = {S[q]}") for q in ("q1", "q2"))
+        eq((ctx["problems"][p1]["rgb"], ctx["problems"][p1]["color"]), ("#e53935", "red"),
+           "the balloon colour")
+        eq("rgb" in ctx["problems"][p2] or "color" in ctx["problems"][p2], False,
+           "no colour: no rgb, no color")
         eq(ctx["state"]["started"] is not None and ctx["state"]["ended"] is None, True, "running")
         # A run per testcase of each visible judgement.
         for j in ctx["judgements"].values():
@@ -485,6 +534,61 @@ def test_awards_first_to_solve_and_winner():
     eq(aw[f"first-to-solve-{p2}"]["team_ids"], [str(S["ann"])], "first on q2 (the rejudge)")
     eq(api(f"/contests/{S['slug']}/awards/winner", jury=True), aw["winner"], "one award")
     api(f"/contests/{S['slug']}/awards/nope", jury=True, status=404)
+
+
+def test_clarifications_public_and_jury():
+    """A question and its answer are two messages; the public sees
+    announcements and what was answered to everyone (without who asked);
+    the jury sees everything."""
+    slug = S["slug"]
+    p1 = psql(f"SELECT slug FROM questions WHERE id = {S['q1']}")
+    jury = {c["id"]: c for c in api(f"/contests/{slug}/clarifications", jury=True)}
+    pub = {c["id"]: c for c in api(f"/contests/{slug}/clarifications")}
+    a, b, c, n = (str(S[k]) for k in ("c_ann", "c_bob", "c_cy", "c_ann_all"))
+    eq(set(jury) >= {a, a + "-a", b, b + "-a", c, n}, True, f"the jury's {sorted(jury)}")
+    eq(c + "-a" in jury, False, "no answer yet, no message")
+    eq({k: jury[a][k] for k in ("from_team_id", "to_team_id", "reply_to_id", "problem_id",
+                                "text")},
+       {"from_team_id": str(S["ann"]), "to_team_id": None, "reply_to_id": None,
+        "problem_id": p1, "text": "Is the input one line?"}, "ann's question")
+    eq({k: jury[a + "-a"][k] for k in ("from_team_id", "to_team_id", "reply_to_id", "problem_id",
+                                       "text")},
+       {"from_team_id": None, "to_team_id": str(S["ann"]), "reply_to_id": a,
+        "problem_id": p1, "text": "Yes."}, "the private answer")
+    eq(jury[b + "-a"]["to_team_id"], None, "answered to everyone")
+    eq(jury[b]["problem_id"], None, "a general question")
+    eq((jury[n]["from_team_id"], jury[n]["to_team_id"]), (None, None), "an announcement")
+    eq(jury[a]["time"], psql(f"SELECT board_ts(created_at) FROM clarifications"
+                             f" WHERE id = {a}"), "time is the question's")
+    eq(jury[a + "-a"]["time"], psql(f"SELECT board_ts(answered_at) FROM clarifications"
+                                    f" WHERE id = {a}"), "time is the answer's")
+    eq(set(pub) & {a, a + "-a", c}, set(), "private and unanswered questions are the jury's")
+    eq(set(pub) >= {b, b + "-a", n}, True, f"the public's {sorted(pub)}")
+    eq(pub[b]["from_team_id"], None, "who asked is never public")
+    eq(pub[b + "-a"], jury[b + "-a"], "the public answer is the same message")
+    eq(api(f"/contests/{slug}/clarifications/{b}-a"), pub[b + "-a"], "one message")
+    api(f"/contests/{slug}/clarifications/{a}", status=404)
+    eq([x["id"] for x in api(f"/contests/{slug}/clarifications?problem_id={p1}", jury=True)],
+       [a, a + "-a"], "problem filter")
+    eq(api(f"/contests/{slug}/clarifications?from_team_id={S['bob']}"), [],
+       "from_team_id filter (the public: nobody)")
+    # A question about another round's problem is not this contest's.
+    other = psql(f"SELECT id FROM clarifications WHERE question_id IS NOT NULL AND"
+                 f" question_id NOT IN (SELECT id FROM questions WHERE round_id = {S['rid']})"
+                 f" LIMIT 1")
+    if other:
+        eq(other in jury, False, "another round's question")
+    # A change is an event: the public gets ann's question once it is
+    # answered to everyone, a reader resuming gets it, the replay agrees.
+    last = feed(slug, False)[-1]["token"]
+    r = http("POST", URL + f"/admin/clarifications/{a}/answer",
+             body={"answer": "Yes, one line.", "public": True}, headers=admin_hdr())
+    eq(r.status, 200, f"answer again {r!r}")
+    tail = [e for e in feed(slug, False, since=last) if e["type"] == "clarifications"]
+    eq(sorted(e["id"] for e in tail), sorted([a, a + "-a"]), "the public's new messages")
+    eq([e["data"]["text"] for e in tail if e["id"] == a + "-a"], ["Yes, one line."], "text")
+    for j in (False, True):
+        check_replay(slug, j)
 
 
 def test_event_feed_replays_to_the_endpoints():
@@ -584,6 +688,51 @@ def test_verdict_to_event_latency():
     eq(max(lat) < 5, True, f"latencies {lat}")
 
 
+def last_events():
+    return psql("SELECT string_agg(m::text, ',' ORDER BY m) FROM (SELECT max(id) AS m"
+                " FROM api_events GROUP BY round_id, type, audience, obj_id) x")
+
+
+def test_prune_keeps_the_last_word_on_every_object():
+    """events prune drops the events a later one of the same object
+    replaces: the last event of every object stays, so a replay from the
+    start, and a reader resuming from a token of before the prune, still
+    get the endpoints' objects."""
+    slug = S["slug"]
+    # Superseded events: cy's question answered, then answered again.
+    for text in ("No.", "No, e is not a vowel here."):
+        r = http("POST", URL + f"/admin/clarifications/{S['c_cy']}/answer",
+                 body={"answer": text}, headers=admin_hdr())
+        eq(r.status, 200, f"answer {r!r}")
+    old = {j: feed(slug, j) for j in (False, True)}
+    mid = {j: old[j][len(old[j]) // 3]["token"] for j in (False, True)}
+    before = int(psql("SELECT count(*) FROM api_events"))
+    lasts = last_events()
+    p = cli("events", "prune", "--older-than", "0")
+    m = re.match(r"^events: ([0-9]+) pruned, ([0-9]+) kept$", p.stdout.strip())
+    eq(m is not None, True, f"prune says what it did: {p.stdout!r}")
+    after = int(psql("SELECT count(*) FROM api_events"))
+    eq(int(m.group(1)) > 0 and after == before - int(m.group(1)), True,
+       f"pruned {m.group(1)}: {before} -> {after}")
+    eq(int(m.group(2)), after, "kept")
+    eq(last_events(), lasts, "the last event of every object stays")
+    for j in (False, True):
+        check_replay(slug, j)
+        # A reader that had read up to mid before the prune resumes after it.
+        head = [e for e in old[j] if int(e["token"]) <= int(mid[j])]
+        got = replay(head + feed(slug, j, since=mid[j]))
+        ctx = read_all(slug, j)
+        for t in TYPES:
+            eq(got[t], ctx[t], f"resumed across the prune: {t} ({'jury' if j else 'public'})")
+    # Twice: nothing more to drop.
+    eq(cli("events", "prune", "--older-than", "0").stdout.split()[1], "0", "idempotent")
+    # A bound keeps what is newer: nothing written a minute ago is old.
+    eq(cli("events", "prune").stdout.split()[1], "0", "the default bound keeps the new ones")
+    for bad in (["--older-than", "x"], ["--older-than", "-1"], ["--nope"], ["extra"]):
+        p = run([ADMIN, "events", "prune", *bad], check=False)
+        eq(p.returncode, 64, f"usage {bad}: {p.stderr!r}")
+
+
 def test_unfreeze_shows_the_public_everything():
     before = feed(S["slug"], False)[-1]["token"]
     cli("round", "unfreeze", S["slug"])
@@ -605,7 +754,7 @@ def test_bad_input():
                          (f"/contests/{S['slug']}/teams/nope", 404),
                          (f"/contests/{S['slug']}/teams/-x", 404),
                          (f"/contests/{S['slug']}/teams/{'a' * 37}", 404),
-                         (f"/contests/{S['slug']}/clarifications", 404),
+                         (f"/contests/{S['slug']}/clarifications/nope", 404),
                          (f"/contests/{S['slug']}/state/x", 404),
                          (f"/contests/{S['slug']}/submissions?team_id=-x", 400),
                          ("/nope", 404)):
@@ -713,4 +862,43 @@ def test_open_feeds_do_not_take_the_contestants_threads():
         assert time.time() - t0 < 2, f"/time took {time.time() - t0:.1f} s beside {n} feeds"
     finally:
         for c, _ in conns:
+            c.close()
+
+
+def test_open_feeds_per_address_are_limited():
+    """More than PITWALL_FEED_CONN_PER_ADDR open feeds from one address:
+    429 with the error shape; a closed one frees its place; the other API
+    routes are not counted."""
+    import http.client as httpclient
+    import urllib.parse
+    from pw import _ctx
+    limit = int(os.environ.get("PITWALL_FEED_CONN_PER_ADDR", "20"))
+    u = urllib.parse.urlsplit(URL)
+
+    def open_one():
+        c = httpclient.HTTPSConnection(u.hostname, u.port, context=_ctx, timeout=10)
+        c.request("GET", f"/api/contests/{S['slug']}/event-feed")
+        return c, c.getresponse()
+    conns = []
+    try:
+        for _ in range(limit):
+            c, r = open_one()
+            conns.append(c)
+            eq(r.status, 200, "a feed within the limit")
+        c, r = open_one()
+        conns.append(c)
+        eq(r.status, 429, "one feed too many")
+        eq(set(json.loads(r.read())), {"error", "message"}, "error shape")
+        eq(http("GET", URL + f"/api/contests/{S['slug']}/state").status, 200,
+           "other API routes are not counted")
+        conns.pop().close()
+        conns.pop(0).close()
+
+        def reopen():
+            c2, r2 = open_one()
+            conns.append(c2)
+            return r2.status == 200
+        wait_for(reopen, timeout=15, what="a closed feed frees its place")
+    finally:
+        for c in conns:
             c.close()

@@ -184,6 +184,39 @@ def test_reimport_updates_in_place():
     eq(psql("SELECT count(*) FROM questions WHERE slug = 'floatavg'"), "1", "no duplicate")
 
 
+def test_balloon_colours():
+    """rgb and color of problem.yaml are stored; a re-import without them
+    keeps the stored ones; bad values are refused; export-problem writes
+    them back."""
+    src = os.path.join(TMP, "balloon")
+    shutil.copytree(os.path.join(PKGS, "floatavg"), src)
+    y = os.path.join(src, "problem.yaml")
+    plain = open(y).read()
+    open(y, "w").write(plain + "rgb: '#00Ff00'\ncolor: light green\n")
+    eq(admin("import-problem", src, "--round", ROUND).stdout.strip(), "balloon", "slug")
+    eq(q("balloon", "rgb, color"), "#00Ff00|light green", "stored")
+    open(y, "w").write(plain)
+    admin("import-problem", src, "--round", ROUND)
+    eq(q("balloon", "rgb, color"), "#00Ff00|light green", "a package without them keeps them")
+    open(y, "w").write(plain + "rgb: '#abc'\n")
+    admin("import-problem", src, "--round", ROUND)
+    eq(q("balloon", "rgb"), "#abc", "#rgb")
+    for bad, named in (("rgb: green\n", "rgb"), ("rgb: '#abcd'\n", "rgb"),
+                       ("rgb: [1, 2]\n", "rgb"), ("color: \"a'b\"\n", "color"),
+                       ("color: {x: 1}\n", "color")):
+        open(y, "w").write(plain + bad)
+        p = admin("import-problem", src, "--round", ROUND, "--slug", "balloon-bad", check=False)
+        eq(p.returncode, 1, f"{bad!r} refused")
+        assert f"problem.yaml: {named}" in p.stderr, (bad, p.stderr)
+        eq(q("balloon-bad", "count(*)"), "0", "nothing stored")
+    out = os.path.join(TMP, "balloon-out")
+    admin("export-problem", "balloon", out)
+    text = open(os.path.join(out, "problem.yaml")).read()
+    assert "rgb: '#abc'\n" in text and "color: 'light green'\n" in text, text
+    admin("import-problem", out, "--round", ROUND, "--slug", "balloon-rt")
+    eq(q("balloon-rt", "rgb, color"), "#abc|light green", "round trip")
+
+
 def nothing_stored(slug):
     eq(psql(f"SELECT count(*) FROM questions WHERE slug = '{slug}'"), "0", "nothing stored")
 

@@ -129,7 +129,7 @@ redis_fixture_start_client(struct redis_fixture *fx, struct config *cfg,
 	cfg->redis_host = (char *)"";
 	cfg->redis_port = 0;
 	cfg->redis_timeout_ms = 2000;
-	if ((*rp = redis_new(cfg)) == NULL) {
+	if ((*rp = redis_new(cfg, REDIS_ROLE_ADMIN)) == NULL) {
 		redis_fixture_stop(fx);
 		return -1;
 	}

@@ -521,6 +521,16 @@ function icpcCell(p) {
   return el('td', { class: 'p' + (p.solved ? ' solved' : p.pending ? ' pending' : ' rejected') + (p.first ? ' first' : ''), title }, text.trim());
 }
 
+// A problem's balloon on an ICPC board, when its package gave a colour
+// (rgb "#rrggbb", else the colour's name); set through the CSSOM.
+function balloon(q) {
+  const c = q.rgb || q.color;
+  if (!c) return null;
+  const b = el('span', { class: 'balloon', 'data-rgb': q.rgb, title: 'balloon: ' + (q.color || q.rgb), 'aria-hidden': 'true' });
+  b.style.backgroundColor = c;
+  return b;
+}
+
 async function refreshLeaderboard() {
   let rows;
   try { rows = await api('GET', '/leaderboard'); } catch { return; }
@@ -532,7 +542,8 @@ async function refreshLeaderboard() {
   const qs = icpc ? S.questions : [];
   const head = [el('th', { scope: 'col' }, '#'), el('th', { scope: 'col' }, 'Name'),
     el('th', { scope: 'col' }, icpc ? 'Solved' : 'Score'), icpc ? el('th', { scope: 'col' }, 'Penalty') : null,
-    ...qs.map((q, i) => el('th', { scope: 'col', title: q.title }, String.fromCharCode(65 + (i % 26))))];
+    ...qs.map((q, i) => el('th', { scope: 'col', title: q.title + (q.color ? ' (' + q.color + ' balloon)' : ''), 'data-slug': q.slug },
+      balloon(q), String.fromCharCode(65 + (i % 26))))];
   $('leaderboard').tHead.replaceChildren(el('tr', { 'data-mode': mode }, head));
   $('leaderboard').tBodies[0].replaceChildren(...rows.slice(0, 100).map((r) => {
     const byQ = new Map((r.problems || []).map((p) => [p.question_id, p]));

@@ -1,0 +1,711 @@
+"""Pitwall on several hosts (issue 18), each host a network namespace this
+test makes and removes: a data host (PostgreSQL over TLS + SCRAM, Redis
+with a password), two app hosts (responders, worker, judge API, nginx)
+and two judge hosts (runners only, `scripts/judge join`), on a bridge of
+their own, 10.77.0.0/24, inside a namespace of its own ("the switch").
+The host's real network is never touched: no interface is made or
+changed outside these namespaces.
+
+A replica host runs a Redis replica of the data host's and three
+sentinels; app and judge hosts find the master through them.  A
+scripted contest runs across them (contestants send to both app hosts
+in turn, and to the other one when one does not answer) while the test
+kills a judge host (every process in its namespace, SIGKILL) mid-run,
+then cuts an app host off (its link down, later up again), then kills
+the Redis master (the sentinels promote the replica; the old master is
+started again 20 s later and becomes a replica).  Then:
+nothing acknowledged is lost, nothing is counted twice, every submission
+is scored; the test prints how long each fault delayed verdicts.
+
+Root only (network namespaces, the judge's sandbox).  Prints "ok"/"not
+ok" lines (tests/run's "multihost" section counts them).  Usage:
+    python3 tests/multihost/test_multihost.py [--bin DIR] [--keep]
+"""
+import ctypes
+import json
+import os
+import random
+import secrets
+import shlex
+import signal
+import ssl
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+TAG = "pw%04x" % random.randrange(0x10000)   # namespace names of this run
+NET = "10.77.0"
+HOSTS = {  # name: (last octet, role)
+    "data": (1, "data"),
+    "rep": (2, "replica"),
+    "app1": (11, "app"),
+    "app2": (12, "app"),
+    "jh1": (21, "judge"),
+    "jh2": (22, "judge"),
+    "cl": (100, "client"),
+}
+BASE = 24000 + (random.randrange(200) * 20)
+PORTS = {"data": BASE, "app1": BASE + 20, "app2": BASE + 40, "jh1": BASE + 60, "jh2": BASE + 80,
+         "rep": BASE + 100}
+
+
+def sentinels():
+    """The replica host's sentinels (scripts/stack's SENTINEL_PORTS)."""
+    b = PORTS["rep"]
+    return ",".join(f"{NET}.2:{p}" for p in (b + 8, b + 9, b + 5))
+
+results = []          # (ok, name, detail)
+BIN = os.path.join(ROOT, "bin")
+KEEP = False
+
+
+def tap(ok, name, detail=""):
+    """One result line; detail (why it failed) follows a failure only."""
+    results.append((ok, name))
+    print(f"{'ok' if ok else 'not ok'} - {name}")
+    if not ok and detail:
+        for line in str(detail).splitlines()[:40]:
+            print(f"# {line}")
+    sys.stdout.flush()
+
+
+def ns(host):
+    return f"{TAG}-{host}"
+
+
+def in_ns(host):
+    """The prefix running a command in host's network namespace: nsenter,
+    not `ip netns exec`, which remounts /sys in a mount namespace of its
+    own and so hides the cgroup hierarchies the judge's sandbox needs."""
+    return ["nsenter", f"--net=/run/netns/{ns(host)}", "--"]
+
+
+def sh(cmd, check=True, timeout=300, env=None, host=None):
+    """Run cmd (a list), in host's namespace when given."""
+    if host is not None:
+        cmd = in_ns(host) + cmd
+    e = dict(os.environ)
+    e.update(env or {})
+    p = subprocess.run(cmd, cwd=ROOT, env=e, capture_output=True, text=True, timeout=timeout,
+                       stdin=subprocess.DEVNULL)
+    if check and p.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(shlex.quote, cmd))} exited {p.returncode}:\n"
+                           f"{p.stdout[-3000:]}\n{p.stderr[-3000:]}")
+    return p
+
+
+# ---- the network --------------------------------------------------------
+
+def net_up():
+    sh(["ip", "netns", "add", ns("sw")])
+    sh(["ip", "-n", ns("sw"), "link", "set", "lo", "up"])
+    sh(["ip", "-n", ns("sw"), "link", "add", "br0", "type", "bridge"])
+    sh(["ip", "-n", ns("sw"), "link", "set", "br0", "up"])
+    for h, (octet, _) in HOSTS.items():
+        sh(["ip", "netns", "add", ns(h)])
+        sh(["ip", "-n", ns(h), "link", "set", "lo", "up"])
+        # The pair is made inside the host's namespace, one end moved to
+        # the switch's: neither end ever exists in the real one.
+        sh(["ip", "-n", ns(h), "link", "add", "eth0", "type", "veth", "peer", "name", f"v-{h}"])
+        sh(["ip", "-n", ns(h), "link", "set", f"v-{h}", "netns", ns("sw")])
+        sh(["ip", "-n", ns("sw"), "link", "set", f"v-{h}", "master", "br0"])
+        sh(["ip", "-n", ns("sw"), "link", "set", f"v-{h}", "up"])
+        sh(["ip", "-n", ns(h), "addr", "add", f"{NET}.{octet}/24", "dev", "eth0"])
+        sh(["ip", "-n", ns(h), "link", "set", "eth0", "up"])
+
+
+def net_down():
+    for h in list(HOSTS) + ["sw"]:
+        if os.path.exists(f"/run/netns/{ns(h)}"):
+            ns_kill(h)
+            sh(["ip", "netns", "del", ns(h)], check=False)
+
+
+def ns_pids(host):
+    p = sh(["ip", "netns", "pids", ns(host)], check=False)
+    return [int(x) for x in p.stdout.split() if x.isdigit() and int(x) != os.getpid()]
+
+
+def ns_kill(host):
+    """SIGKILL every process of host's namespace (the host dies)."""
+    for _ in range(5):
+        pids = ns_pids(host)
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.3)
+
+
+def link(host, up):
+    sh(["ip", "-n", ns("sw"), "link", "set", f"v-{host}", "up" if up else "down"])
+
+
+def enter(host):
+    """This process's network becomes host's (setns(2)); its children too."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = os.open(f"/run/netns/{ns(host)}", os.O_RDONLY)
+    if libc.setns(fd, 0x40000000) != 0:   # CLONE_NEWNET
+        raise OSError(ctypes.get_errno(), "setns")
+    os.close(fd)
+
+
+# ---- the hosts ----------------------------------------------------------
+
+class Host:
+    def __init__(self, tmp, name):
+        self.name = name
+        self.octet, self.role = HOSTS[name]
+        self.addr = f"{NET}.{self.octet}"
+        self.var = os.path.join(tmp, name, "var")
+        self.base = PORTS.get(name)
+        self.watch = None
+        os.makedirs(os.path.dirname(self.var), exist_ok=True)
+        os.chmod(os.path.dirname(self.var), 0o755)
+
+    def env(self, **kw):
+        e = {"PITWALL_VAR": self.var, "PITWALL_BIN": BIN, "PITWALL_PORT_BASE": str(self.base),
+             "PITWALL_CRON": "0"}
+        e.update({k: str(v) for k, v in kw.items()})
+        return e
+
+    def stack_env(self):
+        out = {}
+        with open(os.path.join(self.var, "stack.env")) as f:
+            for line in f:
+                line = line.strip()
+                if line and not line.startswith("#") and "=" in line:
+                    k, v = line.split("=", 1)
+                    out[k] = shlex.split(v)[0] if v else ""
+        return out
+
+    def supervise(self):
+        """The cron step, inside the host's namespace (cron itself runs in
+        the real one, where 10.77.0.x is not reachable): checks every 5 s."""
+        self.watch = subprocess.Popen(
+            in_ns(self.name) + ["bash", "scripts/worker-supervise", "--watch", "3600"],
+            cwd=ROOT, env=dict(os.environ, **self.env()), stdin=subprocess.DEVNULL,
+            stdout=open(os.path.join(os.path.dirname(self.var), "supervise.log"), "a"),
+            stderr=subprocess.STDOUT)
+
+
+def contest_env():
+    """Settings every app host gets (loose rate limits: one client address
+    sends for every contestant; a short reaper deadline, so a lost callback
+    is fetched within seconds)."""
+    return {
+        "PITWALL_LIMIT_LOGIN": "10000r/s", "PITWALL_LIMIT_RUN": "10000r/s",
+        "PITWALL_LIMIT_SUBMIT": "10000r/s", "PITWALL_LIMIT_ANON": "10000r/s",
+        "PITWALL_LIMIT_ADDR": "100000r/s", "PITWALL_LIMIT_ADDR_BURST": "10000",
+        "PITWALL_LIMIT_SUBMIT_BURST": "1000", "SUBMIT_RATE_PER_MIN": "100000",
+        "JUDGE0_DEADLINE": "10", "WORKER_REAP_INTERVAL": "1",
+        "PITWALL_JUDGE0_ALLOW": f"{NET}.0/24", "PITWALL_METRICS_ALLOW": f"{NET}.0/24",
+    }
+
+
+def hosts_up(tmp):
+    H = {n: Host(tmp, n) for n in HOSTS if n != "cl"}
+    d = H["data"]
+    sh(["bash", "scripts/stack", "up"], host="data", timeout=600,
+       env=d.env(PITWALL_ROLE="data", PITWALL_PG_LISTEN=d.addr, PITWALL_REDIS_LISTEN=d.addr))
+    bundle = os.path.join(d.var, "root", "hosts")
+    r = H["rep"]
+    sh(["bash", "scripts/stack", "up"], host="rep", timeout=300,
+       env=r.env(PITWALL_ROLE="replica", PITWALL_DATA_FROM=bundle, PITWALL_REDIS_LISTEN=r.addr))
+    for n in ("app1", "app2"):
+        a = H[n]
+        sh(["bash", "scripts/stack", "up"], host=n, timeout=600,
+           env=a.env(PITWALL_ROLE="app", PITWALL_DATA_FROM=bundle, PITWALL_LISTEN_ADDR=a.addr,
+                     PITWALL_INTERNAL_ADDR=a.addr, PITWALL_REDIS_SENTINELS=sentinels(),
+                     **contest_env()))
+        a.supervise()
+    denv = d.stack_env()
+    for n in ("jh1", "jh2"):
+        j = H[n]
+        sh(["bash", "scripts/judge", "join"], host=n, timeout=300,
+           env=j.env(REDIS_SENTINELS=sentinels(),
+                     REDIS_PASSWORD_FILE=os.path.join(bundle, "redis.pass"),
+                     JUDGE_HOST_NAME=n, JUDGE_RUNNERS=2))
+        j.supervise()
+    return H
+
+
+def hosts_down(H):
+    for n in ("jh1", "jh2"):
+        if n in H:
+            sh(["bash", "scripts/judge", "leave"], host=n, check=False, env=H[n].env())
+    for n in ("app1", "app2", "rep", "data"):
+        if n in H:
+            sh(["bash", "scripts/stack", "down"], host=n, check=False, timeout=300, env=H[n].env())
+    for h in H.values():
+        if h.watch is not None:
+            try:
+                h.watch.terminate()
+                h.watch.wait(10)
+            except Exception:
+                pass
+
+
+# ---- the contest ----------------------------------------------------------
+
+_ctx = ssl.create_default_context()
+_ctx.check_hostname = False
+_ctx.verify_mode = ssl.CERT_NONE
+
+
+def http(method, url, body=None, headers=None, timeout=5):
+    data = json.dumps(body).encode() if body is not None else None
+    h = dict(headers or {})
+    if data is not None:
+        h["Content-Type"] = "application/json"
+    req = urllib.request.Request(url, data=data, method=method, headers=h)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout, context=_ctx) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+class Db:
+    """psql to the data host, as an app host reaches it (TLS, SCRAM)."""
+
+    def __init__(self, url):
+        self.url = url
+
+    def q(self, sql):
+        p = subprocess.run(["psql", self.url, "-X", "-Atq", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                           capture_output=True, text=True, timeout=60)
+        if p.returncode != 0:
+            raise RuntimeError(f"psql: {p.stderr}")
+        return p.stdout.strip()
+
+
+def jwt(key, sub):
+    import base64
+    import hashlib
+    import hmac
+
+    def b64(b):
+        return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+    now = int(time.time())
+    payload = {"sub": str(sub), "role": "contestant", "iat": now, "exp": now + 7200,
+               "iss": "pitwall", "jti": secrets.token_hex(8)}
+    s = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()) + "." + b64(json.dumps(payload).encode())
+    return s + "." + b64(hmac.new(key.encode(), s.encode(), hashlib.sha256).digest())
+
+
+GOOD = "import time\ntime.sleep(0.3)\na, b = map(int, input().split())\nprint(a + b)\n"
+BAD = "import time\ntime.sleep(0.3)\na, b = map(int, input().split())\nprint(a - b)\n"
+CASES = [("1 2\n", "3\n"), ("20 22\n", "42\n")]
+
+
+class Contest:
+    def __init__(self, H):
+        self.H = H
+        app = H["app1"].stack_env()
+        self.db = Db(app["DATABASE_URL"])
+        with open(app["JWT_SECRET_FILE"]) as f:
+            key = f.read().strip()
+        self.apps = [H["app1"].stack_env()["PITWALL_URL"], H["app2"].stack_env()["PITWALL_URL"]]
+        self.slug = f"mh{secrets.token_hex(3)}"
+        rid = int(self.db.q("INSERT INTO rounds (slug, name, starts_at, ends_at) VALUES"
+                            f" ('{self.slug}', 'Multihost', now() - interval '1 minute',"
+                            " now() + interval '2 hours') RETURNING id").split()[0])
+        self.qid = int(self.db.q("INSERT INTO questions (round_id, slug, title, points, time_limit_ms,"
+                                 f" memory_limit_kb) VALUES ({rid}, 'sum{secrets.token_hex(2)}', 'Sum',"
+                                 " 100, 2000, 131072) RETURNING id").split()[0])
+        for i, (inp, exp) in enumerate(CASES):
+            self.db.q("INSERT INTO testcases (question_id, ordinal, name, input, expected_output, points,"
+                      f" is_sample) VALUES ({self.qid}, {i}, '{i:02d}', '{inp}', '{exp}', 1, {str(i == 0).lower()})")
+        self.users = []
+        for i in range(10):
+            uid = int(self.db.q("INSERT INTO users (email, name, password_hash, role) VALUES"
+                                f" ('mh{i}-{secrets.token_hex(3)}@example.org', 'mh{i}', 'x', 'contestant')"
+                                " RETURNING id").split()[0])
+            self.users.append((uid, jwt(key, uid), i % 2 == 0))   # even: a right answer
+        self.acked = {}       # sid: (uid, good, t_sent, app index)
+        self.unanswered = 0   # sends with no reply (the app host was cut off)
+        self.lock = threading.Lock()
+        self.stop = False
+        self.n = 0
+
+    def send_one(self):
+        uid, tok, good = self.users[self.n % len(self.users)]
+        first = self.n % 2
+        self.n += 1
+        body = {"question_id": self.qid, "language_id": 71, "source_code": GOOD if good else BAD}
+        t = time.time()
+        for k in (first, 1 - first):
+            try:
+                st, b = http("POST", self.apps[k] + "/submit", body,
+                             {"Authorization": "Bearer " + tok}, timeout=4)
+            except OSError:
+                with self.lock:
+                    self.unanswered += 1
+                continue
+            if st == 202:
+                with self.lock:
+                    self.acked[json.loads(b)["submission_id"]] = (uid, good, t, k)
+                return
+        # neither answered: counted in unanswered, not acknowledged
+
+    def sender(self, rate):
+        while not self.stop:
+            t0 = time.time()
+            self.send_one()
+            time.sleep(max(0, 1 / rate - (time.time() - t0)))
+
+    def finished(self):
+        """{sid: finished epoch} of the acknowledged submissions PostgreSQL
+        has as done (finished_at: when the verdict landed)."""
+        rows = self.db.q("SELECT id, extract(epoch FROM finished_at) FROM submissions"
+                         f" WHERE question_id = {self.qid} AND status = 'done'")
+        out = {}
+        for r in rows.splitlines():
+            sid, _, at = r.partition("|")
+            out[sid] = float(at) if at else time.time()
+        return out
+
+
+def main():
+    global BIN, KEEP
+    args = sys.argv[1:]
+    if "--bin" in args:
+        BIN = os.path.abspath(args[args.index("--bin") + 1])
+    KEEP = "--keep" in args
+    if os.geteuid() != 0:
+        print("ok - multihost # SKIP needs root (network namespaces, the judge's sandbox)")
+        return 0
+    # Settings of another stack (tests/run's) are not these hosts'.
+    for k in list(os.environ):
+        if k in ("PITWALL_VAR", "PITWALL_PORT_BASE", "PITWALL_TEST_TMP", "DATABASE_URL") or \
+                k.startswith(("JUDGE0_", "PITWALL_FAKE", "REDIS_", "PG", "JUDGE_")):
+            del os.environ[k]
+    tmp = tempfile.mkdtemp(prefix="pitwall-multihost.")
+    os.chmod(tmp, 0o755)
+    # Sanitizer reports (a build/san binary) land here, checked at the end.
+    os.makedirs(os.path.join(tmp, "asan"))
+    os.chmod(os.path.join(tmp, "asan"), 0o1777)
+    os.environ["ASAN_OPTIONS"] = f"detect_leaks=1:abort_on_error=0:log_path={tmp}/asan/report"
+    os.environ["UBSAN_OPTIONS"] = f"print_stacktrace=1:log_path={tmp}/asan/ubsan"
+    H = {}
+    try:
+        net_up()
+        tap(True, "network namespaces and bridge made (10.77.0.0/24, inside the test's namespaces)")
+        H = hosts_up(tmp)
+        tap(True, "data host, replica host (Redis replica, sentinels), two app hosts and two judge hosts up")
+        enter("cl")
+        run(H)
+    except Exception as e:   # noqa: BLE001 - reported as a failure
+        import traceback
+        tap(False, "multihost run", traceback.format_exc())
+    finally:
+        if not KEEP:
+            sanitizer_check(tmp)
+            hosts_down(H)
+            net_down()
+            left = [n for n in list(HOSTS) + ["sw"] if os.path.exists(f"/run/netns/{ns(n)}")]
+            tap(not left, "namespaces removed", f"left: {left}")
+            p = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "integration", "survivors.py"),
+                                "--wait", "5", tmp], capture_output=True, text=True)
+            tap(p.returncode == 0, "no process of the hosts outlives them", p.stdout + p.stderr)
+            mounts = [m for m in open("/proc/self/mountinfo").read().splitlines() if tmp in m]
+            tap(not mounts, "no mount of the hosts is left", "\n".join(mounts[:5]))
+            subprocess.run(["rm", "-rf", tmp])
+        else:
+            print(f"# kept: {tmp}, namespaces {TAG}-*")
+    failed = sum(1 for ok, _ in results if not ok)
+    return 1 if failed else 0
+
+
+SAN = ("runtime error:", "ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+       "ERROR: UndefinedBehaviorSanitizer")
+
+
+def sanitizer_check(tmp):
+    """A sanitizer report in any host's logs is a failure."""
+    found = [os.path.join(tmp, "asan", f) for f in os.listdir(os.path.join(tmp, "asan"))]
+    for dirpath, _, files in os.walk(tmp):
+        if not dirpath.endswith(("/log", "/root")):
+            continue
+        for f in files:
+            if not f.endswith((".log", ".out")):
+                continue
+            try:
+                with open(os.path.join(dirpath, f), errors="replace") as fh:
+                    text = fh.read()
+            except OSError:
+                continue
+            if any(p in text for p in SAN):
+                found.append(os.path.join(dirpath, f))
+    tap(not found, "no sanitizer reports from the hosts' processes", "\n".join(found))
+
+
+def wait_for(pred, timeout, what):
+    end = time.time() + timeout
+    while time.time() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.5)
+    raise RuntimeError(f"timed out after {timeout}s waiting for {what}")
+
+
+def master():
+    """(host, port) of the Redis master the sentinels name."""
+    for hp in sentinels().split(","):
+        h, _, p = hp.partition(":")
+        r = subprocess.run(["redis-cli", "-h", h, "-p", p, "SENTINEL", "get-master-addr-by-name", "pitwall"],
+                           capture_output=True, text=True, timeout=10)
+        out = r.stdout.split()
+        if len(out) == 2:
+            return out[0], out[1]
+    return None
+
+
+_master = None   # (when asked, (host, port)): the sentinels' answer, kept 1 s
+
+
+def rcli_at(H, host, port, *args):
+    with open(os.path.join(H["data"].var, "root", "hosts", "redis.pass")) as f:
+        pw = f.read().strip()
+    p = subprocess.run(["redis-cli", "--no-auth-warning", "-h", host, "-p", str(port), *map(str, args)],
+                       env=dict(os.environ, REDISCLI_AUTH=pw), capture_output=True, text=True, timeout=20)
+    return p.stdout
+
+
+def rcli(H, *args):
+    d = H["data"]
+    with open(os.path.join(d.var, "root", "hosts", "redis.pass")) as f:
+        pw = f.read().strip()
+    global _master
+    if _master is None or time.time() - _master[0] > 1:
+        _master = (time.time(), master() or (d.addr, str(PORTS["data"] + 6)))
+    h, p = _master[1]
+    p = subprocess.run(["redis-cli", "--no-auth-warning", "-h", h, "-p", p,
+                        *map(str, args)], env=dict(os.environ, REDISCLI_AUTH=pw),
+                       capture_output=True, text=True, timeout=20)
+    return p.stdout.strip()
+
+
+def run(H):
+    c = Contest(H)
+    app1 = H["app1"].stack_env()
+
+    # Judge hosts are listed with their load: /workers (the judge API on
+    # an app host) and /metrics (an app host's internal listener).
+    def workers():
+        p = sh(["curl", "-s", f"http://127.0.0.1:{app1['PITWALL_JUDGE_PORT']}/workers"], host="app1",
+               check=False)
+        try:
+            hosts = json.loads(p.stdout)[0].get("pitwall_hosts", [])
+        except (ValueError, IndexError, KeyError):
+            return None
+        return hosts if sorted(h["name"] for h in hosts) == ["jh1", "jh2"] else None
+    def workers_names():
+        p = sh(["curl", "-s", f"http://127.0.0.1:{app1['PITWALL_JUDGE_PORT']}/workers"], host="app1",
+               check=False)
+        try:
+            return sorted(h["name"] for h in json.loads(p.stdout)[0].get("pitwall_hosts", []))
+        except (ValueError, IndexError, KeyError, TypeError):
+            return None
+    try:
+        hosts = wait_for(workers, 30, "both judge hosts in /workers")
+        ok = all(h["runners"] == 2 and h["load1"] is not None and h["cores"] >= 1 for h in hosts)
+        tap(ok, "/workers lists both judge hosts with runners and load", json.dumps(hosts))
+    except RuntimeError as e:
+        tap(False, "/workers lists both judge hosts with runners and load", str(e))
+    st, body = http("GET", app1["PITWALL_INTERNAL_URL"] + "/metrics")
+    text = body.decode(errors="replace")
+    tap(st == 200 and 'pitwall_judge_host_load1{host="jh1"}' in text and "pitwall_judge_hosts 2" in text,
+        "/metrics has pitwall_judge_host_* for both judge hosts",
+        "\n".join(l for l in text.splitlines() if "judge_host" in l) or text[:500])
+
+    senders = threading.Thread(target=c.sender, args=(1.5,), daemon=True)
+    senders.start()
+    faults = []   # (name, t_fault, t_repaired)
+    time.sleep(15)
+
+    # 1. A judge host dies mid-run: every process of its namespace killed
+    #    while one of its runners holds a job.
+    # jh1's jobs in hand, "token status" lines, read in one step (a Lua
+    # script: nothing moves while it reads).
+    lua = ("local out = {} "
+           "for _, k in ipairs(redis.call('KEYS', 'judge:processing:jh1:*')) do "
+           "  for _, t in ipairs(redis.call('LRANGE', k, 0, -1)) do "
+           "    table.insert(out, t .. ' ' .. (redis.call('HGET', 'judge:sub:' .. t, 'status_id') or '?')) "
+           "  end "
+           "end return out")
+
+    def in_hand():
+        return dict(line.split(" ", 1) for line in rcli(H, "EVAL", lua, 0).splitlines() if " " in line)
+    try:
+        wait_for(lambda: "2" in in_hand().values(), 30, "a job running on jh1")
+    except RuntimeError:
+        pass
+    t = time.time()
+    ns_kill("jh1")
+    faults.append(("judge host jh1 killed", t, t))
+    # What it held when it died stays in its processing lists until
+    # another runner takes the lists back: {token: status at death}.
+    held = in_hand()
+    tap(any(st == "2" for st in held.values()), "judge host jh1 killed while it ran a job",
+        f"held at death: {held}")
+    try:
+        wait_for(lambda: (p := workers_names()) is not None and p == ["jh2"], 30,
+                 "jh1 to leave /workers")
+        tap(True, "the dead judge host leaves /workers within the heartbeat window")
+    except RuntimeError as e:
+        tap(False, "the dead judge host leaves /workers within the heartbeat window", str(e))
+    time.sleep(max(0, 20 - (time.time() - t)))
+
+    # 2. An app host cut off (its link down) for 15 s, then back.
+    t = time.time()
+    link("app2", False)
+    time.sleep(15)
+    link("app2", True)
+    t_back = time.time()
+    faults.append(("app host app2 cut off 15 s", t, t_back))
+    time.sleep(15)
+    back = [s for s, (_, _, t0, k) in c.acked.items() if k == 1 and t0 > t_back]
+    tap(len(back) > 0, "the cut-off app host answers again once its link is back",
+        f"{len(back)} submissions acknowledged by app2 after the repair")
+
+    # 3. The Redis master (on the data host) killed: the sentinels make
+    #    the replica host's Redis the master; 20 s later the old one is
+    #    started again and becomes a replica.
+    with open(os.path.join(H["data"].var, "run", "redis.pid")) as f:
+        rpid = int(f.read().split()[0])
+    t = time.time()
+    os.kill(rpid, signal.SIGKILL)
+    try:
+        m = wait_for(lambda: (x := master()) is not None and x[0] == H["rep"].addr and x, 30,
+                     "the sentinels to name the replica host's Redis")
+        t_fo = time.time() - t
+        tap(True, "the sentinels promote the replica host's Redis")
+    except RuntimeError as e:
+        t_fo = float("nan")
+        tap(False, "the sentinels promote the replica host's Redis", str(e))
+    time.sleep(max(0, 20 - (time.time() - t)))
+    sh(["bash", "scripts/stack", "up"], host="data", timeout=300, env=H["data"].env())
+    t_back = time.time()
+    faults.append(("Redis master killed (data host), restarted 20 s later", t, t_back))
+    try:
+        wait_for(lambda: "role:slave" in rcli_at(H, H["data"].addr, PORTS["data"] + 6, "INFO", "replication")
+                 and "master_link_status:up" in rcli_at(H, H["data"].addr, PORTS["data"] + 6, "INFO",
+                                                         "replication"), 60,
+                 "the old master to replicate the new one")
+        tap(True, "the old master, restarted, replicates the new one")
+    except RuntimeError as e:
+        tap(False, "the old master, restarted, replicates the new one", str(e))
+    time.sleep(15)
+    after = [s for s, (_, _, t0, _) in c.acked.items() if t0 > t_back + 5]
+    tap(len(after) > 0, "submissions are acknowledged again after the failover",
+        f"{len(after)} acknowledged after the old master came back")
+    c.stop = True
+    senders.join(10)
+    t_end = time.time()
+
+    # Everything acknowledged is scored (judge hosts: jh2 alone now).
+    acked = dict(c.acked)
+    try:
+        wait_for(lambda: all(s in c.finished() for s in acked), 240,
+                 "every acknowledged submission to be scored")
+        tap(True, "every acknowledged submission scored")
+    except RuntimeError as e:
+        fin = c.finished()
+        tap(False, "every acknowledged submission scored",
+            f"{e}; missing {[s for s in acked if s not in fin][:10]}")
+    done = c.finished()
+
+    # What jh1 was running when it died was run again by another runner
+    # (attempts counts the takes) and finished.
+    # (A job whose result was stored just before the death, not yet
+    # dropped from the list, is finished and not run again.)
+    rerun = [(tok, then, rcli(H, "HGET", f"judge:sub:{tok}", "attempts"),
+              rcli(H, "HGET", f"judge:sub:{tok}", "status_id")) for tok, then in held.items()]
+    tap(held and all(st.isdigit() and int(st) >= 3 and (then != "2" or (a.isdigit() and int(a) >= 2))
+                     for _, then, a, st in rerun),
+        "the jobs the dead judge host ran were run again elsewhere and finished",
+        f"(token, status at death, attempts, status): {rerun}")
+
+    # Every submission PostgreSQL has (acknowledged or not: a 202 lost on
+    # a cut link) is scored, each testcase counted once, verdicts right.
+    rows = c.db.q("SELECT s.id, s.user_id, s.status, s.total, s.done, s.passed, s.failed,"
+                  " (SELECT count(*) FROM submission_results r WHERE r.submission_id = s.id),"
+                  " (SELECT count(DISTINCT r.testcase_id) FROM submission_results r WHERE r.submission_id = s.id)"
+                  f" FROM submissions s WHERE s.question_id = {c.qid}").splitlines()
+    good = {uid: g for uid, _, g in c.users}
+    bad = []
+    for r in rows:
+        sid, uid, status, total, dn, passed, failed, nres, ndist = r.split("|")
+        want = int(total) if good[int(uid)] else 0
+        if (status != "done" or dn != total or int(passed) + int(failed) != int(total)
+                or nres != total or ndist != total or int(passed) != want):
+            bad.append(r)
+    tap(not bad and len(rows) >= len(acked),
+        "every submission in PostgreSQL scored once (each testcase counted once, verdicts right)",
+        "\n".join(bad[:10]) or f"{len(rows)} rows < {len(acked)} acknowledged")
+    lost = [s for s in acked if s not in {r.split('|')[0] for r in rows}]
+    tap(not lost, "nothing acknowledged lost", f"lost: {lost[:10]}")
+
+    # The best scores: one per contestant, 100 for the right answers.
+    best = dict(tuple(r.split("|")) for r in c.db.q(
+        f"SELECT user_id, score FROM best_scores WHERE question_id = {c.qid}").splitlines())
+    wrong = [(uid, best.get(str(uid))) for uid, _, g in c.users
+             if float(best.get(str(uid), -1)) != (100.0 if g else 0.0)]
+    tap(not wrong, "best scores: 100 for each right answer, 0 for each wrong one", f"{wrong}")
+
+    # The leaderboard each app host serves (Redis) agrees: each
+    # contestant once, with that score.
+    names = {f"mh{i}": g for i, (_, _, g) in enumerate(c.users)}
+    for k, url in enumerate(c.apps):
+        st, body = http("GET", url + f"/leaderboard?round={c.slug}")
+        try:
+            board = {e["name"]: float(e["score"]) for e in json.loads(body)}
+            rows_n = len(json.loads(body))
+        except (ValueError, KeyError, TypeError):
+            board, rows_n = {}, -1
+        off = [(n, board.get(n)) for n, g in names.items() if board.get(n) != (100.0 if g else 0.0)]
+        tap(st == 200 and not off and rows_n == len(names),
+            f"app{k + 1}'s leaderboard: every contestant once, with the right score",
+            f"{st} {off} {body[:300]!r}")
+
+    # How long each fault delayed verdicts: the verdict time of what was
+    # sent around it, over the median of what was sent before any fault.
+    lat = sorted((t0, done[s] - t0) for s, (_, _, t0, _) in acked.items() if s in done)
+    first_fault = faults[0][1]
+    base = [l for t0, l in lat if t0 < first_fault - 2]
+    med = statistics.median(base) if base else 0.0
+    print(f"# verdict latency before any fault: median {med:.2f} s over {len(base)} submissions")
+    print(f"# Redis failover: the sentinels named the new master {t_fo:.1f} s after the kill")
+    for name, t0f, t1f in faults:
+        around = [l for t0, l in lat if t0f - 10 <= t0 <= t1f + 5]
+        worst = max(around) if around else 0.0
+        # When verdicts were back to normal: the first submission sent
+        # after the fault (and its repair) whose latency is within 2 s of
+        # the median, less the fault's time.
+        back = next((t0 - t1f for t0, l in lat if t0 > t1f and l <= med + 2), float("nan"))
+        # The longest stretch with no send acknowledged (202), around it.
+        sent = sorted([t0f] + [t0 for t0, _ in lat if t0f - 5 <= t0 <= t1f + 40])
+        gap = max((b - a for a, b in zip(sent, sent[1:])), default=0.0)
+        print(f"# fault: {name}: worst verdict latency {worst:.2f} s (+{worst - med:.2f} s over the"
+              f" median) among {len(around)} submissions sent around it; normal again"
+              f" {back:.1f} s after it{' was repaired' if t1f > t0f else ''}; no 202 for"
+              f" {gap:.1f} s at most")
+    print(f"# contest: {len(acked)} submissions acknowledged in {t_end - (first_fault - 15):.0f} s,"
+          f" {len(rows)} in PostgreSQL, {c.unanswered} sends unanswered (the cut-off host; sent again"
+          " to the other)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
