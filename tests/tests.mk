@@ -54,3 +54,9 @@ $(WORKER_UNIT): $(OUT)/tests/test_%: tests/unit/test_%.c $(OUT)/libpitwall.a
 	$(CC) $(CFLAGS) -Iworker $(LDFLAGS) -o $@ $< \
 	    $(filter $(OUT)/worker/%.o,$^) \
 	    $(OUT)/libpitwall.a $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+# lib/redis.c and lib/redis_acl.c: the roles' ACL loaded into a throwaway
+# redis-server, READONLY reconnects, the WAIT rule.
+$(OUT)/tests/test_redis: tests/unit/test_redis.c $(UNIT_FIXTURE) $(OUT)/libpitwall.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/unit/redis_fixture.c $(OUT)/libpitwall.a $(LDLIBS) $(UNIT_CMOCKA)

@@ -3,7 +3,7 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_LIB_SRC := lib/json.c lib/query.c lib/sign.c lib/judge0.c lib/auth.c lib/config.c lib/log.c \
-                lib/metrics.c lib/redis.c lib/verdict.c lib/outval.c lib/capi.c admin/package.c
+                lib/metrics.c lib/judgehosts.c lib/redis.c lib/verdict.c lib/outval.c lib/capi.c admin/package.c
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                 -std=gnu11 -D_GNU_SOURCE -pthread -Ilib $(PKG_CFLAGS)
 

@@ -6,11 +6,12 @@ stack of its own (redis_stack.py) judges submissions that way; a client
 without the tunnel, without a certificate or with one of another CA is
 refused."""
 import os
+import socket
 import subprocess
 
 import redis_stack as rs
 from contest import jwt, make_question, make_round, make_user, submit, wait_done
-from pw import ROOT, eq
+from pw import ROOT, eq, wait_for
 
 S = {}
 
@@ -96,6 +97,14 @@ def test_tunnel_refuses_a_server_of_another_ca():
     srv = subprocess.Popen(["openssl", "s_server", "-quiet", "-accept", f"127.0.0.1:{port}",
                             "-cert", f"{d}/c.pem", "-key", f"{d}/k.pem"],
                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    def listening():
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            return srv.poll() is not None   # exited: the assertion below says
+    wait_for(listening, timeout=30, interval=0.1, what="the impostor TLS server")
+    assert srv.poll() is None, "openssl s_server exited"
     tvar = os.path.join(rs.S["var"], "impostor")
     for sub in ("", "run", "log", "redis"):
         os.makedirs(os.path.join(tvar, sub), exist_ok=True)
