@@ -196,10 +196,18 @@ export_question(const char *dir, struct db *db, PGresult *qr, int row,
 			goto out;
 		}
 		p[0] = PQgetvalue(tr, i, 0);
-		if ((data = db_exec(db, "SELECT input, expected_output FROM"
+		if ((data = db_exec(db, "SELECT input, expected_output,"
+		    " input_bytes IS NOT NULL OR answer_bytes IS NOT NULL FROM"
 		    " testcases WHERE id = $1", 1, p)) == NULL ||
 		    PQntuples(data) != 1)
 			goto out;
+		/* Pitwall's own format holds text only (docs/packages.md). */
+		if (PQgetvalue(data, 0, 2)[0] == 't') {
+			fprintf(stderr, "question %s: testcase %s holds binary "
+			    "data, which this format cannot; use export-problem "
+			    "%s DIR\n", slug, name, slug);
+			goto out;
+		}
 		if (package_path(path, sizeof(path), "%s/%s/tests/%s.in", dir, slug,
 		    name) == -1 ||
 		    file_write(path, PQgetvalue(data, 0, 0),

@@ -216,6 +216,26 @@ out:
 	return rc;
 }
 
+/* The file rel: column bin of row 0 of d (base64) when not NULL, else
+ * column text. */
+static int
+xkpp_data(const char *dir, const char *rel, PGresult *d, int text, int bin)
+{
+	char *bytes;
+	size_t len;
+	int rc;
+
+	if (PQgetisnull(d, 0, bin))
+		return xkpp_file(dir, rel, PQgetvalue(d, 0, text),
+		    (size_t)PQgetlength(d, 0, text));
+	if ((bytes = b64_decode(PQgetvalue(d, 0, bin),
+	    (size_t)PQgetlength(d, 0, bin), &len)) == NULL)
+		return -1;
+	rc = xkpp_file(dir, rel, bytes, len);
+	free(bytes);
+	return rc;
+}
+
 /* data/<name>.in and .ans of every testcase, one at a time. */
 static int
 xkpp_tests(const char *dir, struct db *db, const char *qid, int *ntests)
@@ -240,17 +260,17 @@ xkpp_tests(const char *dir, struct db *db, const char *qid, int *ntests)
 			    PQgetvalue(t, i, 2)[0] == 't' ? "sample" : "secret",
 			    name);
 		p[0] = PQgetvalue(t, i, 0);
-		if ((d = db_exec(db, "SELECT input, expected_output, interaction"
+		/* Binary files (sql/014) as base64, decoded here. */
+		if ((d = db_exec(db, "SELECT input, expected_output, interaction,"
+		    " encode(input_bytes, 'base64'), encode(answer_bytes, 'base64')"
 		    " FROM testcases WHERE id = $1", 1, p)) == NULL ||
 		    PQntuples(d) != 1)
 			goto out;
 		strcat(rel, ".in");
-		if (xkpp_file(dir, rel, PQgetvalue(d, 0, 0),
-		    (size_t)PQgetlength(d, 0, 0)) == -1)
+		if (xkpp_data(dir, rel, d, 0, 3) == -1)
 			goto out;
 		strcpy(rel + strlen(rel) - 3, ".ans");
-		if (xkpp_file(dir, rel, PQgetvalue(d, 0, 1),
-		    (size_t)PQgetlength(d, 0, 1)) == -1)
+		if (xkpp_data(dir, rel, d, 1, 4) == -1)
 			goto out;
 		strcpy(rel + strlen(rel) - 4, ".interaction");
 		if (!PQgetisnull(d, 0, 2) && xkpp_file(dir, rel,

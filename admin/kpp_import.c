@@ -102,29 +102,18 @@ struct kimport {
 };
 
 /*
- * What the database can hold and the judge can use, checked before the
- * transaction: test files as text, flags the default validator knows, and
- * no custom or interactive validator for a Judge0 that cannot run one.
+ * What the judge can use, checked before the transaction: flags the
+ * default validator knows (the question's and each testcase's), and no
+ * custom or interactive validator for a Judge0 that cannot run one.
+ * (Binary test files are stored as bytes: kpp_tests_apply.)
  */
 static int
 kpp_storable(const struct kpp *k, const struct config *cfg, const char *path)
 {
-	const struct kpp_file *f;
 	struct outval_flags fl;
 	char err[256];
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; i < k->ntests; i++)
-		for (j = 0; j < 2; j++) {
-			f = j == 0 ? k->tests[i].in : k->tests[i].ans;
-			if (package_text_check(f->path, f->data, f->len, NULL,
-			    0) == 0)
-				continue;
-			fprintf(stderr, "%s: %s is not UTF-8 text without NUL "
-			    "bytes; testcases are stored and judged as text, so "
-			    "binary test data is refused\n", path, f->path);
-			return -1;
-		}
 	/* A real Judge0 would run the submission and report a clean run,
 	 * which says nothing of its output: a silently wrong verdict. */
 	if (k->validator != KPP_VALIDATOR_DEFAULT && !cfg->judge_embedded) {
@@ -219,8 +208,8 @@ kpp_tests_apply(struct db *db, const struct kpp *k, const char *qid,
     const char *path)
 {
 	PGresult *res = NULL;
-	const char *p[9];
-	char ord[24], cnt[32];
+	const char *p[11];
+	char ord[24], cnt[32], *hex[2] = { NULL, NULL };
 	size_t i;
 	int n, rc = -1;
 
@@ -260,10 +249,24 @@ kpp_tests_apply(struct db *db, const struct kpp *k, const char *qid,
 		const struct kpp_test *t = &k->tests[i];
 
 		snprintf(ord, sizeof(ord), "%zu", i + 1);
+		/* A file that is not text keeps its bytes (sql/014). */
+		free(hex[0]);
+		free(hex[1]);
+		hex[0] = hex[1] = NULL;
+		if (package_text_check(t->in->path, t->in->data, t->in->len, NULL,
+		    0) == -1 && (hex[0] = kpp_hex(t->in->data,
+		    t->in->len)) == NULL)
+			goto out;
+		if (package_text_check(t->ans->path, t->ans->data, t->ans->len,
+		    NULL, 0) == -1 && (hex[1] = kpp_hex(t->ans->data,
+		    t->ans->len)) == NULL)
+			goto out;
 		p[0] = qid;
 		p[1] = t->name;
-		p[2] = t->in->data;
-		p[3] = t->ans->data;
+		p[2] = hex[0] != NULL ? "" : t->in->data;
+		p[3] = hex[1] != NULL ? "" : t->ans->data;
+		p[9] = hex[0];
+		p[10] = hex[1];
 		p[4] = t->is_sample ? "t" : "f";
 		p[5] = ord;
 		p[6] = k->groups[t->group].path;
@@ -271,20 +274,25 @@ kpp_tests_apply(struct db *db, const struct kpp *k, const char *qid,
 		p[8] = t->interaction != NULL ? t->interaction->data : NULL;
 		if (import_exec_rows(db, "INSERT INTO testcases (question_id, name,"
 		    " input, expected_output, is_sample, points, ordinal,"
-		    " group_path, validator_flags, interaction)"
-		    " VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9)"
+		    " group_path, validator_flags, interaction, input_bytes,"
+		    " answer_bytes) VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9,"
+		    " decode($10, 'hex'), decode($11, 'hex'))"
 		    " ON CONFLICT (question_id, name) DO UPDATE SET"
 		    " input = EXCLUDED.input,"
 		    " expected_output = EXCLUDED.expected_output,"
 		    " is_sample = EXCLUDED.is_sample, ordinal = EXCLUDED.ordinal,"
 		    " group_path = EXCLUDED.group_path,"
 		    " validator_flags = EXCLUDED.validator_flags,"
-		    " interaction = EXCLUDED.interaction RETURNING id", 9, p,
+		    " interaction = EXCLUDED.interaction,"
+		    " input_bytes = EXCLUDED.input_bytes,"
+		    " answer_bytes = EXCLUDED.answer_bytes RETURNING id", 11, p,
 		    NULL, 0) != 1)
 			goto out;
 	}
 	rc = 0;
 out:
+	free(hex[0]);
+	free(hex[1]);
 	PQclear(res);
 	return rc;
 }

@@ -35,7 +35,9 @@
 	" q.time_limit_ms, q.memory_limit_kb, q.checker"
 #define T_COLS \
 	"t.id, t.question_id, t.ordinal, t.name, t.is_sample, t.points," \
-	" t.input, t.expected_output"
+	" CASE WHEN t.input_bytes IS NULL THEN t.input END AS input," \
+	" CASE WHEN t.answer_bytes IS NULL THEN t.expected_output END" \
+	" AS expected_output"
 
 /* Reply with question qid and all of its testcases. */
 static void
@@ -47,7 +49,9 @@ question_reply(struct req *r, long long qid, int status)
 	req_row_reply(r, "SELECT " Q_COLS ","
 	    " coalesce((SELECT json_agg(json_build_object('id', t.id, 'ordinal',"
 	    "  t.ordinal, 'name', t.name, 'is_sample', t.is_sample, 'points',"
-	    "  t.points, 'input', t.input, 'expected_output', t.expected_output)"
+	    "  t.points, 'input', CASE WHEN t.input_bytes IS NULL THEN t.input"
+	    "  END, 'expected_output', CASE WHEN t.answer_bytes IS NULL THEN"
+	    "  t.expected_output END)"
 	    "  ORDER BY t.ordinal) FROM testcases t WHERE t.question_id = q.id),"
 	    "  '[]'::json) AS testcases"
 	    " FROM questions q JOIN rounds r ON r.id = q.round_id WHERE q.id = $1",
@@ -240,6 +244,8 @@ testcase_write(struct req *r, long long qid, long long tid)
 		res = req_row_or_reply(r, "UPDATE testcases SET"
 		    " input = coalesce($2, input),"
 		    " expected_output = coalesce($3, expected_output),"
+		    " input_bytes = CASE WHEN $2 IS NULL THEN input_bytes END,"
+		    " answer_bytes = CASE WHEN $3 IS NULL THEN answer_bytes END,"
 		    " name = coalesce($4, name), points = coalesce($5::int, points),"
 		    " ordinal = coalesce($6::int, ordinal),"
 		    " is_sample = coalesce($7::boolean, is_sample)"

@@ -58,7 +58,9 @@ round_questions(struct req *r, long long rid)
 	    "  THEN json_build_object('ordinal', t.ordinal, 'input', NULL,"
 	    "  'expected_output', NULL, 'interaction', t.interaction)"
 	    "  ELSE json_build_object('ordinal', t.ordinal,"
-	    "  'input', t.input, 'expected_output', t.expected_output) END"
+	    "  'input', CASE WHEN t.input_bytes IS NULL THEN t.input END,"
+	    "  'expected_output', CASE WHEN t.answer_bytes IS NULL"
+	    "  THEN t.expected_output END) END"
 	    "  ORDER BY t.ordinal) FROM testcases t"
 	    "  WHERE t.question_id = q.id AND t.is_sample), '[]'::json) AS samples"
 	    " FROM questions q WHERE q.round_id = $1 ORDER BY q.id", 1, params);

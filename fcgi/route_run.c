@@ -238,8 +238,11 @@ route_run(struct req *r)
 			json_object_object_add(o, "interaction", tc->interaction ?
 			    json_object_new_string(tc->interaction) : NULL);
 		} else {
-			json_object_object_add(o, "input", json_object_new_string_len(tc->input, (int)tc->input_len));
+			/* A binary file is not text to show (null). */
+			json_object_object_add(o, "input", tc->input_binary ? NULL :
+			    json_object_new_string_len(tc->input, (int)tc->input_len));
 			json_object_object_add(o, "expected_output",
+			    tc->expected_binary ? NULL :
 			    json_object_new_string_len(tc->expected, (int)tc->expected_len));
 		}
 		json_object_array_add(arr, o);

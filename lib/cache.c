@@ -22,6 +22,7 @@
 #include "cache.h"
 #include "config.h"
 #include "db.h"
+#include "judge0.h"
 #include "keys.h"
 #include "log.h"
 #include "redis.h"
@@ -197,6 +198,20 @@ jstr(json_object *o, const char *k, size_t *lenp)
 	return out;
 }
 
+/* The bytes of base64 member k (malloc'd, NUL-terminated); NULL when
+ * it is not base64 or memory ran out. */
+static char *
+jb64(json_object *o, const char *k, size_t *lenp)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, k, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return b64_decode(json_object_get_string(v),
+	    (size_t)json_object_get_string_len(v), lenp);
+}
+
 /* Build the struct from the cached JSON.  NULL on malformed data. */
 static struct cache_question *
 question_from_json(json_object *o)
@@ -271,6 +286,19 @@ question_from_json(json_object *o)
 		if (json_object_object_get_ex(t, "interaction", NULL) &&
 		    (tc->interaction = jstr(t, "interaction", NULL)) == NULL)
 			goto fail;
+		if (json_object_object_get_ex(t, "input_b64", NULL)) {
+			free(tc->input);
+			if ((tc->input = jb64(t, "input_b64", &tc->input_len)) == NULL)
+				goto fail;
+			tc->input_binary = 1;
+		}
+		if (json_object_object_get_ex(t, "expected_b64", NULL)) {
+			free(tc->expected);
+			if ((tc->expected = jb64(t, "expected_b64",
+			    &tc->expected_len)) == NULL)
+				goto fail;
+			tc->expected_binary = 1;
+		}
 	}
 	return q;
 fail:
@@ -383,7 +411,8 @@ question_load(struct db *db, long long qid, int *missing)
 	}
 	tres = db_exec(db,
 	    "SELECT id, ordinal, name, input, expected_output, is_sample, points,"
-	    " validator_flags, interaction"
+	    " validator_flags, interaction, encode(input_bytes, 'base64'),"
+	    " encode(answer_bytes, 'base64')"
 	    " FROM testcases WHERE question_id = $1 ORDER BY ordinal", 1, params);
 	if (tres == NULL)
 		goto out;
@@ -432,6 +461,11 @@ question_load(struct db *db, long long qid, int *missing)
 			json_object_object_add(t, "flags", json_object_new_string(PQgetvalue(tres, i, 7)));
 		if (!PQgetisnull(tres, i, 8))
 			json_object_object_add(t, "interaction", json_object_new_string(PQgetvalue(tres, i, 8)));
+		/* Binary files as base64: the cache's JSON stays text. */
+		if (!PQgetisnull(tres, i, 9))
+			json_object_object_add(t, "input_b64", json_object_new_string(PQgetvalue(tres, i, 9)));
+		if (!PQgetisnull(tres, i, 10))
+			json_object_object_add(t, "expected_b64", json_object_new_string(PQgetvalue(tres, i, 10)));
 		json_object_array_add(tests, t);
 	}
 out:

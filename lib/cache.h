@@ -28,6 +28,10 @@ struct cache_testcase {
 	 * interactive sample's .interaction file (NULL: none). */
 	char		*flags;
 	char		*interaction;
+	/* input / expected are a binary file's bytes (testcases.input_bytes,
+	 * answer_bytes): not text to show. */
+	int		 input_binary;
+	int		 expected_binary;
 };
 
 /* A custom validator's source: path and base64 content (PostgreSQL's

@@ -158,7 +158,8 @@ void	pgarr_free(struct pgarr *a);
 #define MESSAGE_MAX	(64 * 1024)
 /* The testcase columns check_tc_row() reads (t testcases, q questions). */
 #define TC_COLUMNS	"t.question_id, t.expected_output, q.validator," \
-	" coalesce(t.validator_flags, q.validator_flags), q.package_format"
+	" coalesce(t.validator_flags, q.validator_flags), q.package_format," \
+	" t.answer_bytes"
 
 /* How a job's step ended. */
 enum step {
@@ -264,6 +265,9 @@ struct check_tc {
 	 * judged by Judge0's exact rule (docs/judge.md). */
 	const char	*validator;
 	const char	*flags;
+	/* A binary answer's bytes (testcases.answer_bytes), which expected
+	 * points to; owned (check_tc_clear). */
+	unsigned char	*bytes;
 };
 /*
  * What to do with result job (its submission of question qid, rejudged
@@ -276,10 +280,12 @@ enum check	 check_result(const struct job *job, long long qid,
 		    int judging, const struct check_tc *tc, int max_attempts,
 		    enum verdict *v, char *jmsg, size_t jmsgsz);
 /* store.c: the check_tc of the TC_COLUMNS of a row, starting at col;
- * its strings point into res. */
+ * its strings point into res but a binary answer's bytes (freed by
+ * check_tc_clear).  0, or -1 when memory ran out. */
 struct pg_result;
-void		 check_tc_row(const struct pg_result *res, int row, int col,
+int		 check_tc_row(const struct pg_result *res, int row, int col,
 		    struct check_tc *tc);
+void		 check_tc_clear(struct check_tc *tc);
 void		 check_apply(struct job *job, enum check c, int judging);
 const char	*job_excerpt_src(const struct job *job, enum verdict v,
 		    size_t *len);

@@ -103,16 +103,36 @@ static const struct {
 	/* STMT_FIN_POINTS and STMT_FINALIZE are finalize.c's. */
 };
 
-void
+int
 check_tc_row(const PGresult *res, int row, int col, struct check_tc *tc)
 {
+	size_t len;
+
 	tc->question_id = strtoll(PQgetvalue(res, row, col), NULL, 10);
 	tc->expected = PQgetvalue(res, row, col + 1);
 	tc->expected_len = (size_t)PQgetlength(res, row, col + 1);
+	tc->bytes = NULL;
+	/* A binary answer (sql/014): bytea in libpq's hex text form. */
+	if (!PQgetisnull(res, row, col + 5)) {
+		if ((tc->bytes = PQunescapeBytea((const unsigned char *)
+		    PQgetvalue(res, row, col + 5), &len)) == NULL)
+			return -1;
+		tc->expected = (const char *)tc->bytes;
+		tc->expected_len = len;
+	}
 	/* Native questions (no package_format) keep Judge0's rule. */
 	tc->validator = PQgetisnull(res, row, col + 4) ? NULL :
 	    PQgetvalue(res, row, col + 2);
 	tc->flags = PQgetvalue(res, row, col + 3);
+	return 0;
+}
+
+void
+check_tc_clear(struct check_tc *tc)
+{
+	if (tc->bytes != NULL)
+		PQfreemem(tc->bytes);
+	tc->bytes = NULL;
 }
 
 void

@@ -41,6 +41,10 @@ tcrow_cmp(const void *a, const void *b)
 static void
 tcset_free(struct tcset *t)
 {
+	size_t i;
+
+	for (i = 0; t->rows != NULL && i < t->n; i++)
+		check_tc_clear(&t->rows[i].ct);
 	PQclear(t->res);
 	free(t->rows);
 	memset(t, 0, sizeof(*t));
@@ -92,7 +96,10 @@ tcset_fetch(struct wctx *w, struct job **todo, size_t n, struct tcset *t)
 	}
 	for (i = 0; i < t->n; i++) {
 		t->rows[i].id = strtoll(PQgetvalue(t->res, (int)i, 0), NULL, 10);
-		check_tc_row(t->res, (int)i, 1, &t->rows[i].ct);
+		if (check_tc_row(t->res, (int)i, 1, &t->rows[i].ct) == -1) {
+			tcset_free(t);
+			return STEP_RETRY;
+		}
 	}
 	if (t->n > 1)
 		qsort(t->rows, t->n, sizeof(*t->rows), tcrow_cmp);

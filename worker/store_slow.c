@@ -152,12 +152,17 @@ job_store_result(struct wctx *w, struct job *job)
 		if ((res = store_exec(w, &st, tc, 1, p)) == NULL)
 			goto out;
 		if (PQntuples(res) == 1) {
-			check_tc_row(res, 0, 0, &ct);
+			if (check_tc_row(res, 0, 0, &ct) == -1) {
+				st = STEP_RETRY;
+				goto out;
+			}
 			ctp = &ct;
 		}
 	}
 	c = check_result(job, row.question_id, row.judging, ctp,
 	    w->cfg.worker_max_attempts, &v, jmsg, sizeof(jmsg));
+	if (ctp != NULL)
+		check_tc_clear(ctp);
 	PQclear(res);
 	res = NULL;
 	check_apply(job, c, row.judging);

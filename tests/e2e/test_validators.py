@@ -206,3 +206,12 @@ def test_validation_time_limit_applies():
         qid = import_pkg(pkg, f"slowval-{'x' if limit is None else 'l'}-{S['slug']}")
         sid = judge(qid, "n = int(input())\nprint(n // 2, n - n // 2)\n", 71)
         eq({x[0] for x in rows(sid)}, {want}, f"validation_time {limit}")
+
+
+def test_binary_test_data():
+    # The bytes reach the program and the default validator unchanged.
+    qid = check_package("binrev")
+    src = open(os.path.join(PKGS, "binrev", "submissions", "accepted", "rev.py")).read()
+    body = run_samples(qid, src)
+    eq([(x["verdict"], x["input"], x["expected_output"]) for x in body["results"]],
+       [("AC", None, None)], "/run: AC, binary files not shown as text")

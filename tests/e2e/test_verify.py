@@ -139,6 +139,12 @@ def test_group_flags():
     eq(rows(out)["submissions/wrong_answer/quarter.py"][1], "WA", "secret/tight's flags")
 
 
+def test_binary_test_data():
+    # NUL bytes and bytes that are not UTF-8, judged byte for byte.
+    out = check_package("binrev")
+    eq(rows(out)["submissions/run_time_error/as_text.py"][1], "RE", "not text: the bytes as they are")
+
+
 def test_misfiled_custom_validator_submission_fails():
     pkg = os.path.join(TMP, "twosum")
     shutil.copytree(os.path.join(PKGS, "twosum"), pkg)

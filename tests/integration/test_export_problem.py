@@ -47,7 +47,8 @@ def snapshot(slug, legacy):
                          f" FROM questions WHERE id = {q}"),
         "testcases": psql("SELECT string_agg(concat_ws('|', ordinal, name, md5(input),"
                           " md5(expected_output), is_sample, points, group_path,"
-                          " coalesce(validator_flags, '-'), md5(interaction)), ',' ORDER BY ordinal)"
+                          " coalesce(validator_flags, '-'), md5(interaction), md5(input_bytes),"
+                          " md5(answer_bytes)), ',' ORDER BY ordinal)"
                           f" FROM testcases WHERE question_id = {q}"),
         "groups": psql(f"SELECT string_agg(concat_ws('|', ordinal, path, {settings}), ',' ORDER BY"
                        f" ordinal) FROM testcase_groups WHERE question_id = {q}"),
@@ -119,6 +120,19 @@ def test_group_flags_and_validation_limits():
     with open(os.path.join(out, "problem.yaml")) as f:
         y = f.read()
     assert "validation_time: 4" in y and "validation_memory: 128" in y, y
+
+
+def test_binary_test_data():
+    try:
+        out = round_trip("binrev")
+        for name in ("sample/1", "secret/1", "secret/2"):
+            for ext in (".in", ".ans"):
+                eq(open(os.path.join(out, "data", name + ext), "rb").read(),
+                   open(os.path.join(PKGS, "binrev", "data", name + ext), "rb").read(),
+                   f"{name}{ext}: the same bytes")
+    finally:
+        # Pitwall's own `export` (other files) refuses binary data.
+        psql("DELETE FROM questions WHERE slug IN ('binrev', 'binrev-rt')")
 
 
 def test_usage_and_errors():

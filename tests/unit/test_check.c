@@ -36,8 +36,8 @@ job_make(struct job *job, int j, int t, int st, const char *out)
 static void
 test_check_order_and_outcomes(void **state)
 {
-	const struct check_tc tc = { 5, "42\n", 3, NULL, NULL },
-	    other = { 6, "42\n", 3, NULL, NULL };
+	const struct check_tc tc = { 5, "42\n", 3, NULL, NULL, NULL },
+	    other = { 6, "42\n", 3, NULL, NULL, NULL };
 	struct job job;
 	enum verdict v;
 
@@ -75,7 +75,7 @@ test_check_order_and_outcomes(void **state)
 static void
 test_internal_error_attempt_bound(void **state)
 {
-	const struct check_tc tc = { 5, "x", 1, NULL, NULL };
+	const struct check_tc tc = { 5, "x", 1, NULL, NULL, NULL };
 	struct job job;
 	enum verdict v;
 	int t;
@@ -98,13 +98,13 @@ test_internal_error_attempt_bound(void **state)
 static void
 test_default_validator(void **state)
 {
-	const struct check_tc native = { 5, "0.5\n", 4, NULL, "" };
+	const struct check_tc native = { 5, "0.5\n", 4, NULL, "", NULL };
 	const struct check_tc tol = { 5, "0.5\n", 4, "default",
-	    "float_tolerance 1e-6" };
+	    "float_tolerance 1e-6", NULL };
 	const struct check_tc exact = { 5, "A B\n", 4, "default",
-	    "case_sensitive space_change_sensitive" };
-	const struct check_tc loose = { 5, "A B\n", 4, "default", "" };
-	const struct check_tc bad = { 5, "x", 1, "default", "no_such_flag" };
+	    "case_sensitive space_change_sensitive", NULL };
+	const struct check_tc loose = { 5, "A B\n", 4, "default", "", NULL };
+	const struct check_tc bad = { 5, "x", 1, "default", "no_such_flag", NULL };
 	struct job job;
 	enum verdict v;
 	char msg[256];
@@ -148,8 +148,8 @@ test_default_validator(void **state)
 static void
 test_custom_validator(void **state)
 {
-	const struct check_tc custom = { 5, "7\n", 2, "custom", "" };
-	const struct check_tc inter = { 5, "7\n", 2, "interactive", "" };
+	const struct check_tc custom = { 5, "7\n", 2, "custom", "", NULL };
+	const struct check_tc inter = { 5, "7\n", 2, "interactive", "", NULL };
 	struct job job;
 	enum verdict v;
 	char msg[256];
