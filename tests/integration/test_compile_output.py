@@ -22,6 +22,16 @@ def ce_source(message_bytes):
     return f"#fake: status=6 compile_output={b64}\nint main(void) {{ return 0 }}\n"
 
 
+def api_done(sid):
+    """GET /submissions/{id} once it says done: PostgreSQL commits first and
+    the worker updates the Redis copy the route reads just after, so
+    wait_done() alone can be answered from a copy not yet done."""
+    def done():
+        got = submission(S["tok"], sid).json()
+        return got if got.get("status") == "done" else None
+    return wait_for(done, timeout=30, what=f"GET /submissions/{sid} to say done")
+
+
 def setup_module():
     FAKE.reset()
     S["round"] = make_round()
@@ -37,7 +47,7 @@ def test_compile_error_carries_the_compiler_output_once():
     eq((row[1], row[3], row[5]), ("3", "0", "0.0000"), "done, nothing passed, score 0")
     eq(psql(f"SELECT compile_output FROM submissions WHERE id = '{sid}'"), MESSAGE.rstrip("\n"),
        "stored on the submission")
-    got = submission(S["tok"], sid).json()
+    got = api_done(sid)
     eq(got["compile_output"], MESSAGE, "GET /submissions/{id} (Redis)")
     eq([x["verdict"] for x in got["results"]], ["CE"] * 3, "every testcase is a Compilation Error")
     eq(str(got).count("expected ';'"), 1, "the message appears once, not per testcase")
@@ -67,7 +77,7 @@ def test_cut_to_the_output_limit_as_valid_utf8():
     eq(r.status, 202, f"submit {r!r}")
     sid = r.json()["submission_id"]
     wait_done(sid)
-    got = submission(S["tok"], sid).json()["compile_output"]
+    got = api_done(sid)["compile_output"]
     raw = got.encode()
     assert len(raw) <= LIMIT, f"{len(raw)} bytes kept, limit {LIMIT}"
     assert len(raw) >= LIMIT - 4, f"cut well before the limit: {len(raw)}"
@@ -80,7 +90,7 @@ def test_a_submission_that_compiles_has_none():
     eq(r.status, 202, f"submit {r!r}")
     sid = r.json()["submission_id"]
     wait_done(sid)
-    got = submission(S["tok"], sid).json()
+    got = api_done(sid)
     eq(got["compile_output"], None, "no compiler output")
     eq(psql(f"SELECT compile_output IS NULL FROM submissions WHERE id = '{sid}'"), "t", "NULL")
 
