@@ -18,20 +18,6 @@ host_cmp(const void *a, const void *b)
 	    ((const struct judge_host *)b)->name);
 }
 
-/* Integer reply of a command with one argument; -1 on failure. */
-static long long
-int_cmd(struct redis *r, const char *fmt, const char *arg)
-{
-	redisReply *rep = redis_cmd(r, fmt, arg);
-	long long v = -1;
-
-	if (rep != NULL && rep->type == REDIS_REPLY_INTEGER)
-		v = rep->integer;
-	if (rep != NULL)
-		freeReplyObject(rep);
-	return v;
-}
-
 int
 judge_hosts(struct redis *r, struct judge_host **out, size_t *n)
 {
@@ -75,10 +61,10 @@ judge_hosts(struct redis *r, struct judge_host **out, size_t *n)
 			    strncmp(id, name, len) != 0 || id[len] != ':' ||
 			    strchr(id + len + 1, ':') != NULL)
 				continue;
-			if (int_cmd(r, "EXISTS " JKEY_HEARTBEAT "%s", id) != 1)
+			if (redis_int(r, "EXISTS " JKEY_HEARTBEAT "%s", id) != 1)
 				continue;
 			h[m].runners++;
-			if (int_cmd(r, "LLEN " JKEY_PROCESSING "%s", id) > 0)
+			if (redis_int(r, "LLEN " JKEY_PROCESSING "%s", id) > 0)
 				h[m].working++;
 		}
 		m++;

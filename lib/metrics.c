@@ -455,19 +455,6 @@ sample_cmp(const void *a, const void *b)
 	return (x->le > y->le) - (x->le < y->le);
 }
 
-/* An integer reply of `fmt`, or -1. */
-static long long
-int_reply(struct redis *r, const char *fmt, const char *key)
-{
-	redisReply *rep = redis_cmd(r, fmt, key);
-	long long v = -1;
-
-	if (rep != NULL && rep->type == REDIS_REPLY_INTEGER)
-		v = rep->integer;
-	freeReplyObject(rep);
-	return v;
-}
-
 /* Sum of LLEN over pitwall:processing:*; workers with a heartbeat. */
 static int
 worker_gauges(struct redis *r, long long *processing, long long *alive)
@@ -486,7 +473,7 @@ worker_gauges(struct redis *r, long long *processing, long long *alive)
 		snprintf(cursor, sizeof(cursor), "%s", rep->element[0]->str);
 		keys = rep->element[1];
 		for (i = 0; i < keys->elements; i++) {
-			long long n = int_reply(r, "LLEN %s", keys->element[i]->str);
+			long long n = redis_int(r, "LLEN %s", keys->element[i]->str);
 			if (n > 0)
 				*processing += n;
 		}
@@ -500,7 +487,7 @@ worker_gauges(struct redis *r, long long *processing, long long *alive)
 		char key[256];
 
 		snprintf(key, sizeof(key), KEY_WORKER_FMT, rep->element[i]->str);
-		if (int_reply(r, "EXISTS %s", key) == 1)
+		if (redis_int(r, "EXISTS %s", key) == 1)
 			(*alive)++;
 	}
 	freeReplyObject(rep);
@@ -565,10 +552,10 @@ metrics_render(struct redis *r, size_t *len)
 	FILE *fp = NULL;
 
 	*len = 0;
-	g[0] = int_reply(r, "LLEN %s", KEY_QUEUE);
-	g[1] = int_reply(r, "LLEN %s", KEY_DEAD);
-	g[2] = int_reply(r, "ZCARD %s", KEY_DISPATCH);
-	g[3] = int_reply(r, "ZCARD %s", KEY_DEADLINES);
+	g[0] = redis_int(r, "LLEN %s", KEY_QUEUE);
+	g[1] = redis_int(r, "LLEN %s", KEY_DEAD);
+	g[2] = redis_int(r, "ZCARD %s", KEY_DISPATCH);
+	g[3] = redis_int(r, "ZCARD %s", KEY_DEADLINES);
 	if (g[0] < 0 || g[1] < 0 || g[2] < 0 || g[3] < 0 ||
 	    worker_gauges(r, &g[4], &g[5]) == -1)
 		return NULL;

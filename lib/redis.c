@@ -335,6 +335,23 @@ redis_cmd_idem(struct redis *r, const char *fmt, ...)
 	return reply;
 }
 
+long long
+redis_int(struct redis *r, const char *fmt, ...)
+{
+	redisReply *reply;
+	long long v = -1;
+	va_list ap;
+
+	va_start(ap, fmt);
+	reply = redis_vcmd(r, 1, fmt, ap);
+	va_end(ap);
+	if (reply != NULL && reply->type == REDIS_REPLY_INTEGER)
+		v = reply->integer;
+	if (reply != NULL)
+		freeReplyObject(reply);
+	return v;
+}
+
 redisReply *
 redis_cmdargv(struct redis *r, int argc, const char **argv,
     const size_t *argvlen)

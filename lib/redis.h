@@ -51,6 +51,10 @@ redisReply	*redis_cmdargv(struct redis *r, int argc, const char **argv,
  * only for idempotent commands. */
 redisReply	*redis_cmd_idem(struct redis *r, const char *fmt, ...);
 
+/* The integer reply of a read-only command (redis_cmd_idem), or -1 when
+ * there is none (failure, error or another type of reply). */
+long long	 redis_int(struct redis *r, const char *fmt, ...);
+
 /* Mark the connection broken (after a pipelining error). */
 void		 redis_broken(struct redis *r);
 
