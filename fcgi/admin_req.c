@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 #include <libpq-fe.h>
@@ -271,4 +272,48 @@ req_query_text_or_reply(struct req *r, const char *name, char *buf,
 	if (n > 0)
 		*out = buf;
 	return 0;
+}
+
+#define CSV_BODY_MAX	(4 * 1024 * 1024)
+
+int
+csv_body_or_reply(struct req *r, const char *what)
+{
+	const char *ct = http_param(r, "CONTENT_TYPE");
+	char msg[64];
+
+	if (ct == NULL || strncasecmp(ct, "text/csv", 8) != 0 ||
+	    (ct[8] != '\0' && ct[8] != ';' && ct[8] != ' ')) {
+		snprintf(msg, sizeof(msg), "send the %s as text/csv", what);
+		http_error(r, 415, "unsupported_media_type", msg);
+		return -1;
+	}
+	if (http_read_body(r, CSV_BODY_MAX) == -1 || req_db_or_reply(r) == NULL)
+		return -1;
+	return 0;
+}
+
+int
+csv_line_next(char **pos, char *end, long *lineno, char **line, int *nul)
+{
+	char *l = *pos, *next;
+	size_t n;
+
+	if (l == NULL || l >= end)
+		return 0;
+	(*lineno)++;
+	next = memchr(l, '\n', (size_t)(end - l));
+	n = next != NULL ? (size_t)(next - l) : (size_t)(end - l);
+	if (next != NULL)
+		*next++ = '\0';
+	while (n > 0 && l[n - 1] == '\r')
+		l[--n] = '\0';
+	if (*lineno == 1 && n >= 3 && memcmp(l, "\xef\xbb\xbf", 3) == 0) {
+		l += 3;	/* BOM */
+		n -= 3;
+	}
+	*nul = strlen(l) != n;
+	*line = l;
+	*pos = next;
+	return 1;
 }

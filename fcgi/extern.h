@@ -141,6 +141,22 @@ int		 req_question_or_reply(struct req *r, const struct auth_claims *who,
 struct jfield;
 struct pg_result;
 struct db	*req_db_or_reply(struct req *r);
+
+/*
+ * A CSV import's body (the admin users' and teams' imports): text/csv,
+ * else 415 naming `what`; read whole (at most 4 MiB); the database.  0,
+ * or -1 when the error is sent.
+ */
+int		 csv_body_or_reply(struct req *r, const char *what);
+
+/*
+ * The next line of a CSV body read into *pos..end: 1 with *line its text
+ * (NUL-terminated; CRs at its end and a byte-order mark on the first
+ * line removed), *lineno counted and *nul set when the line holds a NUL
+ * byte; 0 at the end.  *pos moves past the line.
+ */
+int		 csv_line_next(char **pos, char *end, long *lineno, char **line,
+		    int *nul);
 /* The nesting depth of the admin routes' JSON bodies. */
 #define ADMIN_JSON_DEPTH	4
 /*

@@ -28,7 +28,6 @@
 #include "query.h"
 #include "team.h"
 
-#define CSV_BODY_MAX	(4 * 1024 * 1024)
 
 #define TEAM_COLS "t.id, t.name, t.organization_id, o.name AS organization," \
 	" coalesce((SELECT json_agg(json_build_object('id', u.id, 'email', u.email," \
@@ -252,39 +251,22 @@ import_row(long lineno, const char *status, const char *team, long long id,
 static void
 teams_import(struct req *r, const struct admin_args *a)
 {
-	const char *ct = http_param(r, "CONTENT_TYPE"), *e;
+	const char *e;
 	struct team_row row;
 	json_object *o, *rows;
 	char *line, *next, why[320];
 	long lineno = 0;
 	long long tid;
-	int c, isnew, created = 0, updated = 0, bad = 0;
+	int c, nul, isnew, created = 0, updated = 0, bad = 0;
 
 	(void)a;
-	if (ct == NULL || strncasecmp(ct, "text/csv", 8) != 0 ||
-	    (ct[8] != '\0' && ct[8] != ';' && ct[8] != ' ')) {
-		http_error(r, 415, "unsupported_media_type", "send the teams as text/csv");
-		return;
-	}
-	if (http_read_body(r, CSV_BODY_MAX) == -1 || req_db_or_reply(r) == NULL)
+	if (csv_body_or_reply(r, "teams") == -1)
 		return;
 	o = json_object_new_object();
 	rows = json_object_new_array();
-	for (line = r->body; line != NULL && line < r->body + r->bodylen; line = next) {
-		size_t n;
-
-		lineno++;
-		next = memchr(line, '\n', (size_t)(r->body + r->bodylen - line));
-		n = next != NULL ? (size_t)(next - line) : (size_t)(r->body + r->bodylen - line);
-		if (next != NULL)
-			*next++ = '\0';
-		while (n > 0 && line[n - 1] == '\r')
-			line[--n] = '\0';
-		if (lineno == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
-			line += 3;	/* BOM */
-			n -= 3;
-		}
-		if (strlen(line) != n) {
+	next = r->body;
+	while (csv_line_next(&next, r->body + r->bodylen, &lineno, &line, &nul)) {
+		if (nul) {
 			json_object_array_add(rows, import_row(lineno, "bad", NULL, 0,
 			    "NUL byte in line"));
 			bad++;

@@ -30,7 +30,6 @@
 #include "log.h"
 #include "redis.h"
 
-#define CSV_BODY_MAX	(4 * 1024 * 1024)
 
 #define USER_COLS "u.id, u.email, u.name, u.role, u.banned," \
 	" to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at"
@@ -207,45 +206,29 @@ import_row(long lineno, const char *status, const char *email, long long id,
 static void
 users_import(struct req *r, const struct admin_args *a)
 {
-	const char *ct = http_param(r, "CONTENT_TYPE");
 	struct account_row row;
 	json_object *o = NULL, *rows;
 	char *line, *next;
 	const char *why;
+	size_t n;
 	long lineno = 0;
 	long long id;
-	int c, created = 0, existing = 0, bad = 0;
+	int c, nul, created = 0, existing = 0, bad = 0;
 
 	(void)a;
-	if (ct == NULL || strncasecmp(ct, "text/csv", 8) != 0 ||
-	    (ct[8] != '\0' && ct[8] != ';' && ct[8] != ' ')) {
-		http_error(r, 415, "unsupported_media_type", "send the users as text/csv");
-		return;
-	}
-	if (http_read_body(r, CSV_BODY_MAX) == -1 || req_db_or_reply(r) == NULL)
+	if (csv_body_or_reply(r, "users") == -1)
 		return;
 	o = json_object_new_object();
 	rows = json_object_new_array();
-	for (line = r->body; line != NULL && line < r->body + r->bodylen; line = next) {
-		size_t n;
-
-		lineno++;
-		next = memchr(line, '\n', (size_t)(r->body + r->bodylen - line));
-		n = next != NULL ? (size_t)(next - line) : (size_t)(r->body + r->bodylen - line);
-		if (next != NULL)
-			*next++ = '\0';
-		while (n > 0 && line[n - 1] == '\r')
-			line[--n] = '\0';
-		if (lineno == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
-			line += 3;	/* BOM */
-			n -= 3;
-		}
-		if (strlen(line) != n) {
+	next = r->body;
+	while (csv_line_next(&next, r->body + r->bodylen, &lineno, &line, &nul)) {
+		if (nul) {
 			json_object_array_add(rows, import_row(lineno, "bad", NULL, 0,
 			    "NUL byte in line"));
 			bad++;
 			continue;
 		}
+		n = strlen(line);	/* before the parse cuts the line up */
 		if ((c = account_csv_row(line, lineno, &row, &why)) == 1)
 			continue;
 		if (c == -1) {
