@@ -132,6 +132,22 @@ def ns_pids(host):
     return [int(x) for x in p.stdout.split() if x.isdigit() and int(x) != os.getpid()]
 
 
+def exe_name(pid):
+    try:
+        return os.path.basename(os.readlink(f"/proc/{pid}/exe"))
+    except OSError:
+        return None
+
+
+def ns_signal(host, sig, pids=None):
+    """Sends sig to pids (default: every process of host's namespace)."""
+    for pid in ns_pids(host) if pids is None else pids:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
 def ns_kill(host):
     """SIGKILL every process of host's namespace (the host dies)."""
     for _ in range(5):
@@ -548,22 +564,38 @@ def run(H):
 
     def in_hand():
         return dict(line.split(" ", 1) for line in rcli(H, "EVAL", lua, 0).splitlines() if " " in line)
-    # (Runners take jobs ahead of the one they run, so the other host may
-    # take most of them: wait for one running on jh1, else one held.)
-    try:
-        wait_for(lambda: "2" in in_hand().values(), 45, "a job running on jh1")
-    except RuntimeError:
+    # Which host runs a job is chance (runners take jobs ahead, and a slow
+    # machine may give jh2 all of them for a while), so jh2's runners are
+    # paused until jh1 runs one: then jh1 is frozen (SIGSTOP: nothing of it
+    # moves), what it holds is read, and it is killed; jh2 goes on.  (The
+    # pause stays under jh2's heartbeat window of 10 s, or its runners
+    # would count as dead.)
+    paused = [pid for pid in ns_pids("jh2") if exe_name(pid) == "pitwall-judge-runner"]
+    for _ in range(3):
+        ns_signal("jh2", signal.SIGSTOP, paused)
         try:
-            wait_for(in_hand, 30, "a job held by jh1")
+            wait_for(lambda: "2" in in_hand().values(), 6, "a job running on jh1")
+            break
         except RuntimeError:
-            pass
+            ns_signal("jh2", signal.SIGCONT, paused)
+            time.sleep(3)   # jh2's heartbeats go on
+    ns_signal("jh1", signal.SIGSTOP)
+    held = in_hand()
+    seen = ("" if held else
+            f"; jh2's runners paused: {paused}; queued: prio "
+            f"{rcli(H, 'LLEN', 'judge:queue:prio')} queue {rcli(H, 'LLEN', 'judge:queue')}"
+            f" lanes {rcli(H, 'LLEN', 'judge:lanes')}; processing lists:"
+            f" {rcli(H, 'KEYS', 'judge:processing:*').split()}; jh1's runners:"
+            f" {[(p, exe_name(p)) for p in ns_pids('jh1')]}; jh1's runner log: "
+            + "".join(open(os.path.join(H['jh1'].var, 'root', 'judge-runner.log'),
+                           errors='replace').readlines()[-8:]))
     t = time.time()
     ns_kill("jh1")
+    ns_signal("jh2", signal.SIGCONT, paused)
     faults.append(("judge host jh1 killed", t, t))
     # What it held when it died stays in its processing lists until
     # another runner takes the lists back: {token: status at death}.
-    held = in_hand()
-    tap(bool(held), "judge host jh1 killed while it held a job", f"held at death: {held}")
+    tap(bool(held), "judge host jh1 killed while it held a job", f"held at death: {held}{seen}")
     print(f"# jh1 held at its death: {held} (status 2: running)")
     try:
         wait_for(lambda: (p := workers_names()) is not None and p == ["jh2"], 30,
