@@ -281,7 +281,7 @@ run(const struct box_cmd *cmd, char **argv, const int *fds,
 	close(errpipe[0]);
 	/* As pid 1 we inherit every orphan: reap them until ours ends. */
 	for (;;) {
-		w = wait4(-1, &st, 0, NULL);
+		w = wait4(-1, &st, 0, &ru);
 		if (w == pid)
 			break;
 		if (w == -1 && errno != EINTR)
@@ -291,10 +291,9 @@ run(const struct box_cmd *cmd, char **argv, const int *fds,
 	rep.kind = BOX_REPORT_EXITED;
 	rep.wstatus = st;
 	rep.cpu_us = children_us() - cpu0;
-	/* The largest child ever, not this run's: only a fallback for the
-	 * run's cgroup peak. */
-	if (getrusage(RUSAGE_CHILDREN, &ru) == 0)
-		rep.maxrss_kb = ru.ru_maxrss;
+	/* The program's peak resident set (its waited-for children's
+	 * too): a floor for the run's cgroup peak. */
+	rep.maxrss_kb = ru.ru_maxrss;
 	report(fds[FD_REPORT], &rep);
 	return 0;
 }

@@ -22,6 +22,10 @@
 
 #include "judge.h"
 
+/* A kept v1 group's charge left after a reset that is not reclaimed
+ * (cgroup_run_end): at most this many bytes. */
+#define CG_RESIDUE_MAX	(1024LL * 1024)
+
 /* Reads a small file into buf (NUL-terminated).  Returns length or -1. */
 static ssize_t
 cg_read(const char *dir, const char *file, char *buf, size_t len)
@@ -425,9 +429,14 @@ cgroup_stats(const struct cgroup_run *r, long *peak_kb, int *oom)
 	*peak_kb = -1;
 	*oom = 0;
 	if (r->mode == CGROUP_V1) {
+		/* A kept group starts with a residue (cgroup_run_end),
+		 * which is not the run's. */
 		if (cg_read(r->mem, "memory.max_usage_in_bytes", buf,
-		    sizeof(buf)) > 0)
-			*peak_kb = (long)(strtoll(buf, NULL, 10) / 1024);
+		    sizeof(buf)) > 0) {
+			long long b = strtoll(buf, NULL, 10) - r->base;
+
+			*peak_kb = (long)((b > 0 ? b : 0) / 1024);
+		}
 		if (cg_read(r->mem, "memory.oom_control", buf,
 		    sizeof(buf)) > 0 && (n = cg_field(buf, "oom_kill")) >= 0)
 			*oom = n > r->oom0;	/* a kept group counts on */
@@ -485,14 +494,17 @@ cgroup_run_begin(const struct cgroup_base *b, const char *name,
 	if (cg_read(r->mem, "memory.oom_control", buf, sizeof(buf)) > 0 &&
 	    (n = cg_field(buf, "oom_kill")) > 0)
 		r->oom0 = n;
+	r->base = 0;
+	if (cg_read(r->mem, "memory.usage_in_bytes", buf, sizeof(buf)) > 0)
+		r->base = strtoll(buf, NULL, 10);
 	return 0;
 }
 
 /*
  * After a run whose processes are all dead (cgroup_kill_all) and whose
  * files are gone: on v1 the group is emptied for the next run (its pages
- * reclaimed, peak, failure count and CPU usage set to zero); on v2 it is
- * removed.  0, or -1 when it could not be (the box must be retired).
+ * reclaimed when more than CG_RESIDUE_MAX are left; peak, failure count
+ * and CPU usage set to zero); on v2 it is removed.  0, or -1 when it could not be (the box must be retired).
  */
 int
 cgroup_run_end(struct cgroup_run *r)
@@ -502,9 +514,18 @@ cgroup_run_end(struct cgroup_run *r)
 	if (r->mode != CGROUP_V1)
 		return cgroup_destroy(r);
 	if (cg_read(r->pids, "cgroup.procs", buf, sizeof(buf)) != 0 ||
-	    cg_read(r->mem, "cgroup.procs", buf, sizeof(buf)) != 0 ||
-	    cg_write(r->mem, "memory.force_empty", "0") == -1 ||
-	    cg_write(r->mem, "memory.max_usage_in_bytes", "0") == -1 ||
+	    cg_read(r->mem, "cgroup.procs", buf, sizeof(buf)) != 0)
+		return -1;
+	/* What stays charged once the files are gone is page cache and
+	 * dentries the run brought in.  force_empty reclaims it, but drains
+	 * every CPU's page lists (0.3-10 ms); below CG_RESIDUE_MAX it is left
+	 * and the next run's peak counts from it (r->base). */
+	if (cg_read(r->mem, "memory.usage_in_bytes", buf, sizeof(buf)) <= 0 ||
+	    strtoll(buf, NULL, 10) > CG_RESIDUE_MAX) {
+		if (cg_write(r->mem, "memory.force_empty", "0") == -1)
+			return -1;
+	}
+	if (cg_write(r->mem, "memory.max_usage_in_bytes", "0") == -1 ||
 	    cg_write(r->mem, "memory.failcnt", "0") == -1 ||
 	    cg_write(r->cpu, "cpuacct.usage", "0") == -1)
 		return -1;

@@ -195,6 +195,7 @@ struct cgroup_run {
 	/* Opened before fork so the child only has to write(). */
 	int	 procs_fd[3];
 	long	 oom0;		/* OOM kills before this run (v1, kept) */
+	long long base;		/* bytes charged before this run (v1, kept) */
 };
 
 int	cgroup_probe(struct cgroup_base *, const char *v2_root,

@@ -243,8 +243,12 @@ sb_outcome(struct sandbox_result *res,
 	else if (have_rep && cpu < rep->cpu_us / 1e6)
 		cpu = rep->cpu_us / 1e6;
 	res->cpu_time = cpu;
+	/* Memory likewise: the cgroup's peak of this run's charges (pages
+	 * another run brought in are not charged again), never below the
+	 * program's own peak resident set. */
 	if (cgroup_stats(cg, &peak, &oom) == 0) {
-		res->memory_kb = peak;
+		res->memory_kb = have_rep && peak < rep->maxrss_kb ?
+		    rep->maxrss_kb : peak;
 		res->memory_limit_hit = oom;
 	} else
 		res->memory_kb = have_rep ? rep->maxrss_kb : 0;
