@@ -6,6 +6,12 @@
  * user's list, a job for the worker, a safety dispatch entry); then sends
  * the testcases to Judge0.
  * Writes no PostgreSQL (DESIGN.md §2).
+ *
+ * An Idempotency-Key header makes a retry safe: the first request with a
+ * key records its submission id in the same MULTI/EXEC (the key WATCHed,
+ * so two at once make one submission); a later one with the same key,
+ * question, language and source gets that submission's 202 again
+ * (Idempotent-Replayed: true), with other contents 422.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +31,9 @@
 #include "log.h"
 #include "redis.h"
 
+/* The longest Idempotency-Key accepted. */
+#define IDEM_KEY_MAX	64
+
 /* A random (version 4) UUID. */
 static void
 uuid4(char out[37])
@@ -39,14 +48,125 @@ uuid4(char out[37])
 	    b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
+/* The Idempotency-Key header, checked: *key NULL when there is none.
+ * 0, or -1 after a 400. */
+static int
+idem_key_or_reply(struct req *r, const char **key)
+{
+	const char *h = http_param(r, "HTTP_IDEMPOTENCY_KEY");
+	size_t n;
+
+	*key = NULL;
+	if (h == NULL)
+		return 0;
+	n = strspn(h, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._:-");
+	if (n == 0 || n > IDEM_KEY_MAX || h[n] != '\0') {
+		http_error(r, 400, "bad_idempotency_key", "Idempotency-Key must be "
+		    "1-%d characters of A-Z, a-z, 0-9 and . _ : -", IDEM_KEY_MAX);
+		return -1;
+	}
+	*key = h;
+	return 0;
+}
+
+/* The submission an earlier request with this key made: 1 (sid set),
+ * 0 none yet (with `watch`, the key stays WATCHed for the store), -1
+ * Redis failed. */
+static int
+idem_lookup(struct req *r, const char *ikey, int watch, char sid[37])
+{
+	redisReply *rep;
+	int	 rc = 0;
+
+	if (watch) {
+		if ((rep = redis_cmd(r->w->redis, "WATCH %s", ikey)) == NULL)
+			return -1;
+		freeReplyObject(rep);
+	}
+	if ((rep = redis_cmd(r->w->redis, "GET %s", ikey)) == NULL)
+		return -1;
+	if (rep->type == REDIS_REPLY_STRING && rep->len == 36) {
+		memcpy(sid, rep->str, 36);
+		sid[36] = '\0';
+		rc = 1;
+	} else if (rep->type == REDIS_REPLY_ERROR)
+		rc = -1;
+	freeReplyObject(rep);
+	if (rc != 0 && watch) {
+		rep = redis_cmd(r->w->redis, "UNWATCH");
+		if (rep != NULL)
+			freeReplyObject(rep);
+	}
+	return rc;
+}
+
+/* Answers a retry with the key's submission: its 202 again when the
+ * request is the same, else 422. */
+static void
+idem_replay(struct req *r, const char *sid, int64_t qid, int64_t lang_id,
+    const char *src, size_t srclen)
+{
+	redisReply *rep;
+	json_object *reply;
+	char	 key[96], q[32], l[16];
+	int	 same;
+
+	snprintf(key, sizeof(key), KEY_SUB_FMT, sid);
+	rep = redis_cmd(r->w->redis, "HMGET %s question_id language_id source",
+	    key);
+	if (rep == NULL || rep->type != REDIS_REPLY_ARRAY || rep->elements != 3) {
+		if (rep != NULL)
+			freeReplyObject(rep);
+		http_error(r, 503, "unavailable", "the submission could not be "
+		    "looked up; try again");
+		return;
+	}
+	snprintf(q, sizeof(q), "%lld", (long long)qid);
+	snprintf(l, sizeof(l), "%lld", (long long)lang_id);
+	same = rep->element[0]->type == REDIS_REPLY_STRING &&
+	    strcmp(rep->element[0]->str, q) == 0 &&
+	    rep->element[1]->type == REDIS_REPLY_STRING &&
+	    strcmp(rep->element[1]->str, l) == 0 &&
+	    rep->element[2]->type == REDIS_REPLY_STRING &&
+	    rep->element[2]->len == srclen &&
+	    memcmp(rep->element[2]->str, src, srclen) == 0;
+	freeReplyObject(rep);
+	if (!same) {
+		http_error(r, 422, "idempotency_key_reused", "this Idempotency-Key "
+		    "was used for a different submission");
+		return;
+	}
+	/* What the first answer promised holds for this one too. */
+	if (redis_replicated(r->w->redis, r->reqid) == -1) {
+		http_error(r, 503, "not_replicated", "the submission did not reach "
+		    "enough Redis replicas in time; try again with the same "
+		    "Idempotency-Key");
+		return;
+	}
+	log_info(r->reqid, "submission %s replayed (Idempotency-Key)", sid);
+	reply = json_object_new_object();
+	json_object_object_add(reply, "submission_id", json_object_new_string(sid));
+	{
+		size_t len;
+		const char *s = json_object_to_json_string_length(reply,
+		    JSON_C_TO_STRING_PLAIN, &len);
+
+		http_reply(r, 202, "application/json",
+		    "Idempotent-Replayed: true\r\n", s, len);
+	}
+	json_object_put(reply);
+}
+
 /*
- * Hash, pending set, the user's list entry, worker job and safety
- * dispatch entry in one MULTI/EXEC.
+ * Hash, pending set, the user's list entry, worker job, safety dispatch
+ * entry and (ikey) the Idempotency-Key's record in one MULTI/EXEC.  0, 1
+ * when the WATCHed ikey was set meanwhile (nothing stored), -1 failed.
  */
 static int
 submission_store(struct req *r, const char *sid, const struct auth_claims *who,
     const struct cache_question *q, int lang_id, const char *src, size_t srclen,
-    const char *safety)
+    const char *safety, const char *ikey)
 {
 	redisContext *c = redis_ctx(r->w->redis);
 	char key[96], pkey[112], ukey[64], job[128], uid[32], qid[32], lid[16],
@@ -116,15 +236,21 @@ submission_store(struct req *r, const char *sid, const struct auth_claims *who,
 	redisAppendCommand(c, "ZADD %s %lld %s", KEY_DISPATCH,
 	    (long long)tv.tv_sec + r->cfg->judge0_deadline_s, safety);
 	redisAppendCommand(c, "LPUSH %s %s", KEY_QUEUE, job);
+	ncmd += 7;
+	if (ikey != NULL) {
+		redisAppendCommand(c, "SET %s %s EX %d", ikey, sid, SUB_TTL_S);
+		ncmd++;
+	}
 	redisAppendCommand(c, "EXEC");
-	ncmd += 8;
+	ncmd++;
 	for (k = 0; k < ncmd; k++) {
 		if (redisGetReply(c, (void **)&rep) != REDIS_OK) {
 			redis_broken(r->w->redis);
 			goto out;
 		}
 		if (k == ncmd - 1)
-			rc = rep->type == REDIS_REPLY_ARRAY ? 0 : -1;
+			rc = rep->type == REDIS_REPLY_ARRAY ? 0 :
+			    rep->type == REDIS_REPLY_NIL && ikey != NULL ? 1 : -1;
 		freeReplyObject(rep);
 	}
 out:
@@ -145,7 +271,9 @@ route_submit(struct req *r)
 	const char *src = NULL;
 	size_t srclen = 0, i;
 	long long *tids = NULL;
-	char sid[37];
+	const char *idem;
+	char sid[37], ikey[160];
+	int stored, watching = 0;
 	redisReply *rep;
 	const struct jfield fields[] = {
 		{ "question_id", JF_INT, 1, 1, INT32_MAX, &qid, NULL },
@@ -159,6 +287,23 @@ route_submit(struct req *r)
 		return;
 	if (req_source_or_reply(r, body, "source_code", &src, &srclen) == -1)
 		goto out;
+	/* A retry is answered before the clock and the rate limit: what
+	 * was accepted stays accepted. */
+	if (idem_key_or_reply(r, &idem) == -1)
+		goto out;
+	if (idem != NULL) {
+		snprintf(ikey, sizeof(ikey), KEY_USER_IDEM_FMT, who.user_id, idem);
+		switch (idem_lookup(r, ikey, 1, sid)) {
+		case 1:
+			idem_replay(r, sid, qid, lang_id, src, srclen);
+			goto out;
+		case -1:
+			http_error(r, 503, "unavailable",
+			    "the submission could not be stored; try again");
+			goto out;
+		}
+		watching = 1;	/* until the store's EXEC */
+	}
 	if (req_question_or_reply(r, &who, qid, (int)lang_id, &q, &lang) == -1)
 		goto out;
 	if (q->ntests == 0) {
@@ -185,8 +330,20 @@ route_submit(struct req *r)
 	json_object_object_add(safety, "t", arr);
 	json_object_object_add(safety, "a", json_object_new_int(1));
 	json_object_object_add(safety, "n", json_object_new_int(0));
-	if (submission_store(r, sid, &who, q, (int)lang_id, src, srclen,
-	    json_object_to_json_string_ext(safety, JSON_C_TO_STRING_PLAIN)) == -1) {
+	stored = submission_store(r, sid, &who, q, (int)lang_id, src, srclen,
+	    json_object_to_json_string_ext(safety, JSON_C_TO_STRING_PLAIN),
+	    idem != NULL ? ikey : NULL);
+	watching = 0;
+	if (stored == 1) {
+		/* Another request with the key stored first: its answer. */
+		if (idem_lookup(r, ikey, 0, sid) == 1)
+			idem_replay(r, sid, qid, lang_id, src, srclen);
+		else
+			http_error(r, 503, "unavailable",
+			    "the submission could not be stored; try again");
+		goto out;
+	}
+	if (stored == -1) {
 		http_error(r, 503, "unavailable",
 		    "the submission could not be stored; try again");
 		goto out;
@@ -195,7 +352,8 @@ route_submit(struct req *r)
 		/* Stored on the master, which may still judge it: the client
 		 * may not count on it (docs/redis.md, the acknowledgement rule). */
 		http_error(r, 503, "not_replicated",
-		    "the submission did not reach enough Redis replicas in time; try again");
+		    "the submission did not reach enough Redis replicas in time; try again"
+		    "%s", idem != NULL ? " with the same Idempotency-Key" : "");
 		goto out;
 	}
 	log_info(r->reqid, "submission %s user=%lld question=%lld language=%d tests=%zu",
@@ -220,6 +378,9 @@ route_submit(struct req *r)
 	http_reply_json(r, 202, reply);
 	json_object_put(reply);
 out:
+	/* Refused before the store: the connection is not left watching. */
+	if (watching && (rep = redis_cmd(r->w->redis, "UNWATCH")) != NULL)
+		freeReplyObject(rep);
 	free(tids);
 	json_object_put(safety);
 	json_object_put(body);

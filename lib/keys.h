@@ -19,6 +19,9 @@
  *                                       the user's newest USER_SUBS_KEEP submissions
  *                                       (written by /submit), so GET /submissions can
  *                                       list those not yet in PostgreSQL
+ *   pitwall:user:<uid>:idem:<key> string the submission id /submit made for that
+ *                                       Idempotency-Key (a retry gets the same one),
+ *                                       TTL SUB_TTL_S
  *   pitwall:queue                list   jobs for the worker (LPUSH, worker BLMOVEs RIGHT)
  *   pitwall:processing:<worker>  list   jobs a worker is handling
  *   pitwall:dead                 list   {"reason","job"} for jobs that cannot be processed
@@ -119,6 +122,7 @@
 #define KEY_LB_JURY_META_FMT	KEY_LB_PREFIX "%lld:jury:meta"
 #define KEY_REVOKED_FMT		KEY_REVOKED_PREFIX "%s"
 #define KEY_USER_SUBS_FMT	KEY_USER_PREFIX "%lld:subs"
+#define KEY_USER_IDEM_FMT	KEY_USER_PREFIX "%lld:idem:%s"
 /* The leaderboard keys of a round id given as text (a PostgreSQL value). */
 #define KEY_LB_SFMT		KEY_LB_PREFIX "%s"
 #define KEY_LB_META_SFMT	KEY_LB_PREFIX "%s:meta"

@@ -38,7 +38,7 @@ const struct redis_acl redis_acls[] = {
 	    ACL_SHARED_KEYS "~" KEY_RL_PREFIX "* " ACL_METRICS_READ,
 	    ACL_COMMON "+hvals +hmget +hincrbyfloat +incr +mget +hsetnx "
 	    "+sismember +zadd +zrem +zcard +zrange +zrevrange "
-	    "+zremrangebyrank +zrangebyscore +scan +wait" },
+	    "+zremrangebyrank +zrangebyscore +scan +wait +watch +unwatch" },
 	{ REDIS_ROLE_WORKER,
 	    ACL_SHARED_KEYS "~" KEY_PROCESSING_PREFIX "* ~" KEY_DEAD " "
 	    "~" KEY_CBWAIT " ~" KEY_WORKERS " ~" KEY_WORKER_PREFIX "*",

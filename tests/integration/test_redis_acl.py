@@ -39,6 +39,15 @@ def test_submissions_are_judged_under_acl():
         sids.append(r.json()["submission_id"])
     for sid, want in zip(sids, (["2", "2", "2", "0"], ["2", "2", "0", "2"], ["2", "2", "2", "0"])):
         eq(wait_done(sid, timeout=120)[1:5], want, "done/total/passed/failed")
+    # A retry with an Idempotency-Key (WATCH, its key under the user's):
+    # the same submission, not one refused command.
+    body = {"question_id": S["q"], "language_id": 71, "source_code": "print(input()) # keyed"}
+    hdr = dict(auth(S["tok"]), **{"Idempotency-Key": "acl-retry"})
+    r1 = http("POST", pw.URL + "/submit", body=body, headers=hdr)
+    r2 = http("POST", pw.URL + "/submit", body=body, headers=hdr)
+    eq((r1.status, r2.status), (202, 202), f"keyed submits {r1!r} {r2!r}")
+    eq(r2.json()["submission_id"], r1.json()["submission_id"], "the retry's submission")
+    wait_done(r1.json()["submission_id"], timeout=120)
     r = http("POST", pw.URL + "/run", body={"question_id": S["q"], "language_id": 71,
                                          "source_code": "print(input())"}, headers=auth(S["tok"]))
     eq((r.status, r.json().get("passed")), (200, 1), f"/run {r!r}")

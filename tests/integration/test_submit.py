@@ -434,3 +434,84 @@ def test_recomputed_scores_equal_incremental_scores():
         WHERE b.score IS DISTINCT FROM x.m""")
     eq(best, "0", "best scores that differ from the recomputation")
     assert int(psql("SELECT count(*) FROM submissions WHERE status = 'done'")) > 50
+
+
+def submit_key(tok, qid, key, source="print(input())", lang=71):
+    return http("POST", URL + "/submit", body={"question_id": qid, "language_id": lang,
+                                              "source_code": source},
+                headers=dict(auth(tok), **{"Idempotency-Key": key}))
+
+
+def test_idempotency_key_makes_a_retry_safe():
+    FAKE.reset()
+    uid = make_user()
+    tok = jwt(uid)
+    key = f"retry-{time.time_ns()}"
+    r1 = submit_key(tok, S["q3"], key)
+    sid = accepted(r1)
+    assert "Idempotent-Replayed" not in r1.headers, r1.headers
+    r2 = submit_key(tok, S["q3"], key)
+    eq(accepted(r2), sid, "a retry with the same key gets the same submission")
+    eq(r2.headers.get("Idempotent-Replayed"), "true", "the retry's 202 says it is replayed")
+    wait_done(sid)
+    eq(len(batch_posts_for(sid)), 1, "the testcases were sent to Judge0 once")
+    eq(psql(f"SELECT count(*) FROM submissions WHERE user_id = {uid}"), "1",
+       "one submission in PostgreSQL")
+    # After it is judged a retry still gets it.
+    eq(accepted(submit_key(tok, S["q3"], key)), sid, "a retry after judging")
+    # The same key for other contents is refused, and makes nothing.
+    r = submit_key(tok, S["q3"], key, source="print(1)")
+    eq(r.status, 422, f"another source under the key: {r!r}")
+    eq(r.json()["error"], "idempotency_key_reused", "code")
+    r = submit_key(tok, S["q3"], key, lang=50)
+    eq(r.status, 422, "another language under the key")
+    # Keys are per user: another contestant's same key is their own.
+    other = make_user()
+    sid_o = accepted(submit_key(jwt(other), S["q3"], key))
+    assert sid_o != sid, "another user's key made their own submission"
+    # Without a key two submits are two submissions, as before.
+    a, b = accepted(submit(tok, S["q3"])), accepted(submit(tok, S["q3"]))
+    assert a != b
+    wait_done(a), wait_done(b), wait_done(sid_o)
+    eq(psql(f"SELECT count(*) FROM submissions WHERE user_id = {uid}"), "3", "three in all")
+
+
+def test_bad_idempotency_keys_are_refused():
+    uid = make_user()
+    before = redis("ZCARD", f"pitwall:user:{uid}:subs")
+    for key in ("", "x" * 65, "has space", "semi;colon", "sl/ash"):
+        r = submit_key(jwt(uid), S["q3"], key)
+        eq(r.status, 400, f"Idempotency-Key {key!r}: {r!r}")
+        eq(r.json()["error"], "bad_idempotency_key", f"code for {key!r}")
+    eq(redis("ZCARD", f"pitwall:user:{uid}:subs"), before, "nothing stored")
+    eq(submit_key(jwt(uid), S["q3"], "A.b_c:d-" + "9" * 56).status, 202, "a 64-character key")
+
+
+def test_concurrent_retries_with_one_key_make_one_submission():
+    from concurrent.futures import ThreadPoolExecutor
+    FAKE.reset()
+    uid = make_user()
+    tok = jwt(uid)
+    key = f"burst-{time.time_ns()}"
+    with ThreadPoolExecutor(8) as ex:
+        replies = list(ex.map(lambda _: submit_key(tok, S["q3"], key), range(8)))
+    sids = {accepted(r) for r in replies}
+    eq(len(sids), 1, f"8 requests at once with one key: {sids}")
+    sid = sids.pop()
+    wait_done(sid)
+    eq(psql(f"SELECT count(*) FROM submissions WHERE user_id = {uid}"), "1",
+       "one submission in PostgreSQL")
+    eq(len(batch_posts_for(sid)), 1, "sent to Judge0 once")
+    eq(sum(r.headers.get("Idempotent-Replayed") == "true" for r in replies), 7,
+       "seven answers are replays")
+
+
+def test_a_retry_after_the_round_closed_gets_its_submission():
+    rid = make_round(starts_in=-60, ends_in=3)
+    q, _ = make_question(rid, [("1\n", "1\n")])
+    tok = jwt(make_user())
+    key = f"late-{time.time_ns()}"
+    sid = accepted(submit_key(tok, q, key))
+    time.sleep(4)
+    eq(submit(tok, q).status, 409, "the round is over")
+    eq(accepted(submit_key(tok, q, key)), sid, "the retry of what was accepted in time")
