@@ -193,6 +193,36 @@ try {
     await setCode(RIGHT);
   });
 
+  await test('a Submit whose answer is lost is retried with the same Idempotency-Key: one submission', async () => {
+    // The first send reaches the server (stored) but its answer is
+    // replaced by a 503; the page's retry must get that submission back.
+    const keys = [];
+    let replayed = null;
+    await page.route('**/submit', async (route) => {
+      keys.push(route.request().headers()['idempotency-key']);
+      const res = await route.fetch();
+      if (keys.length === 1) {
+        await route.fulfill({ status: 503, contentType: 'application/json',
+          body: JSON.stringify({ error: 'not_replicated', message: 'test: the answer was lost' }) });
+      } else {
+        replayed = res.headers()['idempotent-replayed'] || null;
+        await route.fulfill({ response: res });
+      }
+    });
+    try {
+      await setCode(RIGHT + '\n');
+      await page.click('#submit');
+      await page.waitForSelector('#sub-summary[data-status="done"]', { timeout: 90000 });
+    } finally {
+      await page.unroute('**/submit');
+    }
+    assert(keys.length === 2, 'sends: ' + keys.length);
+    assert(keys[0] && /^[A-Za-z0-9._:-]{1,64}$/.test(keys[0]), 'an Idempotency-Key: ' + keys[0]);
+    assert(keys[0] === keys[1], 'the retry kept its key: ' + keys.join(' / '));
+    assert(replayed === 'true', 'the retry got the stored submission back: Idempotent-Replayed ' + replayed);
+    await setCode(RIGHT);
+  });
+
   // The jury, through the admin API, in a request context of its own
   // (the page's cookie stays the contestant's).
   const jury = await request.newContext({ baseURL: BASE, ignoreHTTPSErrors: true });

@@ -76,14 +76,14 @@ export function setUnauthorizedHandler(fn) {
 
 // fetch JSON; throws ApiError with a sentence.  401 (other than a failed
 // login) also calls the unauthorized handler: back to the login form.
-export async function api(method, path, body, what) {
+export async function api(method, path, body, what, extraHeaders) {
   let res;
   try {
     res = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: body !== undefined ? { 'Content-Type': 'application/json', Accept: 'application/json' }
-        : { Accept: 'application/json' },
+      headers: Object.assign(body !== undefined ? { 'Content-Type': 'application/json', Accept: 'application/json' }
+        : { Accept: 'application/json' }, extraHeaders || {}),
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
   } catch {

@@ -491,18 +491,42 @@ function watch(id) {
   });
 }
 
+// One Idempotency-Key per submission (docs/api.md): kept while its sends
+// fail in a way that may have stored it (no answer, 503), so a retry, by
+// the page or by a second click on the same code, cannot make two.
+function idemKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 async function submit() {
   if (!S.current || S.busy) return;
   saveSourceNow();
   showError('');
   setBusy(true, 'Submitting…');
+  const body = { question_id: S.current.id, language_id: S.lang, source_code: editor.get() };
+  const same = S.unsent && S.unsent.body.question_id === body.question_id
+    && S.unsent.body.language_id === body.language_id && S.unsent.body.source_code === body.source_code;
+  const key = same ? S.unsent.key : idemKey();
+  S.unsent = { key, body };
   try {
-    const r = await api('POST', '/submit', { question_id: S.current.id, language_id: S.lang, source_code: editor.get() }, 'submit');
+    let r;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        r = await api('POST', '/submit', body, 'submit', { 'Idempotency-Key': key });
+        break;
+      } catch (e) {
+        if (attempt >= 2 || !(e.status === 0 || e.status === 503)) throw e;
+        await new Promise((ok) => setTimeout(ok, 1000 * (attempt + 1)));
+      }
+    }
+    S.unsent = null;
     renderSubmission({ id: r.submission_id, status: 'queued', total: 0, results: [] });
     watch(r.submission_id);
     S.mineDelay = 3000;
     refreshMySubmissions();
   } catch (e) {
+    if (!(e.status === 0 || e.status === 503)) S.unsent = null;
     showError(e.message);
   } finally {
     setBusy(false);
