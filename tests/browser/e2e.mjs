@@ -211,8 +211,13 @@ try {
     });
     try {
       await setCode(RIGHT + '\n');
+      const before = await page.getAttribute('#sub-summary', 'data-id');
       await page.click('#submit');
-      await page.waitForSelector('#sub-summary[data-status="done"]', { timeout: 90000 });
+      // The last test's submission is shown, done, until this one is.
+      await page.waitForFunction((old) => {
+        const s = document.getElementById('sub-summary');
+        return s && s.dataset.id && s.dataset.id !== old && s.dataset.status === 'done';
+      }, before, { timeout: 90000 });
     } finally {
       await page.unroute('**/submit');
     }
