@@ -101,6 +101,38 @@ idem_lookup(struct req *r, const char *ikey, int watch, char sid[37])
 	return rc;
 }
 
+/* The acknowledgement rule (docs/redis.md): a stored submission is
+ * promised only once REDIS_WAIT_REPLICAS replicas have it.  0, or -1
+ * after the 503. */
+static int
+replicated_or_reply(struct req *r, int keyed)
+{
+	if (redis_replicated(r->w->redis, r->reqid) == 0)
+		return 0;
+	/* Stored on the master, which may still judge it: the client may
+	 * not count on it. */
+	http_error(r, 503, "not_replicated", "the submission did not reach "
+	    "enough Redis replicas in time; try again%s",
+	    keyed ? " with the same Idempotency-Key" : "");
+	return -1;
+}
+
+/* 202 {"submission_id"}, marked Idempotent-Replayed for a retry. */
+static void
+reply_accepted(struct req *r, const char *sid, int replayed)
+{
+	json_object *reply = json_object_new_object();
+	size_t len;
+	const char *s;
+
+	json_object_object_add(reply, "submission_id", json_object_new_string(sid));
+	s = json_object_to_json_string_length(reply,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	http_reply(r, 202, "application/json",
+	    replayed ? "Idempotent-Replayed: true\r\n" : NULL, s, len);
+	json_object_put(reply);
+}
+
 /* Answers a retry with the key's submission: its 202 again when the
  * request is the same, else 422. */
 static void
@@ -108,7 +140,6 @@ idem_replay(struct req *r, const char *sid, int64_t qid, int64_t lang_id,
     const char *src, size_t srclen)
 {
 	redisReply *rep;
-	json_object *reply;
 	char	 key[96], q[32], l[16];
 	int	 same;
 
@@ -138,24 +169,10 @@ idem_replay(struct req *r, const char *sid, int64_t qid, int64_t lang_id,
 		return;
 	}
 	/* What the first answer promised holds for this one too. */
-	if (redis_replicated(r->w->redis, r->reqid) == -1) {
-		http_error(r, 503, "not_replicated", "the submission did not reach "
-		    "enough Redis replicas in time; try again with the same "
-		    "Idempotency-Key");
+	if (replicated_or_reply(r, 1) == -1)
 		return;
-	}
 	log_info(r->reqid, "submission %s replayed (Idempotency-Key)", sid);
-	reply = json_object_new_object();
-	json_object_object_add(reply, "submission_id", json_object_new_string(sid));
-	{
-		size_t len;
-		const char *s = json_object_to_json_string_length(reply,
-		    JSON_C_TO_STRING_PLAIN, &len);
-
-		http_reply(r, 202, "application/json",
-		    "Idempotent-Replayed: true\r\n", s, len);
-	}
-	json_object_put(reply);
+	reply_accepted(r, sid, 1);
 }
 
 /*
@@ -266,7 +283,7 @@ route_submit(struct req *r)
 	struct cache_question *q = NULL;
 	struct cache_language lang;
 	struct dispatch_sub ds;
-	json_object *body = NULL, *reply, *safety = NULL, *arr;
+	json_object *body = NULL, *safety = NULL, *arr;
 	int64_t qid = 0, lang_id = 0;
 	const char *src = NULL;
 	size_t srclen = 0, i;
@@ -348,14 +365,8 @@ route_submit(struct req *r)
 		    "the submission could not be stored; try again");
 		goto out;
 	}
-	if (redis_replicated(r->w->redis, r->reqid) == -1) {
-		/* Stored on the master, which may still judge it: the client
-		 * may not count on it (docs/redis.md, the acknowledgement rule). */
-		http_error(r, 503, "not_replicated",
-		    "the submission did not reach enough Redis replicas in time; try again"
-		    "%s", idem != NULL ? " with the same Idempotency-Key" : "");
+	if (replicated_or_reply(r, idem != NULL) == -1)
 		goto out;
-	}
 	log_info(r->reqid, "submission %s user=%lld question=%lld language=%d tests=%zu",
 	    sid, who.user_id, (long long)qid, (int)lang_id, q->ntests);
 
@@ -373,10 +384,7 @@ route_submit(struct req *r)
 		freeReplyObject(rep);
 	}
 
-	reply = json_object_new_object();
-	json_object_object_add(reply, "submission_id", json_object_new_string(sid));
-	http_reply_json(r, 202, reply);
-	json_object_put(reply);
+	reply_accepted(r, sid, 0);
 out:
 	/* Refused before the store: the connection is not left watching. */
 	if (watching && (rep = redis_cmd(r->w->redis, "UNWATCH")) != NULL)
