@@ -3,7 +3,8 @@
 program through the Judge0 API (POST /submissions/batch of 20, polled with
 GET /submissions/batch, several batches in flight), against the same
 binary fork+exec'd bare with the same stdin, one process per core, no
-sandbox, in the same run.  Also the per-run overhead that ratio implies and
+sandbox, in the same run (tests/bench/forkexec.c, a C loop: an interpreter
+in the baseline's loop would flatter the ratio).  Also the per-run overhead that ratio implies and
 the median latency of one wait=true run.
 
 Brings up a throwaway stack on the embedded judge (JUDGE0_URL unset) and
@@ -84,17 +85,13 @@ def judged(base, n):
     return dt
 
 
-def bare(exe, n):
-    """Seconds to fork+exec exe n times with STDIN, one process per core."""
+def bare(forker, exe, n):
+    """Seconds to fork+exec exe n times with STDIN, one process per core
+    (tests/bench/forkexec.c: no interpreter in the loop)."""
     cores = os.cpu_count() or 1
-    code = ("import os,sys,subprocess\n"
-            "exe,n=sys.argv[1],int(sys.argv[2])\n"
-            "for _ in range(n):\n"
-            "  p=subprocess.run([exe],input=b'20 22\\n',stdout=subprocess.PIPE)\n"
-            "  assert p.returncode==0 and p.stdout==b'42\\n'\n")
     per = [n // cores + (1 if i < n % cores else 0) for i in range(cores)]
     t0 = time.monotonic()
-    ps = [subprocess.Popen([sys.executable, "-c", code, exe, str(k)]) for k in per if k]
+    ps = [subprocess.Popen([forker, exe, str(k), STDIN, "42\n"]) for k in per if k]
     if any(p.wait() != 0 for p in ps):
         raise RuntimeError("bare run failed")
     return time.monotonic() - t0
@@ -122,6 +119,9 @@ def main():
     with open(os.path.join(tmp, "main.c"), "w") as f:
         f.write(SRC)
     subprocess.run(["gcc", "-o", exe, os.path.join(tmp, "main.c")], check=True)
+    forker = os.path.join(tmp, "forkexec")
+    subprocess.run(["cc", "-O2", "-o", forker,
+                    os.path.join(os.path.dirname(os.path.abspath(__file__)), "forkexec.c")], check=True)
     # JUDGE0_URL empty: the stack starts its embedded judge.
     with Stack(31480, {"JUDGE0_URL": "", "JUDGE_MAX_QUEUE": str(20 * INFLIGHT + 100)}) as st:
         base = st.env["JUDGE0_URL"]
@@ -129,7 +129,7 @@ def main():
         judged(base, 20)  # compile once, warm everything
         jr, br, lat = [], [], []
         for i in range(RUNS):
-            b = bare(exe, NRUN)
+            b = bare(forker, exe, NRUN)
             j = judged(base, NRUN)
             jr.append(NRUN / j)
             br.append(NRUN / b)
