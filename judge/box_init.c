@@ -272,7 +272,7 @@ run(const struct box_cmd *cmd, char **argv, const int *fds,
 	/* The child's stack until it execs: it shares our memory
 	 * (CLONE_VM) while we wait (CLONE_VFORK), as posix_spawn does, so
 	 * starting it copies no page table and takes no copy-on-write
-	 * fault afterwards (a fork cost a sixth of box-init's time). */
+	 * fault afterwards (a fork was about a fifth of box-init's time). */
 	static char stack[64 * 1024] __attribute__((aligned(16)));
 	struct program_arg arg;
 	struct box_report rep;

@@ -3,9 +3,10 @@
 program through the Judge0 API (POST /submissions/batch of 20, polled with
 GET /submissions/batch, several batches in flight), against the same
 binary fork+exec'd bare with the same stdin, one process per core, no
-sandbox, in the same run (tests/bench/forkexec.c, a C loop: an interpreter
-in the baseline's loop would flatter the ratio).  Also the per-run overhead that ratio implies and
-the median latency of one wait=true run.
+sandbox, in the same run (tests/bench/forkexec.c, a C loop: an
+interpreter in the baseline's loop would flatter the ratio).  Also the
+per-run overhead that ratio implies and the median latency of one
+wait=true run.
 
 Brings up a throwaway stack on the embedded judge (JUDGE0_URL unset) and
 stops it.  Environment: BENCH_RUNS (3), BENCH_JT_RUNS (400 runs per
@@ -29,6 +30,7 @@ INFLIGHT = int(os.environ.get("BENCH_JT_INFLIGHT", "4"))
 NWAIT = int(os.environ.get("BENCH_JT_WAITS", "15"))
 SRC = '#include <stdio.h>\nint main(void){int a,b;if(scanf("%d %d",&a,&b)!=2)return 1;printf("%d\\n",a+b);return 0;}\n'
 STDIN = "20 22\n"
+EXPECTED = "42\n"
 
 
 def b64(s):
@@ -49,7 +51,7 @@ def judged(base, n):
     """Seconds to judge n runs in batches of 20 with INFLIGHT batches
     outstanding; every run must be Accepted with the right output."""
     item = {"source_code": b64(SRC), "language_id": 50, "stdin": b64(STDIN),
-            "expected_output": b64("42\n")}
+            "expected_output": b64(EXPECTED)}
     todo = [n // 20 // INFLIGHT + (1 if i < (n // 20) % INFLIGHT else 0) for i in range(INFLIGHT)]
     errors = []
 
@@ -91,7 +93,7 @@ def bare(forker, exe, n):
     cores = os.cpu_count() or 1
     per = [n // cores + (1 if i < n % cores else 0) for i in range(cores)]
     t0 = time.monotonic()
-    ps = [subprocess.Popen([forker, exe, str(k), STDIN, "42\n"]) for k in per if k]
+    ps = [subprocess.Popen([forker, exe, str(k), STDIN, EXPECTED]) for k in per if k]
     if any(p.wait() != 0 for p in ps):
         raise RuntimeError("bare run failed")
     return time.monotonic() - t0
