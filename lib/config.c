@@ -46,6 +46,8 @@ const struct config_setting config_settings[] = {
 	    OFF(redis_password_dir), "Redis ACL: directory of one password file per role (redis-<role>.key, mode 600; roles responder, worker, judge, admin); when set, each program AUTHs as the Redis user pitwall-<role> (docs/redis.md). Empty: no AUTH." },
 	{ "REDIS_SENTINELS", CONFIG_STR, "", 0, 0, NULL,
 	    OFF(redis_sentinels), "Redis Sentinel: comma-separated host:port of the sentinels; when set the master is asked of them (REDIS_MASTER_NAME) instead of REDIS_SOCKET/REDIS_HOST, and found again after a failover." },
+	{ "REDIS_SENTINEL_PASSWORD", CONFIG_SECRET, "", 0, 0, NULL,
+	    OFF(redis_sentinel_password), "Redis Sentinel: the sentinels' password (their requirepass), sent with AUTH before asking them where the master is (REDIS_SENTINEL_PASSWORD_FILE; empty: no AUTH)." },
 	{ "REDIS_MASTER_NAME", CONFIG_STR, "pitwall", 0, 0, NULL,
 	    OFF(redis_master_name), "Redis Sentinel: the name the sentinels monitor the master by." },
 	{ "REDIS_WAIT_REPLICAS", CONFIG_INT, "0", 0, 16, NULL,

@@ -26,6 +26,7 @@ struct config {
 	int	 redis_timeout_ms;
 	char	*redis_password_dir;
 	char	*redis_sentinels;
+	char	*redis_sentinel_password;
 	char	*redis_master_name;
 	int	 redis_wait_replicas;
 	int	 redis_wait_timeout_ms;

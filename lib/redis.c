@@ -5,7 +5,8 @@
  * REDIS_SENTINELS is set) the master the sentinels name.  Who we are: with
  * REDIS_PASSWORD_DIR set, the ACL user pitwall-<role> (docs/redis.md);
  * else with REDIS_PASSWORD set, REDIS_USER (default: "default", the
- * user requirepass sets) with that password.
+ * user requirepass sets) with that password.  The sentinels have a
+ * password of their own (REDIS_SENTINEL_PASSWORD, their requirepass).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@ struct redis {
 	char		*user;		/* ACL user, NULL: no AUTH */
 	char		*pass;
 	char		*sentinels;	/* "host:port,…", NULL: none */
+	char		*sentinel_pass;	/* the sentinels' AUTH, NULL: none */
 	char		*master_name;
 	int		 wait_replicas;
 	int		 wait_timeout_ms;
@@ -53,6 +55,10 @@ redis_new(const struct config *cfg, const char *role)
 		goto fail;
 	if (cfg->redis_sentinels != NULL && *cfg->redis_sentinels != '\0' &&
 	    (r->sentinels = strdup(cfg->redis_sentinels)) == NULL)
+		goto fail;
+	if (cfg->redis_sentinel_password != NULL &&
+	    *cfg->redis_sentinel_password != '\0' &&
+	    (r->sentinel_pass = strdup(cfg->redis_sentinel_password)) == NULL)
 		goto fail;
 	if (cfg->redis_password_dir != NULL && *cfg->redis_password_dir != '\0') {
 		if (snprintf(path, sizeof(path), "%s/redis-%s.key",
@@ -106,6 +112,9 @@ redis_free(struct redis *r)
 		explicit_bzero(r->pass, strlen(r->pass));
 	free(r->pass);
 	free(r->sentinels);
+	if (r->sentinel_pass != NULL)
+		explicit_bzero(r->sentinel_pass, strlen(r->sentinel_pass));
+	free(r->sentinel_pass);
 	free(r->master_name);
 	free(r);
 }
@@ -134,6 +143,34 @@ reply_is(const redisReply *rep, int type, const char *str)
 {
 	return rep != NULL && rep->type == type && rep->str != NULL &&
 	    strcasecmp(rep->str, str) == 0;
+}
+
+/*
+ * AUTH to sentinel S with the sentinels' password (their requirepass:
+ * the default user).  0, or -1 (logged) when refused.
+ */
+static int
+sentinel_auth(struct redis *r, redisContext *s, const char *where)
+{
+	redisReply *rep;
+	int ok;
+	const char *argv[2];
+	size_t argl[2];
+
+	if (r->sentinel_pass == NULL)
+		return 0;
+	argv[0] = "AUTH";
+	argl[0] = 4;
+	argv[1] = r->sentinel_pass;
+	argl[1] = strlen(r->sentinel_pass);
+	rep = redisCommandArgv(s, 2, argv, argl);
+	ok = reply_is(rep, REDIS_REPLY_STATUS, "OK");
+	if (!ok)
+		log_warn(NULL, "sentinel %s: AUTH failed: %s", where,
+		    rep == NULL ? s->errstr :
+		    rep->str != NULL ? rep->str : "unexpected reply");
+	freeReplyObject(rep);
+	return ok ? 0 : -1;
 }
 
 /*
@@ -168,6 +205,10 @@ sentinel_master(struct redis *r, char *host, size_t hostsz, int *port)
 				redisFree(s);
 			continue;
 		}
+		if (sentinel_auth(r, s, tok) == -1) {
+			redisFree(s);
+			continue;
+		}
 		rep = redisCommand(s, "SENTINEL get-master-addr-by-name %s",
 		    r->master_name);
 		if (rep != NULL && rep->type == REDIS_REPLY_ARRAY &&
@@ -178,7 +219,10 @@ sentinel_master(struct redis *r, char *host, size_t hostsz, int *port)
 			snprintf(host, hostsz, "%s", rep->element[0]->str);
 			*port = atoi(rep->element[1]->str);
 			rc = 0;
-		} else
+		} else if (rep != NULL && rep->type == REDIS_REPLY_ERROR)
+			log_warn(NULL, "sentinel %s:%d: %s", tok, sport,
+			    rep->str != NULL ? rep->str : "error");
+		else
 			log_warn(NULL, "sentinel %s:%d does not know master %s",
 			    tok, sport, r->master_name);
 		freeReplyObject(rep);

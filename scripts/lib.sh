@@ -273,12 +273,28 @@ pool_gen() {
 	echo "${t%.sock}"
 }
 
+# sentinel_cli HOST:PORT ARGS...: redis-cli to one sentinel, with the
+# sentinels' password (REDIS_SENTINEL_PASSWORD, or the file
+# REDIS_SENTINEL_PASSWORD_FILE) in its environment when there is one.
+sentinel_cli() {
+	local s=$1 pass=${REDIS_SENTINEL_PASSWORD:-}
+	shift
+	if [[ -z $pass && -n ${REDIS_SENTINEL_PASSWORD_FILE:-} ]]; then
+		pass=$(head -c 4096 "$REDIS_SENTINEL_PASSWORD_FILE") || return 1
+	fi
+	if [[ -n $pass ]]; then
+		REDISCLI_AUTH=$pass redis-cli --no-auth-warning -h "${s%:*}" -p "${s##*:}" "$@"
+	else
+		redis-cli -h "${s%:*}" -p "${s##*:}" "$@"
+	fi
+}
+
 # redis_master: "HOST PORT" of the master the sentinels of
 # REDIS_SENTINELS name (the first that answers).
 redis_master() {
 	local s addr
 	for s in ${REDIS_SENTINELS//,/ }; do
-		addr=$(redis-cli -h "${s%:*}" -p "${s##*:}" SENTINEL get-master-addr-by-name \
+		addr=$(sentinel_cli "$s" SENTINEL get-master-addr-by-name \
 			"${REDIS_MASTER_NAME:-pitwall}" 2>/dev/null | tr '\n' ' ') || continue
 		[[ $addr =~ ^[^\ ]+\ [0-9]+\ $ ]] && { echo "${addr% }"; return 0; }
 	done

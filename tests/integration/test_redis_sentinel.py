@@ -11,6 +11,7 @@ import signal
 import threading
 import time
 
+import pw
 import redis_stack as rs
 from contest import jwt, make_question, make_round, make_user, submit
 from pw import ROOT, eq, psql, wait_for
@@ -34,8 +35,16 @@ def teardown_module():
     rs.down()
 
 
-def sentinel(port, *args):
-    return rs.cli(None, *args, to=["-h", "127.0.0.1", "-p", str(port)]).stdout.split()
+def sentinel(port, *args, password=True):
+    """redis-cli to the sentinel on port, with the sentinels' password
+    (password=False: without AUTH)."""
+    env = dict(rs.os.environ)
+    cmd = ["redis-cli", "-h", "127.0.0.1", "-p", str(port)]
+    if password:
+        env["REDISCLI_AUTH"] = rs.secret("sentinel.pass")
+        cmd.append("--no-auth-warning")
+    return rs.subprocess.run(cmd + [str(a) for a in args], env=env, capture_output=True,
+                             text=True, timeout=30).stdout.split()
 
 
 def master_port():
@@ -64,6 +73,37 @@ def test_master_replica_and_three_sentinels():
     got = rs.cli("ops", "EXISTS", f"pitwall:sub:{sid}",
                  to=["-h", "127.0.0.1", "-p", str(S["replica"])]).stdout.strip()
     eq(got, "1", "the submission is on the replica")
+
+
+def test_sentinels_refuse_a_client_without_their_password():
+    for port in S["sentinels"]:
+        got = " ".join(sentinel(port, "SENTINEL", "get-master-addr-by-name", "pitwall",
+                                password=False))
+        assert got.startswith("NOAUTH"), f"sentinel {port} answered without AUTH: {got!r}"
+        got = " ".join(sentinel(port, "SENTINEL", "masters", password=False))
+        assert got.startswith("NOAUTH"), f"sentinel {port} answered without AUTH: {got!r}"
+    # A wrong password is refused too, and the right one answers.
+    env = dict(rs.os.environ, REDISCLI_AUTH="not-the-password")
+    p = rs.subprocess.run(["redis-cli", "--no-auth-warning", "-h", "127.0.0.1", "-p",
+                           str(S["sentinels"][0]), "SENTINEL", "get-master-addr-by-name", "pitwall"],
+                          env=env, capture_output=True, text=True, timeout=30)
+    assert str(S["master"]) not in p.stdout, f"a wrong password answered: {p.stdout!r}"
+    eq(sentinel(S["sentinels"][0], "SENTINEL", "get-master-addr-by-name", "pitwall"),
+       ["127.0.0.1", str(S["master"])], "with the password")
+    mode = os.stat(os.path.join(rs.S["var"], "secrets", "sentinel.pass")).st_mode & 0o777
+    eq(mode, 0o600, "sentinel.pass mode")
+    eq(pw.ENV.get("REDIS_SENTINEL_PASSWORD_FILE"),
+       os.path.join(rs.S["var"], "secrets", "sentinel.pass"), "the programs' REDIS_SENTINEL_PASSWORD_FILE")
+    # The programs find the master through the sentinels with it (the
+    # stack works: test_master_replica_and_three_sentinels); without it
+    # they find none.
+    env = dict(os.environ, **pw.ENV)
+    for k in ("REDIS_SENTINEL_PASSWORD_FILE", "REDIS_SENTINEL_PASSWORD"):
+        env.pop(k, None)
+    p = rs.subprocess.run([os.path.join(pw.BIN, "pitwall-admin"), "leaderboard", "rebuild"],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert p.returncode != 0, f"pitwall-admin without the sentinels' password: {p.stdout} {p.stderr}"
+    assert "NOAUTH" in p.stderr + p.stdout, (p.stdout + p.stderr)[-2000:]
 
 
 def test_failover_keeps_every_acknowledged_submission():

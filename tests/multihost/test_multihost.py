@@ -234,6 +234,8 @@ def hosts_up(tmp):
     sh(["bash", "scripts/stack", "up"], host="data", timeout=600,
        env=d.env(PITWALL_ROLE="data", PITWALL_PG_LISTEN=d.addr, PITWALL_REDIS_LISTEN=d.addr))
     bundle = os.path.join(d.var, "root", "hosts")
+    global BUNDLE
+    BUNDLE = bundle
     r = H["rep"]
     sh(["bash", "scripts/stack", "up"], host="rep", timeout=300,
        env=r.env(PITWALL_ROLE="replica", PITWALL_DATA_FROM=bundle, PITWALL_REDIS_LISTEN=r.addr))
@@ -249,6 +251,7 @@ def hosts_up(tmp):
         j = H[n]
         sh(["bash", "scripts/judge", "join"], host=n, timeout=300,
            env=j.env(REDIS_SENTINELS=sentinels(),
+                     REDIS_SENTINEL_PASSWORD_FILE=os.path.join(bundle, "sentinel.pass"),
                      REDIS_PASSWORD_FILE=os.path.join(bundle, "redis.pass"),
                      JUDGE_HOST_NAME=n, JUDGE_RUNNERS=2))
         j.supervise()
@@ -479,12 +482,25 @@ def wait_for(pred, timeout, what):
     raise RuntimeError(f"timed out after {timeout}s waiting for {what}")
 
 
+BUNDLE = None   # the data host's VAR/root/hosts (hosts_up)
+
+
+def sentinel_cli(hp, *args, password=True):
+    """redis-cli to the sentinel at hp ("host:port"), with the sentinels'
+    password (the data host's sentinel.pass) unless password=False."""
+    h, _, p = hp.partition(":")
+    env = dict(os.environ)
+    if password:
+        with open(os.path.join(BUNDLE, "sentinel.pass")) as f:
+            env["REDISCLI_AUTH"] = f.read().strip()
+    return subprocess.run(["redis-cli", "--no-auth-warning", "-h", h, "-p", p, *map(str, args)],
+                          env=env, capture_output=True, text=True, timeout=10)
+
+
 def master():
     """(host, port) of the Redis master the sentinels name."""
     for hp in sentinels().split(","):
-        h, _, p = hp.partition(":")
-        r = subprocess.run(["redis-cli", "-h", h, "-p", p, "SENTINEL", "get-master-addr-by-name", "pitwall"],
-                           capture_output=True, text=True, timeout=10)
+        r = sentinel_cli(hp, "SENTINEL", "get-master-addr-by-name", "pitwall")
         out = r.stdout.split()
         if len(out) == 2:
             return out[0], out[1]
@@ -548,6 +564,13 @@ def run(H):
     tap(st == 200 and 'pitwall_judge_host_load1{host="jh1"}' in text and "pitwall_judge_hosts 2" in text,
         "/metrics has pitwall_judge_host_* for both judge hosts",
         "\n".join(l for l in text.splitlines() if "judge_host" in l) or text[:500])
+
+    # The sentinels answer only with their password.
+    hp = sentinels().split(",")[0]
+    noauth = sentinel_cli(hp, "SENTINEL", "get-master-addr-by-name", "pitwall", password=False)
+    tap(noauth.stdout.startswith("NOAUTH") and master() is not None,
+        "the sentinels refuse a client without their password (NOAUTH) and answer with it",
+        f"without: {noauth.stdout!r} {noauth.stderr!r}; with: {master()!r}")
 
     senders = threading.Thread(target=c.sender, args=(1.5,), daemon=True)
     senders.start()
