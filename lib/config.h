@@ -27,6 +27,7 @@ struct config {
 	char	*redis_password_dir;
 	char	*redis_sentinels;
 	char	*redis_sentinel_password;
+	char	*redis_address_map;
 	char	*redis_master_name;
 	int	 redis_wait_replicas;
 	int	 redis_wait_timeout_ms;

@@ -2,7 +2,8 @@
  * Redis wrapper.  One struct redis per thread.
  *
  * Where Redis is: REDIS_SOCKET, else REDIS_HOST:REDIS_PORT, else (when
- * REDIS_SENTINELS is set) the master the sentinels name.  Who we are: with
+ * REDIS_SENTINELS is set) the master the sentinels name, reached through
+ * its local TLS tunnel when REDIS_ADDRESS_MAP is set (docs/redis.md).  Who we are: with
  * REDIS_PASSWORD_DIR set, the ACL user pitwall-<role> (docs/redis.md);
  * else with REDIS_PASSWORD set, REDIS_USER (default: "default", the
  * user requirepass sets) with that password.  The sentinels have a
@@ -28,6 +29,7 @@ struct redis {
 	char		*pass;
 	char		*sentinels;	/* "host:port,…", NULL: none */
 	char		*sentinel_pass;	/* the sentinels' AUTH, NULL: none */
+	char		*address_map;	/* "host:port=/sock,…", NULL: none */
 	char		*master_name;
 	int		 wait_replicas;
 	int		 wait_timeout_ms;
@@ -55,6 +57,9 @@ redis_new(const struct config *cfg, const char *role)
 		goto fail;
 	if (cfg->redis_sentinels != NULL && *cfg->redis_sentinels != '\0' &&
 	    (r->sentinels = strdup(cfg->redis_sentinels)) == NULL)
+		goto fail;
+	if (cfg->redis_address_map != NULL && *cfg->redis_address_map != '\0' &&
+	    (r->address_map = strdup(cfg->redis_address_map)) == NULL)
 		goto fail;
 	if (cfg->redis_sentinel_password != NULL &&
 	    *cfg->redis_sentinel_password != '\0' &&
@@ -115,6 +120,7 @@ redis_free(struct redis *r)
 	if (r->sentinel_pass != NULL)
 		explicit_bzero(r->sentinel_pass, strlen(r->sentinel_pass));
 	free(r->sentinel_pass);
+	free(r->address_map);
 	free(r->master_name);
 	free(r);
 }
@@ -191,13 +197,19 @@ sentinel_master(struct redis *r, char *host, size_t hostsz, int *port)
 		return -1;
 	for (tok = strtok_r(list, ", ", &save); tok != NULL && rc == -1;
 	    tok = strtok_r(NULL, ", ", &save)) {
-		if ((colon = strrchr(tok, ':')) == NULL ||
+		if (*tok == '/') {
+			/* A local tunnel's socket (TLS sentinels). */
+			sport = 0;
+			s = redisConnectUnixWithTimeout(tok, tv);
+		} else if ((colon = strrchr(tok, ':')) == NULL ||
 		    (sport = atoi(colon + 1)) <= 0 || sport > 65535) {
-			log_warn(NULL, "REDIS_SENTINELS: '%s' is not host:port", tok);
+			log_warn(NULL, "REDIS_SENTINELS: '%s' is not host:port "
+			    "or /path", tok);
 			continue;
+		} else {
+			*colon = '\0';
+			s = redisConnectWithTimeout(tok, sport, tv);
 		}
-		*colon = '\0';
-		s = redisConnectWithTimeout(tok, sport, tv);
 		if (s == NULL || s->err || redisSetTimeout(s, tv) != REDIS_OK) {
 			log_warn(NULL, "sentinel %s:%d: %s", tok, sport,
 			    s ? s->errstr : "out of memory");
@@ -230,6 +242,42 @@ sentinel_master(struct redis *r, char *host, size_t hostsz, int *port)
 	}
 	free(list);
 	return rc;
+}
+
+/*
+ * The local tunnel of HOST:PORT in REDIS_ADDRESS_MAP ("host:port=/sock,
+ * …"): its socket path in SOCK (size socksz).  0, or -1 when the map has
+ * no tunnel for the address (which is then not reached at all: a TLS
+ * server is never spoken to in plain text).
+ */
+static int
+address_map_find(const struct redis *r, const char *host, int port,
+    char *sock, size_t socksz)
+{
+	char want[300];
+	const char *p, *eq, *end;
+	size_t n;
+
+	if (snprintf(want, sizeof(want), "%s:%d", host, port) >=
+	    (int)sizeof(want))
+		return -1;
+	n = strlen(want);
+	for (p = r->address_map; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
+		while (*p == ' ')
+			p++;
+		if ((end = strchr(p, ',')) == NULL)
+			end = p + strlen(p);
+		if ((eq = memchr(p, '=', end - p)) == NULL)
+			continue;
+		if ((size_t)(eq - p) != n || strncmp(p, want, n) != 0)
+			continue;
+		if ((size_t)(end - eq - 1) >= socksz || end - eq - 1 == 0)
+			return -1;
+		memcpy(sock, eq + 1, end - eq - 1);
+		sock[end - eq - 1] = '\0';
+		return 0;
+	}
+	return -1;
 }
 
 /* AUTH as our ACL user, and (behind sentinels) make sure it is the master. */
@@ -273,7 +321,7 @@ int
 redis_ensure(struct redis *r)
 {
 	struct timeval tv = ms_tv(r->timeout_ms);
-	char host[256];
+	char host[256], sock[4096];
 	int port;
 	const char *where;
 
@@ -286,8 +334,19 @@ redis_ensure(struct redis *r)
 			    r->sentinels);
 			return -1;
 		}
-		where = host;
-		r->c = redisConnectWithTimeout(host, port, tv);
+		if (r->address_map == NULL) {
+			where = host;
+			r->c = redisConnectWithTimeout(host, port, tv);
+		} else if (address_map_find(r, host, port, sock,
+		    sizeof(sock)) == 0) {
+			/* The master's TLS tunnel (scripts/redis-tunnel). */
+			where = sock;
+			r->c = redisConnectUnixWithTimeout(sock, tv);
+		} else {
+			log_warn(NULL, "the sentinels name %s:%d, which "
+			    "REDIS_ADDRESS_MAP has no tunnel for", host, port);
+			return -1;
+		}
 	} else if (*r->socket != '\0') {
 		where = r->socket;
 		r->c = redisConnectUnixWithTimeout(r->socket, tv);

@@ -273,19 +273,49 @@ pool_gen() {
 	echo "${t%.sock}"
 }
 
-# sentinel_cli HOST:PORT ARGS...: redis-cli to one sentinel, with the
-# sentinels' password (REDIS_SENTINEL_PASSWORD, or the file
-# REDIS_SENTINEL_PASSWORD_FILE) in its environment when there is one.
+# tls_sock HOST:PORT: the unix socket of this host's TLS tunnel to the
+# Redis server or sentinel at HOST:PORT (scripts/redis-tunnel, Sentinel
+# with TLS: one tunnel per address; docs/redis.md).
+tls_sock() {
+	local a=${1//[^0-9A-Za-z.:-]/}
+	echo "$VAR/run/redis-tls-${a//:/-}.sock"
+}
+
+# redis_to HOST:PORT|/PATH: redis-cli's options to reach it, one a line; a host:port
+# that REDIS_ADDRESS_MAP maps (a TLS server, reached through its tunnel)
+# is reached there, one it does not map is refused when there is a map.
+redis_to() {
+	local a=$1 e
+	if [[ $a == /* ]]; then
+		printf '%s\n' -s "$a"
+		return 0
+	fi
+	if [[ -n ${REDIS_ADDRESS_MAP:-} ]]; then
+		for e in ${REDIS_ADDRESS_MAP//,/ }; do
+			[[ ${e%%=*} == "$a" ]] && { printf '%s\n' -s "${e#*=}"; return 0; }
+		done
+		echo "REDIS_ADDRESS_MAP has no tunnel for $a" >&2
+		return 1
+	fi
+	printf '%s\n' -h "${a%:*}" -p "${a##*:}"
+}
+
+# sentinel_cli HOST:PORT|/PATH ARGS...: redis-cli to one sentinel (a
+# path: its TLS tunnel's socket), with the sentinels' password
+# (REDIS_SENTINEL_PASSWORD, or the file REDIS_SENTINEL_PASSWORD_FILE) in
+# its environment when there is one.
 sentinel_cli() {
 	local s=$1 pass=${REDIS_SENTINEL_PASSWORD:-}
+	local -a to
 	shift
+	if [[ $s == /* ]]; then to=(-s "$s"); else to=(-h "${s%:*}" -p "${s##*:}"); fi
 	if [[ -z $pass && -n ${REDIS_SENTINEL_PASSWORD_FILE:-} ]]; then
 		pass=$(head -c 4096 "$REDIS_SENTINEL_PASSWORD_FILE") || return 1
 	fi
 	if [[ -n $pass ]]; then
-		REDISCLI_AUTH=$pass redis-cli --no-auth-warning -h "${s%:*}" -p "${s##*:}" "$@"
+		REDISCLI_AUTH=$pass redis-cli --no-auth-warning "${to[@]}" "$@"
 	else
-		redis-cli -h "${s%:*}" -p "${s##*:}" "$@"
+		redis-cli "${to[@]}" "$@"
 	fi
 }
 
@@ -303,18 +333,20 @@ redis_master() {
 
 # redis_cli ROLE ARGS...: redis-cli on REDIS_SOCKET, else
 # REDIS_HOST:REDIS_PORT (a judge or app host), or the master the
-# sentinels name when REDIS_SENTINELS is set; as the Redis ACL user
+# sentinels name when REDIS_SENTINELS is set (through its tunnel when
+# REDIS_ADDRESS_MAP maps it); as the Redis ACL user
 # pitwall-ROLE when REDIS_PASSWORD_DIR is set (docs/redis.md), else as
 # REDIS_USER (or requirepass's default user) with REDIS_PASSWORD(_FILE)
 # when set; the password reaches redis-cli in its environment, never its
 # arguments.
 redis_cli() {
-	local role=$1 pass="" user="" m
+	local role=$1 pass="" user="" m o
 	local -a to
 	shift
 	if [[ -n ${REDIS_SENTINELS:-} ]]; then
 		m=$(redis_master) || return 1
-		to=(-h "${m% *}" -p "${m#* }")
+		o=$(redis_to "${m% *}:${m#* }") || return 1
+		mapfile -t to <<<"$o"
 	elif [[ -n ${REDIS_SOCKET:-} ]]; then
 		to=(-s "$REDIS_SOCKET")
 	else
