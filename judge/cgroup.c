@@ -26,39 +26,144 @@
  * (cgroup_run_end): at most this many bytes. */
 #define CG_RESIDUE_MAX	(1024LL * 1024)
 
+/* Reads fd's whole text from its start into buf (NUL-terminated);
+ * length or -1.  A cgroup file makes its text again on each read at 0. */
+static ssize_t
+cg_pread(int fd, char *buf, size_t len)
+{
+	ssize_t	 n = 0, got = 0;
+
+	while ((size_t)got + 1 < len &&
+	    (n = pread(fd, buf + got, len - 1 - got, got)) > 0)
+		got += n;
+	buf[got] = '\0';
+	return n == -1 && got == 0 ? -1 : got;
+}
+
 /* Reads a small file into buf (NUL-terminated).  Returns length or -1. */
 static ssize_t
 cg_read(const char *dir, const char *file, char *buf, size_t len)
 {
 	char	 path[700];
 	int	 fd;
-	ssize_t	 n, got = 0;
+	ssize_t	 got;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
-	while ((size_t)got + 1 < len &&
-	    (n = read(fd, buf + got, len - 1 - got)) > 0)
-		got += n;
+	got = cg_pread(fd, buf, len);
 	close(fd);
-	buf[got] = '\0';
 	return got;
+}
+
+static int
+cg_pwrite(int fd, const char *val)
+{
+	size_t	 len = strlen(val);
+
+	return pwrite(fd, val, len, 0) == (ssize_t)len ? 0 : -1;
 }
 
 static int
 cg_write(const char *dir, const char *file, const char *val)
 {
 	char	 path[700];
-	int	 fd, rc = 0;
-	size_t	 len = strlen(val);
+	int	 fd, rc;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
 		return -1;
-	if (write(fd, val, len) != (ssize_t)len)
-		rc = -1;
+	rc = cg_pwrite(fd, val);
 	close(fd);
 	return rc;
+}
+
+/*
+ * The attribute files a kept v1 run group reads and writes on every run,
+ * opened once with the group (cg_files_open): opening each by its path
+ * took about a third of the runner's time per run.  cgroup.procs is not
+ * among them: v1 keeps one pid list per open file for a second, so a
+ * kept descriptor would read a stale list.
+ */
+enum cg_file {
+	CGF_MEM_LIMIT, CGF_MEMSW_LIMIT, CGF_USAGE, CGF_MAX_USAGE,
+	CGF_MEMSW_MAX_USAGE, CGF_FAILCNT, CGF_FORCE_EMPTY, CGF_OOM,
+	CGF_PIDS_MAX, CGF_PIDS_CURRENT, CGF_CPU_USAGE
+};
+
+enum cg_dir { CGD_MEM, CGD_PIDS, CGD_CPU };
+
+static const struct {
+	enum cg_dir	 dir;
+	const char	*name;
+	int		 flags;
+} cg_files[CGROUP_NFILES] = {
+	[CGF_MEM_LIMIT] =	{ CGD_MEM, "memory.limit_in_bytes", O_WRONLY },
+	[CGF_MEMSW_LIMIT] =	{ CGD_MEM, "memory.memsw.limit_in_bytes",
+				  O_WRONLY },
+	[CGF_USAGE] =		{ CGD_MEM, "memory.usage_in_bytes", O_RDONLY },
+	[CGF_MAX_USAGE] =	{ CGD_MEM, "memory.max_usage_in_bytes", O_RDWR },
+	[CGF_MEMSW_MAX_USAGE] =	{ CGD_MEM, "memory.memsw.max_usage_in_bytes",
+				  O_WRONLY },
+	[CGF_FAILCNT] =		{ CGD_MEM, "memory.failcnt", O_RDWR },
+	[CGF_FORCE_EMPTY] =	{ CGD_MEM, "memory.force_empty", O_WRONLY },
+	[CGF_OOM] =		{ CGD_MEM, "memory.oom_control", O_RDONLY },
+	[CGF_PIDS_MAX] =	{ CGD_PIDS, "pids.max", O_WRONLY },
+	[CGF_PIDS_CURRENT] =	{ CGD_PIDS, "pids.current", O_RDONLY },
+	[CGF_CPU_USAGE] =	{ CGD_CPU, "cpuacct.usage", O_RDWR },
+};
+
+static const char *
+cg_dir_of(const struct cgroup_run *r, enum cg_dir d)
+{
+	return d == CGD_MEM ? r->mem : d == CGD_PIDS ? r->pids : r->cpu;
+}
+
+/* Opens the kept group's files; one that is missing (memsw without swap
+ * accounting) is left shut and used by its path, failing as before. */
+static void
+cg_files_open(struct cgroup_run *r)
+{
+	char	 path[700];
+	int	 i, fd;
+
+	for (i = 0; i < CGROUP_NFILES; i++) {
+		if (r->file[i] != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s",
+		    cg_dir_of(r, cg_files[i].dir), cg_files[i].name);
+		if ((fd = open(path, cg_files[i].flags | O_CLOEXEC)) != -1)
+			r->file[i] = fd + 1;
+	}
+}
+
+static void
+cg_files_close(struct cgroup_run *r)
+{
+	int	 i;
+
+	for (i = 0; i < CGROUP_NFILES; i++) {
+		if (r->file[i] != 0)
+			close(r->file[i] - 1);
+		r->file[i] = 0;
+	}
+}
+
+static ssize_t
+cg_readf(const struct cgroup_run *r, enum cg_file f, char *buf, size_t len)
+{
+	if (r->file[f] != 0)
+		return cg_pread(r->file[f] - 1, buf, len);
+	return cg_read(cg_dir_of(r, cg_files[f].dir), cg_files[f].name, buf,
+	    len);
+}
+
+static int
+cg_writef(const struct cgroup_run *r, enum cg_file f, const char *val)
+{
+	if (r->file[f] != 0)
+		return cg_pwrite(r->file[f] - 1, val);
+	return cg_write(cg_dir_of(r, cg_files[f].dir), cg_files[f].name, val);
 }
 
 /* Does the comma/space separated list hold the word? */
@@ -282,6 +387,23 @@ cgroup_kill_but(const struct cgroup_run *r, pid_t keep)
 }
 
 /*
+ * Is the kept v1 run group empty?  pids.current counts every task of the
+ * run until it is reaped, and each joins the memory group before the
+ * pids group (cgroup_enter) or exits: 0 there means both are empty, read
+ * from a kept descriptor instead of two pid lists.  0 when it cannot
+ * tell (not kept, tasks left or still to be reaped).
+ */
+static int
+cg_empty_v1(const struct cgroup_run *r)
+{
+	char	 buf[32];
+
+	return r->file[CGF_PIDS_CURRENT] != 0 &&
+	    cg_readf(r, CGF_PIDS_CURRENT, buf, sizeof(buf)) > 0 &&
+	    strtol(buf, NULL, 10) == 0 && buf[0] == '0';
+}
+
+/*
  * SIGKILLs everything in the run's group until it is empty.  A fork bomb
  * cannot outrun this because pids.max caps what it can create.
  */
@@ -295,6 +417,8 @@ cgroup_kill_all(const struct cgroup_run *r)
 		return 0;
 	if (r->mode == CGROUP_V2)
 		cg_write(r->mem, "cgroup.kill", "1");
+	else if (cg_empty_v1(r))
+		return 0;
 	for (i = 0; i < 500; i++) {
 		if (cg_kill_pass(r->pids) == 0 && cg_kill_pass(r->mem) == 0)
 			return 0;
@@ -391,7 +515,7 @@ cgroup_cpu_usage(const struct cgroup_run *r, double *sec)
 	char	 buf[1024], *p;
 
 	if (r->mode == CGROUP_V1) {
-		if (cg_read(r->cpu, "cpuacct.usage", buf, sizeof(buf)) <= 0)
+		if (cg_readf(r, CGF_CPU_USAGE, buf, sizeof(buf)) <= 0)
 			return -1;
 		*sec = strtod(buf, NULL) / 1e9;
 		return 0;
@@ -431,17 +555,15 @@ cgroup_stats(const struct cgroup_run *r, long *peak_kb, int *oom)
 	if (r->mode == CGROUP_V1) {
 		/* A kept group starts with a residue (cgroup_run_end),
 		 * which is not the run's. */
-		if (cg_read(r->mem, "memory.max_usage_in_bytes", buf,
-		    sizeof(buf)) > 0) {
+		if (cg_readf(r, CGF_MAX_USAGE, buf, sizeof(buf)) > 0) {
 			long long b = strtoll(buf, NULL, 10) - r->base;
 
 			*peak_kb = (long)((b > 0 ? b : 0) / 1024);
 		}
-		if (cg_read(r->mem, "memory.oom_control", buf,
-		    sizeof(buf)) > 0 && (n = cg_field(buf, "oom_kill")) >= 0)
+		if (cg_readf(r, CGF_OOM, buf, sizeof(buf)) > 0 &&
+		    (n = cg_field(buf, "oom_kill")) >= 0)
 			*oom = n > r->oom0;	/* a kept group counts on */
-		else if (cg_read(r->mem, "memory.failcnt", buf,
-		    sizeof(buf)) > 0)
+		else if (cg_readf(r, CGF_FAILCNT, buf, sizeof(buf)) > 0)
 			*oom = strtol(buf, NULL, 10) > 0;
 	} else if (r->mode == CGROUP_V2) {
 		if (cg_read(r->mem, "memory.peak", buf, sizeof(buf)) > 0)
@@ -472,30 +594,33 @@ cgroup_run_begin(const struct cgroup_base *b, const char *name,
 
 	if (b->mode != CGROUP_V1)
 		return cgroup_create(b, name, lim, r);
-	if (r->mode == CGROUP_NONE && cgroup_create(b, name, &none, r) == -1)
-		return -1;
+	if (r->mode == CGROUP_NONE) {
+		if (cgroup_create(b, name, &none, r) == -1)
+			return -1;
+		cg_files_open(r);
+	}
 	/* memsw may never be below the limit: lifted first, set last. */
 	if (lim->memory_kb > 0)
 		snprintf(v, sizeof(v), "%lld", (long long)lim->memory_kb * 1024);
 	else
 		snprintf(v, sizeof(v), "-1");
-	cg_write(r->mem, "memory.memsw.limit_in_bytes", "-1");
-	if (cg_write(r->mem, "memory.limit_in_bytes", v) == -1)
+	cg_writef(r, CGF_MEMSW_LIMIT, "-1");
+	if (cg_writef(r, CGF_MEM_LIMIT, v) == -1)
 		return -1;
 	/* No swap either; fails harmlessly without swap accounting. */
-	cg_write(r->mem, "memory.memsw.limit_in_bytes", v);
+	cg_writef(r, CGF_MEMSW_LIMIT, v);
 	if (lim->max_procs > 0)
 		snprintf(v, sizeof(v), "%d", lim->max_procs);
 	else
 		snprintf(v, sizeof(v), "max");
-	if (cg_write(r->pids, "pids.max", v) == -1)
+	if (cg_writef(r, CGF_PIDS_MAX, v) == -1)
 		return -1;
 	r->oom0 = 0;
-	if (cg_read(r->mem, "memory.oom_control", buf, sizeof(buf)) > 0 &&
+	if (cg_readf(r, CGF_OOM, buf, sizeof(buf)) > 0 &&
 	    (n = cg_field(buf, "oom_kill")) > 0)
 		r->oom0 = n;
 	r->base = 0;
-	if (cg_read(r->mem, "memory.usage_in_bytes", buf, sizeof(buf)) > 0)
+	if (cg_readf(r, CGF_USAGE, buf, sizeof(buf)) > 0)
 		r->base = strtoll(buf, NULL, 10);
 	return 0;
 }
@@ -513,23 +638,24 @@ cgroup_run_end(struct cgroup_run *r)
 
 	if (r->mode != CGROUP_V1)
 		return cgroup_destroy(r);
-	if (cg_read(r->pids, "cgroup.procs", buf, sizeof(buf)) != 0 ||
-	    cg_read(r->mem, "cgroup.procs", buf, sizeof(buf)) != 0)
+	if (!cg_empty_v1(r) &&
+	    (cg_read(r->pids, "cgroup.procs", buf, sizeof(buf)) != 0 ||
+	    cg_read(r->mem, "cgroup.procs", buf, sizeof(buf)) != 0))
 		return -1;
 	/* What stays charged once the files are gone is page cache and
 	 * dentries the run brought in.  force_empty reclaims it, but drains
 	 * every CPU's page lists (0.3-10 ms); below CG_RESIDUE_MAX it is left
 	 * and the next run's peak counts from it (r->base). */
-	if (cg_read(r->mem, "memory.usage_in_bytes", buf, sizeof(buf)) <= 0 ||
+	if (cg_readf(r, CGF_USAGE, buf, sizeof(buf)) <= 0 ||
 	    strtoll(buf, NULL, 10) > CG_RESIDUE_MAX) {
-		if (cg_write(r->mem, "memory.force_empty", "0") == -1)
+		if (cg_writef(r, CGF_FORCE_EMPTY, "0") == -1)
 			return -1;
 	}
-	if (cg_write(r->mem, "memory.max_usage_in_bytes", "0") == -1 ||
-	    cg_write(r->mem, "memory.failcnt", "0") == -1 ||
-	    cg_write(r->cpu, "cpuacct.usage", "0") == -1)
+	if (cg_writef(r, CGF_MAX_USAGE, "0") == -1 ||
+	    cg_writef(r, CGF_FAILCNT, "0") == -1 ||
+	    cg_writef(r, CGF_CPU_USAGE, "0") == -1)
 		return -1;
-	cg_write(r->mem, "memory.memsw.max_usage_in_bytes", "0");
+	cg_writef(r, CGF_MEMSW_MAX_USAGE, "0");
 	return 0;
 }
 
@@ -560,6 +686,7 @@ cgroup_destroy(struct cgroup_run *r)
 			close(r->procs_fd[i]);
 		r->procs_fd[i] = -1;
 	}
+	cg_files_close(r);
 	if (r->mode == CGROUP_NONE)
 		return 0;
 	if (r->mem[0] != '\0' && cg_rmdir(r->mem) == -1)

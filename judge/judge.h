@@ -180,6 +180,7 @@ struct box_report {
 };
 
 /* cgroup.c — private to the sandbox. */
+#define CGROUP_NFILES	11
 struct cgroup_base {
 	enum cgroup_mode mode;
 	char	 mem[512];	/* parent dirs of per-run groups */
@@ -194,6 +195,9 @@ struct cgroup_run {
 	char	 cpu[600];
 	/* Opened before fork so the child only has to write(). */
 	int	 procs_fd[3];
+	/* A kept v1 group's attribute files, opened once (cgroup.c's
+	 * cg_files[]): fd + 1, 0 when not open. */
+	int	 file[CGROUP_NFILES];
 	long	 oom0;		/* OOM kills before this run (v1, kept) */
 	long long base;		/* bytes charged before this run (v1, kept) */
 };
