@@ -596,17 +596,28 @@ def run(H):
     # moves), what it holds is read, and it is killed; jh2 goes on.  (The
     # pause stays under jh2's heartbeat window of 10 s, or its runners
     # would count as dead.)
+    # A job seen running may be done before the freeze lands, so what jh1
+    # holds is read once it is frozen, and it is thawed and tried again
+    # when that is nothing.
     paused = [pid for pid in ns_pids("jh2") if exe_name(pid) == "pitwall-judge-runner"]
-    for _ in range(3):
+    held = {}
+    for _ in range(6):
         ns_signal("jh2", signal.SIGSTOP, paused)
         try:
             wait_for(lambda: "2" in in_hand().values(), 6, "a job running on jh1")
-            break
         except RuntimeError:
             ns_signal("jh2", signal.SIGCONT, paused)
             time.sleep(3)   # jh2's heartbeats go on
-    ns_signal("jh1", signal.SIGSTOP)
-    held = in_hand()
+            continue
+        ns_signal("jh1", signal.SIGSTOP)
+        held = in_hand()
+        if held:
+            break
+        ns_signal("jh1", signal.SIGCONT)
+        ns_signal("jh2", signal.SIGCONT, paused)
+        time.sleep(3)
+    else:
+        ns_signal("jh1", signal.SIGSTOP)
     seen = ("" if held else
             f"; jh2's runners paused: {paused}; queued: prio "
             f"{rcli(H, 'LLEN', 'judge:queue:prio')} queue {rcli(H, 'LLEN', 'judge:queue')}"
