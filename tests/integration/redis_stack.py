@@ -71,6 +71,50 @@ def cli(role, *args, to=None, password=None, extra=()):
                           text=True, timeout=30)
 
 
+def sentinel(to, *args, password=True):
+    """redis-cli to a sentinel at to=[…redis-cli address options], with
+    the sentinels' password (password=False: without AUTH); its words."""
+    env = dict(os.environ)
+    cmd = ["redis-cli"] + list(to)
+    if password:
+        env["REDISCLI_AUTH"] = secret("sentinel.pass")
+        cmd.append("--no-auth-warning")
+    return subprocess.run(cmd + [str(a) for a in args], env=env, capture_output=True,
+                          text=True, timeout=30).stdout.split()
+
+
+def master_port(ask, ports):
+    """The master's port as the first sentinel of ports that knows says
+    (ask(port, *args): that sentinel's words), or None."""
+    for p in ports:
+        a = ask(p, "SENTINEL", "get-master-addr-by-name", "pitwall")
+        if len(a) == 2:
+            return int(a[1])
+    return None
+
+
+def check_sentinels(ask, ports):
+    """Each sentinel knows the one replica and the two other sentinels."""
+    for port in ports:
+        info = ask(port, "SENTINEL", "master", "pitwall")
+        fields = dict(zip(info[0::2], info[1::2]))
+        pw.eq(fields.get("num-slaves"), "1", f"replicas sentinel {port} knows")
+        pw.eq(fields.get("num-other-sentinels"), "2", f"other sentinels sentinel {port} knows")
+    return fields
+
+
+def judge_three(tok, q):
+    """Three submissions of q, each scored with its one testcase passed."""
+    from contest import submit, wait_done
+    sids = []
+    for _ in range(3):
+        r = submit(tok, q)
+        pw.eq(r.status, 202, f"submit {r!r}")
+        sids.append(r.json()["submission_id"])
+    for sid in sids:
+        pw.eq(wait_done(sid)[1:4], ["1", "1", "1"], "done/total/passed")
+
+
 def as_service(*cmd):
     """Run cmd as the stack's service user (as scripts/stack starts servers)."""
     if os.geteuid() == 0:

@@ -36,32 +36,17 @@ def teardown_module():
 
 
 def sentinel(port, *args, password=True):
-    """redis-cli to the sentinel on port, with the sentinels' password
-    (password=False: without AUTH)."""
-    env = dict(rs.os.environ)
-    cmd = ["redis-cli", "-h", "127.0.0.1", "-p", str(port)]
-    if password:
-        env["REDISCLI_AUTH"] = rs.secret("sentinel.pass")
-        cmd.append("--no-auth-warning")
-    return rs.subprocess.run(cmd + [str(a) for a in args], env=env, capture_output=True,
-                             text=True, timeout=30).stdout.split()
+    """redis-cli to the sentinel on port (rs.sentinel)."""
+    return rs.sentinel(["-h", "127.0.0.1", "-p", str(port)], *args, password=password)
 
 
 def master_port():
-    for p in S["sentinels"]:
-        a = sentinel(p, "SENTINEL", "get-master-addr-by-name", "pitwall")
-        if len(a) == 2:
-            return int(a[1])
-    return None
+    return rs.master_port(sentinel, S["sentinels"])
 
 
 def test_master_replica_and_three_sentinels():
     eq(master_port(), S["master"], "the sentinels' master")
-    for port in S["sentinels"]:
-        info = sentinel(port, "SENTINEL", "master", "pitwall")
-        fields = dict(zip(info[0::2], info[1::2]))
-        eq(fields.get("num-slaves"), "1", f"replicas sentinel {port} knows")
-        eq(fields.get("num-other-sentinels"), "2", f"other sentinels sentinel {port} knows")
+    rs.check_sentinels(sentinel, S["sentinels"])
     role = rs.cli("ops", "ROLE", to=["-h", "127.0.0.1", "-p", str(S["replica"])]).stdout.split()
     eq(role[0], "slave", "replica's role")
     # A submission goes through, acknowledged once the replica has it.

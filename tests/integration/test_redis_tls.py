@@ -10,7 +10,7 @@ import socket
 import subprocess
 
 import redis_stack as rs
-from contest import jwt, make_question, make_round, make_user, submit, wait_done
+from contest import jwt, make_question, make_round, make_user
 from pw import ROOT, eq, wait_for
 
 S = {}
@@ -42,13 +42,7 @@ def test_stack_works_through_the_tunnel():
     eq(rs.S["env"].get("PITWALL_REDIS_TLS"), "1", "mode")
     from pw import ENV
     eq(ENV["REDIS_SOCKET"], os.path.join(rs.S["var"], "run", "redis-tls.sock"), "programs' socket")
-    sids = []
-    for _ in range(3):
-        r = submit(S["tok"], S["q"])
-        eq(r.status, 202, f"submit {r!r}")
-        sids.append(r.json()["submission_id"])
-    for sid in sids:
-        eq(wait_done(sid)[1:4], ["1", "1", "1"], "done/total/passed")
+    rs.judge_three(S["tok"], S["q"])
     # Every client of the responders and the worker came in on the TLS
     # port (through stunnel), as its role's user.
     clients = [c for c in rs.cli("ops", "CLIENT", "LIST").stdout.splitlines()
