@@ -11,7 +11,8 @@ wait=true run.
 Brings up a throwaway stack on the embedded judge (JUDGE0_URL unset) and
 stops it.  Environment: BENCH_RUNS (3), BENCH_JT_RUNS (400 runs per
 measurement, a multiple of 20), BENCH_JT_INFLIGHT (4 batches),
-BENCH_JT_WAITS (15 wait=true runs), BENCH_PORT_BASE (31480)."""
+BENCH_JT_WAITS (15 wait=true runs), BENCH_JT_RUNNERS (JUDGE_RUNNERS;
+default one per core), BENCH_PORT_BASE (31480)."""
 import base64
 import json
 import os
@@ -125,7 +126,10 @@ def main():
     subprocess.run(["cc", "-O2", "-o", forker,
                     os.path.join(os.path.dirname(os.path.abspath(__file__)), "forkexec.c")], check=True)
     # JUDGE0_URL empty: the stack starts its embedded judge.
-    with Stack(31480, {"JUDGE0_URL": "", "JUDGE_MAX_QUEUE": str(20 * INFLIGHT + 100)}) as st:
+    env = {"JUDGE0_URL": "", "JUDGE_MAX_QUEUE": str(20 * INFLIGHT + 100)}
+    if os.environ.get("BENCH_JT_RUNNERS"):
+        env["JUDGE_RUNNERS"] = os.environ["BENCH_JT_RUNNERS"]
+    with Stack(31480, env) as st:
         base = st.env["JUDGE0_URL"]
         say(f"embedded judge at {base}; {NRUN} runs per measurement, {INFLIGHT} batches in flight")
         judged(base, 20)  # compile once, warm everything
