@@ -237,8 +237,8 @@ void		 admin_route_dispatch(struct req *r, const char *prefix,
 void		 admin_route_run(struct req *r, const struct auth_claims *who,
 		    const char *prefix, const struct admin_route *t, size_t n);
 
-/* live_pub.c: one POST to the nchan publisher (LIVE_PUBLISH_URL/<channel>),
- * best effort.  0 / -1 (logged). */
+/* live_pub.c: a POST to each nchan publisher (LIVE_PUBLISH_URL's list,
+ * <URL>/<channel>), best effort.  0 / -1 (logged). */
 int		 live_publish(struct req *r, const char *channel, json_object *msg);
 
 /*

@@ -1,15 +1,13 @@
 /*
- * Live push from the responders: one POST to nginx's nchan publisher on
- * the internal listener (LIVE_PUBLISH_URL/<channel>), as the worker does
- * for results (worker/publish.c).  The responders publish clarifications
- * (fcgi/clar_req.c), a few a minute in a contest, so one short blocking
- * POST per message on the request's thread is enough.  Best effort: the
- * page also polls, so a failure is logged and ignored.
+ * Live push from the responders: a POST to nginx's nchan publisher on
+ * the internal listener of every app host (LIVE_PUBLISH_URL's list,
+ * <URL>/<channel> each), as the worker does for results
+ * (worker/publish.c).  The responders publish clarifications
+ * (fcgi/clar_req.c), a few a minute in a contest, so a short blocking
+ * wait per message on the request's thread (its POSTs concurrent, one per
+ * publisher) is enough.  Best effort: the page also polls, so a failure
+ * is logged and ignored, and one publisher's does not stop the others.
  */
-#include <stdio.h>
-#include <string.h>
-
-#include <curl/curl.h>
 #include <json-c/json.h>
 
 #include "extern.h"
@@ -20,43 +18,34 @@
 #define LIVE_PUB_TIMEOUT_MS	500
 
 /*
- * POST msg (JSON) to <LIVE_PUBLISH_URL>/<channel>.  0, or -1 when
- * publishing is off or failed (logged).  msg stays the caller's.
+ * POST msg (JSON) to <publisher>/<channel> of every publisher of
+ * LIVE_PUBLISH_URL (one per app host's nginx), concurrently.  0, or -1
+ * when publishing is off or a post failed (logged; the others went on).
+ * msg stays the caller's.
  */
 int
 live_publish(struct req *r, const char *channel, json_object *msg)
 {
-	const char *base = r->cfg->live_publish_url, *body;
-	struct curl_slist *hdr = NULL;
-	char url[1024];
-	CURL *e = NULL;
-	CURLcode cc;
-	long code = 0;
-	int rc = -1;
+	struct livepost_result res;
+	const char *body;
 
-	if (base == NULL || (strncmp(base, "http://", 7) != 0 &&
-	    strncmp(base, "https://", 8) != 0))
-		return -1;
-	if ((size_t)snprintf(url, sizeof(url), "%s/%s", base, channel) >=
-	    sizeof(url))
-		return -1;
 	body = json_object_to_json_string_ext(msg,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	if ((hdr = curl_slist_append(NULL, "Content-Type: application/json")) == NULL ||
-	    (e = livepost_easy(url, hdr, body, LIVE_PUB_TIMEOUT_MS)) == NULL)
-		goto out;
-	cc = curl_easy_perform(e);
-	if (cc == CURLE_OK)
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
-	if (cc != CURLE_OK || code < 200 || code >= 300) {
-		log_warn(r->reqid, "live publish to %s failed (%s); pages poll",
-		    channel, cc != CURLE_OK ? curl_easy_strerror(cc) : "refused");
-		goto out;
+	if (livepost_send(r->cfg->live_publish_url, channel, body,
+	    LIVE_PUB_TIMEOUT_MS, &res) == -1) {
+		log_warn(r->reqid, "live publish to %s: curl failed", channel);
+		metrics_count(METRICS_LIVE_FAILED, 1);
+		return -1;
 	}
-	rc = 0;
-out:
-	metrics_count(rc == 0 ? METRICS_LIVE_SENT : METRICS_LIVE_FAILED, 1);
-	curl_slist_free_all(hdr);
-	curl_easy_cleanup(e);
-	return rc;
+	if (res.tried == 0)
+		return -1;
+	metrics_count(METRICS_LIVE_SENT, (long long)(res.tried - res.failed));
+	metrics_count(METRICS_LIVE_FAILED, (long long)res.failed);
+	if (res.failed > 0) {
+		log_warn(r->reqid, "live publish to %s: %zu of %zu publishers "
+		    "failed (%s); pages poll", channel, res.failed, res.tried,
+		    res.why);
+		return -1;
+	}
+	return 0;
 }

@@ -5,11 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "board.h"
 #include "db.h"
 #include "keys.h"
+#include "livepost.h"
 #include "redis.h"
 
 const char board_entries_sql[] =
@@ -147,36 +146,13 @@ out:
 	return rc;
 }
 
-static size_t
-board_discard(char *p, size_t sz, size_t n, void *arg)
-{
-	(void)p;
-	(void)arg;
-	return sz * n;
-}
-
 void
 board_announce(const char *publish_url, long long rid)
 {
-	struct curl_slist *hdr = NULL;
-	char url[1024], body[96];
-	CURL *e;
+	struct livepost_result res;
+	char body[96];
 
-	if (publish_url == NULL || (strncmp(publish_url, "http://", 7) != 0 &&
-	    strncmp(publish_url, "https://", 8) != 0) ||
-	    (size_t)snprintf(url, sizeof(url), "%s/leaderboard", publish_url) >=
-	    sizeof(url) || (e = curl_easy_init()) == NULL)
-		return;
 	snprintf(body, sizeof(body), "{\"type\":\"leaderboard\",\"round_id\":%lld}",
 	    rid);
-	hdr = curl_slist_append(NULL, "Content-Type: application/json");
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 500L);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, board_discard);
-	(void)curl_easy_perform(e);
-	curl_slist_free_all(hdr);
-	curl_easy_cleanup(e);
+	(void)livepost_send(publish_url, "leaderboard", body, 500, &res);
 }

@@ -46,9 +46,10 @@ int	board_round_rebuild(struct db *db, struct redis *r, long long rid,
 
 /*
  * Tell the pages that round rid's boards changed: POST
- * {"type":"leaderboard","round_id":rid} to <publish_url>/leaderboard,
- * the message the worker sends (docs/pipeline.md).  Best effort, bounded
- * by half a second; nothing when publish_url is empty.  For the rebuilds
+ * {"type":"leaderboard","round_id":rid} to <publisher>/leaderboard of
+ * every publisher in publish_url (LIVE_PUBLISH_URL's list), the message
+ * the worker sends (docs/pipeline.md).  Best effort, bounded by half a
+ * second; nothing when publish_url is empty.  For the rebuilds
  * outside the worker (a mode or freeze change, unfreeze).
  */
 void	board_announce(const char *publish_url, long long rid);

@@ -502,46 +502,64 @@ sync_results(struct wctx *w, struct job *const *jobs, size_t n)
 
 /*
  * Live push: after a batch is committed and Redis is current, tell the
- * browsers through nginx's nchan publisher on the internal listener
- * (LIVE_PUBLISH_URL/<channel>).  Best effort: a failed POST is ignored
- * (the page falls back to polling GET /submissions/{id}), and after a
- * failure the worker stops trying for a few seconds so a missing
- * publisher never slows the queue down.
+ * browsers through nginx's nchan publisher on the internal listener of
+ * every app host (LIVE_PUBLISH_URL's list, <URL>/<channel> each: a
+ * contestant may be subscribed on any app host's nginx).  Best effort: a
+ * failed POST is ignored (the page falls back to polling GET
+ * /submissions/{id}), and after a failure the worker stops trying that
+ * publisher for a few seconds so a missing publisher never slows the
+ * queue down; the other publishers go on.
  *
  * Channels: submissions/<id> (owner only; nginx asks the responders)
  * and leaderboard (public): the paths under /live/ browsers subscribe to.
  *
  * One batch makes one message per submission (all of its results in the
  * batch) and one per leaderboard, collected by live_submission() and
- * live_leaderboard() and sent together, concurrently over a few kept-alive
- * connections, by live_flush(): publishing costs the queue one bounded
- * wait per batch, not a round trip per result.
+ * live_leaderboard() and sent together, one easy handle per publisher,
+ * concurrently over a few kept-alive connections to each, by
+ * live_flush(): publishing costs the queue one bounded wait per batch,
+ * not a round trip per result.
  */
 
 #define LIVE_TIMEOUT_MS		500	/* one flush, all of its posts */
 #define LIVE_BACKOFF_S		5
-#define LIVE_CONNS		4	/* concurrent posts to the publisher */
-#define LIVE_MAX_POSTS		1024	/* per flush; more are dropped */
+#define LIVE_CONNS		4	/* concurrent posts to each publisher */
+#define LIVE_MAX_MSGS		1024	/* per flush; more are dropped */
+#define LIVE_MAX_POSTS		(LIVE_MAX_MSGS * LIVEPOST_MAX)
 #define LIVE_MAX_ROUNDS		16	/* distinct leaderboards per flush */
 
 static CURLM *live_multi;
 static struct curl_slist *live_hdr;
+static struct livepost_urls live_urls;	/* LIVE_PUBLISH_URL, parsed once */
+static int live_parsed;
+static time_t live_off_until[LIVEPOST_MAX];	/* a publisher's pause */
+static int live_paused[LIVEPOST_MAX];	/* for this flush */
 static CURL *live_easy[LIVE_MAX_POSTS];
 static size_t live_n;		/* posts collected since the last flush */
+static size_t live_nmsgs;	/* messages collected since the last flush */
 static long long live_rounds[LIVE_MAX_ROUNDS];
 static size_t live_nrounds;
-static time_t live_off_until;
 
-/* Whether publishing is configured and not paused after a failure. */
+/*
+ * Whether publishing is configured and some publisher is not paused
+ * after a failure (live_paused[] says which are).
+ */
 static int
 live_on(const struct wctx *w)
 {
-	const char *base = w->cfg.live_publish_url;
+	time_t now = time(NULL);
+	size_t i;
+	int on = 0;
 
-	if (base == NULL || (strncmp(base, "http://", 7) != 0 &&
-	    strncmp(base, "https://", 8) != 0))
-		return 0;
-	return time(NULL) >= live_off_until;
+	if (!live_parsed) {
+		livepost_parse(&live_urls, w->cfg.live_publish_url);
+		live_parsed = 1;
+	}
+	for (i = 0; i < live_urls.n; i++) {
+		live_paused[i] = now < live_off_until[i];
+		on |= !live_paused[i];
+	}
+	return on;
 }
 
 static int
@@ -554,31 +572,25 @@ live_init(void)
 	curl_multi_setopt(live_multi, CURLMOPT_MAX_HOST_CONNECTIONS,
 	    (long)LIVE_CONNS);
 	curl_multi_setopt(live_multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-	    (long)LIVE_CONNS);
+	    (long)(LIVE_CONNS * (live_urls.n > 0 ? live_urls.n : 1)));
 	live_hdr = curl_slist_append(NULL, "Content-Type: application/json");
 	live_hdr = curl_slist_append(live_hdr, "Accept: text/json");
 	return live_hdr == NULL ? -1 : 0;
 }
 
-/* Queue a POST of body (copied) to <LIVE_PUBLISH_URL>/<channel>. */
+/*
+ * Queue a POST of body (copied) to <publisher>/<channel> for each
+ * publisher not paused.
+ */
 static void
-live_post(struct wctx *w, const char *channel, const char *body)
+live_post(const char *channel, const char *body)
 {
-	char url[1024];
-	CURL *e;
-
-	if (live_n == LIVE_MAX_POSTS || live_init() == -1)
+	if (live_nmsgs == LIVE_MAX_MSGS || live_init() == -1)
 		return;
-	if ((size_t)snprintf(url, sizeof(url), "%s/%s",
-	    w->cfg.live_publish_url, channel) >= sizeof(url))
-		return;
-	if ((e = livepost_easy(url, live_hdr, body, LIVE_TIMEOUT_MS)) == NULL)
-		return;
-	if (curl_multi_add_handle(live_multi, e) != CURLM_OK) {
-		curl_easy_cleanup(e);
-		return;
-	}
-	live_easy[live_n++] = e;
+	live_nmsgs++;
+	live_n += livepost_add(live_multi, &live_urls, live_paused, channel,
+	    live_hdr, body, LIVE_TIMEOUT_MS, live_easy + live_n,
+	    LIVE_MAX_POSTS - live_n);
 }
 
 static json_object *
@@ -628,7 +640,7 @@ live_submission(struct wctx *w, const struct live_event *ev)
 		json_object_object_add(o, "results", arr);
 	}
 	snprintf(channel, sizeof(channel), "submissions/%s", ev->sid);
-	live_post(w, channel,
+	live_post(channel,
 	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
 	if (ev->done && ev->round_id != NULL && *ev->round_id != '\0')
@@ -652,63 +664,40 @@ live_leaderboard(struct wctx *w, long long round_id)
 
 /*
  * Send what was collected, concurrently, and wait for it (at most about
- * LIVE_TIMEOUT_MS).  Any failure pauses publishing for LIVE_BACKOFF_S.
+ * LIVE_TIMEOUT_MS).  A publisher a post failed to is paused for
+ * LIVE_BACKOFF_S; the others are not.
  */
 void
 live_flush(struct wctx *w)
 {
+	struct livepost_result res;
 	char body[96];
-	CURLMsg *m;
+	time_t now;
 	size_t i;
-	long code;
-	int running = 1, left, failed = 0;
-	const char *why = NULL;
 
+	(void)w;
 	for (i = 0; i < live_nrounds; i++) {
 		snprintf(body, sizeof(body),
 		    "{\"type\":\"leaderboard\",\"round_id\":%lld}", live_rounds[i]);
-		live_post(w, "leaderboard", body);
+		live_post("leaderboard", body);
 	}
 	live_nrounds = 0;
+	live_nmsgs = 0;
 	if (live_n == 0)
 		return;
-	while (running > 0) {
-		if (curl_multi_perform(live_multi, &running) != CURLM_OK)
-			break;
-		if (running > 0 &&
-		    curl_multi_poll(live_multi, NULL, 0, 100, NULL) != CURLM_OK)
-			break;
-	}
-	while ((m = curl_multi_info_read(live_multi, &left)) != NULL) {
-		if (m->msg != CURLMSG_DONE)
-			continue;
-		code = 0;
-		if (m->data.result == CURLE_OK)
-			curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE,
-			    &code);
-		if (m->data.result != CURLE_OK || code < 200 || code >= 300) {
-			failed++;
-			if (why == NULL)
-				why = m->data.result != CURLE_OK ?
-				    curl_easy_strerror(m->data.result) : "refused";
-		}
-	}
-	for (i = 0; i < live_n; i++) {
-		curl_multi_remove_handle(live_multi, live_easy[i]);
-		curl_easy_cleanup(live_easy[i]);
-	}
-	if (running > 0) {	/* curl multi failed with these unfinished */
-		failed += running;
-		if (why == NULL)
-			why = "curl multi failed";
-	}
-	metrics_count(METRICS_LIVE_SENT, (long long)live_n - failed);
-	metrics_count(METRICS_LIVE_FAILED, failed);
-	if (failed > 0) {
-		log_warn(NULL, "live publish: %d of %zu posts failed (%s); "
-		    "pages poll instead for %d s", failed, live_n, why,
-		    LIVE_BACKOFF_S);
-		live_off_until = time(NULL) + LIVE_BACKOFF_S;
-	}
+	livepost_run(live_multi, live_easy, live_n, &res);
 	live_n = 0;
+	metrics_count(METRICS_LIVE_SENT, (long long)(res.tried - res.failed));
+	metrics_count(METRICS_LIVE_FAILED, (long long)res.failed);
+	if (res.failed == 0)
+		return;
+	now = time(NULL);
+	for (i = 0; i < live_urls.n; i++) {
+		if (!(res.failed_mask & (1u << i)))
+			continue;
+		log_warn(NULL, "live publish: posts to %s failed (%s); its "
+		    "pages poll instead for %d s", live_urls.url[i], res.why,
+		    LIVE_BACKOFF_S);
+		live_off_until[i] = now + LIVE_BACKOFF_S;
+	}
 }
