@@ -68,7 +68,7 @@ const struct config_setting config_settings[] = {
 	{ "CALLBACK_BASE_URL", CONFIG_STR, "http://127.0.0.1:8442", 0, 0, NULL,
 	    OFF(callback_base_url), "Base URL Judge0 reaches /callback on (the internal listener)." },
 	{ "LIVE_PUBLISH_URL", CONFIG_STR, "", 0, 0, NULL,
-	    OFF(live_publish_url), "Live push: the nchan publisher on the internal listener (http://…/live); the worker POSTs results to <URL>/submissions/<id> and <URL>/leaderboard, the responders clarifications to <URL>/clarifications/<uid|all|jury>. Empty: no push, pages poll." },
+	    OFF(live_publish_url), "Live push: the nchan publishers on the internal listeners (http://…/live), comma separated, one per app host's nginx (up to 8); each message goes to every one: the worker POSTs results to <URL>/submissions/<id> and <URL>/leaderboard, the responders clarifications to <URL>/clarifications/<uid|all|jury>. One that fails is skipped for 5 s by the worker, the others go on. Empty: no push, pages poll." },
 
 	{ "JUDGE0_URL", CONFIG_STR, "http://127.0.0.1:2358", 0, 0, NULL,
 	    OFF(judge0_url), "Base URL of Judge0 (the embedded judge by default)." },
