@@ -225,6 +225,8 @@ def contest_env():
         "PITWALL_LIMIT_SUBMIT_BURST": "1000", "SUBMIT_RATE_PER_MIN": "100000",
         "JUDGE0_DEADLINE": "10", "WORKER_REAP_INTERVAL": "1",
         "PITWALL_JUDGE0_ALLOW": f"{NET}.0/24", "PITWALL_METRICS_ALLOW": f"{NET}.0/24",
+        # Every app host's internal listener: the live push goes to each.
+        "PITWALL_APP_HOSTS": ",".join(f"{NET}.{HOSTS[n][0]}:{PORTS[n] + 2}" for n in ("app1", "app2")),
     }
 
 
@@ -292,6 +294,27 @@ def http(method, url, body=None, headers=None, timeout=5):
             return r.status, r.read()
     except urllib.error.HTTPError as e:
         return e.code, e.read()
+
+
+def live_messages(base, path, tok, timeout=1.5):
+    """Every message buffered on a live push channel of one app host's
+    nginx, oldest first (nchan's long-poll subscriber: the next one asked
+    for with the previous one's Last-Modified and Etag, until none comes
+    within timeout)."""
+    out, hdr = [], {"Authorization": "Bearer " + tok}
+    for _ in range(50):
+        req = urllib.request.Request(base + path, headers=hdr)
+        try:
+            with urllib.request.urlopen(req, timeout=timeout, context=_ctx) as r:
+                out.append(json.loads(r.read()))
+                hdr["If-Modified-Since"] = r.headers.get("Last-Modified", "")
+                hdr["If-None-Match"] = r.headers.get("Etag", "")
+        except urllib.error.HTTPError as e:
+            out.append({"http_error": e.code})
+            break
+        except (OSError, ValueError):
+            break
+    return out
 
 
 class Db:
@@ -571,6 +594,38 @@ def run(H):
     tap(noauth.stdout.startswith("NOAUTH") and master() is not None,
         "the sentinels refuse a client without their password (NOAUTH) and answer with it",
         f"without: {noauth.stdout!r} {noauth.stderr!r}; with: {master()!r}")
+
+    # Live push reaches every app host: with one app host's worker paused
+    # (SIGSTOP, after its 1 s BLMOVE is over: it takes nothing), the other
+    # one scores a submission, and a contestant subscribed on either app
+    # host's nginx hears its result (each worker publishes to both).
+    uid, tok, _ = c.users[0]
+    for quiet, busy in ((1, 0), (0, 1)):
+        what = (f"live push: app{busy + 1}'s worker's result reaches subscribers on both app"
+                f" hosts' nginx (app{quiet + 1}'s worker paused)")
+        with open(os.path.join(H[f"app{quiet + 1}"].var, "root", "worker.pid")) as f:
+            wpid = int(f.read().split()[0])
+        sid = None
+        os.kill(wpid, signal.SIGSTOP)
+        try:
+            time.sleep(1.5)
+            st, b = http("POST", c.apps[quiet] + "/submit",
+                         {"question_id": c.qid, "language_id": 71, "source_code": GOOD},
+                         {"Authorization": "Bearer " + tok}, timeout=10)
+            sid = json.loads(b)["submission_id"] if st == 202 else None
+            if sid is not None:
+                wait_for(lambda: sid in c.finished(), 10, f"{sid} to be scored")
+        except RuntimeError as e:
+            tap(False, what, str(e))
+            continue
+        finally:
+            os.kill(wpid, signal.SIGCONT)
+        heard = {k: live_messages(c.apps[k], f"/live/submissions/{sid}", tok) for k in (0, 1)}
+        tap(sid is not None and all(any(m.get("type") == "done" and m.get("id") == sid and
+                                        m.get("score") == 100 for m in msgs)
+                                    for msgs in heard.values()),
+            what, "; ".join(f"{sid} on app{k + 1}: {[m.get('type', m) for m in msgs]}"
+                            for k, msgs in heard.items()))
 
     senders = threading.Thread(target=c.sender, args=(1.5,), daemon=True)
     senders.start()
