@@ -16,7 +16,7 @@ if [[ -s $VAR/stack.env ]]; then
 	for _n in PITWALL_PG_LISTEN PITWALL_PG_ALLOW PITWALL_REDIS_LISTEN PITWALL_REDIS_PORT \
 		PITWALL_LISTEN_ADDR PITWALL_INTERNAL_ADDR PITWALL_JUDGE0_ALLOW PITWALL_METRICS_ALLOW \
 		PITWALL_APP_HOSTS \
-		PITWALL_REDIS_SENTINELS; do
+		PITWALL_REDIS_SENTINELS PITWALL_REDIS_REPLICAS; do
 		[[ -n ${!_n:-} ]] && continue
 		_v=$(sed -n "s/^$_n='\([0-9A-Za-z.,:/ ]*\)'\$/\1/p" "$VAR/stack.env" | head -n 1)
 		[[ -n $_v ]] && export "$_n=$_v"
