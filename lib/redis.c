@@ -9,6 +9,7 @@
  * user requirepass sets) with that password.  The sentinels have a
  * password of their own (REDIS_SENTINEL_PASSWORD, their requirepass).
  */
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -387,6 +388,31 @@ redis_reply_readonly(struct redis *r, const redisReply *reply)
 	return 1;
 }
 
+/*
+ * Before a command and its reply on a connection with nothing in flight:
+ * something to read there can only be the server's end (a Redis that
+ * restarted or a tunnel that closed), so the connection is dropped and a
+ * new one made, instead of the command failing on it (and each idle
+ * connection of a pool failing once after a restart).  0 or -1.
+ */
+static int
+redis_ensure_idle(struct redis *r)
+{
+	struct pollfd pfd;
+
+	if (r->c != NULL && r->c->err == 0 && r->c->fd >= 0) {
+		pfd.fd = r->c->fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 0) == 1) {
+			log_info(NULL, "Redis closed an idle connection: "
+			    "connecting again");
+			redis_broken(r);
+		}
+	}
+	return redis_ensure(r);
+}
+
 static redisReply *
 redis_vcmd(struct redis *r, int retries, const char *fmt, va_list ap)
 {
@@ -395,7 +421,7 @@ redis_vcmd(struct redis *r, int retries, const char *fmt, va_list ap)
 	int i;
 
 	for (i = 0; i <= retries; i++) {
-		if (redis_ensure(r) == -1)
+		if (redis_ensure_idle(r) == -1)
 			return NULL;
 		va_copy(cp, ap);
 		reply = redisvCommand(r->c, fmt, cp);
@@ -461,7 +487,7 @@ redis_cmdargv(struct redis *r, int argc, const char **argv,
 {
 	redisReply *reply;
 
-	if (redis_ensure(r) == -1)
+	if (redis_ensure_idle(r) == -1)
 		return NULL;
 	reply = redisCommandArgv(r->c, argc, argv, argvlen);
 	if (reply == NULL) {

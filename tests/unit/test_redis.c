@@ -10,12 +10,14 @@
 
 #include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -288,6 +290,46 @@ test_readonly_drops_the_connection(void **state)
 	assert_true(client_id(w->r) != id);
 }
 
+/* The server closes an idle connection (as a Redis that restarted has):
+ * the next command gets a new one and succeeds, not an error (every idle
+ * connection of a pool failed once after a restart). */
+static void
+test_closed_idle_connection_reconnects(void **state)
+{
+	struct world *w = *state;
+	redisReply *rep;
+	long long id;
+	int i;
+
+	/* As the programs do: a write to the closed socket is an error. */
+	signal(SIGPIPE, SIG_IGN);
+	id = client_id(w->r);
+	rep = redis_fixture_cmd(&w->fx, "CLIENT KILL ID %lld", id);
+	assert_non_null(rep);
+	assert_int_equal(rep->type, REDIS_REPLY_INTEGER);
+	assert_int_equal(rep->integer, 1);
+	freeReplyObject(rep);
+	/* The close reaches our end of the socket at once on a unix socket;
+	 * a few tries only for a slow machine, each a fresh failure. */
+	for (i = 0; i < 50; i++) {
+		struct timespec ts = { 0, 2000000 };
+
+		rep = redis_fixture_cmd(&w->fx, "CLIENT LIST ID %lld", id);
+		if (rep != NULL && rep->type == REDIS_REPLY_STRING &&
+		    rep->len == 0) {
+			freeReplyObject(rep);
+			break;
+		}
+		freeReplyObject(rep);
+		nanosleep(&ts, NULL);
+	}
+	rep = redis_cmd(w->r, "SET pitwall:unit 2");
+	assert_non_null(rep);
+	assert_int_equal(rep->type, REDIS_REPLY_STATUS);
+	freeReplyObject(rep);
+	assert_true(client_id(w->r) != id);
+}
+
 /* The acknowledgement rule: no replica wanted, no wait; one wanted, none
  * there: not acknowledged. */
 static void
@@ -317,6 +359,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_roles_auth_and_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readable_password_file_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly_drops_the_connection, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_closed_idle_connection_reconnects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_rule, setup, teardown),
 	};
 
