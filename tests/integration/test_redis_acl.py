@@ -1,10 +1,12 @@
 """Redis ACL (docs/redis.md): with PITWALL_REDIS_ACL=1 every program
 AUTHs as its role's user (responder, worker, judge, admin), each allowed
-its own keys and commands only; the default user is off.  A stack of its
+its own keys and commands only; the default user has a password nobody
+holds (so that a restart replays the AOF's transactions).  A stack of its
 own (redis_stack.py, on the embedded judge) judges submissions and runs
 under it without one command refused, and each role is refused the
 others' keys and the server's administration with NOPERM."""
 import os
+import signal
 import stat
 
 import redis_stack as rs
@@ -70,7 +72,15 @@ def test_no_command_of_the_stack_was_refused():
     eq(log, "", "ACL LOG (commands the stack sent and Redis refused)")
 
 
-def test_default_user_is_off_and_passwords_are_checked():
+def test_default_user_needs_a_password_nobody_holds():
+    p = rs.cli("ops", "ACL", "GETUSER", "default")
+    flags = p.stdout.split()
+    assert "on" in flags and "nopass" not in flags, p.stdout
+    for guess in ("", "default", "pitwall", rs.secret("redis-ops.key")):
+        p = rs.subprocess.run(["redis-cli", "-s", os.path.join(rs.S["var"], "run", "redis.sock"),
+                               "AUTH", "default", guess or "x"], capture_output=True, text=True,
+                              timeout=30)
+        assert "WRONGPASS" in p.stdout + p.stderr, (guess, p.stdout, p.stderr)
     p = rs.cli(None, "PING")
     assert "NOAUTH" in p.stdout + p.stderr, (p.stdout, p.stderr)
     p = rs.cli(None, "GET", "pitwall:languages")
@@ -174,3 +184,33 @@ def test_program_refuses_a_readable_password_file():
     assert "accessible by group or others" in p.stderr + p.stdout, p.stderr
     os.chmod(f, 0o600)
     run([f"{BIN}/pitwall-admin", "leaderboard", "rebuild"], env={"REDIS_PASSWORD_DIR": d})
+
+
+def test_a_restart_keeps_what_the_aof_holds():
+    """Redis 7.0 replays the AOF's MULTI/EXEC as the default user and
+    dropped them while it was off (the submission's is one): what one
+    wrote must be there after Redis is killed and started again, and the
+    stack judges on."""
+    env = dict(os.environ, REDISCLI_AUTH=rs.secret("redis-ops.key"))
+    p = rs.subprocess.run(["redis-cli", "--no-auth-warning", "--user", "pitwall-ops", "-s",
+                           os.path.join(rs.S["var"], "run", "redis.sock")],
+                          input="MULTI\nSET pitwall:test:aof tx\nEXEC\n", env=env,
+                          capture_output=True, text=True, timeout=30)
+    assert "OK" in p.stdout, (p.stdout, p.stderr)
+    eq(rs.cli("ops", "GET", "pitwall:test:aof").stdout.strip(), "tx", "before the restart")
+    rs.cli("ops", "ACL", "LOG", "RESET")
+    pid = int(open(os.path.join(rs.S["var"], "run", "redis.pid")).read().split()[0])
+    os.kill(pid, signal.SIGKILL)
+    pw.wait_for(lambda: not os.path.exists(f"/proc/{pid}"), timeout=10, what="Redis to die")
+    p = rs.subprocess.run(["bash", "scripts/stack", "redis"], cwd=pw.ROOT, env=rs.S["env"],
+                          capture_output=True, text=True, timeout=120)
+    eq(p.returncode, 0, f"scripts/stack redis: {p.stdout} {p.stderr}")
+    pw.wait_for(lambda: rs.cli("ops", "PING").stdout.strip() == "PONG", timeout=30,
+                what="Redis back")
+    eq(rs.cli("ops", "GET", "pitwall:test:aof").stdout.strip(), "tx",
+       "the MULTI/EXEC replayed from the AOF")
+    eq(rs.cli("ops", "ACL", "LOG").stdout.strip(), "", "ACL LOG after the replay")
+    r = submit(S["tok"], S["q"])
+    eq(r.status, 202, f"submit after the restart {r!r}")
+    eq(wait_done(r.json()["submission_id"], timeout=120)[1:4], ["2", "2", "2"],
+       "done/total/passed after the restart")
