@@ -129,6 +129,18 @@ def contest(st, qid, tokens, jobs):
     return dt, lat
 
 
+def cpu_times():
+    """(idle, total) jiffies of every core so far (/proc/stat)."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return v[3] + v[4], sum(v[:8])
+
+
+def idle_share(t0, t1):
+    """The share of the cores' time between two cpu_times() left idle."""
+    return (t1[0] - t0[0]) / max(1, t1[1] - t0[1])
+
+
 def pct(xs, p):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
@@ -146,21 +158,28 @@ def main():
         tokens = [st.jwt(u) for u in st.make_users(NUSERS)]
         say(f"{NSUB} submissions x {NTEST} testcases, {NUSERS} users")
         contest(st, qid, tokens, plan(99)[:4])  # warm up
-        cs, bs, p50, p95 = [], [], [], []
+        cs, bs, p50, p95, idle, bidle = [], [], [], [], [], []
         for r in range(RUNS):
             jobs = plan(r)
+            t0 = cpu_times()
             b = bare(jobs, tempfile.mkdtemp(prefix="pitwall-bench-e2e."))
+            t1 = cpu_times()
             c, lat = contest(st, qid, tokens, jobs)
+            idle.append(idle_share(t1, cpu_times()))
+            bidle.append(idle_share(t0, t1))
             cs.append(c)
             bs.append(b)
             p50.append(pct(lat, 50))
             p95.append(pct(lat, 95))
             say(f"run {r + 1}: contest {c:.1f} s, bare {b:.1f} s, 202->done p50 {p50[-1]:.2f} s "
-                f"p95 {p95[-1]:.2f} s, nothing lost or counted twice")
+                f"p95 {p95[-1]:.2f} s, cores idle {idle[-1]:.1%} (bare {bidle[-1]:.1%}), "
+                "nothing lost or counted twice")
         c, b = median(cs), median(bs)
         line(f"contest_e2e: wall s, {NSUB} submissions (C and Python) x {NTEST} testcases through "
              f"/submit vs bare compiles+runs (median of {RUNS})", c, b, ratio(c, b))
         line("contest_e2e: 202 -> done p50 s, p95 s (as baseline)", median(p50), median(p95), "-")
+        line("contest_e2e: share of the cores' time idle, contest vs bare", median(idle),
+             median(bidle), "-")
         line("contest_e2e: submissions lost or counted twice", 0, 0, "-")
 
 
