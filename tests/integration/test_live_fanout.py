@@ -44,13 +44,12 @@ class Capture(BaseHTTPRequestHandler):
         pass
 
 
-def free_port():
-    """A port nothing listens on (bound once, then closed)."""
+def refused_port():
+    """A port that refuses: bound (nothing else gets it) but not listening."""
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    S["refused"] = s
+    return s.getsockname()[1]
 
 
 def setup_module():
@@ -58,7 +57,7 @@ def setup_module():
         raise AssertionError("LIVE_PUBLISH_URL is empty: nchan is not loaded")
     S["srv"] = ThreadingHTTPServer(("127.0.0.1", 0), Capture)
     threading.Thread(target=S["srv"].serve_forever, daemon=True).start()
-    S["list"] = (f"http://127.0.0.1:{free_port()}/live,{ENV['LIVE_PUBLISH_URL']},"
+    S["list"] = (f"http://127.0.0.1:{refused_port()}/live,{ENV['LIVE_PUBLISH_URL']},"
                  f" http://127.0.0.1:{S['srv'].server_address[1]}/live")
     S["round"] = make_round()
     S["uid"] = make_user()
@@ -69,6 +68,8 @@ def setup_module():
 def teardown_module():
     if "srv" in S:
         S["srv"].shutdown()
+    if "refused" in S:
+        S["refused"].close()
 
 
 def captured(path):

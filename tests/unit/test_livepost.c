@@ -144,17 +144,21 @@ listener_stop(struct listener *l)
 	close(l->fd);
 }
 
-/* A port nothing listens on: bound once, then closed. */
+/* A port that refuses: bound (so nothing else gets it) but not listening.
+ * *fd is the socket, closed by the caller at the end. */
 static int
-refused_port(void)
+refused_port(int *fd)
 {
-	struct listener l;
-	int port;
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
 
-	listener_start(&l, 0);
-	port = l.port;
-	close(l.fd);
-	return port;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true((*fd = socket(AF_INET, SOCK_STREAM, 0)) != -1);
+	assert_int_equal(bind(*fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(*fd, (struct sockaddr *)&a, &len), 0);
+	return ntohs(a.sin_port);
 }
 
 static void
@@ -165,10 +169,10 @@ test_send_every_publisher(void **state)
 	struct timespec t0, t1;
 	char list[512];
 	double took;
-	int dead;
+	int dead, deadfd;
 
 	(void)state;
-	dead = refused_port();
+	dead = refused_port(&deadfd);
 	listener_start(&a, 1);
 	listener_start(&silent, 0);
 	listener_start(&b, 1);
@@ -183,6 +187,7 @@ test_send_every_publisher(void **state)
 	listener_stop(&a);
 	listener_stop(&b);
 	listener_stop(&silent);
+	close(deadfd);
 	took = (double)(t1.tv_sec - t0.tv_sec) +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 
