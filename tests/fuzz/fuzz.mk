@@ -22,7 +22,7 @@ build/fuzz/fuzz_validator: $(FUZZ_JUDGE_SRC)
 build/fuzz/fuzz_validator: FUZZ_FLAGS += -Ijudge
 
 # The user and team CSV imports (fuzz_csv.c).
-build/fuzz/fuzz_csv: lib/account.c lib/db.c lib/team.c lib/board.c
+build/fuzz/fuzz_csv: lib/account.c lib/db.c lib/team.c lib/board.c lib/livepost.c
 
 fuzz-build: $(FUZZ_TARGETS)
 
