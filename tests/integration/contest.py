@@ -2,12 +2,14 @@
 directly in PostgreSQL (as an operator would with pitwall-admin), JWTs
 signed with the stack's key, submissions through the real /submit."""
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
 import os
 import secrets
 import socket
+import threading
 import time
 import urllib.error
 import uuid
@@ -105,6 +107,32 @@ def results(sid):
                 f" JOIN testcases t ON t.id = sr.testcase_id WHERE sr.submission_id = '{sid}'"
                 f" ORDER BY t.ordinal")
     return [tuple(r.split("|")) for r in rows.split("\n") if r]
+
+
+@contextlib.contextmanager
+def leaderboard_messages():
+    """The public leaderboard channel's messages (/live/leaderboard) while
+    the with block runs, gathered by a thread into the list it yields (the
+    channel gives what comes after connecting: it listens before the block)."""
+    got, stop = [], threading.Event()
+
+    def listen():
+        while not stop.is_set():
+            try:
+                r = http("GET", URL + "/live/leaderboard", timeout=2)
+            except (socket.timeout, TimeoutError, urllib.error.URLError):
+                continue
+            if r.status == 200:
+                got.append(r.json())
+
+    t = threading.Thread(target=listen, daemon=True)
+    t.start()
+    time.sleep(0.5)
+    try:
+        yield got
+    finally:
+        stop.set()
+        t.join(5)
 
 
 def live_messages(path, token=None, limit=50, hdr=None):

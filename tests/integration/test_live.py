@@ -5,13 +5,9 @@ carrying the results that batch stored).  Messages are read back with
 nchan's long-poll subscriber, oldest first."""
 import os
 import re
-import socket
-import threading
-import time
-import urllib.error
 
 from client import FakeJudge0
-from contest import auth, jwt, live_messages as messages, make_question, make_round, make_user, submit, wait_done
+from contest import auth, jwt, leaderboard_messages, live_messages as messages, make_question, make_round, make_user, submit, wait_done
 from pw import ENV, INTERNAL, URL, eq, http, wait_for
 
 FAKE = FakeJudge0(os.environ.get("PITWALL_FAKE_JUDGE0_URL", ENV.get("JUDGE0_URL", "")))
@@ -94,26 +90,9 @@ def test_results_arrive_once_each_coalesced_per_batch():
 def test_leaderboard_channel_announces_the_round():
     # The leaderboard channel gives a subscriber only what is published
     # after it connected: listen first, then finish a submission.
-    got, stop = [], threading.Event()
-
-    def listen():
-        while not stop.is_set():
-            try:
-                r = http("GET", URL + "/live/leaderboard", timeout=2)
-            except (socket.timeout, TimeoutError, urllib.error.URLError):
-                continue
-            if r.status == 200:
-                got.append(r.json())
-
-    t = threading.Thread(target=listen, daemon=True)
-    t.start()
-    time.sleep(0.5)
-    r = submit(S["other"], S["q"])
-    eq(r.status, 202, "submit")
-    wait_done(r.json()["submission_id"])
-    want = {"type": "leaderboard", "round_id": S["round"]}
-    try:
+    with leaderboard_messages() as got:
+        r = submit(S["other"], S["q"])
+        eq(r.status, 202, "submit")
+        wait_done(r.json()["submission_id"])
+        want = {"type": "leaderboard", "round_id": S["round"]}
         wait_for(lambda: want in got, timeout=10, what="the leaderboard message")
-    finally:
-        stop.set()
-        t.join(5)

@@ -14,12 +14,11 @@ import socket
 import subprocess
 import threading
 import time
-import urllib.error
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from client import FakeJudge0
-from contest import jwt, live_messages, make_question, make_round, make_user, submit, wait_done
-from pw import BIN, ENV, URL, VAR, eq, http, psql, redis, run, wait_for
+from contest import jwt, leaderboard_messages, live_messages, make_question, make_round, make_user, submit, wait_done
+from pw import BIN, ENV, VAR, eq, psql, redis, run, wait_for
 
 FAKE = FakeJudge0(os.environ.get("PITWALL_FAKE_JUDGE0_URL", ENV.get("JUDGE0_URL", "")))
 S = {}
@@ -130,29 +129,12 @@ def test_worker_publishes_each_result_to_every_publisher():
 
 
 def test_admin_announces_the_leaderboard_to_every_publisher():
-    got, stop = [], threading.Event()
-
-    def listen():   # the leaderboard channel gives what comes after connecting
-        while not stop.is_set():
-            try:
-                r = http("GET", URL + "/live/leaderboard", timeout=2)
-            except (socket.timeout, TimeoutError, urllib.error.URLError):
-                continue
-            if r.status == 200:
-                got.append(r.json())
-
     rid = make_round(open_=False)
     slug = psql(f"SELECT slug FROM rounds WHERE id = {rid}")
-    t = threading.Thread(target=listen, daemon=True)
-    t.start()
-    time.sleep(0.5)
-    try:
+    with leaderboard_messages() as got:
         run([os.path.join(BIN, "pitwall-admin"), "round", "open", slug],
             env={"LIVE_PUBLISH_URL": S["list"]})
         want = {"type": "leaderboard", "round_id": rid}
         wait_for(lambda: want in captured("/live/leaderboard"), timeout=10,
                  what="the announcement on the second publisher")
         wait_for(lambda: want in got, timeout=10, what="the announcement on the stack's nchan")
-    finally:
-        stop.set()
-        t.join(5)

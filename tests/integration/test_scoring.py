@@ -367,31 +367,12 @@ def test_contest_package_sets_the_mode():
 
 
 def test_unfreeze_and_mode_changes_are_announced_live():
-    import socket
-    import threading
-    import urllib.error
+    from contest import leaderboard_messages
     rid, slug = new_round(start="now() - interval '1 minute'")
-    got, stop = [], threading.Event()
-
-    def listen():
-        while not stop.is_set():
-            try:
-                r = http("GET", URL + "/live/leaderboard", timeout=2)
-            except (socket.timeout, TimeoutError, urllib.error.URLError):
-                continue
-            if r.status == 200:
-                got.append(r.json())
-
-    t = threading.Thread(target=listen, daemon=True)
-    t.start()
-    time.sleep(0.5)
     want = {"type": "leaderboard", "round_id": rid}
-    try:
+    with leaderboard_messages() as got:
         eq(post(f"/admin/rounds/{slug}/unfreeze", headers=admin_hdr()).status, 200, "unfreeze")
         wait_for(lambda: want in got, timeout=10, what="the message of the API's unfreeze")
         got.clear()
         admin("round", "set", slug, "--scoring", "icpc")
         wait_for(lambda: want in got, timeout=10, what="the message of the CLI's mode change")
-    finally:
-        stop.set()
-        t.join(5)
